@@ -1,0 +1,17 @@
+//! Shipshape's domain: the rules of the product in plain Rust.
+//!
+//! Nothing here knows about HTTP, SQL or the browser. The runbook model and its
+//! parser, the readiness arithmetic, the sign-off rules, the hash-chained ledger,
+//! roles and input validation live here, each with unit tests beside it. The
+//! storage layer, the JSON API and the UI all call into this crate.
+
+pub mod checklist;
+pub mod cluster;
+pub mod fields;
+pub mod ledger;
+pub mod readiness;
+pub mod role;
+pub mod runbook;
+pub mod signoff;
+pub mod time;
+pub mod user;

@@ -1,0 +1,166 @@
+//! Sign-off rules: what a person may record about an item, and the item state
+//! that follows from the ledger.
+//!
+//! An item's state is never stored: it is the consequence of its newest ledger
+//! row (`done` → done, `not_applicable` → not applicable, `revoked` → open, no
+//! row → open).
+
+use crate::fields::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+pub const NOTE_MAX_CHARS: usize = 4000;
+
+/// What a sign-off records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignoffAction {
+    Done,
+    NotApplicable,
+    Revoked,
+}
+
+impl SignoffAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignoffAction::Done => "done",
+            SignoffAction::NotApplicable => "not_applicable",
+            SignoffAction::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "done" => Some(SignoffAction::Done),
+            "not_applicable" => Some(SignoffAction::NotApplicable),
+            "revoked" => Some(SignoffAction::Revoked),
+            _ => None,
+        }
+    }
+
+    /// The state an item is in after this action.
+    pub fn resulting_status(self) -> ItemStatus {
+        match self {
+            SignoffAction::Done => ItemStatus::Done,
+            SignoffAction::NotApplicable => ItemStatus::NotApplicable,
+            SignoffAction::Revoked => ItemStatus::Open,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SignoffAction::Done => "signed off",
+            SignoffAction::NotApplicable => "marked not applicable",
+            SignoffAction::Revoked => "revoked",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    Open,
+    Done,
+    NotApplicable,
+}
+
+impl ItemStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Open => "open",
+            ItemStatus::Done => "done",
+            ItemStatus::NotApplicable => "not_applicable",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemStatus::Open => "Open",
+            ItemStatus::Done => "Done",
+            ItemStatus::NotApplicable => "Not applicable",
+        }
+    }
+
+    /// The state after the newest action, if any.
+    pub fn from_latest(latest: Option<SignoffAction>) -> Self {
+        latest.map(SignoffAction::resulting_status).unwrap_or(ItemStatus::Open)
+    }
+}
+
+/// A sign-off that passed the rules, ready to be appended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidSignoff {
+    pub action: SignoffAction,
+    pub note: String,
+}
+
+/// Checks a requested sign-off against the item's current state.
+///
+/// - `not_applicable` needs a reason (the note);
+/// - `revoked` needs something to revoke;
+/// - notes are trimmed and at most [`NOTE_MAX_CHARS`] characters.
+///
+/// Signing `done` again on a done item is allowed: it re-attests the item
+/// with a fresh date.
+pub fn validate_signoff(action: SignoffAction, note: &str, current: ItemStatus) -> Result<ValidSignoff, FieldErrors> {
+    let note = note.trim();
+    let mut errors = FieldErrors::new();
+    if note.chars().count() > NOTE_MAX_CHARS {
+        errors.add("note", format!("Keep the note under {NOTE_MAX_CHARS} characters."));
+    }
+    if action == SignoffAction::NotApplicable && note.is_empty() {
+        errors.add("note", "Say why this item does not apply: a reason is required.");
+    }
+    if action == SignoffAction::Revoked && current == ItemStatus::Open {
+        errors.add("status", "This item has no sign-off to revoke.");
+    }
+    errors.into_result(ValidSignoff { action, note: note.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_follows_the_newest_action() {
+        assert_eq!(ItemStatus::from_latest(None), ItemStatus::Open);
+        assert_eq!(ItemStatus::from_latest(Some(SignoffAction::Done)), ItemStatus::Done);
+        assert_eq!(ItemStatus::from_latest(Some(SignoffAction::NotApplicable)), ItemStatus::NotApplicable);
+        assert_eq!(ItemStatus::from_latest(Some(SignoffAction::Revoked)), ItemStatus::Open);
+    }
+
+    #[test]
+    fn not_applicable_needs_a_reason() {
+        let e = validate_signoff(SignoffAction::NotApplicable, "   ", ItemStatus::Open).unwrap_err();
+        assert!(e.get("note").unwrap().contains("reason"));
+        let ok = validate_signoff(SignoffAction::NotApplicable, "  no S3 here ", ItemStatus::Open).unwrap();
+        assert_eq!(ok.note, "no S3 here");
+    }
+
+    #[test]
+    fn only_a_signed_item_can_be_revoked() {
+        assert!(validate_signoff(SignoffAction::Revoked, "", ItemStatus::Open).is_err());
+        assert!(validate_signoff(SignoffAction::Revoked, "", ItemStatus::Done).is_ok());
+        assert!(validate_signoff(SignoffAction::Revoked, "", ItemStatus::NotApplicable).is_ok());
+    }
+
+    #[test]
+    fn done_may_be_signed_again_and_note_is_optional() {
+        assert!(validate_signoff(SignoffAction::Done, "", ItemStatus::Done).is_ok());
+    }
+
+    #[test]
+    fn overlong_notes_are_refused() {
+        let long = "x".repeat(NOTE_MAX_CHARS + 1);
+        assert!(validate_signoff(SignoffAction::Done, &long, ItemStatus::Open).unwrap_err().get("note").is_some());
+        let exact = "é".repeat(NOTE_MAX_CHARS);
+        assert!(validate_signoff(SignoffAction::Done, &exact, ItemStatus::Open).is_ok());
+    }
+
+    #[test]
+    fn actions_round_trip_as_text() {
+        for a in [SignoffAction::Done, SignoffAction::NotApplicable, SignoffAction::Revoked] {
+            assert_eq!(SignoffAction::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(SignoffAction::parse("approved"), None);
+    }
+}

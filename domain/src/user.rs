@@ -1,0 +1,62 @@
+//! Users: who may log in, and the rules for names and passwords.
+
+use crate::fields::FieldErrors;
+use crate::role::Role;
+use serde::{Deserialize, Serialize};
+
+pub const USERNAME_MAX: usize = 64;
+pub const PASSWORD_MIN: usize = 10;
+/// Argon2 hashes anything, but an unbounded input is a denial-of-service lever.
+pub const PASSWORD_MAX: usize = 1024;
+
+/// A user as shown to the application (never with a password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub created_at: String,
+}
+
+/// Checks a new account's name and password; returns the trimmed name.
+pub fn validate_new_user(username: &str, password: &str) -> Result<String, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let name = username.trim();
+    if name.is_empty() {
+        errors.add("username", "Choose a user name.");
+    } else if name.chars().count() > USERNAME_MAX
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+    {
+        errors.add("username", format!("Use up to {USERNAME_MAX} letters, digits and . _ - @"));
+    }
+    if let Some(message) = password_problem(password) {
+        errors.add("password", message);
+    }
+    errors.into_result(name.to_string())
+}
+
+pub fn password_problem(password: &str) -> Option<String> {
+    let n = password.chars().count();
+    if n < PASSWORD_MIN {
+        Some(format!("Use at least {PASSWORD_MIN} characters."))
+    } else if password.len() > PASSWORD_MAX {
+        Some(format!("Use at most {PASSWORD_MAX} bytes."))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_passwords_follow_the_rules() {
+        assert_eq!(validate_new_user(" ada ", "correct horse").unwrap(), "ada");
+        let e = validate_new_user("", "short").unwrap_err();
+        assert!(e.get("username").is_some() && e.get("password").is_some());
+        assert!(validate_new_user("a b", "long enough pw").unwrap_err().get("username").is_some());
+        assert!(validate_new_user("ada", &"x".repeat(PASSWORD_MAX + 1)).is_err());
+        assert!(validate_new_user("sre.bob@corp", "0123456789").is_ok());
+    }
+}
