@@ -5,6 +5,7 @@
 //! progress but do not count towards the overall score: they are never
 //! "finished", and their health is a matter of due dates.
 
+use crate::cluster::Cluster;
 use crate::runbook::Runbook;
 use crate::signoff::ItemStatus;
 use serde::{Deserialize, Serialize};
@@ -72,6 +73,13 @@ pub struct SectionReadiness {
 pub struct Readiness {
     pub overall: Progress,
     pub sections: Vec<SectionReadiness>,
+}
+
+/// One cluster and its readiness, as the home page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FleetEntry {
+    pub cluster: Cluster,
+    pub readiness: Readiness,
 }
 
 /// Readiness of one cluster, given each item's status.

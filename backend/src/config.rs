@@ -1,0 +1,132 @@
+//! Typed configuration, layered: built-in defaults, then a TOML file
+//! (`shipshape.toml` in the working directory, or the file given with
+//! `--config` / `SHIPSHAPE_CONFIG`), then `SHIPSHAPE_*` environment variables,
+//! then command-line flags. Secrets never appear in `Debug` output or logs.
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address the dashboard listens on. Port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// Where the database (and later, evidence files) live; created at start.
+    pub data_dir: PathBuf,
+    /// The SQLite file; default `<data_dir>/shipshape.db`.
+    pub database_file: Option<PathBuf>,
+    /// A custom runbook file; default: the shipped Trino runbook.
+    pub runbook: Option<PathBuf>,
+    /// Where cargo-leptos put the built site (wasm, js, css, assets).
+    pub site_root: PathBuf,
+    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// A session ends after this many minutes without a request.
+    pub session_idle_minutes: i64,
+    /// `text` or `json` log lines.
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            data_dir: PathBuf::from("data"),
+            database_file: None,
+            runbook: None,
+            // cargo-leptos tells the server where the site is when it runs it.
+            site_root: std::env::var_os("LEPTOS_SITE_ROOT")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("target/site")),
+            secure_cookies: false,
+            session_idle_minutes: 12 * 60,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// Settings given on the command line; they win over every other layer.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runbook: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Loads the layers. `file` is the explicit config file, if any; without
+    /// one, `shipshape.toml` is read when it exists.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                if !path.exists() {
+                    return Err(ConfigError(format!("config file {} does not exist", path.display())));
+                }
+                figment = figment.merge(Toml::file_exact(path));
+            }
+            None => figment = figment.merge(Toml::file("shipshape.toml")),
+        }
+        figment = figment
+            .merge(Env::prefixed("SHIPSHAPE_").ignore(&["CONFIG", "PASSWORD"]))
+            .merge(Serialized::defaults(overrides));
+        figment.extract().map_err(|e| ConfigError(e.to_string()))
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.database_file.clone().unwrap_or_else(|| self.data_dir.join("shipshape.db"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn layers_apply_in_order() {
+        Jail::expect_with(|jail| {
+            jail.create_file("shipshape.toml", "data_dir = \"from-file\"\nsession_idle_minutes = 5\n")?;
+            jail.set_env("SHIPSHAPE_SESSION_IDLE_MINUTES", "7");
+            jail.set_env("SHIPSHAPE_BIND", "127.0.0.1:4000");
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c.data_dir, PathBuf::from("from-file"));
+            assert_eq!(c.session_idle_minutes, 7);
+            assert_eq!(c.bind.port(), 4000);
+            assert_eq!(c.database_path(), PathBuf::from("from-file/shipshape.db"));
+            let o = Overrides { data_dir: Some("from-flag".into()), ..Default::default() };
+            let c = Config::load(None, &o).map_err(|e| e.to_string())?;
+            assert_eq!(c.data_dir, PathBuf::from("from-flag"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_missing_files_are_errors() {
+        Jail::expect_with(|jail| {
+            jail.create_file("bad.toml", "dta_dir = \"x\"\n")?;
+            let e = Config::load(Some(Path::new("bad.toml")), &Overrides::default()).unwrap_err();
+            assert!(e.to_string().contains("dta_dir"), "{e}");
+            let e = Config::load(Some(Path::new("missing.toml")), &Overrides::default()).unwrap_err();
+            assert!(e.to_string().contains("does not exist"), "{e}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,20 @@
+//! Shipshape's application layer.
+//!
+//! - [`config`]: layered, typed configuration (defaults, file, `SHIPSHAPE_` env).
+//! - [`db`]: the SQLite pool (WAL, busy timeout) and embedded migrations.
+//! - [`repo`]: small repositories, one per table, the only place with SQL.
+//! - [`service`]: what the UI's server functions and the JSON API call; each
+//!   service takes the caller's identity, applies the domain rules and returns
+//!   domain types or a [`ServiceError`].
+//! - [`state`]: the one [`AppState`] shared by every request.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod password;
+pub mod repo;
+pub mod service;
+pub mod state;
+
+pub use error::ServiceError;
+pub use state::AppState;

@@ -1,0 +1,7 @@
+//! Repositories: the only code that writes SQL. One module per table; rows
+//! are read with runtime `query_as` into `FromRow` structs and returned as
+//! domain types.
+
+pub mod clusters;
+pub mod ledger;
+pub mod users;

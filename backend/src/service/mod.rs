@@ -1,0 +1,26 @@
+//! Services: one module per feature. Each public function takes the state and
+//! the acting user, checks the user's role, applies the domain rules and
+//! returns domain types. The UI's server functions and the JSON API are thin
+//! wrappers around these.
+
+pub mod auth;
+pub mod clusters;
+pub mod fleet;
+pub mod signoffs;
+pub mod users;
+
+use crate::ServiceError;
+use shipshape_domain::role::Permission;
+use shipshape_domain::user::User;
+
+pub(crate) fn require(user: &User, permission: Permission) -> Result<(), ServiceError> {
+    if user.role.can(permission) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+pub(crate) fn now() -> String {
+    shipshape_domain::time::format_ts(chrono::Utc::now())
+}

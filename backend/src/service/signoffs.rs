@@ -1,0 +1,95 @@
+//! The checklist of a cluster, signing items off, item history, and ledger
+//! verification.
+//!
+//! Appends are serialized by SQLite's write lock, taken up front with
+//! `BEGIN IMMEDIATE`: reading the chain tip, checking the item's state and
+//! inserting the new row happen as one step, so concurrent sign-offs all land
+//! and the chain never forks (the schema's UNIQUE `prev_hash` backs this up).
+
+use super::{now, require};
+use crate::{repo, AppState, ServiceError};
+use futures::TryStreamExt;
+use shipshape_domain::checklist::{build_checklist, Checklist, HistoryEntry};
+use shipshape_domain::cluster::Cluster;
+use shipshape_domain::ledger::{ChainVerifier, EntryContent, Verification, GENESIS_HASH};
+use shipshape_domain::role::Permission;
+use shipshape_domain::signoff::{validate_signoff, ItemStatus, SignoffAction};
+use shipshape_domain::user::User;
+
+async fn cluster(state: &AppState, id: i64) -> Result<Cluster, ServiceError> {
+    repo::clusters::by_id(&state.pool, id).await?.ok_or(ServiceError::NotFound("cluster"))
+}
+
+pub async fn checklist(state: &AppState, actor: &User, cluster_id: i64) -> Result<(Cluster, Checklist), ServiceError> {
+    require(actor, Permission::Read)?;
+    let cluster = cluster(state, cluster_id).await?;
+    let latest = repo::ledger::latest_per_item(&state.pool, cluster_id).await?;
+    Ok((cluster, build_checklist(&state.runbook, &latest)))
+}
+
+/// Records a sign-off, a not-applicable or a revocation as a new ledger row.
+pub async fn sign(
+    state: &AppState,
+    actor: &User,
+    cluster_id: i64,
+    item_id: &str,
+    action: SignoffAction,
+    note: &str,
+) -> Result<HistoryEntry, ServiceError> {
+    require(actor, Permission::SignOff)?;
+    let cluster = cluster(state, cluster_id).await?;
+    if state.runbook.item(item_id).is_none() {
+        return Err(ServiceError::NotFound("item"));
+    }
+    if cluster.is_archived() {
+        return Err(ServiceError::Conflict("This cluster is archived: restore it before signing items off.".into()));
+    }
+    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let current = ItemStatus::from_latest(repo::ledger::latest_action(&mut tx, cluster_id, item_id).await?);
+    let valid = validate_signoff(action, note, current)?;
+    let (seq, prev_hash) = match repo::ledger::tip(&mut tx).await? {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS_HASH.to_string()),
+    };
+    let entry = EntryContent {
+        seq,
+        at: now(),
+        actor: actor.username.clone(),
+        cluster_id,
+        item_id: item_id.to_string(),
+        action: valid.action.as_str().to_string(),
+        note: valid.note,
+        details: String::new(),
+        prev_hash,
+    }
+    .seal();
+    repo::ledger::insert(&mut tx, &entry).await?;
+    tx.commit().await?;
+    tracing::info!(seq, cluster = cluster_id, item = item_id, action = action.as_str(), by = %actor.username, "ledger row appended");
+    Ok(entry.into())
+}
+
+/// An item's history on a cluster, newest first. Items no longer in the
+/// runbook keep their history.
+pub async fn history(state: &AppState, actor: &User, cluster_id: i64, item_id: &str) -> Result<Vec<HistoryEntry>, ServiceError> {
+    require(actor, Permission::Read)?;
+    cluster(state, cluster_id).await?;
+    if state.runbook.item(item_id).is_none() && !repo::ledger::has_item_history(&state.pool, cluster_id, item_id).await? {
+        return Err(ServiceError::NotFound("item"));
+    }
+    let rows = repo::ledger::item_history(&state.pool, cluster_id, item_id).await?;
+    Ok(rows.into_iter().map(HistoryEntry::from).collect())
+}
+
+/// Walks the whole chain in order, in constant memory, and reports the first
+/// break. Needs no acting user: the CLI calls it too.
+pub async fn verify_ledger(state: &AppState) -> Result<Verification, ServiceError> {
+    let mut verifier = ChainVerifier::new();
+    let mut rows = repo::ledger::stream_all(&state.pool);
+    while let Some(entry) = rows.try_next().await? {
+        if let Err(b) = verifier.push(&entry) {
+            return Ok(verifier.finish(Some(b)));
+        }
+    }
+    Ok(verifier.finish(None))
+}

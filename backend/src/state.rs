@@ -1,0 +1,46 @@
+//! The state every request shares: one pool, the loaded runbook, the config.
+
+use crate::config::Config;
+use crate::db;
+use shipshape_domain::runbook::{builtin_runbook, parse_runbook, Runbook, RunbookError};
+use sqlx::SqlitePool;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: SqlitePool,
+    pub runbook: Arc<Runbook>,
+    pub config: Arc<Config>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("runbook: {0}")]
+    Runbook(#[from] RunbookError),
+    #[error("cannot read runbook {path}: {source}")]
+    RunbookRead { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+}
+
+/// Reads the configured runbook, or the shipped one.
+pub fn load_runbook(config: &Config) -> Result<Runbook, StartupError> {
+    match &config.runbook {
+        None => Ok(builtin_runbook()?),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| StartupError::RunbookRead { path: path.display().to_string(), source })?;
+            Ok(parse_runbook(&path.display().to_string(), &text)?)
+        }
+    }
+}
+
+impl AppState {
+    /// Loads the runbook first (a bad one stops start-up before anything is
+    /// created), then opens and migrates the database.
+    pub async fn open(config: Config) -> Result<AppState, StartupError> {
+        let runbook = load_runbook(&config)?;
+        let pool = db::connect(&config.database_path()).await?;
+        Ok(AppState { pool, runbook: Arc::new(runbook), config: Arc::new(config) })
+    }
+}
