@@ -1,0 +1,7 @@
+//! Server functions: the UI's calls into the services. Each is thin: find the
+//! user and the state, call one service, map the result.
+
+pub mod checklist;
+pub mod clusters;
+pub mod session;
+pub mod users;

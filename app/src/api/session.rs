@@ -1,0 +1,79 @@
+//! Who is logged in, first-run setup, login and logout.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use shipshape_domain::role::{Permission, Role};
+
+/// What the UI needs to know about the visitor. Permissions are decided on
+/// the server, from the role, and only rendered by the components.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub needs_setup: bool,
+    pub user: Option<Viewer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub username: String,
+    pub role: Role,
+    pub can_sign: bool,
+    pub can_manage_clusters: bool,
+    pub can_manage_users: bool,
+}
+
+impl Viewer {
+    pub fn of(username: String, role: Role) -> Self {
+        Viewer {
+            username,
+            role,
+            can_sign: role.can(Permission::SignOff),
+            can_manage_clusters: role.can(Permission::ManageClusters),
+            can_manage_users: role.can(Permission::ManageUsers),
+        }
+    }
+}
+
+#[server]
+pub async fn session_info() -> Result<SessionView, AppError> {
+    use shipshape_backend::service::auth;
+    let state = crate::ssr::state()?;
+    let needs_setup = auth::needs_setup(&state).await?;
+    let user = crate::ssr::current_user().await?;
+    Ok(SessionView { needs_setup, user: user.map(|u| Viewer::of(u.username, u.role)) })
+}
+
+#[server]
+pub async fn setup_admin(username: String, password: String, confirm: String) -> Result<(), AppError> {
+    use shipshape_backend::service::auth;
+    use shipshape_domain::fields::FieldErrors;
+    if password != confirm {
+        return Err(AppError::Invalid(FieldErrors::single("confirm", "The two passwords differ.")));
+    }
+    let state = crate::ssr::state()?;
+    let user = auth::setup_first_admin(&state, &username, secrecy::SecretString::from(password)).await?;
+    let session = crate::ssr::session().await?;
+    crate::ssr::begin_session(&session, &user).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server]
+pub async fn login(username: String, password: String) -> Result<(), AppError> {
+    use shipshape_backend::service::auth;
+    let state = crate::ssr::state()?;
+    let user = auth::login(&state, &username, secrecy::SecretString::from(password)).await?;
+    let session = crate::ssr::session().await?;
+    crate::ssr::begin_session(&session, &user).await?;
+    tracing::info!(user = %user.username, "logged in");
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server]
+pub async fn logout() -> Result<(), AppError> {
+    let session = crate::ssr::session().await?;
+    crate::ssr::end_session(&session).await?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}

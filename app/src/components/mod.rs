@@ -1,0 +1,7 @@
+//! Pieces shared by the pages.
+
+pub mod field;
+pub mod nav;
+pub mod progress;
+pub mod session;
+pub mod status;

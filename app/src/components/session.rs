@@ -1,0 +1,69 @@
+//! The visitor's session as the UI sees it, and the guard that sends visitors
+//! to first-run setup or the login page.
+
+use crate::api::session::{session_info, Login, Logout, SessionView, SetupAdmin, Viewer};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+/// Login, logout and setup actions, and the session they change.
+#[derive(Clone, Copy)]
+pub struct SessionCtx {
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+    pub setup: ServerAction<SetupAdmin>,
+    pub info: Resource<Result<SessionView, AppError>>,
+}
+
+impl SessionCtx {
+    pub fn new() -> Self {
+        let login = ServerAction::<Login>::new();
+        let logout = ServerAction::<Logout>::new();
+        let setup = ServerAction::<SetupAdmin>::new();
+        let info = Resource::new(
+            move || (login.version().get(), logout.version().get(), setup.version().get()),
+            |_| session_info(),
+        );
+        SessionCtx { login, logout, setup, info }
+    }
+}
+
+impl Default for SessionCtx {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn use_session() -> SessionCtx {
+    expect_context::<SessionCtx>()
+}
+
+/// Renders `children` with the logged-in viewer; redirects to /setup on an
+/// empty install and to /login without a session.
+#[component]
+pub fn RequireUser<F, IV>(children: F) -> impl IntoView
+where
+    F: Fn(Viewer) -> IV + Send + Sync + 'static,
+    IV: IntoView + 'static,
+{
+    let session = use_session();
+    let children = std::sync::Arc::new(children);
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {
+                let children = children.clone();
+                move || {
+                    let children = children.clone();
+                    Suspend::new(async move {
+                        match session.info.await {
+                            Ok(SessionView { needs_setup: true, .. }) => view! { <Redirect path="/setup"/> }.into_any(),
+                            Ok(SessionView { user: None, .. }) => view! { <Redirect path="/login"/> }.into_any(),
+                            Ok(SessionView { user: Some(viewer), .. }) => children(viewer).into_any(),
+                            Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                        }
+                    })
+                }
+            }
+        </Transition>
+    }
+}

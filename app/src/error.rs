@@ -1,0 +1,60 @@
+//! The error a server function returns to the browser. It says what the user
+//! can act on and nothing more: internal detail stays in the server log.
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use shipshape_domain::fields::FieldErrors;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please log in.")]
+    Unauthenticated,
+    #[error("Wrong user name or password.")]
+    BadCredentials,
+    #[error("Your role may not do this.")]
+    Forbidden,
+    #[error("No such {0}.")]
+    NotFound(String),
+    #[error("Please correct the marked fields.")]
+    Invalid(FieldErrors),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Something went wrong on the server. It has been logged; please try again.")]
+    Internal,
+    #[error("The request could not be completed: {0}")]
+    Request(String),
+}
+
+impl AppError {
+    /// The message for one form field, if that field was at fault.
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Invalid(f) => f.get(name).map(str::to_string),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // Arguments that did not decode: a malformed form or request.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::Request("some fields were missing or malformed".into())
+            }
+            ServerFnErrorErr::Request(_) => AppError::Request("the server could not be reached".into()),
+            _ => AppError::Internal,
+        }
+    }
+}
+
+/// Field message of the latest result of an action, for forms.
+pub fn field_error<T>(result: &Option<Result<T, AppError>>, name: &str) -> Option<String> {
+    match result {
+        Some(Err(e)) => e.field(name),
+        _ => None,
+    }
+}

@@ -1,0 +1,244 @@
+//! One cluster: its details and the runbook as an interactive checklist.
+//! Signing an item off updates the page in place; each item's history loads
+//! on demand.
+
+use crate::api::checklist::{cluster_checklist, ClusterPageData, ItemHistory, SignItem};
+use crate::api::clusters::SetClusterArchived;
+use crate::components::field::{FieldError, FormError};
+use crate::components::progress::ProgressBar;
+use crate::components::session::RequireUser;
+use crate::components::status::{short_time, CadenceBadge, StatusBadge};
+use crate::error::{field_error, AppError};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use shipshape_domain::checklist::{ChecklistItem, ChecklistSection, HistoryEntry};
+use shipshape_domain::signoff::ItemStatus;
+
+/// Bumped after every recorded sign-off, so the checklist reloads.
+#[derive(Clone, Copy)]
+struct ChecklistVersion(RwSignal<u32>);
+
+#[component]
+pub fn ClusterPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let version = RwSignal::new(0u32);
+    provide_context(ChecklistVersion(version));
+    let archive = ServerAction::<SetClusterArchived>::new();
+    let data = Resource::new(
+        move || (id(), version.get(), archive.version().get()),
+        |(id, _, _)| cluster_checklist(id),
+    );
+    view! {
+        <RequireUser let:_viewer>{view! {
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match data.await {
+                            Ok(d) => view! { <ClusterView data=d archive=archive/> }.into_any(),
+                            Err(e) => view! { <Title text="Cluster"/><p class="error">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            }}
+        </RequireUser>
+    }
+}
+
+#[component]
+fn ClusterView(data: ClusterPageData, archive: ServerAction<SetClusterArchived>) -> impl IntoView {
+    let ClusterPageData { cluster, checklist, can_sign, can_manage } = data;
+    let cluster_id = cluster.id;
+    let archived = cluster.is_archived();
+    let archive_error = Signal::derive(move || match archive.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    view! {
+        <Title text=cluster.name.clone()/>
+        <div class="page-head">
+            <div>
+                <h1>{cluster.name.clone()} " " <span class="badge env">{cluster.environment.clone()}</span>
+                    {archived.then(|| view! { " " <span class="badge">"archived"</span> })}
+                </h1>
+                <p class="muted"><a href=cluster.coordinator_url.clone() rel="noopener noreferrer" target="_blank">{cluster.coordinator_url.clone()}</a></p>
+                {(!cluster.notes.is_empty()).then(|| view! { <p class="notes">{cluster.notes.clone()}</p> })}
+            </div>
+            {can_manage.then(|| view! {
+                <div class="head-actions">
+                    <a class="button" href=format!("/clusters/{cluster_id}/edit")>"Edit"</a>
+                    <ActionForm action=archive>
+                        <input type="hidden" name="id" value=cluster_id/>
+                        <input type="hidden" name="archived" value=(!archived).to_string()/>
+                        <button type="submit">{if archived { "Restore" } else { "Archive" }}</button>
+                    </ActionForm>
+                </div>
+            })}
+        </div>
+        <FormError message=archive_error/>
+        <div class="overall card">
+            <ProgressBar progress=checklist.overall label="Readiness".to_string()/>
+            <nav class="section-index">
+                {checklist.sections.iter().map(|s| view! {
+                    <a href=format!("#{}", s.id)>{s.title.clone()} " " <span class="muted">{s.progress.fraction_label()}</span></a>
+                }).collect_view()}
+            </nav>
+        </div>
+        {archived.then(|| view! { <p class="notice">"This cluster is archived: its history is kept, and it cannot be signed off until it is restored."</p> })}
+        {checklist.sections.into_iter().map(|s| view! { <SectionView cluster_id section=s can_sign/> }).collect_view()}
+        {(!checklist.retired.is_empty()).then(|| view! {
+            <section class="rb-section retired">
+                <h2>"Retired items"</h2>
+                <p class="muted">"These items have history on this cluster but are no longer in the runbook. Their history is kept."</p>
+                {checklist.retired.into_iter().map(|id| {
+                    let label = id.clone();
+                    let attr = id.clone();
+                    view! {
+                        <article class="item" data-item=attr>
+                            <h3>{label}</h3>
+                            <HistoryToggle cluster_id item_id=id/>
+                        </article>
+                    }
+                }).collect_view()}
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn SectionView(cluster_id: i64, section: ChecklistSection, can_sign: bool) -> impl IntoView {
+    view! {
+        <section class="rb-section" id=section.id.clone() data-section=section.id.clone()>
+            <div class="section-head">
+                <h2>{section.title.clone()}</h2>
+                <ProgressBar progress=section.progress/>
+            </div>
+            {section.summary.map(|s| view! { <p class="muted">{s}</p> })}
+            {section.items.into_iter().map(|item| view! { <ItemCard cluster_id item can_sign/> }).collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn ItemCard(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoView {
+    let version = expect_context::<ChecklistVersion>().0;
+    let sign = ServerAction::<SignItem>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = sign.value().get() {
+            version.update(|v| *v += 1);
+        }
+    });
+    let result = Signal::derive(move || sign.value().get());
+    let err = move |f: &'static str| Signal::derive(move || field_error(&result.get(), f));
+    let banner = Signal::derive(move || match result.get() {
+        Some(Err(AppError::Invalid(_))) | None | Some(Ok(_)) => None,
+        Some(Err(e)) => Some(e.to_string()),
+    });
+    let status = item.status;
+    let item_id = item.id.clone();
+    let form_item_id = item.id.clone();
+    view! {
+        <article class=format!("item status-{}", status.as_str()) id=format!("item-{}", item.id) data-item=item.id.clone()>
+            <div class="item-head">
+                <h3>{item.title.clone()}</h3>
+                <StatusBadge status/>
+                {item.cadence.map(|c| view! { <CadenceBadge cadence=c/> })}
+                {item.correction.is_some().then(|| view! { <span class="badge warn" title="The source runbook is wrong here for current Trino">"runbook correction"</span> })}
+            </div>
+            {item.by.clone().map(|by| view! {
+                <p class="last-signoff" data-testid="last-signoff">
+                    {match status { ItemStatus::Open => "Revoked", ItemStatus::Done => "Signed off", ItemStatus::NotApplicable => "Not applicable" }}
+                    " by " <strong>{by}</strong> " on " {item.at.as_deref().map(short_time).unwrap_or_default()}
+                    {item.note.clone().map(|n| view! { ": " <q>{n}</q> })}
+                </p>
+            })}
+            <details class="item-details">
+                <summary>"What, why and how to verify"</summary>
+                <p class="source muted">{item.source.clone()}</p>
+                {item.config.clone().map(|c| view! { <pre class=format!("snippet lang-{}", c.lang)><code>{c.text}</code></pre> })}
+                <p>{item.why.clone()}</p>
+                {(!item.verify.is_empty()).then(|| view! {
+                    <h4>"Verify"</h4>
+                    <ul class="verify">{item.verify.clone().into_iter().map(|v| view! { <li>{v}</li> }).collect_view()}</ul>
+                })}
+                {item.correction.clone().map(|c| view! {
+                    <div class="correction" role="note"><strong>"Runbook correction: "</strong>{c}</div>
+                })}
+            </details>
+            {can_sign.then(|| view! {
+                <ActionForm action=sign attr:class="signoff">
+                    <input type="hidden" name="cluster_id" value=cluster_id/>
+                    <input type="hidden" name="item_id" value=form_item_id.clone()/>
+                    <fieldset class="choices">
+                        <legend class="sr-only">"Record"</legend>
+                        <label><input type="radio" name="status" value="done" checked=true/>" Done"</label>
+                        <label><input type="radio" name="status" value="not_applicable"/>" Not applicable"</label>
+                        {(status != ItemStatus::Open).then(|| view! {
+                            <label><input type="radio" name="status" value="revoked"/>" Revoke"</label>
+                        })}
+                    </fieldset>
+                    <textarea name="note" rows="2" aria-label="Note"
+                        placeholder="Note, evidence link; a reason is required for not applicable"></textarea>
+                    <FieldError message=err("note")/>
+                    <FieldError message=err("status")/>
+                    <FormError message=banner/>
+                    <button type="submit" disabled=move || sign.pending().get()>"Record"</button>
+                </ActionForm>
+            })}
+            <HistoryToggle cluster_id item_id/>
+        </article>
+    }
+}
+
+/// A button that loads and shows an item's history.
+#[component]
+fn HistoryToggle(cluster_id: i64, item_id: String) -> impl IntoView {
+    let load = ServerAction::<ItemHistory>::new();
+    let open = RwSignal::new(false);
+    let toggle = move |_| {
+        let now_open = !open.get_untracked();
+        open.set(now_open);
+        if now_open {
+            load.dispatch(ItemHistory { cluster_id, item_id: item_id.clone() });
+        }
+    };
+    view! {
+        <div class="history">
+            <button type="button" class="link-button" on:click=toggle aria-expanded=move || open.get().to_string()>
+                {move || if open.get() { "Hide history" } else { "History" }}
+            </button>
+            <Show when=move || open.get()>
+                {move || match load.value().get() {
+                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+                    Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    Some(Ok(rows)) => view! { <HistoryTable rows/> }.into_any(),
+                }}
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn HistoryTable(rows: Vec<HistoryEntry>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="muted">"No sign-offs yet."</p> }.into_any();
+    }
+    view! {
+        <table class="table history-table">
+            <thead><tr><th>"#"</th><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Note"</th></tr></thead>
+            <tbody>
+                {rows.into_iter().map(|r| view! {
+                    <tr data-status=r.status.clone()>
+                        <td title=format!("hash {}", r.hash)>{r.seq}</td>
+                        <td>{short_time(&r.at)}</td>
+                        <td>{r.actor}</td>
+                        <td>{r.status.replace('_', " ")}</td>
+                        <td>{r.note}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}

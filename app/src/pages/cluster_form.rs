@@ -1,0 +1,100 @@
+//! Registering a cluster, and editing one.
+
+use crate::api::clusters::{get_cluster, CreateCluster, UpdateCluster};
+use crate::components::field::{FieldError, FormError};
+use crate::components::session::RequireUser;
+use crate::error::{field_error, AppError};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use shipshape_domain::cluster::{Cluster, SUGGESTED_ENVIRONMENTS};
+
+#[component]
+pub fn NewClusterPage() -> impl IntoView {
+    let create = ServerAction::<CreateCluster>::new();
+    let result = create.value();
+    view! {
+        <Title text="Register a cluster"/>
+        <RequireUser let:_viewer>{view! {
+                <section class="card narrow">
+                    <h1>"Register a cluster"</h1>
+                    <ActionForm action=create attr:class="stack">
+                        <ClusterFields cluster=None result=Signal::derive(move || result.get().map(|r| r.map(|_| ())))/>
+                        <button type="submit" class="primary" disabled=move || create.pending().get()>"Register"</button>
+                    </ActionForm>
+                </section>
+            }}
+        </RequireUser>
+    }
+}
+
+#[component]
+pub fn EditClusterPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let cluster = Resource::new(id, get_cluster);
+    let update = ServerAction::<UpdateCluster>::new();
+    let result = update.value();
+    view! {
+        <Title text="Edit cluster"/>
+        <RequireUser let:_viewer>{view! {
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match cluster.await {
+                            Ok(c) => view! {
+                                <section class="card narrow">
+                                    <h1>"Edit " {c.name.clone()}</h1>
+                                    <ActionForm action=update attr:class="stack">
+                                        <input type="hidden" name="id" value=c.id/>
+                                        <ClusterFields cluster=Some(c.clone()) result=Signal::derive(move || result.get().map(|r| r.map(|_| ())))/>
+                                        <button type="submit" class="primary">"Save"</button>
+                                        <a href=format!("/clusters/{}", c.id)>"Cancel"</a>
+                                    </ActionForm>
+                                </section>
+                            }.into_any(),
+                            Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            }}
+        </RequireUser>
+    }
+}
+
+/// The fields both forms share, with their messages.
+#[component]
+fn ClusterFields(cluster: Option<Cluster>, result: Signal<Option<Result<(), AppError>>>) -> impl IntoView {
+    let err = move |f: &'static str| Signal::derive(move || field_error(&result.get(), f));
+    let banner = Signal::derive(move || match result.get() {
+        Some(Err(AppError::Invalid(_))) => Some("Please correct the marked fields.".to_string()),
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    let c = cluster.unwrap_or(Cluster {
+        id: 0,
+        name: String::new(),
+        environment: String::new(),
+        coordinator_url: String::new(),
+        notes: String::new(),
+        created_at: String::new(),
+        updated_at: String::new(),
+        archived_at: None,
+    });
+    view! {
+        <FormError message=banner/>
+        <label>"Name" <input name="name" value=c.name maxlength="64" required/></label>
+        <FieldError message=err("name")/>
+        <label>"Environment"
+            <input name="environment" value=c.environment list="environments" placeholder="prod, staging, …" required/>
+        </label>
+        <datalist id="environments">
+            {SUGGESTED_ENVIRONMENTS.into_iter().map(|e| view! { <option value=e></option> }).collect_view()}
+        </datalist>
+        <FieldError message=err("environment")/>
+        <label>"Coordinator URL" <input name="coordinator_url" value=c.coordinator_url placeholder="https://trino.example.com:8443" required/></label>
+        <FieldError message=err("coordinator_url")/>
+        <label>"Notes" <textarea name="notes" rows="3">{c.notes}</textarea></label>
+        <FieldError message=err("notes")/>
+    }
+}

@@ -1,0 +1,41 @@
+//! Logging in.
+
+use crate::api::session::SessionView;
+use crate::components::field::FormError;
+use crate::components::session::use_session;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let session = use_session();
+    let login = session.login;
+    let banner = Signal::derive(move || match login.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    view! {
+        <Title text="Log in"/>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match session.info.await {
+                    Ok(SessionView { needs_setup: true, .. }) => view! { <Redirect path="/setup"/> }.into_any(),
+                    Ok(SessionView { user: Some(_), .. }) => view! { <Redirect path="/"/> }.into_any(),
+                    _ => view! {
+                        <section class="narrow card">
+                            <h1>"Log in"</h1>
+                            <ActionForm action=login attr:class="stack">
+                                <FormError message=banner/>
+                                <label>"User name" <input name="username" autocomplete="username" required/></label>
+                                <label>"Password" <input name="password" type="password" autocomplete="current-password" required/></label>
+                                <button type="submit" class="primary" disabled=move || login.pending().get()>"Log in"</button>
+                            </ActionForm>
+                        </section>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,69 @@
+//! Admins list and add users.
+
+use crate::api::users::{list_users, AddUser};
+use crate::components::field::{FieldError, FormError};
+use crate::components::session::RequireUser;
+use crate::components::status::short_time;
+use crate::error::field_error;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use shipshape_domain::role::Role;
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    view! {
+        <Title text="Users"/>
+        <RequireUser let:_viewer>{view! { <UsersBody/> }}</RequireUser>
+    }
+}
+
+#[component]
+fn UsersBody() -> impl IntoView {
+    let add = ServerAction::<AddUser>::new();
+    let users = Resource::new(move || add.version().get(), |_| list_users());
+    let result = add.value();
+    let err = move |f: &'static str| Signal::derive(move || field_error(&result.get(), f));
+    let banner = Signal::derive(move || match result.get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    });
+    view! {
+        <h1>"Users"</h1>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Ok(list) => view! {
+                        <table class="table">
+                            <thead><tr><th>"User"</th><th>"Role"</th><th>"Since"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|u| view! {
+                                    <tr><td>{u.username}</td><td>{u.role.as_str()}</td><td>{short_time(&u.created_at)}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <section class="card narrow">
+            <h2>"Add a user"</h2>
+            <ActionForm action=add attr:class="stack">
+                <FormError message=banner/>
+                <label>"User name" <input name="username" required/></label>
+                <FieldError message=err("username")/>
+                <label>"Role"
+                    <select name="role">
+                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected=r == Role::Sre>{r.as_str()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <FieldError message=err("role")/>
+                <label>"Initial password (at least 10 characters)" <input name="password" type="password" autocomplete="new-password" required/></label>
+                <FieldError message=err("password")/>
+                <button type="submit" class="primary">"Add user"</button>
+                {move || matches!(result.get(), Some(Ok(_))).then(|| view! { <p class="ok" role="status">"User added."</p> })}
+            </ActionForm>
+        </section>
+    }
+}

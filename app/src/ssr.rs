@@ -1,0 +1,78 @@
+//! Server-side glue for server functions (and the JSON API): the shared
+//! state, the logged-in user behind the session cookie, and the one mapping
+//! from service errors to what the browser may see.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use shipshape_backend::service::auth;
+use shipshape_backend::{AppState, ServiceError};
+use shipshape_domain::user::User;
+use tower_sessions::Session;
+
+/// Session key holding the logged-in user's id.
+pub const USER_KEY: &str = "user_id";
+
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Unauthenticated => AppError::Unauthenticated,
+            ServiceError::BadCredentials => AppError::BadCredentials,
+            ServiceError::Forbidden => AppError::Forbidden,
+            ServiceError::NotFound(what) => AppError::NotFound(what.to_string()),
+            ServiceError::Invalid(fields) => AppError::Invalid(fields),
+            ServiceError::Conflict(message) => AppError::Conflict(message),
+            ServiceError::Internal(detail) => {
+                tracing::error!(%detail, "internal error in a server function");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server function context");
+        AppError::Internal
+    })
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "session layer missing");
+        AppError::Internal
+    })
+}
+
+/// The user behind a session, if any (and if the account still exists).
+pub async fn session_user(state: &AppState, session: &Session) -> Result<Option<User>, ServiceError> {
+    let id: Option<i64> = session.get(USER_KEY).await.map_err(|e| ServiceError::internal("reading the session", e))?;
+    match id {
+        Some(id) => auth::user_by_id(state, id).await,
+        None => Ok(None),
+    }
+}
+
+/// Binds a session to a user after a successful login, under a new session
+/// id (so a planted id cannot be reused).
+pub async fn begin_session(session: &Session, user: &User) -> Result<(), ServiceError> {
+    session.cycle_id().await.map_err(|e| ServiceError::internal("cycling the session id", e))?;
+    session.insert(USER_KEY, user.id).await.map_err(|e| ServiceError::internal("writing the session", e))
+}
+
+pub async fn end_session(session: &Session) -> Result<(), ServiceError> {
+    session.flush().await.map_err(|e| ServiceError::internal("ending the session", e))
+}
+
+pub async fn current_user() -> Result<Option<User>, AppError> {
+    let state = state()?;
+    let session = session().await?;
+    Ok(session_user(&state, &session).await?)
+}
+
+/// The state and the logged-in user, or `Unauthenticated`.
+pub async fn require_user() -> Result<(AppState, User), AppError> {
+    let state = state()?;
+    let session = session().await?;
+    let user = session_user(&state, &session).await?.ok_or(AppError::Unauthenticated)?;
+    Ok((state, user))
+}

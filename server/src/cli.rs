@@ -1,0 +1,195 @@
+//! The command line: `shipshape` serves by default; subcommands do admin work.
+
+use clap::{Args, Parser, Subcommand};
+use secrecy::{ExposeSecret, SecretString};
+use shipshape_backend::config::{Config, Overrides};
+use shipshape_backend::service::{signoffs, users};
+use shipshape_backend::state::load_runbook;
+use shipshape_backend::{AppState, ServiceError};
+use shipshape_domain::role::Role;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "shipshape", version, about = "Production-readiness dashboard for Trino clusters")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Config file (TOML); default: ./shipshape.toml when present.
+    #[arg(long, global = true, env = "SHIPSHAPE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Directory for the database; created if missing.
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// A custom runbook file (TOML) instead of the shipped one.
+    #[arg(long, global = true)]
+    pub runbook: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the dashboard (the default).
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:3000 (port 0: any free port).
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+    },
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Inspect the sign-off ledger.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+    /// Work with runbook files.
+    #[command(subcommand)]
+    Runbook(RunbookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. The password comes from SHIPSHAPE_PASSWORD or a prompt.
+    Add {
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Verify the hash chain; exits 1 and names the first broken row if it is broken.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunbookCommand {
+    /// Check a runbook file (default: the configured one) and summarise it.
+    Check { file: Option<PathBuf> },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| "expected admin, sre, manager or auditor".to_string())
+}
+
+/// What went wrong, for the operator. Exit code 2 unless said otherwise.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Message(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<ServiceError> for CliError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid(fields) => CliError::Message(fields.to_string()),
+            other => CliError::Message(other.to_string()),
+        }
+    }
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Message(_) => 2,
+            CliError::Failed(_) => 1,
+        }
+    }
+}
+
+pub fn config(global: &Global, bind: Option<SocketAddr>) -> Result<Config, CliError> {
+    let overrides = Overrides { bind, data_dir: global.data_dir.clone(), runbook: global.runbook.clone() };
+    Config::load(global.config.as_deref(), &overrides).map_err(|e| CliError::Message(e.to_string()))
+}
+
+async fn open(config: Config) -> Result<AppState, CliError> {
+    AppState::open(config).await.map_err(|e| CliError::Message(e.to_string()))
+}
+
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command.unwrap_or(Command::Serve { bind: None }) {
+        Command::Serve { bind } => {
+            let config = config(&cli.global, bind)?;
+            crate::telemetry::init(config.log_format);
+            tracing::info!(?config, "starting");
+            let state = open(config).await?;
+            crate::router::serve(state).await.map_err(|e| CliError::Message(format!("server: {e}")))
+        }
+        Command::User(UserCommand::Add { name, role }) => {
+            let state = open(config(&cli.global, None)?).await?;
+            let password = password_from_env_or_prompt()?;
+            let user = users::create_user(&state, &name, role, password).await?;
+            println!("added user {} with role {}", user.username, user.role);
+            Ok(())
+        }
+        Command::User(UserCommand::List) => {
+            let state = open(config(&cli.global, None)?).await?;
+            for u in shipshape_backend::repo::users::list(&state.pool).await.map_err(|e| CliError::Message(e.to_string()))? {
+                println!("{}\t{}\t{}", u.username, u.role, u.created_at);
+            }
+            Ok(())
+        }
+        Command::Ledger(LedgerCommand::Verify) => {
+            let state = open(config(&cli.global, None)?).await?;
+            let v = signoffs::verify_ledger(&state).await?;
+            if v.ok {
+                println!("ledger ok: {} entries, head {}", v.entries, v.head);
+                Ok(())
+            } else {
+                Err(CliError::Failed(format!(
+                    "ledger chain broken at seq {}: {}",
+                    v.broken_seq.unwrap_or_default(),
+                    v.reason.unwrap_or_default()
+                )))
+            }
+        }
+        Command::Runbook(RunbookCommand::Check { file }) => {
+            let mut config = config(&cli.global, None)?;
+            if file.is_some() {
+                config.runbook = file;
+            }
+            let rb = load_runbook(&config).map_err(|e| CliError::Message(e.to_string()))?;
+            let recurring = rb.items().filter(|(_, i)| i.is_recurring()).count();
+            println!(
+                "runbook {} ok: {} sections, {} items ({} checklist, {} recurring)",
+                rb.id,
+                rb.sections.len(),
+                rb.item_count(),
+                rb.item_count() - recurring,
+                recurring
+            );
+            Ok(())
+        }
+    }
+}
+
+fn password_from_env_or_prompt() -> Result<SecretString, CliError> {
+    if let Ok(p) = std::env::var("SHIPSHAPE_PASSWORD") {
+        return Ok(SecretString::from(p));
+    }
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Message("no terminal to ask for a password: set SHIPSHAPE_PASSWORD".into()));
+    }
+    let first = rpassword::prompt_password("Password: ")
+        .map_err(|e| CliError::Message(format!("cannot read a password ({e}); set SHIPSHAPE_PASSWORD instead")))?;
+    let second = rpassword::prompt_password("Repeat password: ")
+        .map_err(|e| CliError::Message(format!("cannot read a password ({e}); set SHIPSHAPE_PASSWORD instead")))?;
+    if first != second {
+        return Err(CliError::Message("the two passwords differ".into()));
+    }
+    let secret = SecretString::from(first);
+    if secret.expose_secret().is_empty() {
+        return Err(CliError::Message("empty password".into()));
+    }
+    Ok(secret)
+}

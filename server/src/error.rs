@@ -1,0 +1,60 @@
+//! HTTP errors of the JSON API: `{"error": "...", "fields": {...}}` with the
+//! right status. Service errors are mapped here and nowhere else; internal
+//! detail is logged, and the client only learns that something failed.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use shipshape_backend::ServiceError;
+use shipshape_domain::fields::FieldErrors;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+    pub fields: Option<FieldErrors>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<&'a FieldErrors>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError { status, message: message.into(), fields: None }
+    }
+
+    pub fn invalid(fields: FieldErrors) -> Self {
+        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, message: "invalid input".into(), fields: Some(fields) }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Unauthenticated => ApiError::new(StatusCode::UNAUTHORIZED, "log in first"),
+            ServiceError::BadCredentials => ApiError::new(StatusCode::UNAUTHORIZED, "wrong user name or password"),
+            ServiceError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "your role may not do this"),
+            ServiceError::NotFound(what) => ApiError::new(StatusCode::NOT_FOUND, format!("{what} not found")),
+            ServiceError::Invalid(fields) => ApiError::invalid(fields),
+            ServiceError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
+            ServiceError::Internal(detail) => {
+                tracing::error!(%detail, "internal error in the JSON API");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error; it has been logged")
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body { error: &self.message, fields: self.fields.as_ref() };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,14 @@
+//! The `shipshape` server: HTTP wiring and the command line.
+//!
+//! - [`router`]: one axum router for the pages (Leptos SSR + hydration), the
+//!   server functions, the JSON API, sessions and static files;
+//! - [`api`]: the JSON API, handlers thin over the services;
+//! - [`error`]: the one mapping from service errors to HTTP responses;
+//! - [`cli`]: subcommands (serve, user, ledger, runbook);
+//! - [`telemetry`]: logging set-up.
+
+pub mod api;
+pub mod cli;
+pub mod error;
+pub mod router;
+pub mod telemetry;

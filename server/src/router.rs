@@ -1,0 +1,116 @@
+//! Builds the application router and serves it.
+
+use crate::api;
+use axum::extract::FromRef;
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use shipshape_app::{shell, App};
+use shipshape_backend::AppState;
+use std::net::SocketAddr;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::cookie::time::Duration as CookieDuration;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// The router's state: the application state and Leptos' options.
+#[derive(Clone)]
+pub struct ServerState {
+    pub app: AppState,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(s: &ServerState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+impl FromRef<ServerState> for AppState {
+    fn from_ref(s: &ServerState) -> Self {
+        s.app.clone()
+    }
+}
+
+pub fn leptos_options(app: &AppState, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("shipshape")
+        .site_root(app.config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build()
+}
+
+/// The whole application: pages, server functions, JSON API, static files,
+/// sessions and security headers.
+pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Error> {
+    let store = SqliteStore::new(app.pool.clone()).with_table_name("sessions").map_err(|e| sqlx::Error::Configuration(e.into()))?;
+    store.migrate().await?;
+    tokio::spawn(store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("shipshape_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(app.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(CookieDuration::minutes(app.config.session_idle_minutes)));
+
+    let leptos = leptos_options(&app, addr);
+    let state = ServerState { app: app.clone(), leptos };
+    let routes = generate_route_list(App);
+    let context = {
+        let app = app.clone();
+        move || provide_context(app.clone())
+    };
+    let router = Router::new()
+        .nest("/api/v1", api::routes())
+        .route("/healthz", axum::routing::get(api::health::healthz))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let leptos = state.leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
+        .with_state(state)
+        .layer(sessions)
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")));
+    Ok(router)
+}
+
+/// Binds, prints the address (tests read it), and serves until SIGINT or
+/// SIGTERM, letting in-flight requests finish.
+pub async fn serve(app: AppState) -> Result<(), std::io::Error> {
+    let listener = tokio::net::TcpListener::bind(app.config.bind).await?;
+    let addr = listener.local_addr()?;
+    let router = build(app, addr).await.map_err(std::io::Error::other)?;
+    println!("shipshape listening on http://{addr}");
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,130 @@
+//! Test support: start the real `shipshape` binary on a random port against
+//! a temp SQLite file, and talk to it like a client would.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_shipshape");
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+
+/// A running server; killed when dropped. The data directory outlives it
+/// until the `TempDir` drops, so a test can restart on the same data.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub data: PathBuf,
+}
+
+impl Server {
+    pub fn start(data: &Path) -> Server {
+        Self::start_with(data, &[])
+    }
+
+    pub fn start_with(data: &Path, extra: &[&str]) -> Server {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["--data-dir", path_str(data)])
+            .args(extra)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("RUST_LOG", "warn")
+            .env_remove("SHIPSHAPE_CONFIG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = cmd.spawn().expect("start shipshape");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let base = loop {
+            assert!(Instant::now() < deadline, "server did not start in time");
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.strip_prefix("shipshape listening on ") {
+                        break url.trim().to_string();
+                    }
+                }
+                _ => panic!("server exited before listening"),
+            }
+        };
+        // keep draining stdout so the child never blocks on a full pipe
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, base, data: data.to_path_buf() }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 temp path")
+}
+
+/// Runs `shipshape` with arguments against a data directory.
+pub fn cli(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--data-dir", path_str(data)]).args(args).env("RUST_LOG", "warn").env_remove("SHIPSHAPE_PASSWORD");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(Stdio::null()).output().expect("run shipshape")
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A client logged in as `username`.
+pub async fn login(server: &Server, username: &str, password: &str) -> reqwest::Client {
+    let c = client();
+    let r = c
+        .post(server.url("/api/v1/session"))
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .expect("login request");
+    assert_eq!(r.status(), 200, "login as {username}");
+    c
+}
+
+/// First-run setup through the API; returns the admin's client.
+pub async fn setup_admin(server: &Server) -> reqwest::Client {
+    let c = client();
+    let r = c
+        .post(server.url("/api/v1/setup"))
+        .json(&serde_json::json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("setup request");
+    assert_eq!(r.status(), 201, "first-run setup");
+    c
+}
+
+pub async fn create_cluster(server: &Server, c: &reqwest::Client, name: &str) -> i64 {
+    let r = c
+        .post(server.url("/api/v1/clusters"))
+        .json(&serde_json::json!({"name": name, "environment": "prod", "coordinator_url": "https://trino.example.com:8443"}))
+        .send()
+        .await
+        .expect("create cluster");
+    assert_eq!(r.status(), 201);
+    let v: serde_json::Value = r.json().await.expect("json");
+    v["id"].as_i64().expect("id")
+}
