@@ -14,20 +14,46 @@ async fn body(r: reqwest::Response) -> Value {
 async fn health_and_first_run_setup() {
     let dir = tempfile::tempdir().unwrap();
     let s = Server::start(dir.path());
-    assert_eq!(client().get(s.url("/healthz")).send().await.unwrap().status(), 200);
-    assert!(dir.path().join("shipshape.db").exists(), "database file created at start");
+    assert_eq!(
+        client()
+            .get(s.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(
+        dir.path().join("shipshape.db").exists(),
+        "database file created at start"
+    );
 
     // An empty install sends browsers to setup.
-    let r = client().get(s.url("/")).header("accept", "text/html").send().await.unwrap();
+    let r = client()
+        .get(s.url("/"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 302);
     assert_eq!(r.headers()["location"], "/setup");
 
-    let weak = client().post(s.url("/api/v1/setup")).json(&json!({"username": "admin", "password": "short"})).send().await.unwrap();
+    let weak = client()
+        .post(s.url("/api/v1/setup"))
+        .json(&json!({"username": "admin", "password": "short"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(weak.status(), 422);
     assert!(body(weak).await["fields"]["password"].is_string());
 
     let admin = setup_admin(&s).await;
-    let again = client().post(s.url("/api/v1/setup")).json(&json!({"username": "x", "password": "another-password"})).send().await.unwrap();
+    let again = client()
+        .post(s.url("/api/v1/setup"))
+        .json(&json!({"username": "x", "password": "another-password"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 409);
 
     // Setup logged the admin in.
@@ -36,10 +62,20 @@ async fn health_and_first_run_setup() {
     assert_eq!(me["role"], "admin");
 
     // Now anonymous visitors are sent to the login page instead.
-    let r = client().get(s.url("/")).header("accept", "text/html").send().await.unwrap();
+    let r = client()
+        .get(s.url("/"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 302);
     assert_eq!(r.headers()["location"], "/login");
-    let page = admin.get(s.url("/")).header("accept", "text/html").send().await.unwrap();
+    let page = admin
+        .get(s.url("/"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     assert_eq!(page.headers()["x-content-type-options"], "nosniff");
     assert!(page.text().await.unwrap().contains("Fleet readiness"));
@@ -51,19 +87,57 @@ async fn login_logout_and_bad_credentials() {
     let s = Server::start(dir.path());
     setup_admin(&s).await;
     let c = client();
-    for (user, pw) in [("admin", "wrong-password"), ("nobody", ADMIN_PASSWORD), ("", "")] {
-        let r = c.post(s.url("/api/v1/session")).json(&json!({"username": user, "password": pw})).send().await.unwrap();
+    for (user, pw) in [
+        ("admin", "wrong-password"),
+        ("nobody", ADMIN_PASSWORD),
+        ("", ""),
+    ] {
+        let r = c
+            .post(s.url("/api/v1/session"))
+            .json(&json!({"username": user, "password": pw}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 401, "{user}");
         assert_eq!(body(r).await["error"], "wrong user name or password");
     }
-    let r = c.post(s.url("/api/v1/session")).json(&json!({"username": "admin", "password": ADMIN_PASSWORD})).send().await.unwrap();
+    let r = c
+        .post(s.url("/api/v1/session"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.starts_with("shipshape_session="), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    assert_eq!(c.get(s.url("/api/v1/clusters")).send().await.unwrap().status(), 200);
-    assert_eq!(c.delete(s.url("/api/v1/session")).send().await.unwrap().status(), 204);
-    assert_eq!(c.get(s.url("/api/v1/clusters")).send().await.unwrap().status(), 401);
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert_eq!(
+        c.get(s.url("/api/v1/clusters"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        c.delete(s.url("/api/v1/session"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        c.get(s.url("/api/v1/clusters"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 }
 
 #[tokio::test]
@@ -71,7 +145,12 @@ async fn clusters_validate_and_conflict() {
     let dir = tempfile::tempdir().unwrap();
     let s = Server::start(dir.path());
     let admin = setup_admin(&s).await;
-    let anon = client().post(s.url("/api/v1/clusters")).json(&json!({})).send().await.unwrap();
+    let anon = client()
+        .post(s.url("/api/v1/clusters"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(anon.status(), 401);
 
     let bad = admin
@@ -83,7 +162,13 @@ async fn clusters_validate_and_conflict() {
     assert_eq!(bad.status(), 422);
     let v = body(bad).await;
     assert!(v["fields"]["name"].is_string(), "{v}");
-    assert!(v["fields"]["coordinator_url"].as_str().unwrap().contains("http"), "{v}");
+    assert!(
+        v["fields"]["coordinator_url"]
+            .as_str()
+            .unwrap()
+            .contains("http"),
+        "{v}"
+    );
     assert!(v["fields"].get("environment").is_none(), "{v}");
 
     let id = create_cluster(&s, &admin, "Analytics").await;
@@ -95,15 +180,34 @@ async fn clusters_validate_and_conflict() {
         .await
         .unwrap();
     assert_eq!(dup.status(), 409);
-    assert!(body(dup).await["error"].as_str().unwrap().contains("already exists"));
+    assert!(body(dup).await["error"]
+        .as_str()
+        .unwrap()
+        .contains("already exists"));
 
     // Malformed bodies get JSON errors too.
-    let r = admin.post(s.url("/api/v1/clusters")).header("content-type", "application/json").body("{nope").send().await.unwrap();
+    let r = admin
+        .post(s.url("/api/v1/clusters"))
+        .header("content-type", "application/json")
+        .body("{nope")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     assert!(body(r).await["error"].is_string());
-    let r = admin.post(s.url("/api/v1/clusters")).body("name=x").send().await.unwrap();
+    let r = admin
+        .post(s.url("/api/v1/clusters"))
+        .body("name=x")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 415);
-    let r = admin.post(s.url("/api/v1/clusters")).json(&json!({"name": "x"})).send().await.unwrap();
+    let r = admin
+        .post(s.url("/api/v1/clusters"))
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
 
     // Edit, archive, restore.
@@ -115,15 +219,54 @@ async fn clusters_validate_and_conflict() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(body(r).await["coordinator_url"], "https://eu.example.com");
-    assert_eq!(admin.post(s.url(&format!("/api/v1/clusters/{id}/archive"))).send().await.unwrap().status(), 200);
+    assert_eq!(
+        admin
+            .post(s.url(&format!("/api/v1/clusters/{id}/archive")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     let list = body(admin.get(s.url("/api/v1/clusters")).send().await.unwrap()).await;
     assert_eq!(list.as_array().unwrap().len(), 0);
-    let list = body(admin.get(s.url("/api/v1/clusters?archived=true")).send().await.unwrap()).await;
+    let list = body(
+        admin
+            .get(s.url("/api/v1/clusters?archived=true"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(list[0]["name"], "Analytics EU");
     assert!(list[0]["archived_at"].is_string());
-    assert_eq!(admin.post(s.url(&format!("/api/v1/clusters/{id}/restore"))).send().await.unwrap().status(), 200);
-    assert_eq!(admin.get(s.url("/api/v1/clusters/999")).send().await.unwrap().status(), 404);
-    assert_eq!(admin.get(s.url("/api/v1/clusters/abc")).send().await.unwrap().status(), 404);
+    assert_eq!(
+        admin
+            .post(s.url(&format!("/api/v1/clusters/{id}/restore")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        admin
+            .get(s.url("/api/v1/clusters/999"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        admin
+            .get(s.url("/api/v1/clusters/abc"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 }
 
 #[tokio::test]
@@ -134,35 +277,95 @@ async fn checklist_signoffs_history_and_every_error_code() {
     let id = create_cluster(&s, &admin, "c1").await;
     let sign = |item: &str| s.url(&format!("/api/v1/clusters/{id}/items/{item}/signoffs"));
 
-    let c = body(admin.get(s.url(&format!("/api/v1/clusters/{id}/checklist"))).send().await.unwrap()).await;
+    let c = body(
+        admin
+            .get(s.url(&format!("/api/v1/clusters/{id}/checklist")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     let sections = c["sections"].as_array().unwrap();
     assert_eq!(sections.len(), 9);
-    let spill = &sections[0]["items"].as_array().unwrap().iter().find(|i| i["id"] == "spill").unwrap().clone();
+    let spill = &sections[0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "spill")
+        .unwrap()
+        .clone();
     assert_eq!(spill["status"], "open");
     assert!(spill["by"].is_null() && spill["at"].is_null());
     assert_eq!(c["overall"]["done"], 0);
 
-    let r = admin.post(sign("spill")).json(&json!({"status": "done", "note": "spill on NVMe"})).send().await.unwrap();
+    let r = admin
+        .post(sign("spill"))
+        .json(&json!({"status": "done", "note": "spill on NVMe"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let first = body(r).await;
     assert_eq!(first["seq"], 1);
     assert_eq!(first["status"], "done");
 
     // errors
-    assert_eq!(admin.post(sign("no-such-item")).json(&json!({"status": "done"})).send().await.unwrap().status(), 404);
     assert_eq!(
-        admin.post(s.url("/api/v1/clusters/999/items/spill/signoffs")).json(&json!({"status": "done"})).send().await.unwrap().status(),
+        admin
+            .post(sign("no-such-item"))
+            .json(&json!({"status": "done"}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         404
     );
-    let r = admin.post(sign("tls")).json(&json!({"status": "not_applicable", "note": "  "})).send().await.unwrap();
+    assert_eq!(
+        admin
+            .post(s.url("/api/v1/clusters/999/items/spill/signoffs"))
+            .json(&json!({"status": "done"}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let r = admin
+        .post(sign("tls"))
+        .json(&json!({"status": "not_applicable", "note": "  "}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
-    assert!(body(r).await["fields"]["note"].as_str().unwrap().contains("reason"));
-    let r = admin.post(sign("tls")).json(&json!({"status": "approved"})).send().await.unwrap();
+    assert!(body(r).await["fields"]["note"]
+        .as_str()
+        .unwrap()
+        .contains("reason"));
+    let r = admin
+        .post(sign("tls"))
+        .json(&json!({"status": "approved"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     assert!(body(r).await["fields"]["status"].is_string());
-    let r = admin.post(sign("tls")).json(&json!({"status": "revoked"})).send().await.unwrap();
+    let r = admin
+        .post(sign("tls"))
+        .json(&json!({"status": "revoked"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422, "nothing to revoke");
-    assert_eq!(client().post(sign("tls")).json(&json!({"status": "done"})).send().await.unwrap().status(), 401);
+    assert_eq!(
+        client()
+            .post(sign("tls"))
+            .json(&json!({"status": "done"}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
     for role in ["manager", "auditor"] {
         let r = admin
             .post(s.url("/api/v1/users"))
@@ -172,19 +375,60 @@ async fn checklist_signoffs_history_and_every_error_code() {
             .unwrap();
         assert_eq!(r.status(), 201);
         let who = login(&s, role, "a-long-password").await;
-        let r = who.post(sign("tls")).json(&json!({"status": "done"})).send().await.unwrap();
+        let r = who
+            .post(sign("tls"))
+            .json(&json!({"status": "done"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 403, "{role} may not sign");
-        assert_eq!(who.get(s.url(&format!("/api/v1/clusters/{id}/checklist"))).send().await.unwrap().status(), 200);
-        assert_eq!(who.get(s.url("/api/v1/users")).send().await.unwrap().status(), 403);
+        assert_eq!(
+            who.get(s.url(&format!("/api/v1/clusters/{id}/checklist")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        assert_eq!(
+            who.get(s.url("/api/v1/users"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            403
+        );
     }
 
-    let r = admin.post(sign("tls")).json(&json!({"status": "not_applicable", "note": "internal network only"})).send().await.unwrap();
+    let r = admin
+        .post(sign("tls"))
+        .json(&json!({"status": "not_applicable", "note": "internal network only"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
-    let r = admin.post(sign("spill")).json(&json!({"status": "revoked", "note": "disk not mounted"})).send().await.unwrap();
+    let r = admin
+        .post(sign("spill"))
+        .json(&json!({"status": "revoked", "note": "disk not mounted"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
 
-    let c = body(admin.get(s.url(&format!("/api/v1/clusters/{id}/checklist"))).send().await.unwrap()).await;
-    let items: Vec<&Value> = c["sections"].as_array().unwrap().iter().flat_map(|s| s["items"].as_array().unwrap()).collect();
+    let c = body(
+        admin
+            .get(s.url(&format!("/api/v1/clusters/{id}/checklist")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let items: Vec<&Value> = c["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap())
+        .collect();
     let find = |id: &str| items.iter().find(|i| i["id"] == id).unwrap();
     assert_eq!(find("tls")["status"], "not_applicable");
     assert_eq!(find("tls")["by"], "admin");
@@ -192,7 +436,14 @@ async fn checklist_signoffs_history_and_every_error_code() {
     assert_eq!(find("spill")["status"], "open");
     assert_eq!(c["overall"]["not_applicable"], 1);
 
-    let h = body(admin.get(s.url(&format!("/api/v1/clusters/{id}/items/spill/history"))).send().await.unwrap()).await;
+    let h = body(
+        admin
+            .get(s.url(&format!("/api/v1/clusters/{id}/items/spill/history")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     let rows = h.as_array().unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["status"], "revoked");
@@ -202,9 +453,24 @@ async fn checklist_signoffs_history_and_every_error_code() {
         assert!(!rows[0][key].is_null(), "{key}");
     }
     assert_eq!(rows[1]["prev_hash"], "0".repeat(64));
-    assert_eq!(admin.get(s.url(&format!("/api/v1/clusters/{id}/items/nope/history"))).send().await.unwrap().status(), 404);
+    assert_eq!(
+        admin
+            .get(s.url(&format!("/api/v1/clusters/{id}/items/nope/history")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 
-    let v = body(admin.get(s.url("/api/v1/ledger/verify")).send().await.unwrap()).await;
+    let v = body(
+        admin
+            .get(s.url("/api/v1/ledger/verify"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(v["ok"], true);
     assert_eq!(v["entries"], 3);
 }
@@ -215,31 +481,63 @@ async fn fifty_concurrent_signoffs_are_all_recorded() {
     let s = Server::start(dir.path());
     let admin = setup_admin(&s).await;
     let id = create_cluster(&s, &admin, "busy").await;
-    let r = admin.post(s.url("/api/v1/users")).json(&json!({"username": "sre", "role": "sre", "password": "sre-password-1"})).send().await.unwrap();
+    let r = admin
+        .post(s.url("/api/v1/users"))
+        .json(&json!({"username": "sre", "role": "sre", "password": "sre-password-1"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let sre = login(&s, "sre", "sre-password-1").await;
     let mut tasks = Vec::new();
     for n in 0..50 {
-        let c = if n % 2 == 0 { admin.clone() } else { sre.clone() };
+        let c = if n % 2 == 0 {
+            admin.clone()
+        } else {
+            sre.clone()
+        };
         let url = s.url(&format!("/api/v1/clusters/{id}/items/spill/signoffs"));
         tasks.push(tokio::spawn(async move {
-            c.post(url).json(&json!({"status": "done", "note": format!("attempt {n}")})).send().await.unwrap().status()
+            c.post(url)
+                .json(&json!({"status": "done", "note": format!("attempt {n}")}))
+                .send()
+                .await
+                .unwrap()
+                .status()
         }));
     }
     for t in tasks {
         assert_eq!(t.await.unwrap(), 201);
     }
-    let h = body(admin.get(s.url(&format!("/api/v1/clusters/{id}/items/spill/history"))).send().await.unwrap()).await;
+    let h = body(
+        admin
+            .get(s.url(&format!("/api/v1/clusters/{id}/items/spill/history")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     let rows = h.as_array().unwrap();
     assert_eq!(rows.len(), 50);
     let mut notes: Vec<&str> = rows.iter().map(|r| r["note"].as_str().unwrap()).collect();
     notes.sort();
     notes.dedup();
     assert_eq!(notes.len(), 50, "every attempt landed once");
-    let actors: std::collections::HashSet<&str> = rows.iter().map(|r| r["actor"].as_str().unwrap()).collect();
+    let actors: std::collections::HashSet<&str> =
+        rows.iter().map(|r| r["actor"].as_str().unwrap()).collect();
     assert_eq!(actors.len(), 2);
-    let v = body(admin.get(s.url("/api/v1/ledger/verify")).send().await.unwrap()).await;
-    assert_eq!(v, json!({"ok": true, "entries": 50, "head": rows[0]["hash"], "broken_seq": null, "reason": null}));
+    let v = body(
+        admin
+            .get(s.url("/api/v1/ledger/verify"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        v,
+        json!({"ok": true, "entries": 50, "head": rows[0]["hash"], "broken_seq": null, "reason": null})
+    );
 }
 
 #[tokio::test]
@@ -249,7 +547,12 @@ async fn tampering_is_reported_by_the_api_and_the_cli() {
     let admin = setup_admin(&s).await;
     let id = create_cluster(&s, &admin, "c1").await;
     for item in ["spill", "tls", "jvm", "audit", "alerts"] {
-        let r = admin.post(s.url(&format!("/api/v1/clusters/{id}/items/{item}/signoffs"))).json(&json!({"status": "done"})).send().await.unwrap();
+        let r = admin
+            .post(s.url(&format!("/api/v1/clusters/{id}/items/{item}/signoffs")))
+            .json(&json!({"status": "done"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 201);
     }
     s.stop();
@@ -260,11 +563,23 @@ async fn tampering_is_reported_by_the_api_and_the_cli() {
     // Someone with the database file edits history behind the triggers.
     {
         use sqlx::ConnectOptions;
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("shipshape.db")).connect().await.unwrap();
-        let upd = sqlx::query("UPDATE ledger SET note = 'x' WHERE seq = 2").execute(&mut conn).await;
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.path().join("shipshape.db"))
+            .connect()
+            .await
+            .unwrap();
+        let upd = sqlx::query("UPDATE ledger SET note = 'x' WHERE seq = 2")
+            .execute(&mut conn)
+            .await;
         assert!(upd.is_err(), "the trigger refuses updates");
-        sqlx::query("DROP TRIGGER ledger_append_only_update").execute(&mut conn).await.unwrap();
-        sqlx::query("UPDATE ledger SET actor = 'mallory' WHERE seq = 4").execute(&mut conn).await.unwrap();
+        sqlx::query("DROP TRIGGER ledger_append_only_update")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE ledger SET actor = 'mallory' WHERE seq = 4")
+            .execute(&mut conn)
+            .await
+            .unwrap();
     }
     let bad = cli(dir.path(), &["ledger", "verify"], &[]);
     assert_eq!(bad.status.code(), Some(1));
@@ -273,7 +588,14 @@ async fn tampering_is_reported_by_the_api_and_the_cli() {
 
     let s = Server::start(dir.path());
     let admin = login(&s, "admin", ADMIN_PASSWORD).await;
-    let v = body(admin.get(s.url("/api/v1/ledger/verify")).send().await.unwrap()).await;
+    let v = body(
+        admin
+            .get(s.url("/api/v1/ledger/verify"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(v["ok"], false);
     assert_eq!(v["broken_seq"], 4);
 }
@@ -284,7 +606,12 @@ async fn removed_items_keep_their_history() {
     let s = Server::start(dir.path());
     let admin = setup_admin(&s).await;
     let id = create_cluster(&s, &admin, "c1").await;
-    let r = admin.post(s.url(&format!("/api/v1/clusters/{id}/items/spill/signoffs"))).json(&json!({"status": "done", "note": "kept"})).send().await.unwrap();
+    let r = admin
+        .post(s.url(&format!("/api/v1/clusters/{id}/items/spill/signoffs")))
+        .json(&json!({"status": "done", "note": "kept"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     s.stop();
 
@@ -296,12 +623,31 @@ async fn removed_items_keep_their_history() {
     .unwrap();
     let s = Server::start_with(dir.path(), &["--runbook", path_str(&custom)]);
     let admin = login(&s, "admin", ADMIN_PASSWORD).await;
-    let c = body(admin.get(s.url(&format!("/api/v1/clusters/{id}/checklist"))).send().await.unwrap()).await;
+    let c = body(
+        admin
+            .get(s.url(&format!("/api/v1/clusters/{id}/checklist")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(c["runbook_id"], "small");
     assert_eq!(c["retired"], json!(["spill"]));
-    let h = body(admin.get(s.url(&format!("/api/v1/clusters/{id}/items/spill/history"))).send().await.unwrap()).await;
+    let h = body(
+        admin
+            .get(s.url(&format!("/api/v1/clusters/{id}/items/spill/history")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(h[0]["note"], "kept");
-    let r = admin.post(s.url(&format!("/api/v1/clusters/{id}/items/spill/signoffs"))).json(&json!({"status": "done"})).send().await.unwrap();
+    let r = admin
+        .post(s.url(&format!("/api/v1/clusters/{id}/items/spill/signoffs")))
+        .json(&json!({"status": "done"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404, "a retired item cannot be signed");
 }
 
@@ -311,17 +657,39 @@ async fn no_javascript_forms_work_through_server_functions() {
     let dir = tempfile::tempdir().unwrap();
     let s = Server::start(dir.path());
     let c = client();
-    let page = c.get(s.url("/setup")).header("accept", "text/html").send().await.unwrap().text().await.unwrap();
-    let action = page.split("action=\"").nth(1).and_then(|r| r.split('"').next()).expect("setup form action").to_string();
+    let page = c
+        .get(s.url("/setup"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let action = page
+        .split("action=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("setup form action")
+        .to_string();
     let r = c
         .post(s.url(&action))
         .header("accept", "text/html")
-        .form(&[("username", "ada"), ("password", "ada-password-1"), ("confirm", "ada-password-1")])
+        .form(&[
+            ("username", "ada"),
+            ("password", "ada-password-1"),
+            ("confirm", "ada-password-1"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 302, "{}", r.text().await.unwrap_or_default());
-    let home = c.get(s.url("/")).header("accept", "text/html").send().await.unwrap();
+    let home = c
+        .get(s.url("/"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(home.status(), 200);
     assert!(home.text().await.unwrap().contains("ada"));
 }

@@ -11,38 +11,69 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn user_add_takes_the_password_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();
-    let out = cli(dir.path(), &["user", "add", "alice", "--role", "sre"], &[("SHIPSHAPE_PASSWORD", "alice-password-1")]);
+    let out = cli(
+        dir.path(),
+        &["user", "add", "alice", "--role", "sre"],
+        &[("SHIPSHAPE_PASSWORD", "alice-password-1")],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("added user alice with role sre"));
     let list = cli(dir.path(), &["user", "list"], &[]);
     assert!(text(&list.stdout).starts_with("alice\tsre\t"));
 
-    let dup = cli(dir.path(), &["user", "add", "ALICE", "--role", "admin"], &[("SHIPSHAPE_PASSWORD", "alice-password-1")]);
+    let dup = cli(
+        dir.path(),
+        &["user", "add", "ALICE", "--role", "admin"],
+        &[("SHIPSHAPE_PASSWORD", "alice-password-1")],
+    );
     assert_eq!(dup.status.code(), Some(2));
     assert!(text(&dup.stderr).contains("taken"), "{}", text(&dup.stderr));
 
-    let weak = cli(dir.path(), &["user", "add", "bob", "--role", "sre"], &[("SHIPSHAPE_PASSWORD", "short")]);
+    let weak = cli(
+        dir.path(),
+        &["user", "add", "bob", "--role", "sre"],
+        &[("SHIPSHAPE_PASSWORD", "short")],
+    );
     assert_eq!(weak.status.code(), Some(2));
     assert!(text(&weak.stderr).contains("password"));
 
-    let role = cli(dir.path(), &["user", "add", "carol", "--role", "root"], &[("SHIPSHAPE_PASSWORD", "carol-password-1")]);
+    let role = cli(
+        dir.path(),
+        &["user", "add", "carol", "--role", "root"],
+        &[("SHIPSHAPE_PASSWORD", "carol-password-1")],
+    );
     assert!(!role.status.success());
     assert!(text(&role.stderr).contains("admin, sre, manager or auditor"));
 
     // No password in the environment and no terminal: a clear error, no hang.
     let none = cli(dir.path(), &["user", "add", "dave", "--role", "sre"], &[]);
     assert_eq!(none.status.code(), Some(2));
-    assert!(text(&none.stderr).contains("SHIPSHAPE_PASSWORD"), "{}", text(&none.stderr));
+    assert!(
+        text(&none.stderr).contains("SHIPSHAPE_PASSWORD"),
+        "{}",
+        text(&none.stderr)
+    );
 }
 
 #[tokio::test]
 async fn a_cli_user_can_log_in() {
     let dir = tempfile::tempdir().unwrap();
-    let out = cli(dir.path(), &["user", "add", "root", "--role", "admin"], &[("SHIPSHAPE_PASSWORD", "root-password-1")]);
+    let out = cli(
+        dir.path(),
+        &["user", "add", "root", "--role", "admin"],
+        &[("SHIPSHAPE_PASSWORD", "root-password-1")],
+    );
     assert!(out.status.success());
     let s = Server::start(dir.path());
     let c = login(&s, "root", "root-password-1").await;
-    let me: serde_json::Value = c.get(s.url("/api/v1/session")).send().await.unwrap().json().await.unwrap();
+    let me: serde_json::Value = c
+        .get(s.url("/api/v1/session"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["role"], "admin");
 }
 
@@ -51,7 +82,10 @@ fn runbook_check_reports_the_shipped_runbook() {
     let dir = tempfile::tempdir().unwrap();
     let out = cli(dir.path(), &["runbook", "check"], &[]);
     assert!(out.status.success());
-    assert_eq!(text(&out.stdout).trim(), "runbook trino-production ok: 9 sections, 40 items (31 checklist, 9 recurring)");
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "runbook trino-production ok: 9 sections, 40 items (31 checklist, 9 recurring)"
+    );
 }
 
 #[test]
@@ -59,14 +93,31 @@ fn a_malformed_runbook_stops_start_up_naming_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "id = \"x\"\ntitle = \"X\"\n[[section]]\nid = \"s\"\ntitle = \"S\"\n[[section.item]]\nid = \"a\"\ntitle = \"A\"\nkind = \"sometimes\"\nwhy = \"w\"\nsource = \"s\"\n").unwrap();
-    let out = cli(dir.path(), &["--runbook", path_str(&bad), "serve", "--bind", "127.0.0.1:0"], &[]);
+    let out = cli(
+        dir.path(),
+        &[
+            "--runbook",
+            path_str(&bad),
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains(&format!("{}:9:", bad.display())), "{err}");
     assert!(err.contains("unknown kind 'sometimes'"), "{err}");
-    assert!(!dir.path().join("shipshape.db").exists(), "nothing is created when the runbook is bad");
+    assert!(
+        !dir.path().join("shipshape.db").exists(),
+        "nothing is created when the runbook is bad"
+    );
 
-    let missing = cli(dir.path(), &["runbook", "check", "/nonexistent/runbook.toml"], &[]);
+    let missing = cli(
+        dir.path(),
+        &["runbook", "check", "/nonexistent/runbook.toml"],
+        &[],
+    );
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("/nonexistent/runbook.toml"));
 }
@@ -76,7 +127,11 @@ fn an_unknown_config_key_stops_start_up() {
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("shipshape.toml");
     std::fs::write(&conf, "bnd = \"127.0.0.1:1\"\n").unwrap();
-    let out = cli(dir.path(), &["--config", path_str(&conf), "ledger", "verify"], &[]);
+    let out = cli(
+        dir.path(),
+        &["--config", path_str(&conf), "ledger", "verify"],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("bnd"), "{}", text(&out.stderr));
 }

@@ -1,9 +1,9 @@
 //! The error a server function returns to the browser. It says what the user
 //! can act on and nothing more: internal detail stays in the server log.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 use shipshape_domain::fields::FieldErrors;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -45,7 +45,9 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 AppError::Request("some fields were missing or malformed".into())
             }
-            ServerFnErrorErr::Request(_) => AppError::Request("the server could not be reached".into()),
+            ServerFnErrorErr::Request(_) => {
+                AppError::Request("the server could not be reached".into())
+            }
             _ => AppError::Internal,
         }
     }

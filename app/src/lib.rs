@@ -45,6 +45,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(SessionCtx::new());
+    // Effects run only in the browser, after hydration: mark the page as
+    // interactive (end-to-end tests wait for this before clicking).
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     // Pages render whole on the server before the response starts, so that a
     // redirect (to /login, say) is a real HTTP redirect.
     let ssr = SsrMode::Async;

@@ -44,8 +44,14 @@ pub async fn session() -> Result<Session, AppError> {
 }
 
 /// The user behind a session, if any (and if the account still exists).
-pub async fn session_user(state: &AppState, session: &Session) -> Result<Option<User>, ServiceError> {
-    let id: Option<i64> = session.get(USER_KEY).await.map_err(|e| ServiceError::internal("reading the session", e))?;
+pub async fn session_user(
+    state: &AppState,
+    session: &Session,
+) -> Result<Option<User>, ServiceError> {
+    let id: Option<i64> = session
+        .get(USER_KEY)
+        .await
+        .map_err(|e| ServiceError::internal("reading the session", e))?;
     match id {
         Some(id) => auth::user_by_id(state, id).await,
         None => Ok(None),
@@ -55,12 +61,21 @@ pub async fn session_user(state: &AppState, session: &Session) -> Result<Option<
 /// Binds a session to a user after a successful login, under a new session
 /// id (so a planted id cannot be reused).
 pub async fn begin_session(session: &Session, user: &User) -> Result<(), ServiceError> {
-    session.cycle_id().await.map_err(|e| ServiceError::internal("cycling the session id", e))?;
-    session.insert(USER_KEY, user.id).await.map_err(|e| ServiceError::internal("writing the session", e))
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| ServiceError::internal("cycling the session id", e))?;
+    session
+        .insert(USER_KEY, user.id)
+        .await
+        .map_err(|e| ServiceError::internal("writing the session", e))
 }
 
 pub async fn end_session(session: &Session) -> Result<(), ServiceError> {
-    session.flush().await.map_err(|e| ServiceError::internal("ending the session", e))
+    session
+        .flush()
+        .await
+        .map_err(|e| ServiceError::internal("ending the session", e))
 }
 
 pub async fn current_user() -> Result<Option<User>, AppError> {
@@ -73,6 +88,8 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
 pub async fn require_user() -> Result<(AppState, User), AppError> {
     let state = state()?;
     let session = session().await?;
-    let user = session_user(&state, &session).await?.ok_or(AppError::Unauthenticated)?;
+    let user = session_user(&state, &session)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     Ok((state, user))
 }

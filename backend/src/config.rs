@@ -78,7 +78,10 @@ impl Config {
         match file {
             Some(path) => {
                 if !path.exists() {
-                    return Err(ConfigError(format!("config file {} does not exist", path.display())));
+                    return Err(ConfigError(format!(
+                        "config file {} does not exist",
+                        path.display()
+                    )));
                 }
                 figment = figment.merge(Toml::file_exact(path));
             }
@@ -91,7 +94,9 @@ impl Config {
     }
 
     pub fn database_path(&self) -> PathBuf {
-        self.database_file.clone().unwrap_or_else(|| self.data_dir.join("shipshape.db"))
+        self.database_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("shipshape.db"))
     }
 }
 
@@ -103,7 +108,10 @@ mod tests {
     #[test]
     fn layers_apply_in_order() {
         Jail::expect_with(|jail| {
-            jail.create_file("shipshape.toml", "data_dir = \"from-file\"\nsession_idle_minutes = 5\n")?;
+            jail.create_file(
+                "shipshape.toml",
+                "data_dir = \"from-file\"\nsession_idle_minutes = 5\n",
+            )?;
             jail.set_env("SHIPSHAPE_SESSION_IDLE_MINUTES", "7");
             jail.set_env("SHIPSHAPE_BIND", "127.0.0.1:4000");
             let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
@@ -111,7 +119,10 @@ mod tests {
             assert_eq!(c.session_idle_minutes, 7);
             assert_eq!(c.bind.port(), 4000);
             assert_eq!(c.database_path(), PathBuf::from("from-file/shipshape.db"));
-            let o = Overrides { data_dir: Some("from-flag".into()), ..Default::default() };
+            let o = Overrides {
+                data_dir: Some("from-flag".into()),
+                ..Default::default()
+            };
             let c = Config::load(None, &o).map_err(|e| e.to_string())?;
             assert_eq!(c.data_dir, PathBuf::from("from-flag"));
             Ok(())
@@ -124,7 +135,8 @@ mod tests {
             jail.create_file("bad.toml", "dta_dir = \"x\"\n")?;
             let e = Config::load(Some(Path::new("bad.toml")), &Overrides::default()).unwrap_err();
             assert!(e.to_string().contains("dta_dir"), "{e}");
-            let e = Config::load(Some(Path::new("missing.toml")), &Overrides::default()).unwrap_err();
+            let e =
+                Config::load(Some(Path::new("missing.toml")), &Overrides::default()).unwrap_err();
             assert!(e.to_string().contains("does not exist"), "{e}");
             Ok(())
         });

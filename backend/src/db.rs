@@ -12,7 +12,10 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("cannot create the directory {path}: {source}")]
-    Dir { path: String, source: std::io::Error },
+    Dir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open the database {path}: {source}")]
     Open { path: String, source: sqlx::Error },
     #[error("database migration failed: {0}")]
@@ -22,7 +25,10 @@ pub enum DbError {
 /// Opens (creating if needed) the database file and brings its schema up to date.
 pub async fn connect(path: &Path) -> Result<SqlitePool, DbError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| DbError::Dir { path: dir.display().to_string(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| DbError::Dir {
+            path: dir.display().to_string(),
+            source,
+        })?;
     }
     let options = SqliteConnectOptions::new()
         .filename(path)
@@ -36,7 +42,10 @@ pub async fn connect(path: &Path) -> Result<SqlitePool, DbError> {
         .acquire_timeout(Duration::from_secs(15))
         .connect_with(options)
         .await
-        .map_err(|source| DbError::Open { path: path.display().to_string(), source })?;
+        .map_err(|source| DbError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
     MIGRATOR.run(&pool).await?;
     Ok(pool)
 }

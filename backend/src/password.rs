@@ -1,6 +1,8 @@
 //! Password hashing with argon2id (PHC string format), off the async threads.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -28,8 +30,11 @@ pub async fn verify(password: SecretString, stored: Option<String>) -> Result<bo
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_string());
-        let parsed = PasswordHash::new(&stored).map_err(|e| ServiceError::internal("stored password hash", e))?;
-        let ok = Argon2::default().verify_password(password.expose_secret().as_bytes(), &parsed).is_ok();
+        let parsed = PasswordHash::new(&stored)
+            .map_err(|e| ServiceError::internal("stored password hash", e))?;
+        let ok = Argon2::default()
+            .verify_password(password.expose_secret().as_bytes(), &parsed)
+            .is_ok();
         Ok(ok && known)
     })
     .await
@@ -42,9 +47,15 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_are_argon2id() {
-        let h = hash(SecretString::from("correct horse battery")).await.unwrap();
+        let h = hash(SecretString::from("correct horse battery"))
+            .await
+            .unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify(SecretString::from("correct horse battery"), Some(h.clone())).await.unwrap());
+        assert!(
+            verify(SecretString::from("correct horse battery"), Some(h.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!verify(SecretString::from("wrong"), Some(h)).await.unwrap());
     }
 

@@ -18,7 +18,10 @@ pub enum StartupError {
     #[error("runbook: {0}")]
     Runbook(#[from] RunbookError),
     #[error("cannot read runbook {path}: {source}")]
-    RunbookRead { path: String, source: std::io::Error },
+    RunbookRead {
+        path: String,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Db(#[from] db::DbError),
 }
@@ -28,8 +31,11 @@ pub fn load_runbook(config: &Config) -> Result<Runbook, StartupError> {
     match &config.runbook {
         None => Ok(builtin_runbook()?),
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|source| StartupError::RunbookRead { path: path.display().to_string(), source })?;
+            let text =
+                std::fs::read_to_string(path).map_err(|source| StartupError::RunbookRead {
+                    path: path.display().to_string(),
+                    source,
+                })?;
             Ok(parse_runbook(&path.display().to_string(), &text)?)
         }
     }
@@ -41,6 +47,10 @@ impl AppState {
     pub async fn open(config: Config) -> Result<AppState, StartupError> {
         let runbook = load_runbook(&config)?;
         let pool = db::connect(&config.database_path()).await?;
-        Ok(AppState { pool, runbook: Arc::new(runbook), config: Arc::new(config) })
+        Ok(AppState {
+            pool,
+            runbook: Arc::new(runbook),
+            config: Arc::new(config),
+        })
     }
 }

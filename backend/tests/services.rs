@@ -11,7 +11,10 @@ use shipshape_domain::signoff::{ItemStatus, SignoffAction};
 use shipshape_domain::user::User;
 
 async fn state(dir: &tempfile::TempDir) -> AppState {
-    let config = Config { data_dir: dir.path().to_path_buf(), ..Config::default() };
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
     AppState::open(config).await.expect("state opens")
 }
 
@@ -20,11 +23,18 @@ fn pw(s: &str) -> SecretString {
 }
 
 async fn admin(state: &AppState) -> User {
-    auth::setup_first_admin(state, "admin", pw("admin-password-1")).await.unwrap()
+    auth::setup_first_admin(state, "admin", pw("admin-password-1"))
+        .await
+        .unwrap()
 }
 
 async fn a_cluster(state: &AppState, by: &User, name: &str) -> i64 {
-    let input = ClusterInput { name: name.into(), environment: "prod".into(), coordinator_url: "https://trino.example.com:8443".into(), notes: String::new() };
+    let input = ClusterInput {
+        name: name.into(),
+        environment: "prod".into(),
+        coordinator_url: "https://trino.example.com:8443".into(),
+        notes: String::new(),
+    };
     clusters::create(state, by, &input).await.unwrap().id
 }
 
@@ -41,7 +51,15 @@ async fn fifty_concurrent_signoffs_all_land_and_the_chain_verifies() {
         let admin = admin.clone();
         let item = items[n % items.len()].clone();
         tasks.push(tokio::spawn(async move {
-            signoffs::sign(&state, &admin, id, &item, SignoffAction::Done, &format!("run {n}")).await
+            signoffs::sign(
+                &state,
+                &admin,
+                id,
+                &item,
+                SignoffAction::Done,
+                &format!("run {n}"),
+            )
+            .await
         }));
     }
     let mut seqs = Vec::new();
@@ -61,10 +79,18 @@ async fn the_ledger_refuses_updates_and_deletes() {
     let state = state(&dir).await;
     let admin = admin(&state).await;
     let id = a_cluster(&state, &admin, "c1").await;
-    signoffs::sign(&state, &admin, id, "spill", SignoffAction::Done, "ok").await.unwrap();
-    let upd = sqlx::query("UPDATE ledger SET note = 'x'").execute(&state.pool).await.unwrap_err();
+    signoffs::sign(&state, &admin, id, "spill", SignoffAction::Done, "ok")
+        .await
+        .unwrap();
+    let upd = sqlx::query("UPDATE ledger SET note = 'x'")
+        .execute(&state.pool)
+        .await
+        .unwrap_err();
     assert!(upd.to_string().contains("append-only"), "{upd}");
-    let del = sqlx::query("DELETE FROM ledger").execute(&state.pool).await.unwrap_err();
+    let del = sqlx::query("DELETE FROM ledger")
+        .execute(&state.pool)
+        .await
+        .unwrap_err();
     assert!(del.to_string().contains("append-only"), "{del}");
 }
 
@@ -75,10 +101,18 @@ async fn a_row_edited_behind_the_triggers_is_found() {
     let admin = admin(&state).await;
     let id = a_cluster(&state, &admin, "c1").await;
     for item in ["spill", "tls", "jvm", "audit"] {
-        signoffs::sign(&state, &admin, id, item, SignoffAction::Done, "").await.unwrap();
+        signoffs::sign(&state, &admin, id, item, SignoffAction::Done, "")
+            .await
+            .unwrap();
     }
-    sqlx::query("DROP TRIGGER ledger_append_only_update").execute(&state.pool).await.unwrap();
-    sqlx::query("UPDATE ledger SET actor = 'mallory' WHERE seq = 3").execute(&state.pool).await.unwrap();
+    sqlx::query("DROP TRIGGER ledger_append_only_update")
+        .execute(&state.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE ledger SET actor = 'mallory' WHERE seq = 3")
+        .execute(&state.pool)
+        .await
+        .unwrap();
     let v = signoffs::verify_ledger(&state).await.unwrap();
     assert!(!v.ok);
     assert_eq!(v.broken_seq, Some(3));
@@ -90,20 +124,57 @@ async fn state_follows_the_ledger_and_rules_are_enforced() {
     let state = state(&dir).await;
     let admin = admin(&state).await;
     let id = a_cluster(&state, &admin, "c1").await;
-    let e = signoffs::sign(&state, &admin, id, "tls", SignoffAction::NotApplicable, " ").await.unwrap_err();
-    assert!(matches!(e, ServiceError::Invalid(ref f) if f.get("note").is_some()), "{e:?}");
-    let e = signoffs::sign(&state, &admin, id, "tls", SignoffAction::Revoked, "").await.unwrap_err();
-    assert!(matches!(e, ServiceError::Invalid(ref f) if f.get("status").is_some()), "{e:?}");
-    let e = signoffs::sign(&state, &admin, id, "no-such-item", SignoffAction::Done, "").await.unwrap_err();
+    let e = signoffs::sign(&state, &admin, id, "tls", SignoffAction::NotApplicable, " ")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ServiceError::Invalid(ref f) if f.get("note").is_some()),
+        "{e:?}"
+    );
+    let e = signoffs::sign(&state, &admin, id, "tls", SignoffAction::Revoked, "")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ServiceError::Invalid(ref f) if f.get("status").is_some()),
+        "{e:?}"
+    );
+    let e = signoffs::sign(&state, &admin, id, "no-such-item", SignoffAction::Done, "")
+        .await
+        .unwrap_err();
     assert!(matches!(e, ServiceError::NotFound("item")));
-    signoffs::sign(&state, &admin, id, "tls", SignoffAction::NotApplicable, "internal only").await.unwrap();
-    signoffs::sign(&state, &admin, id, "spill", SignoffAction::Done, "").await.unwrap();
-    signoffs::sign(&state, &admin, id, "spill", SignoffAction::Revoked, "wrong cluster").await.unwrap();
+    signoffs::sign(
+        &state,
+        &admin,
+        id,
+        "tls",
+        SignoffAction::NotApplicable,
+        "internal only",
+    )
+    .await
+    .unwrap();
+    signoffs::sign(&state, &admin, id, "spill", SignoffAction::Done, "")
+        .await
+        .unwrap();
+    signoffs::sign(
+        &state,
+        &admin,
+        id,
+        "spill",
+        SignoffAction::Revoked,
+        "wrong cluster",
+    )
+    .await
+    .unwrap();
     let (_, c) = signoffs::checklist(&state, &admin, id).await.unwrap();
     assert_eq!(c.item("tls").unwrap().status, ItemStatus::NotApplicable);
     assert_eq!(c.item("spill").unwrap().status, ItemStatus::Open);
-    let h = signoffs::history(&state, &admin, id, "spill").await.unwrap();
-    assert_eq!(h.iter().map(|e| e.status.as_str()).collect::<Vec<_>>(), ["revoked", "done"]);
+    let h = signoffs::history(&state, &admin, id, "spill")
+        .await
+        .unwrap();
+    assert_eq!(
+        h.iter().map(|e| e.status.as_str()).collect::<Vec<_>>(),
+        ["revoked", "done"]
+    );
 }
 
 #[tokio::test]
@@ -112,16 +183,30 @@ async fn roles_are_enforced_by_the_services() {
     let state = state(&dir).await;
     let admin = admin(&state).await;
     let id = a_cluster(&state, &admin, "c1").await;
-    let manager = users::add_user(&state, &admin, "mgr", Role::Manager, pw("manager-pass-1")).await.unwrap();
-    let auditor = users::create_user(&state, "aud", Role::Auditor, pw("auditor-pass-1")).await.unwrap();
+    let manager = users::add_user(&state, &admin, "mgr", Role::Manager, pw("manager-pass-1"))
+        .await
+        .unwrap();
+    let auditor = users::create_user(&state, "aud", Role::Auditor, pw("auditor-pass-1"))
+        .await
+        .unwrap();
     for who in [&manager, &auditor] {
-        let e = signoffs::sign(&state, who, id, "spill", SignoffAction::Done, "").await.unwrap_err();
+        let e = signoffs::sign(&state, who, id, "spill", SignoffAction::Done, "")
+            .await
+            .unwrap_err();
         assert!(matches!(e, ServiceError::Forbidden));
-        assert!(matches!(users::list_users(&state, who).await, Err(ServiceError::Forbidden)));
+        assert!(matches!(
+            users::list_users(&state, who).await,
+            Err(ServiceError::Forbidden)
+        ));
         assert!(signoffs::checklist(&state, who, id).await.is_ok());
     }
-    let e = users::add_user(&state, &admin, "MGR", Role::Sre, pw("another-pass-1")).await.unwrap_err();
-    assert!(matches!(e, ServiceError::Invalid(ref f) if f.get("username").is_some()), "names are unique regardless of case");
+    let e = users::add_user(&state, &admin, "MGR", Role::Sre, pw("another-pass-1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ServiceError::Invalid(ref f) if f.get("username").is_some()),
+        "names are unique regardless of case"
+    );
 }
 
 #[tokio::test]
@@ -142,8 +227,21 @@ async fn first_run_setup_happens_once_even_when_raced() {
     assert!(!auth::needs_setup(&state).await.unwrap());
     let winner = results.iter().find_map(|r| r.as_ref().ok()).unwrap();
     assert_eq!(winner.role, Role::Admin);
-    assert!(auth::login(&state, &winner.username, pw(if winner.username == "one" { "password-one-1" } else { "password-two-2" })).await.is_ok());
-    assert!(matches!(auth::login(&state, "nobody", pw("password-one-1")).await, Err(ServiceError::BadCredentials)));
+    assert!(auth::login(
+        &state,
+        &winner.username,
+        pw(if winner.username == "one" {
+            "password-one-1"
+        } else {
+            "password-two-2"
+        })
+    )
+    .await
+    .is_ok());
+    assert!(matches!(
+        auth::login(&state, "nobody", pw("password-one-1")).await,
+        Err(ServiceError::BadCredentials)
+    ));
 }
 
 #[tokio::test]
@@ -152,10 +250,26 @@ async fn duplicate_names_conflict_and_archived_clusters_cannot_be_signed() {
     let state = state(&dir).await;
     let admin = admin(&state).await;
     let id = a_cluster(&state, &admin, "Analytics").await;
-    let input = ClusterInput { name: "analytics".into(), environment: "prod".into(), coordinator_url: "http://x:8080".into(), notes: String::new() };
-    assert!(matches!(clusters::create(&state, &admin, &input).await, Err(ServiceError::Conflict(_))));
-    clusters::set_archived(&state, &admin, id, true).await.unwrap();
-    assert!(matches!(signoffs::sign(&state, &admin, id, "spill", SignoffAction::Done, "").await, Err(ServiceError::Conflict(_))));
-    assert!(clusters::list(&state, &admin, false).await.unwrap().is_empty());
+    let input = ClusterInput {
+        name: "analytics".into(),
+        environment: "prod".into(),
+        coordinator_url: "http://x:8080".into(),
+        notes: String::new(),
+    };
+    assert!(matches!(
+        clusters::create(&state, &admin, &input).await,
+        Err(ServiceError::Conflict(_))
+    ));
+    clusters::set_archived(&state, &admin, id, true)
+        .await
+        .unwrap();
+    assert!(matches!(
+        signoffs::sign(&state, &admin, id, "spill", SignoffAction::Done, "").await,
+        Err(ServiceError::Conflict(_))
+    ));
+    assert!(clusters::list(&state, &admin, false)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(clusters::list(&state, &admin, true).await.unwrap().len(), 1);
 }

@@ -57,7 +57,10 @@ pub struct ChecklistItem {
 
 impl Checklist {
     pub fn item(&self, id: &str) -> Option<&ChecklistItem> {
-        self.sections.iter().flat_map(|s| s.items.iter()).find(|i| i.id == id)
+        self.sections
+            .iter()
+            .flat_map(|s| s.items.iter())
+            .find(|i| i.id == id)
     }
 }
 
@@ -98,7 +101,11 @@ pub fn build_checklist(runbook: &Runbook, latest: &HashMap<String, LatestSignoff
                 .collect(),
         })
         .collect();
-    let mut retired: Vec<String> = latest.keys().filter(|id| runbook.item(id).is_none()).cloned().collect();
+    let mut retired: Vec<String> = latest
+        .keys()
+        .filter(|id| runbook.item(id).is_none())
+        .cloned()
+        .collect();
     retired.sort();
     Checklist {
         runbook_id: runbook.id.clone(),
@@ -141,7 +148,12 @@ mod tests {
     use crate::runbook::builtin_runbook;
 
     fn signed(action: SignoffAction, by: &str) -> LatestSignoff {
-        LatestSignoff { action, by: by.into(), at: "2026-11-22T10:00:00.000000Z".into(), note: String::new() }
+        LatestSignoff {
+            action,
+            by: by.into(),
+            at: "2026-11-22T10:00:00.000000Z".into(),
+            note: String::new(),
+        }
     }
 
     #[test]
@@ -149,8 +161,15 @@ mod tests {
         let rb = builtin_runbook().unwrap();
         let c = build_checklist(&rb, &HashMap::new());
         assert_eq!(c.overall.done, 0);
-        assert_eq!(c.overall.total as usize, rb.items().filter(|(_, i)| !i.is_recurring()).count());
-        assert!(c.sections.iter().flat_map(|s| &s.items).all(|i| i.status == ItemStatus::Open && i.by.is_none()));
+        assert_eq!(
+            c.overall.total as usize,
+            rb.items().filter(|(_, i)| !i.is_recurring()).count()
+        );
+        assert!(c
+            .sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .all(|i| i.status == ItemStatus::Open && i.by.is_none()));
         assert!(c.retired.is_empty());
     }
 
@@ -159,18 +178,33 @@ mod tests {
         let rb = builtin_runbook().unwrap();
         let mut latest = HashMap::new();
         latest.insert("spill".to_string(), signed(SignoffAction::Done, "alice"));
-        latest.insert("tls".to_string(), LatestSignoff { note: "internal only".into(), ..signed(SignoffAction::NotApplicable, "bob") });
+        latest.insert(
+            "tls".to_string(),
+            LatestSignoff {
+                note: "internal only".into(),
+                ..signed(SignoffAction::NotApplicable, "bob")
+            },
+        );
         latest.insert("jvm".to_string(), signed(SignoffAction::Revoked, "carol"));
-        latest.insert("removed-item".to_string(), signed(SignoffAction::Done, "dave"));
+        latest.insert(
+            "removed-item".to_string(),
+            signed(SignoffAction::Done, "dave"),
+        );
         let c = build_checklist(&rb, &latest);
         let spill = c.item("spill").unwrap();
-        assert_eq!((spill.status, spill.by.as_deref()), (ItemStatus::Done, Some("alice")));
+        assert_eq!(
+            (spill.status, spill.by.as_deref()),
+            (ItemStatus::Done, Some("alice"))
+        );
         assert_eq!(spill.note, None);
         let tls = c.item("tls").unwrap();
         assert_eq!(tls.status, ItemStatus::NotApplicable);
         assert_eq!(tls.note.as_deref(), Some("internal only"));
         let jvm = c.item("jvm").unwrap();
-        assert_eq!((jvm.status, jvm.by.as_deref()), (ItemStatus::Open, Some("carol")));
+        assert_eq!(
+            (jvm.status, jvm.by.as_deref()),
+            (ItemStatus::Open, Some("carol"))
+        );
         assert_eq!(c.overall.done, 1);
         assert_eq!(c.overall.not_applicable, 1);
         assert_eq!(c.retired, vec!["removed-item".to_string()]);

@@ -56,17 +56,31 @@ pub fn validate_cluster(input: &ClusterInput) -> Result<ValidCluster, FieldError
         errors.add("name", "Give the cluster a name.");
     } else if name.chars().count() > NAME_MAX {
         errors.add("name", format!("Keep the name to {NAME_MAX} characters."));
-    } else if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.')) {
-        errors.add("name", "Use letters, digits, spaces, '-', '_' and '.' only.");
+    } else if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.'))
+    {
+        errors.add(
+            "name",
+            "Use letters, digits, spaces, '-', '_' and '.' only.",
+        );
     }
     let environment = input.environment.trim().to_ascii_lowercase();
     if environment.is_empty() {
-        errors.add("environment", "Say which environment this is, e.g. prod or staging.");
+        errors.add(
+            "environment",
+            "Say which environment this is, e.g. prod or staging.",
+        );
     } else if environment.len() > ENVIRONMENT_MAX
         || !environment.starts_with(|c: char| c.is_ascii_alphanumeric())
-        || !environment.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        || !environment
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
     {
-        errors.add("environment", format!("Use up to {ENVIRONMENT_MAX} letters, digits and '-', e.g. prod or staging."));
+        errors.add(
+            "environment",
+            format!("Use up to {ENVIRONMENT_MAX} letters, digits and '-', e.g. prod or staging."),
+        );
     }
     let coordinator_url = match normalize_coordinator_url(&input.coordinator_url) {
         Ok(u) => u,
@@ -97,7 +111,8 @@ pub fn normalize_coordinator_url(raw: &str) -> Result<String, String> {
     if raw.len() > URL_MAX {
         return Err(format!("Keep the URL to {URL_MAX} characters."));
     }
-    let url = url::Url::parse(raw).map_err(|e| format!("Not a valid URL ({e}); e.g. https://trino.example.com:8443"))?;
+    let url = url::Url::parse(raw)
+        .map_err(|e| format!("Not a valid URL ({e}); e.g. https://trino.example.com:8443"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err("The URL must start with http:// or https://".into());
     }
@@ -118,12 +133,22 @@ mod tests {
     use super::*;
 
     fn input(name: &str, env: &str, url: &str) -> ClusterInput {
-        ClusterInput { name: name.into(), environment: env.into(), coordinator_url: url.into(), notes: String::new() }
+        ClusterInput {
+            name: name.into(),
+            environment: env.into(),
+            coordinator_url: url.into(),
+            notes: String::new(),
+        }
     }
 
     #[test]
     fn a_good_cluster_is_normalized() {
-        let v = validate_cluster(&input("  analytics-prod ", "Prod", "https://trino.example.com:8443/")).unwrap();
+        let v = validate_cluster(&input(
+            "  analytics-prod ",
+            "Prod",
+            "https://trino.example.com:8443/",
+        ))
+        .unwrap();
         assert_eq!(v.name, "analytics-prod");
         assert_eq!(v.environment, "prod");
         assert_eq!(v.coordinator_url, "https://trino.example.com:8443");
@@ -150,16 +175,36 @@ mod tests {
         ] {
             assert!(normalize_coordinator_url(bad).is_err(), "{bad}");
         }
-        assert_eq!(normalize_coordinator_url("http://10.0.0.5:8080").unwrap(), "http://10.0.0.5:8080");
-        assert_eq!(normalize_coordinator_url("https://t.example/trino/").unwrap(), "https://t.example/trino");
+        assert_eq!(
+            normalize_coordinator_url("http://10.0.0.5:8080").unwrap(),
+            "http://10.0.0.5:8080"
+        );
+        assert_eq!(
+            normalize_coordinator_url("https://t.example/trino/").unwrap(),
+            "https://t.example/trino"
+        );
     }
 
     #[test]
     fn names_and_environments_are_restricted() {
-        assert!(validate_cluster(&input("a<script>", "prod", "http://t")).unwrap_err().get("name").is_some());
-        assert!(validate_cluster(&input(&"x".repeat(65), "prod", "http://t")).unwrap_err().get("name").is_some());
-        assert!(validate_cluster(&input("ok", "pr od", "http://t")).unwrap_err().get("environment").is_some());
-        assert!(validate_cluster(&input("ok", "-prod", "http://t")).unwrap_err().get("environment").is_some());
+        assert!(validate_cluster(&input("a<script>", "prod", "http://t"))
+            .unwrap_err()
+            .get("name")
+            .is_some());
+        assert!(
+            validate_cluster(&input(&"x".repeat(65), "prod", "http://t"))
+                .unwrap_err()
+                .get("name")
+                .is_some()
+        );
+        assert!(validate_cluster(&input("ok", "pr od", "http://t"))
+            .unwrap_err()
+            .get("environment")
+            .is_some());
+        assert!(validate_cluster(&input("ok", "-prod", "http://t"))
+            .unwrap_err()
+            .get("environment")
+            .is_some());
         assert!(validate_cluster(&input("ok name.v2", "eu-prod-2", "http://t")).is_ok());
     }
 

@@ -73,7 +73,10 @@ impl EntryContent {
 
     pub fn seal(self) -> LedgerEntry {
         let hash = self.hash();
-        LedgerEntry { content: self, hash }
+        LedgerEntry {
+            content: self,
+            hash,
+        }
     }
 }
 
@@ -113,7 +116,11 @@ impl Default for ChainVerifier {
 
 impl ChainVerifier {
     pub fn new() -> Self {
-        Self { next_seq: 1, prev_hash: GENESIS_HASH.to_string(), count: 0 }
+        Self {
+            next_seq: 1,
+            prev_hash: GENESIS_HASH.to_string(),
+            count: 0,
+        }
     }
 
     /// The seq and prev_hash the next appended row must carry.
@@ -126,11 +133,20 @@ impl ChainVerifier {
         self.count += 1;
         if c.seq != self.next_seq {
             let reason = if c.seq > self.next_seq {
-                format!("expected seq {}, found {} (rows missing)", self.next_seq, c.seq)
+                format!(
+                    "expected seq {}, found {} (rows missing)",
+                    self.next_seq, c.seq
+                )
             } else {
-                format!("expected seq {}, found {} (rows out of order or repeated)", self.next_seq, c.seq)
+                format!(
+                    "expected seq {}, found {} (rows out of order or repeated)",
+                    self.next_seq, c.seq
+                )
             };
-            return Err(ChainBreak { seq: self.next_seq.min(c.seq), reason });
+            return Err(ChainBreak {
+                seq: self.next_seq.min(c.seq),
+                reason,
+            });
         }
         if c.prev_hash != self.prev_hash {
             return Err(ChainBreak {
@@ -151,7 +167,13 @@ impl ChainVerifier {
 
     pub fn finish(self, broken: Option<ChainBreak>) -> Verification {
         match broken {
-            None => Verification { ok: true, entries: self.count, head: self.prev_hash, broken_seq: None, reason: None },
+            None => Verification {
+                ok: true,
+                entries: self.count,
+                head: self.prev_hash,
+                broken_seq: None,
+                reason: None,
+            },
             Some(b) => Verification {
                 ok: false,
                 entries: self.count,
@@ -181,7 +203,10 @@ mod tests {
     fn chain(n: i64) -> Vec<LedgerEntry> {
         let mut out: Vec<LedgerEntry> = Vec::new();
         for seq in 1..=n {
-            let prev = out.last().map(|e| e.hash.clone()).unwrap_or_else(|| GENESIS_HASH.to_string());
+            let prev = out
+                .last()
+                .map(|e| e.hash.clone())
+                .unwrap_or_else(|| GENESIS_HASH.to_string());
             out.push(
                 EntryContent {
                     seq,
@@ -189,7 +214,11 @@ mod tests {
                     actor: "alice".into(),
                     cluster_id: 1,
                     item_id: "spill".into(),
-                    action: if seq % 2 == 0 { "revoked".into() } else { "done".into() },
+                    action: if seq % 2 == 0 {
+                        "revoked".into()
+                    } else {
+                        "done".into()
+                    },
                     note: format!("note {seq}"),
                     details: String::new(),
                     prev_hash: prev,
@@ -217,15 +246,42 @@ mod tests {
         assert_eq!(h.len(), 64);
         assert_eq!(h, base.clone().hash(), "deterministic");
         let variants: Vec<EntryContent> = vec![
-            EntryContent { seq: 2, ..base.clone() },
-            EntryContent { at: "2026-11-22T10:00:02.000000Z".into(), ..base.clone() },
-            EntryContent { actor: "bob".into(), ..base.clone() },
-            EntryContent { cluster_id: 2, ..base.clone() },
-            EntryContent { item_id: "tls".into(), ..base.clone() },
-            EntryContent { action: "not_applicable".into(), ..base.clone() },
-            EntryContent { note: "note 2".into(), ..base.clone() },
-            EntryContent { details: "{}".into(), ..base.clone() },
-            EntryContent { prev_hash: "1".repeat(64), ..base.clone() },
+            EntryContent {
+                seq: 2,
+                ..base.clone()
+            },
+            EntryContent {
+                at: "2026-11-22T10:00:02.000000Z".into(),
+                ..base.clone()
+            },
+            EntryContent {
+                actor: "bob".into(),
+                ..base.clone()
+            },
+            EntryContent {
+                cluster_id: 2,
+                ..base.clone()
+            },
+            EntryContent {
+                item_id: "tls".into(),
+                ..base.clone()
+            },
+            EntryContent {
+                action: "not_applicable".into(),
+                ..base.clone()
+            },
+            EntryContent {
+                note: "note 2".into(),
+                ..base.clone()
+            },
+            EntryContent {
+                details: "{}".into(),
+                ..base.clone()
+            },
+            EntryContent {
+                prev_hash: "1".repeat(64),
+                ..base.clone()
+            },
         ];
         for v in variants {
             assert_ne!(v.hash(), h, "{v:?}");
@@ -234,8 +290,16 @@ mod tests {
 
     #[test]
     fn field_boundaries_cannot_be_shifted() {
-        let a = EntryContent { actor: "ab".into(), item_id: "c".into(), ..chain(1).remove(0).content };
-        let b = EntryContent { actor: "a".into(), item_id: "bc".into(), ..a.clone() };
+        let a = EntryContent {
+            actor: "ab".into(),
+            item_id: "c".into(),
+            ..chain(1).remove(0).content
+        };
+        let b = EntryContent {
+            actor: "a".into(),
+            item_id: "bc".into(),
+            ..a.clone()
+        };
         assert_ne!(a.hash(), b.hash());
     }
 

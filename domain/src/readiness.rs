@@ -56,7 +56,9 @@ impl Progress {
     }
 
     pub fn percent_label(&self) -> String {
-        self.percent().map(|p| format!("{p}%")).unwrap_or_else(|| "n/a".to_string())
+        self.percent()
+            .map(|p| format!("{p}%"))
+            .unwrap_or_else(|| "n/a".to_string())
     }
 }
 
@@ -162,16 +164,28 @@ source = "s"
 
     #[test]
     fn percent_rounds_down_so_100_means_complete() {
-        let p = Progress { done: 199, not_applicable: 0, total: 200 };
+        let p = Progress {
+            done: 199,
+            not_applicable: 0,
+            total: 200,
+        };
         assert_eq!(p.percent(), Some(99));
         assert!(!p.is_complete());
-        let p = Progress { done: 1, not_applicable: 0, total: 3 };
+        let p = Progress {
+            done: 1,
+            not_applicable: 0,
+            total: 3,
+        };
         assert_eq!(p.percent(), Some(33));
     }
 
     #[test]
     fn nothing_applicable_has_no_percent() {
-        let p = Progress { done: 0, not_applicable: 2, total: 2 };
+        let p = Progress {
+            done: 0,
+            not_applicable: 2,
+            total: 2,
+        };
         assert_eq!(p.percent(), None);
         assert_eq!(p.percent_label(), "n/a");
         assert_eq!(p.fraction_label(), "—");
@@ -188,7 +202,14 @@ source = "s"
             "weekly" => ItemStatus::Done,
             _ => ItemStatus::Open,
         });
-        assert_eq!(r.overall, Progress { done: 1, not_applicable: 1, total: 3 });
+        assert_eq!(
+            r.overall,
+            Progress {
+                done: 1,
+                not_applicable: 1,
+                total: 3
+            }
+        );
         assert_eq!(r.overall.percent(), Some(50));
         assert_eq!(r.sections.len(), 2);
         assert!(!r.sections[0].recurring);

@@ -82,7 +82,9 @@ impl ItemStatus {
 
     /// The state after the newest action, if any.
     pub fn from_latest(latest: Option<SignoffAction>) -> Self {
-        latest.map(SignoffAction::resulting_status).unwrap_or(ItemStatus::Open)
+        latest
+            .map(SignoffAction::resulting_status)
+            .unwrap_or(ItemStatus::Open)
     }
 }
 
@@ -101,19 +103,32 @@ pub struct ValidSignoff {
 ///
 /// Signing `done` again on a done item is allowed: it re-attests the item
 /// with a fresh date.
-pub fn validate_signoff(action: SignoffAction, note: &str, current: ItemStatus) -> Result<ValidSignoff, FieldErrors> {
+pub fn validate_signoff(
+    action: SignoffAction,
+    note: &str,
+    current: ItemStatus,
+) -> Result<ValidSignoff, FieldErrors> {
     let note = note.trim();
     let mut errors = FieldErrors::new();
     if note.chars().count() > NOTE_MAX_CHARS {
-        errors.add("note", format!("Keep the note under {NOTE_MAX_CHARS} characters."));
+        errors.add(
+            "note",
+            format!("Keep the note under {NOTE_MAX_CHARS} characters."),
+        );
     }
     if action == SignoffAction::NotApplicable && note.is_empty() {
-        errors.add("note", "Say why this item does not apply: a reason is required.");
+        errors.add(
+            "note",
+            "Say why this item does not apply: a reason is required.",
+        );
     }
     if action == SignoffAction::Revoked && current == ItemStatus::Open {
         errors.add("status", "This item has no sign-off to revoke.");
     }
-    errors.into_result(ValidSignoff { action, note: note.to_string() })
+    errors.into_result(ValidSignoff {
+        action,
+        note: note.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -123,16 +138,31 @@ mod tests {
     #[test]
     fn state_follows_the_newest_action() {
         assert_eq!(ItemStatus::from_latest(None), ItemStatus::Open);
-        assert_eq!(ItemStatus::from_latest(Some(SignoffAction::Done)), ItemStatus::Done);
-        assert_eq!(ItemStatus::from_latest(Some(SignoffAction::NotApplicable)), ItemStatus::NotApplicable);
-        assert_eq!(ItemStatus::from_latest(Some(SignoffAction::Revoked)), ItemStatus::Open);
+        assert_eq!(
+            ItemStatus::from_latest(Some(SignoffAction::Done)),
+            ItemStatus::Done
+        );
+        assert_eq!(
+            ItemStatus::from_latest(Some(SignoffAction::NotApplicable)),
+            ItemStatus::NotApplicable
+        );
+        assert_eq!(
+            ItemStatus::from_latest(Some(SignoffAction::Revoked)),
+            ItemStatus::Open
+        );
     }
 
     #[test]
     fn not_applicable_needs_a_reason() {
-        let e = validate_signoff(SignoffAction::NotApplicable, "   ", ItemStatus::Open).unwrap_err();
+        let e =
+            validate_signoff(SignoffAction::NotApplicable, "   ", ItemStatus::Open).unwrap_err();
         assert!(e.get("note").unwrap().contains("reason"));
-        let ok = validate_signoff(SignoffAction::NotApplicable, "  no S3 here ", ItemStatus::Open).unwrap();
+        let ok = validate_signoff(
+            SignoffAction::NotApplicable,
+            "  no S3 here ",
+            ItemStatus::Open,
+        )
+        .unwrap();
         assert_eq!(ok.note, "no S3 here");
     }
 
@@ -151,14 +181,23 @@ mod tests {
     #[test]
     fn overlong_notes_are_refused() {
         let long = "x".repeat(NOTE_MAX_CHARS + 1);
-        assert!(validate_signoff(SignoffAction::Done, &long, ItemStatus::Open).unwrap_err().get("note").is_some());
+        assert!(
+            validate_signoff(SignoffAction::Done, &long, ItemStatus::Open)
+                .unwrap_err()
+                .get("note")
+                .is_some()
+        );
         let exact = "é".repeat(NOTE_MAX_CHARS);
         assert!(validate_signoff(SignoffAction::Done, &exact, ItemStatus::Open).is_ok());
     }
 
     #[test]
     fn actions_round_trip_as_text() {
-        for a in [SignoffAction::Done, SignoffAction::NotApplicable, SignoffAction::Revoked] {
+        for a in [
+            SignoffAction::Done,
+            SignoffAction::NotApplicable,
+            SignoffAction::Revoked,
+        ] {
             assert_eq!(SignoffAction::parse(a.as_str()), Some(a));
         }
         assert_eq!(SignoffAction::parse("approved"), None);

@@ -25,9 +25,14 @@ pub fn validate_new_user(username: &str, password: &str) -> Result<String, Field
     if name.is_empty() {
         errors.add("username", "Choose a user name.");
     } else if name.chars().count() > USERNAME_MAX
-        || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
     {
-        errors.add("username", format!("Use up to {USERNAME_MAX} letters, digits and . _ - @"));
+        errors.add(
+            "username",
+            format!("Use up to {USERNAME_MAX} letters, digits and . _ - @"),
+        );
     }
     if let Some(message) = password_problem(password) {
         errors.add("password", message);
@@ -55,7 +60,10 @@ mod tests {
         assert_eq!(validate_new_user(" ada ", "correct horse").unwrap(), "ada");
         let e = validate_new_user("", "short").unwrap_err();
         assert!(e.get("username").is_some() && e.get("password").is_some());
-        assert!(validate_new_user("a b", "long enough pw").unwrap_err().get("username").is_some());
+        assert!(validate_new_user("a b", "long enough pw")
+            .unwrap_err()
+            .get("username")
+            .is_some());
         assert!(validate_new_user("ada", &"x".repeat(PASSWORD_MAX + 1)).is_err());
         assert!(validate_new_user("sre.bob@corp", "0123456789").is_ok());
     }

@@ -11,7 +11,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "shipshape", version, about = "Production-readiness dashboard for Trino clusters")]
+#[command(
+    name = "shipshape",
+    version,
+    about = "Production-readiness dashboard for Trino clusters"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -107,12 +111,18 @@ impl CliError {
 }
 
 pub fn config(global: &Global, bind: Option<SocketAddr>) -> Result<Config, CliError> {
-    let overrides = Overrides { bind, data_dir: global.data_dir.clone(), runbook: global.runbook.clone() };
+    let overrides = Overrides {
+        bind,
+        data_dir: global.data_dir.clone(),
+        runbook: global.runbook.clone(),
+    };
     Config::load(global.config.as_deref(), &overrides).map_err(|e| CliError::Message(e.to_string()))
 }
 
 async fn open(config: Config) -> Result<AppState, CliError> {
-    AppState::open(config).await.map_err(|e| CliError::Message(e.to_string()))
+    AppState::open(config)
+        .await
+        .map_err(|e| CliError::Message(e.to_string()))
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -122,7 +132,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             crate::telemetry::init(config.log_format);
             tracing::info!(?config, "starting");
             let state = open(config).await?;
-            crate::router::serve(state).await.map_err(|e| CliError::Message(format!("server: {e}")))
+            crate::router::serve(state)
+                .await
+                .map_err(|e| CliError::Message(format!("server: {e}")))
         }
         Command::User(UserCommand::Add { name, role }) => {
             let state = open(config(&cli.global, None)?).await?;
@@ -133,7 +145,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::User(UserCommand::List) => {
             let state = open(config(&cli.global, None)?).await?;
-            for u in shipshape_backend::repo::users::list(&state.pool).await.map_err(|e| CliError::Message(e.to_string()))? {
+            for u in shipshape_backend::repo::users::list(&state.pool)
+                .await
+                .map_err(|e| CliError::Message(e.to_string()))?
+            {
                 println!("{}\t{}\t{}", u.username, u.role, u.created_at);
             }
             Ok(())
@@ -178,12 +193,20 @@ fn password_from_env_or_prompt() -> Result<SecretString, CliError> {
     }
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() {
-        return Err(CliError::Message("no terminal to ask for a password: set SHIPSHAPE_PASSWORD".into()));
+        return Err(CliError::Message(
+            "no terminal to ask for a password: set SHIPSHAPE_PASSWORD".into(),
+        ));
     }
-    let first = rpassword::prompt_password("Password: ")
-        .map_err(|e| CliError::Message(format!("cannot read a password ({e}); set SHIPSHAPE_PASSWORD instead")))?;
-    let second = rpassword::prompt_password("Repeat password: ")
-        .map_err(|e| CliError::Message(format!("cannot read a password ({e}); set SHIPSHAPE_PASSWORD instead")))?;
+    let first = rpassword::prompt_password("Password: ").map_err(|e| {
+        CliError::Message(format!(
+            "cannot read a password ({e}); set SHIPSHAPE_PASSWORD instead"
+        ))
+    })?;
+    let second = rpassword::prompt_password("Repeat password: ").map_err(|e| {
+        CliError::Message(format!(
+            "cannot read a password ({e}); set SHIPSHAPE_PASSWORD instead"
+        ))
+    })?;
     if first != second {
         return Err(CliError::Message("the two passwords differ".into()));
     }

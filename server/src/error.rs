@@ -25,26 +25,45 @@ struct Body<'a> {
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError { status, message: message.into(), fields: None }
+        ApiError {
+            status,
+            message: message.into(),
+            fields: None,
+        }
     }
 
     pub fn invalid(fields: FieldErrors) -> Self {
-        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, message: "invalid input".into(), fields: Some(fields) }
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: "invalid input".into(),
+            fields: Some(fields),
+        }
     }
 }
 
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
-            ServiceError::Unauthenticated => ApiError::new(StatusCode::UNAUTHORIZED, "log in first"),
-            ServiceError::BadCredentials => ApiError::new(StatusCode::UNAUTHORIZED, "wrong user name or password"),
-            ServiceError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "your role may not do this"),
-            ServiceError::NotFound(what) => ApiError::new(StatusCode::NOT_FOUND, format!("{what} not found")),
+            ServiceError::Unauthenticated => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "log in first")
+            }
+            ServiceError::BadCredentials => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "wrong user name or password")
+            }
+            ServiceError::Forbidden => {
+                ApiError::new(StatusCode::FORBIDDEN, "your role may not do this")
+            }
+            ServiceError::NotFound(what) => {
+                ApiError::new(StatusCode::NOT_FOUND, format!("{what} not found"))
+            }
             ServiceError::Invalid(fields) => ApiError::invalid(fields),
             ServiceError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
             ServiceError::Internal(detail) => {
                 tracing::error!(%detail, "internal error in the JSON API");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error; it has been logged")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error; it has been logged",
+                )
             }
         }
     }
@@ -52,7 +71,10 @@ impl From<ServiceError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body { error: &self.message, fields: self.fields.as_ref() };
+        let body = Body {
+            error: &self.message,
+            fields: self.fields.as_ref(),
+        };
         (self.status, Json(body)).into_response()
     }
 }

@@ -46,18 +46,29 @@ pub fn leptos_options(app: &AppState, addr: SocketAddr) -> LeptosOptions {
 /// The whole application: pages, server functions, JSON API, static files,
 /// sessions and security headers.
 pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Error> {
-    let store = SqliteStore::new(app.pool.clone()).with_table_name("sessions").map_err(|e| sqlx::Error::Configuration(e.into()))?;
+    let store = SqliteStore::new(app.pool.clone())
+        .with_table_name("sessions")
+        .map_err(|e| sqlx::Error::Configuration(e.into()))?;
     store.migrate().await?;
-    tokio::spawn(store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(3600)));
+    tokio::spawn(
+        store
+            .clone()
+            .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
+    );
     let sessions = SessionManagerLayer::new(store)
         .with_name("shipshape_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(app.config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(CookieDuration::minutes(app.config.session_idle_minutes)));
+        .with_expiry(Expiry::OnInactivity(CookieDuration::minutes(
+            app.config.session_idle_minutes,
+        )));
 
     let leptos = leptos_options(&app, addr);
-    let state = ServerState { app: app.clone(), leptos };
+    let state = ServerState {
+        app: app.clone(),
+        leptos,
+    };
     let routes = generate_route_list(App);
     let context = {
         let app = app.clone();
@@ -70,12 +81,24 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
             let leptos = state.leptos.clone();
             move || shell(leptos.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(context, shell))
         .with_state(state)
         .layer(sessions)
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")));
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ));
     Ok(router)
 }
 
@@ -87,7 +110,9 @@ pub async fn serve(app: AppState) -> Result<(), std::io::Error> {
     let router = build(app, addr).await.map_err(std::io::Error::other)?;
     println!("shipshape listening on http://{addr}");
     tracing::info!(%addr, "listening");
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {

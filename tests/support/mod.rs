@@ -49,7 +49,11 @@ impl Server {
         };
         // keep draining stdout so the child never blocks on a full pipe
         std::thread::spawn(move || for _ in lines {});
-        Server { child, base, data: data.to_path_buf() }
+        Server {
+            child,
+            base,
+            data: data.to_path_buf(),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -76,7 +80,10 @@ pub fn path_str(p: &Path) -> &str {
 /// Runs `shipshape` with arguments against a data directory.
 pub fn cli(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
-    cmd.args(["--data-dir", path_str(data)]).args(args).env("RUST_LOG", "warn").env_remove("SHIPSHAPE_PASSWORD");
+    cmd.args(["--data-dir", path_str(data)])
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .env_remove("SHIPSHAPE_PASSWORD");
     for (k, v) in env {
         cmd.env(k, v);
     }

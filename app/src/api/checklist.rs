@@ -18,19 +18,37 @@ pub struct ClusterPageData {
 pub async fn cluster_checklist(cluster_id: i64) -> Result<ClusterPageData, AppError> {
     use shipshape_domain::role::Permission;
     let (state, user) = crate::ssr::require_user().await?;
-    let (cluster, checklist) = shipshape_backend::service::signoffs::checklist(&state, &user, cluster_id).await?;
+    let (cluster, checklist) =
+        shipshape_backend::service::signoffs::checklist(&state, &user, cluster_id).await?;
     let can_sign = user.role.can(Permission::SignOff) && !cluster.is_archived();
-    Ok(ClusterPageData { cluster, checklist, can_sign, can_manage: user.role.can(Permission::ManageClusters) })
+    Ok(ClusterPageData {
+        cluster,
+        checklist,
+        can_sign,
+        can_manage: user.role.can(Permission::ManageClusters),
+    })
 }
 
 #[server]
-pub async fn sign_item(cluster_id: i64, item_id: String, status: String, note: String) -> Result<HistoryEntry, AppError> {
+pub async fn sign_item(
+    cluster_id: i64,
+    item_id: String,
+    status: String,
+    note: String,
+) -> Result<HistoryEntry, AppError> {
     use shipshape_domain::fields::FieldErrors;
     use shipshape_domain::signoff::SignoffAction;
     let (state, user) = crate::ssr::require_user().await?;
-    let action = SignoffAction::parse(&status)
-        .ok_or_else(|| AppError::Invalid(FieldErrors::single("status", "Choose done, not applicable or revoke.")))?;
-    Ok(shipshape_backend::service::signoffs::sign(&state, &user, cluster_id, &item_id, action, &note).await?)
+    let action = SignoffAction::parse(&status).ok_or_else(|| {
+        AppError::Invalid(FieldErrors::single(
+            "status",
+            "Choose done, not applicable or revoke.",
+        ))
+    })?;
+    Ok(shipshape_backend::service::signoffs::sign(
+        &state, &user, cluster_id, &item_id, action, &note,
+    )
+    .await?)
 }
 
 #[server]

@@ -18,20 +18,41 @@ pub async fn get_cluster(id: i64) -> Result<Cluster, AppError> {
 }
 
 #[server]
-pub async fn create_cluster(name: String, environment: String, coordinator_url: String, notes: String) -> Result<i64, AppError> {
+pub async fn create_cluster(
+    name: String,
+    environment: String,
+    coordinator_url: String,
+    notes: String,
+) -> Result<i64, AppError> {
     use shipshape_domain::cluster::ClusterInput;
     let (state, user) = crate::ssr::require_user().await?;
-    let input = ClusterInput { name, environment, coordinator_url, notes };
+    let input = ClusterInput {
+        name,
+        environment,
+        coordinator_url,
+        notes,
+    };
     let cluster = shipshape_backend::service::clusters::create(&state, &user, &input).await?;
     leptos_axum::redirect(&format!("/clusters/{}", cluster.id));
     Ok(cluster.id)
 }
 
 #[server]
-pub async fn update_cluster(id: i64, name: String, environment: String, coordinator_url: String, notes: String) -> Result<i64, AppError> {
+pub async fn update_cluster(
+    id: i64,
+    name: String,
+    environment: String,
+    coordinator_url: String,
+    notes: String,
+) -> Result<i64, AppError> {
     use shipshape_domain::cluster::ClusterInput;
     let (state, user) = crate::ssr::require_user().await?;
-    let input = ClusterInput { name, environment, coordinator_url, notes };
+    let input = ClusterInput {
+        name,
+        environment,
+        coordinator_url,
+        notes,
+    };
     let cluster = shipshape_backend::service::clusters::update(&state, &user, id, &input).await?;
     leptos_axum::redirect(&format!("/clusters/{}", cluster.id));
     Ok(cluster.id)

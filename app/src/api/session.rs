@@ -40,18 +40,29 @@ pub async fn session_info() -> Result<SessionView, AppError> {
     let state = crate::ssr::state()?;
     let needs_setup = auth::needs_setup(&state).await?;
     let user = crate::ssr::current_user().await?;
-    Ok(SessionView { needs_setup, user: user.map(|u| Viewer::of(u.username, u.role)) })
+    Ok(SessionView {
+        needs_setup,
+        user: user.map(|u| Viewer::of(u.username, u.role)),
+    })
 }
 
 #[server]
-pub async fn setup_admin(username: String, password: String, confirm: String) -> Result<(), AppError> {
+pub async fn setup_admin(
+    username: String,
+    password: String,
+    confirm: String,
+) -> Result<(), AppError> {
     use shipshape_backend::service::auth;
     use shipshape_domain::fields::FieldErrors;
     if password != confirm {
-        return Err(AppError::Invalid(FieldErrors::single("confirm", "The two passwords differ.")));
+        return Err(AppError::Invalid(FieldErrors::single(
+            "confirm",
+            "The two passwords differ.",
+        )));
     }
     let state = crate::ssr::state()?;
-    let user = auth::setup_first_admin(&state, &username, secrecy::SecretString::from(password)).await?;
+    let user =
+        auth::setup_first_admin(&state, &username, secrecy::SecretString::from(password)).await?;
     let session = crate::ssr::session().await?;
     crate::ssr::begin_session(&session, &user).await?;
     leptos_axum::redirect("/");

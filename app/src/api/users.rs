@@ -15,6 +15,14 @@ pub async fn add_user(username: String, role: String, password: String) -> Resul
     use shipshape_domain::fields::FieldErrors;
     use shipshape_domain::role::Role;
     let (state, actor) = crate::ssr::require_user().await?;
-    let role = Role::parse(&role).ok_or_else(|| AppError::Invalid(FieldErrors::single("role", "Choose a role.")))?;
-    Ok(shipshape_backend::service::users::add_user(&state, &actor, &username, role, secrecy::SecretString::from(password)).await?)
+    let role = Role::parse(&role)
+        .ok_or_else(|| AppError::Invalid(FieldErrors::single("role", "Choose a role.")))?;
+    Ok(shipshape_backend::service::users::add_user(
+        &state,
+        &actor,
+        &username,
+        role,
+        secrecy::SecretString::from(password),
+    )
+    .await?)
 }

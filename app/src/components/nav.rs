@@ -1,8 +1,8 @@
 //! The top bar: product name, links, who is logged in, logout.
 
 use super::session::use_session;
-use leptos::prelude::*;
 use leptos::form::ActionForm;
+use leptos::prelude::*;
 use leptos_router::components::A;
 
 #[component]

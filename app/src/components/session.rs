@@ -21,10 +21,21 @@ impl SessionCtx {
         let logout = ServerAction::<Logout>::new();
         let setup = ServerAction::<SetupAdmin>::new();
         let info = Resource::new(
-            move || (login.version().get(), logout.version().get(), setup.version().get()),
+            move || {
+                (
+                    login.version().get(),
+                    logout.version().get(),
+                    setup.version().get(),
+                )
+            },
             |_| session_info(),
         );
-        SessionCtx { login, logout, setup, info }
+        SessionCtx {
+            login,
+            logout,
+            setup,
+            info,
+        }
     }
 }
 

@@ -23,7 +23,13 @@ struct ChecklistVersion(RwSignal<u32>);
 #[component]
 pub fn ClusterPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
     let version = RwSignal::new(0u32);
     provide_context(ChecklistVersion(version));
     let archive = ServerAction::<SetClusterArchived>::new();
@@ -48,7 +54,12 @@ pub fn ClusterPage() -> impl IntoView {
 
 #[component]
 fn ClusterView(data: ClusterPageData, archive: ServerAction<SetClusterArchived>) -> impl IntoView {
-    let ClusterPageData { cluster, checklist, can_sign, can_manage } = data;
+    let ClusterPageData {
+        cluster,
+        checklist,
+        can_sign,
+        can_manage,
+    } = data;
     let cluster_id = cluster.id;
     let archived = cluster.is_archived();
     let archive_error = Signal::derive(move || match archive.value().get() {
@@ -200,7 +211,10 @@ fn HistoryToggle(cluster_id: i64, item_id: String) -> impl IntoView {
         let now_open = !open.get_untracked();
         open.set(now_open);
         if now_open {
-            load.dispatch(ItemHistory { cluster_id, item_id: item_id.clone() });
+            load.dispatch(ItemHistory {
+                cluster_id,
+                item_id: item_id.clone(),
+            });
         }
     };
     view! {

@@ -32,7 +32,13 @@ pub fn NewClusterPage() -> impl IntoView {
 #[component]
 pub fn EditClusterPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
     let cluster = Resource::new(id, get_cluster);
     let update = ServerAction::<UpdateCluster>::new();
     let result = update.value();
@@ -64,7 +70,10 @@ pub fn EditClusterPage() -> impl IntoView {
 
 /// The fields both forms share, with their messages.
 #[component]
-fn ClusterFields(cluster: Option<Cluster>, result: Signal<Option<Result<(), AppError>>>) -> impl IntoView {
+fn ClusterFields(
+    cluster: Option<Cluster>,
+    result: Signal<Option<Result<(), AppError>>>,
+) -> impl IntoView {
     let err = move |f: &'static str| Signal::derive(move || field_error(&result.get(), f));
     let banner = Signal::derive(move || match result.get() {
         Some(Err(AppError::Invalid(_))) => Some("Please correct the marked fields.".to_string()),

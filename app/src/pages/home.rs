@@ -56,7 +56,13 @@ fn Fleet(can_register: bool) -> impl IntoView {
 fn FleetTable(entries: Vec<FleetEntry>) -> impl IntoView {
     let headers: Vec<(String, bool)> = entries
         .first()
-        .map(|e| e.readiness.sections.iter().map(|s| (s.title.clone(), s.recurring)).collect())
+        .map(|e| {
+            e.readiness
+                .sections
+                .iter()
+                .map(|s| (s.title.clone(), s.recurring))
+                .collect()
+        })
         .unwrap_or_default();
     view! {
         <div class="table-wrap">

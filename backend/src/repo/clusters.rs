@@ -31,7 +31,8 @@ impl From<ClusterRow> for Cluster {
     }
 }
 
-const COLUMNS: &str = "id, name, environment, coordinator_url, notes, created_at, updated_at, archived_at";
+const COLUMNS: &str =
+    "id, name, environment, coordinator_url, notes, created_at, updated_at, archived_at";
 
 /// Outcome of a write that may clash with another cluster's name.
 pub enum Write {
@@ -40,7 +41,11 @@ pub enum Write {
     Missing,
 }
 
-pub async fn insert(db: impl SqliteExecutor<'_>, c: &ValidCluster, at: &str) -> Result<Write, sqlx::Error> {
+pub async fn insert(
+    db: impl SqliteExecutor<'_>,
+    c: &ValidCluster,
+    at: &str,
+) -> Result<Write, sqlx::Error> {
     let sql = format!(
         "INSERT INTO clusters (name, environment, coordinator_url, notes, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
@@ -61,7 +66,12 @@ pub async fn insert(db: impl SqliteExecutor<'_>, c: &ValidCluster, at: &str) -> 
     }
 }
 
-pub async fn update(db: impl SqliteExecutor<'_>, id: i64, c: &ValidCluster, at: &str) -> Result<Write, sqlx::Error> {
+pub async fn update(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+    c: &ValidCluster,
+    at: &str,
+) -> Result<Write, sqlx::Error> {
     let sql = format!(
         "UPDATE clusters SET name = ?, environment = ?, coordinator_url = ?, notes = ?, updated_at = ?
          WHERE id = ? RETURNING {COLUMNS}"
@@ -84,8 +94,15 @@ pub async fn update(db: impl SqliteExecutor<'_>, id: i64, c: &ValidCluster, at: 
 }
 
 /// Sets or clears `archived_at`; `None` when there is no such cluster.
-pub async fn set_archived(db: impl SqliteExecutor<'_>, id: i64, archived_at: Option<&str>, at: &str) -> Result<Option<Cluster>, sqlx::Error> {
-    let sql = format!("UPDATE clusters SET archived_at = ?, updated_at = ? WHERE id = ? RETURNING {COLUMNS}");
+pub async fn set_archived(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+    archived_at: Option<&str>,
+    at: &str,
+) -> Result<Option<Cluster>, sqlx::Error> {
+    let sql = format!(
+        "UPDATE clusters SET archived_at = ?, updated_at = ? WHERE id = ? RETURNING {COLUMNS}"
+    );
     let row = sqlx::query_as::<_, ClusterRow>(&sql)
         .bind(archived_at)
         .bind(at)
@@ -97,13 +114,23 @@ pub async fn set_archived(db: impl SqliteExecutor<'_>, id: i64, archived_at: Opt
 
 pub async fn by_id(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<Cluster>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM clusters WHERE id = ?");
-    let row = sqlx::query_as::<_, ClusterRow>(&sql).bind(id).fetch_optional(db).await?;
+    let row = sqlx::query_as::<_, ClusterRow>(&sql)
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
     Ok(row.map(Into::into))
 }
 
 /// All clusters by name; archived ones only when asked for.
-pub async fn list(db: impl SqliteExecutor<'_>, include_archived: bool) -> Result<Vec<Cluster>, sqlx::Error> {
-    let filter = if include_archived { "" } else { "WHERE archived_at IS NULL" };
+pub async fn list(
+    db: impl SqliteExecutor<'_>,
+    include_archived: bool,
+) -> Result<Vec<Cluster>, sqlx::Error> {
+    let filter = if include_archived {
+        ""
+    } else {
+        "WHERE archived_at IS NULL"
+    };
     let sql = format!("SELECT {COLUMNS} FROM clusters {filter} ORDER BY name");
     let rows = sqlx::query_as::<_, ClusterRow>(&sql).fetch_all(db).await?;
     Ok(rows.into_iter().map(Into::into).collect())

@@ -56,57 +56,85 @@ struct LatestRow {
 
 /// The newest row's seq and hash: what the next row links to.
 pub async fn tip(conn: &mut SqliteConnection) -> Result<Option<(i64, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1").fetch_optional(conn).await
+    sqlx::query_as("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(conn)
+        .await
 }
 
 /// The newest sign-off action on one item of one cluster.
-pub async fn latest_action(conn: &mut SqliteConnection, cluster_id: i64, item_id: &str) -> Result<Option<SignoffAction>, sqlx::Error> {
+pub async fn latest_action(
+    conn: &mut SqliteConnection,
+    cluster_id: i64,
+    item_id: &str,
+) -> Result<Option<SignoffAction>, sqlx::Error> {
     let sql = format!(
         "SELECT action FROM ledger WHERE cluster_id = ? AND item_id = ? AND action IN {SIGNOFF_ACTIONS}
          ORDER BY seq DESC LIMIT 1"
     );
-    let action: Option<String> = sqlx::query_scalar(&sql).bind(cluster_id).bind(item_id).fetch_optional(conn).await?;
+    let action: Option<String> = sqlx::query_scalar(&sql)
+        .bind(cluster_id)
+        .bind(item_id)
+        .fetch_optional(conn)
+        .await?;
     Ok(action.as_deref().and_then(SignoffAction::parse))
 }
 
 pub async fn insert(conn: &mut SqliteConnection, e: &LedgerEntry) -> Result<(), sqlx::Error> {
     let c = &e.content;
-    sqlx::query(&format!("INSERT INTO ledger ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
-        .bind(c.seq)
-        .bind(&c.at)
-        .bind(&c.actor)
-        .bind(c.cluster_id)
-        .bind(&c.item_id)
-        .bind(&c.action)
-        .bind(&c.note)
-        .bind(&c.details)
-        .bind(&c.prev_hash)
-        .bind(&e.hash)
-        .execute(conn)
-        .await?;
+    sqlx::query(&format!(
+        "INSERT INTO ledger ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(c.seq)
+    .bind(&c.at)
+    .bind(&c.actor)
+    .bind(c.cluster_id)
+    .bind(&c.item_id)
+    .bind(&c.action)
+    .bind(&c.note)
+    .bind(&c.details)
+    .bind(&c.prev_hash)
+    .bind(&e.hash)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// The newest sign-off per item of one cluster.
-pub async fn latest_per_item(db: impl SqliteExecutor<'_>, cluster_id: i64) -> Result<HashMap<String, LatestSignoff>, sqlx::Error> {
+pub async fn latest_per_item(
+    db: impl SqliteExecutor<'_>,
+    cluster_id: i64,
+) -> Result<HashMap<String, LatestSignoff>, sqlx::Error> {
     let sql = format!(
         "SELECT l.item_id, l.action, l.actor, l.at, l.note FROM ledger l
          JOIN (SELECT MAX(seq) AS seq FROM ledger
                WHERE cluster_id = ? AND action IN {SIGNOFF_ACTIONS} GROUP BY item_id) newest
          ON l.seq = newest.seq"
     );
-    let rows = sqlx::query_as::<_, LatestRow>(&sql).bind(cluster_id).fetch_all(db).await?;
+    let rows = sqlx::query_as::<_, LatestRow>(&sql)
+        .bind(cluster_id)
+        .fetch_all(db)
+        .await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
             let action = SignoffAction::parse(&r.action)?;
-            Some((r.item_id, LatestSignoff { action, by: r.actor, at: r.at, note: r.note }))
+            Some((
+                r.item_id,
+                LatestSignoff {
+                    action,
+                    by: r.actor,
+                    at: r.at,
+                    note: r.note,
+                },
+            ))
         })
         .collect())
 }
 
 /// The newest sign-off action per (cluster, item), for every cluster.
-pub async fn latest_actions_all(db: impl SqliteExecutor<'_>) -> Result<HashMap<i64, HashMap<String, SignoffAction>>, sqlx::Error> {
+pub async fn latest_actions_all(
+    db: impl SqliteExecutor<'_>,
+) -> Result<HashMap<i64, HashMap<String, SignoffAction>>, sqlx::Error> {
     let sql = format!(
         "SELECT l.cluster_id, l.item_id, l.action FROM ledger l
          JOIN (SELECT MAX(seq) AS seq FROM ledger WHERE action IN {SIGNOFF_ACTIONS} GROUP BY cluster_id, item_id) newest
@@ -123,25 +151,42 @@ pub async fn latest_actions_all(db: impl SqliteExecutor<'_>) -> Result<HashMap<i
 }
 
 /// Every row about one item of one cluster, newest first.
-pub async fn item_history(db: impl SqliteExecutor<'_>, cluster_id: i64, item_id: &str) -> Result<Vec<LedgerEntry>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM ledger WHERE cluster_id = ? AND item_id = ? ORDER BY seq DESC");
-    let rows = sqlx::query_as::<_, EntryRow>(&sql).bind(cluster_id).bind(item_id).fetch_all(db).await?;
+pub async fn item_history(
+    db: impl SqliteExecutor<'_>,
+    cluster_id: i64,
+    item_id: &str,
+) -> Result<Vec<LedgerEntry>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM ledger WHERE cluster_id = ? AND item_id = ? ORDER BY seq DESC"
+    );
+    let rows = sqlx::query_as::<_, EntryRow>(&sql)
+        .bind(cluster_id)
+        .bind(item_id)
+        .fetch_all(db)
+        .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// Every row in chain order, streamed (constant memory for any ledger size).
-pub fn stream_all<'e>(db: impl SqliteExecutor<'e> + 'e) -> BoxStream<'e, Result<LedgerEntry, sqlx::Error>> {
+pub fn stream_all<'e>(
+    db: impl SqliteExecutor<'e> + 'e,
+) -> BoxStream<'e, Result<LedgerEntry, sqlx::Error>> {
     sqlx::query_as::<_, EntryRow>("SELECT seq, at, actor, cluster_id, item_id, action, note, details, prev_hash, hash FROM ledger ORDER BY seq")
         .fetch(db)
         .map(|r| r.map(Into::into))
         .boxed()
 }
 
-pub async fn has_item_history(db: impl SqliteExecutor<'_>, cluster_id: i64, item_id: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger WHERE cluster_id = ? AND item_id = ?")
-        .bind(cluster_id)
-        .bind(item_id)
-        .fetch_one(db)
-        .await?;
+pub async fn has_item_history(
+    db: impl SqliteExecutor<'_>,
+    cluster_id: i64,
+    item_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM ledger WHERE cluster_id = ? AND item_id = ?")
+            .bind(cluster_id)
+            .bind(item_id)
+            .fetch_one(db)
+            .await?;
     Ok(n > 0)
 }

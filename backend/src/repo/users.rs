@@ -27,13 +27,26 @@ struct CredentialsRow {
     password_hash: String,
 }
 
-fn to_user(id: i64, username: String, role: String, created_at: String) -> Result<User, sqlx::Error> {
-    let role = Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role:?}").into()))?;
-    Ok(User { id, username, role, created_at })
+fn to_user(
+    id: i64,
+    username: String,
+    role: String,
+    created_at: String,
+) -> Result<User, sqlx::Error> {
+    let role = Role::parse(&role)
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role:?}").into()))?;
+    Ok(User {
+        id,
+        username,
+        role,
+        created_at,
+    })
 }
 
 pub async fn count(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(db).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await
 }
 
 /// Inserts a user; `Ok(None)` when the name is taken.
@@ -79,18 +92,25 @@ pub async fn insert_first(
     .bind(at)
     .fetch_optional(db)
     .await?;
-    row.map(|r| to_user(r.id, r.username, r.role, r.created_at)).transpose()
+    row.map(|r| to_user(r.id, r.username, r.role, r.created_at))
+        .transpose()
 }
 
 pub async fn by_id(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let row = sqlx::query_as::<_, UserRow>("SELECT id, username, role, created_at FROM users WHERE id = ?")
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.map(|r| to_user(r.id, r.username, r.role, r.created_at)).transpose()
+    let row = sqlx::query_as::<_, UserRow>(
+        "SELECT id, username, role, created_at FROM users WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| to_user(r.id, r.username, r.role, r.created_at))
+        .transpose()
 }
 
-pub async fn credentials(db: impl SqliteExecutor<'_>, username: &str) -> Result<Option<Credentials>, sqlx::Error> {
+pub async fn credentials(
+    db: impl SqliteExecutor<'_>,
+    username: &str,
+) -> Result<Option<Credentials>, sqlx::Error> {
     let row = sqlx::query_as::<_, CredentialsRow>(
         "SELECT id, username, role, created_at, password_hash FROM users WHERE username = ?",
     )
@@ -98,14 +118,21 @@ pub async fn credentials(db: impl SqliteExecutor<'_>, username: &str) -> Result<
     .fetch_optional(db)
     .await?;
     row.map(|r| {
-        Ok(Credentials { user: to_user(r.id, r.username, r.role, r.created_at)?, password_hash: r.password_hash })
+        Ok(Credentials {
+            user: to_user(r.id, r.username, r.role, r.created_at)?,
+            password_hash: r.password_hash,
+        })
     })
     .transpose()
 }
 
 pub async fn list(db: impl SqliteExecutor<'_>) -> Result<Vec<User>, sqlx::Error> {
-    let rows = sqlx::query_as::<_, UserRow>("SELECT id, username, role, created_at FROM users ORDER BY username")
-        .fetch_all(db)
-        .await?;
-    rows.into_iter().map(|r| to_user(r.id, r.username, r.role, r.created_at)).collect()
+    let rows = sqlx::query_as::<_, UserRow>(
+        "SELECT id, username, role, created_at FROM users ORDER BY username",
+    )
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| to_user(r.id, r.username, r.role, r.created_at))
+        .collect()
 }

@@ -12,13 +12,19 @@ pub async fn needs_setup(state: &AppState) -> Result<bool, ServiceError> {
 
 /// Creates the first admin. Fails once any account exists, even when two
 /// setups race.
-pub async fn setup_first_admin(state: &AppState, username: &str, password: SecretString) -> Result<User, ServiceError> {
+pub async fn setup_first_admin(
+    state: &AppState,
+    username: &str,
+    password: SecretString,
+) -> Result<User, ServiceError> {
     let username = validate_new_user(username, password.expose_secret())?;
     if !needs_setup(state).await? {
         return Err(already_set_up());
     }
     let hash = password::hash(password).await?;
-    repo::users::insert_first(&state.pool, &username, &hash, &now()).await?.ok_or_else(already_set_up)
+    repo::users::insert_first(&state.pool, &username, &hash, &now())
+        .await?
+        .ok_or_else(already_set_up)
 }
 
 fn already_set_up() -> ServiceError {
@@ -27,8 +33,14 @@ fn already_set_up() -> ServiceError {
 
 /// Checks a name and password. Unknown names and wrong passwords fail the
 /// same way and take the same time.
-pub async fn login(state: &AppState, username: &str, password: SecretString) -> Result<User, ServiceError> {
-    if username.trim().is_empty() || password.expose_secret().len() > shipshape_domain::user::PASSWORD_MAX {
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: SecretString,
+) -> Result<User, ServiceError> {
+    if username.trim().is_empty()
+        || password.expose_secret().len() > shipshape_domain::user::PASSWORD_MAX
+    {
         return Err(ServiceError::BadCredentials);
     }
     let creds = repo::users::credentials(&state.pool, username.trim()).await?;

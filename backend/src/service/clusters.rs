@@ -11,7 +11,11 @@ fn name_taken(name: &str) -> ServiceError {
     ServiceError::Conflict(format!("A cluster named '{name}' already exists."))
 }
 
-pub async fn create(state: &AppState, actor: &User, input: &ClusterInput) -> Result<Cluster, ServiceError> {
+pub async fn create(
+    state: &AppState,
+    actor: &User,
+    input: &ClusterInput,
+) -> Result<Cluster, ServiceError> {
     require(actor, Permission::ManageClusters)?;
     let valid = validate_cluster(input)?;
     match repo::insert(&state.pool, &valid, &now()).await? {
@@ -24,7 +28,12 @@ pub async fn create(state: &AppState, actor: &User, input: &ClusterInput) -> Res
     }
 }
 
-pub async fn update(state: &AppState, actor: &User, id: i64, input: &ClusterInput) -> Result<Cluster, ServiceError> {
+pub async fn update(
+    state: &AppState,
+    actor: &User,
+    id: i64,
+    input: &ClusterInput,
+) -> Result<Cluster, ServiceError> {
     require(actor, Permission::ManageClusters)?;
     let valid = validate_cluster(input)?;
     match repo::update(&state.pool, id, &valid, &now()).await? {
@@ -36,19 +45,32 @@ pub async fn update(state: &AppState, actor: &User, id: i64, input: &ClusterInpu
 
 /// Archives (`true`) or restores (`false`) a cluster. Archived clusters keep
 /// their history and leave the home page.
-pub async fn set_archived(state: &AppState, actor: &User, id: i64, archived: bool) -> Result<Cluster, ServiceError> {
+pub async fn set_archived(
+    state: &AppState,
+    actor: &User,
+    id: i64,
+    archived: bool,
+) -> Result<Cluster, ServiceError> {
     require(actor, Permission::ManageClusters)?;
     let at = now();
     let stamp = archived.then_some(at.as_str());
-    repo::set_archived(&state.pool, id, stamp, &at).await?.ok_or(ServiceError::NotFound("cluster"))
+    repo::set_archived(&state.pool, id, stamp, &at)
+        .await?
+        .ok_or(ServiceError::NotFound("cluster"))
 }
 
 pub async fn get(state: &AppState, actor: &User, id: i64) -> Result<Cluster, ServiceError> {
     require(actor, Permission::Read)?;
-    repo::by_id(&state.pool, id).await?.ok_or(ServiceError::NotFound("cluster"))
+    repo::by_id(&state.pool, id)
+        .await?
+        .ok_or(ServiceError::NotFound("cluster"))
 }
 
-pub async fn list(state: &AppState, actor: &User, include_archived: bool) -> Result<Vec<Cluster>, ServiceError> {
+pub async fn list(
+    state: &AppState,
+    actor: &User,
+    include_archived: bool,
+) -> Result<Vec<Cluster>, ServiceError> {
     require(actor, Permission::Read)?;
     Ok(repo::list(&state.pool, include_archived).await?)
 }

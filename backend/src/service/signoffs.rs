@@ -17,10 +17,16 @@ use shipshape_domain::signoff::{validate_signoff, ItemStatus, SignoffAction};
 use shipshape_domain::user::User;
 
 async fn cluster(state: &AppState, id: i64) -> Result<Cluster, ServiceError> {
-    repo::clusters::by_id(&state.pool, id).await?.ok_or(ServiceError::NotFound("cluster"))
+    repo::clusters::by_id(&state.pool, id)
+        .await?
+        .ok_or(ServiceError::NotFound("cluster"))
 }
 
-pub async fn checklist(state: &AppState, actor: &User, cluster_id: i64) -> Result<(Cluster, Checklist), ServiceError> {
+pub async fn checklist(
+    state: &AppState,
+    actor: &User,
+    cluster_id: i64,
+) -> Result<(Cluster, Checklist), ServiceError> {
     require(actor, Permission::Read)?;
     let cluster = cluster(state, cluster_id).await?;
     let latest = repo::ledger::latest_per_item(&state.pool, cluster_id).await?;
@@ -42,10 +48,13 @@ pub async fn sign(
         return Err(ServiceError::NotFound("item"));
     }
     if cluster.is_archived() {
-        return Err(ServiceError::Conflict("This cluster is archived: restore it before signing items off.".into()));
+        return Err(ServiceError::Conflict(
+            "This cluster is archived: restore it before signing items off.".into(),
+        ));
     }
     let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let current = ItemStatus::from_latest(repo::ledger::latest_action(&mut tx, cluster_id, item_id).await?);
+    let current =
+        ItemStatus::from_latest(repo::ledger::latest_action(&mut tx, cluster_id, item_id).await?);
     let valid = validate_signoff(action, note, current)?;
     let (seq, prev_hash) = match repo::ledger::tip(&mut tx).await? {
         Some((seq, hash)) => (seq + 1, hash),
@@ -71,10 +80,17 @@ pub async fn sign(
 
 /// An item's history on a cluster, newest first. Items no longer in the
 /// runbook keep their history.
-pub async fn history(state: &AppState, actor: &User, cluster_id: i64, item_id: &str) -> Result<Vec<HistoryEntry>, ServiceError> {
+pub async fn history(
+    state: &AppState,
+    actor: &User,
+    cluster_id: i64,
+    item_id: &str,
+) -> Result<Vec<HistoryEntry>, ServiceError> {
     require(actor, Permission::Read)?;
     cluster(state, cluster_id).await?;
-    if state.runbook.item(item_id).is_none() && !repo::ledger::has_item_history(&state.pool, cluster_id, item_id).await? {
+    if state.runbook.item(item_id).is_none()
+        && !repo::ledger::has_item_history(&state.pool, cluster_id, item_id).await?
+    {
         return Err(ServiceError::NotFound("item"));
     }
     let rows = repo::ledger::item_history(&state.pool, cluster_id, item_id).await?;

@@ -27,7 +27,10 @@ fn item_text(item: &Item) -> String {
 }
 
 fn all_text(rb: &Runbook) -> String {
-    rb.items().map(|(_, i)| item_text(i)).collect::<Vec<_>>().join("\n")
+    rb.items()
+        .map(|(_, i)| item_text(i))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn squash(s: &str) -> String {
@@ -73,7 +76,9 @@ fn every_runbook_section_item_is_present() {
     let ours: Vec<&str> = expected.iter().map(|(_, t, _)| *t).collect();
     assert_eq!(seed_titles, ours, "seed checklist items changed");
     for (section, title, id) in expected {
-        let item = rb.item(id).unwrap_or_else(|| panic!("missing item {id} ({title})"));
+        let item = rb
+            .item(id)
+            .unwrap_or_else(|| panic!("missing item {id} ({title})"));
         assert_eq!(item.kind, ItemKind::Checklist, "{id}");
         assert_eq!(item.source, format!("Runbook §{section}"), "{id}");
     }
@@ -93,11 +98,19 @@ fn every_day2_task_is_present_with_its_cadence() {
         ("quarterly-dr-restore", Cadence::Quarterly),
         ("quarterly-secret-tls-rotation", Cadence::Quarterly),
     ];
-    let day2_section = SEED_RUNBOOK.split("## 8. Day-2 Operations").nth(1).expect("seed has section 8");
-    let seed_tasks = day2_section.lines().filter(|l| l.trim_start().starts_with("- [ ]")).count();
+    let day2_section = SEED_RUNBOOK
+        .split("## 8. Day-2 Operations")
+        .nth(1)
+        .expect("seed has section 8");
+    let seed_tasks = day2_section
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- [ ]"))
+        .count();
     assert_eq!(seed_tasks, expected.len(), "seed Day-2 tasks changed");
     for (id, cadence) in expected {
-        let item = rb.item(id).unwrap_or_else(|| panic!("missing day-2 task {id}"));
+        let item = rb
+            .item(id)
+            .unwrap_or_else(|| panic!("missing day-2 task {id}"));
         assert_eq!(item.cadence(), Some(cadence), "{id}");
     }
     let recurring = rb.items().filter(|(_, i)| i.is_recurring()).count();
@@ -129,20 +142,46 @@ fn every_code_fragment_of_the_runbook_is_kept_exactly() {
             }
         }
     }
-    assert!(fragments.len() > 40, "expected many fragments, got {}", fragments.len());
-    let missing: Vec<&String> = fragments.iter().filter(|f| !text.contains(&squash(f))).collect();
-    assert!(missing.is_empty(), "fragments of the seed runbook missing: {missing:#?}");
+    assert!(
+        fragments.len() > 40,
+        "expected many fragments, got {}",
+        fragments.len()
+    );
+    let missing: Vec<&String> = fragments
+        .iter()
+        .filter(|f| !text.contains(&squash(f)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "fragments of the seed runbook missing: {missing:#?}"
+    );
 }
 
 #[test]
 fn numbers_and_rules_of_thumb_are_kept() {
     let text = all_text(&runbook());
     for fact in [
-        "ETL 40%", "BI 20%", "Ad-hoc 10%", "5-10 queries per worker", "TPC-DS scale 100", "p95",
-        "Coordinator heap > 85%", "Spill disk > 80%", "Query fail % > 5% in 10 min", "Worker count mismatch",
-        "Upgrade every ~3 months", "Don't lag >6 months", "Java 21", "<70%", ">1h or >100GB",
-        "Hive Metastore DB daily snapshot", "Ranger/OPA configs weekly export", "Monthly restore test in staging",
-        "Upgrade coordinator first", "Roll workers one by one", "keep previous tarball",
+        "ETL 40%",
+        "BI 20%",
+        "Ad-hoc 10%",
+        "5-10 queries per worker",
+        "TPC-DS scale 100",
+        "p95",
+        "Coordinator heap > 85%",
+        "Spill disk > 80%",
+        "Query fail % > 5% in 10 min",
+        "Worker count mismatch",
+        "Upgrade every ~3 months",
+        "Don't lag >6 months",
+        "Java 21",
+        "<70%",
+        ">1h or >100GB",
+        "Hive Metastore DB daily snapshot",
+        "Ranger/OPA configs weekly export",
+        "Monthly restore test in staging",
+        "Upgrade coordinator first",
+        "Roll workers one by one",
+        "keep previous tarball",
     ] {
         assert!(text.contains(fact), "missing: {fact}");
     }
@@ -152,21 +191,68 @@ fn numbers_and_rules_of_thumb_are_kept() {
 fn graceful_shutdown_facts_are_items_of_their_own() {
     let rb = runbook();
     let facts = [
-        ("worker-graceful-shutdown", &["60 minutes", "gracefulShutdownTimeout: 1h", "SHUTTING_DOWN", "30 seconds", "10s", "terminationGracePeriodSeconds"][..]),
-        ("coordinator-graceful-shutdown", &["15 minutes", "SIGTERM", "SIGKILL", "Trino 451"][..]),
-        ("max-execution-time-vs-shutdown", &["query.max-execution-time=3600s", "query.max-execution-time: 24h", "Query failed: Query exceeded the maximum execution time limit of 3600s.00s"][..]),
-        ("certificate-lifetime", &["requestedSecretLifetime: 14d", "one day"][..]),
-        ("graceful-shutdown-authorization", &["input.action.operation == \"WriteSystemInformation\"", "input.context.identity.user == \"graceful-shutdown-user\"", "curl: (22) The requested URL returned error: 403 Forbidden", "OPA"][..]),
-        ("fault-tolerant-execution", &["Fault-tolerant execution", "configOverrides"][..]),
+        (
+            "worker-graceful-shutdown",
+            &[
+                "60 minutes",
+                "gracefulShutdownTimeout: 1h",
+                "SHUTTING_DOWN",
+                "30 seconds",
+                "10s",
+                "terminationGracePeriodSeconds",
+            ][..],
+        ),
+        (
+            "coordinator-graceful-shutdown",
+            &["15 minutes", "SIGTERM", "SIGKILL", "Trino 451"][..],
+        ),
+        (
+            "max-execution-time-vs-shutdown",
+            &[
+                "query.max-execution-time=3600s",
+                "query.max-execution-time: 24h",
+                "Query failed: Query exceeded the maximum execution time limit of 3600s.00s",
+            ][..],
+        ),
+        (
+            "certificate-lifetime",
+            &["requestedSecretLifetime: 14d", "one day"][..],
+        ),
+        (
+            "graceful-shutdown-authorization",
+            &[
+                "input.action.operation == \"WriteSystemInformation\"",
+                "input.context.identity.user == \"graceful-shutdown-user\"",
+                "curl: (22) The requested URL returned error: 403 Forbidden",
+                "OPA",
+            ][..],
+        ),
+        (
+            "fault-tolerant-execution",
+            &["Fault-tolerant execution", "configOverrides"][..],
+        ),
         ("workers-active", &["/v1/info/state", "ACTIVE"][..]),
     ];
     for (id, needles) in facts {
-        let item = rb.item(id).unwrap_or_else(|| panic!("missing graceful-shutdown item {id}"));
+        let item = rb
+            .item(id)
+            .unwrap_or_else(|| panic!("missing graceful-shutdown item {id}"));
         assert!(item.source.starts_with("Graceful shutdown"), "{id}");
         let text = item_text(item);
         for n in needles {
             assert!(text.contains(n), "{id} lacks {n:?}");
-            assert!(SEED_SHUTDOWN.contains(n) || squash(SEED_SHUTDOWN).contains(&squash(n)) || ["ACTIVE", "/v1/info/state", "Trino 451", "Fault-tolerant execution"].contains(n), "{n:?} is not a fact of the seed");
+            assert!(
+                SEED_SHUTDOWN.contains(n)
+                    || squash(SEED_SHUTDOWN).contains(&squash(n))
+                    || [
+                        "ACTIVE",
+                        "/v1/info/state",
+                        "Trino 451",
+                        "Fault-tolerant execution"
+                    ]
+                    .contains(n),
+                "{n:?} is not a fact of the seed"
+            );
         }
     }
 }
@@ -175,7 +261,10 @@ fn graceful_shutdown_facts_are_items_of_their_own() {
 fn items_where_the_runbook_is_wrong_say_so() {
     let rb = runbook();
     let must_correct = [
-        ("prometheus-grafana", "trino_execution_name_QueryManager_RunningQueries"),
+        (
+            "prometheus-grafana",
+            "trino_execution_name_QueryManager_RunningQueries",
+        ),
         ("weekly-peak-concurrency", "QueryManager"),
         ("file-formats", "optimize"),
         ("jvm", "Java 25"),
@@ -186,7 +275,10 @@ fn items_where_the_runbook_is_wrong_say_so() {
         ("monthly-iceberg-file-sizes", "$files"),
     ];
     for (id, fact) in must_correct {
-        let c = rb.item(id).and_then(|i| i.correction.clone()).unwrap_or_else(|| panic!("{id} has no correction"));
+        let c = rb
+            .item(id)
+            .and_then(|i| i.correction.clone())
+            .unwrap_or_else(|| panic!("{id} has no correction"));
         assert!(c.contains(fact), "{id} correction lacks {fact}");
     }
 }
@@ -194,7 +286,16 @@ fn items_where_the_runbook_is_wrong_say_so() {
 #[test]
 fn every_item_explains_itself() {
     for (section, item) in runbook().items() {
-        assert!(item.why.len() > 40, "{}/{}: why too short", section.id, item.id);
-        assert!(!item.verify.is_empty() || item.config.is_some(), "{}: nothing to verify", item.id);
+        assert!(
+            item.why.len() > 40,
+            "{}/{}: why too short",
+            section.id,
+            item.id
+        );
+        assert!(
+            !item.verify.is_empty() || item.config.is_some(),
+            "{}: nothing to verify",
+            item.id
+        );
     }
 }

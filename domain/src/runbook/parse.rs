@@ -146,7 +146,10 @@ impl Ctx<'_> {
             let section_id = self.slug(&raw_section.id, "section id")?;
             self.first_use(&mut section_ids, &raw_section.id, "section id")?;
             if raw_section.item.is_empty() {
-                return Err(self.error(span, format!("section '{section_id}' has no [[section.item]]")));
+                return Err(self.error(
+                    span,
+                    format!("section '{section_id}' has no [[section.item]]"),
+                ));
             }
             let mut items = Vec::with_capacity(raw_section.item.len());
             for raw_item in raw_section.item {
@@ -157,20 +160,35 @@ impl Ctx<'_> {
             sections.push(Section {
                 id: section_id,
                 title: self.non_empty(&raw_section.title, "section title")?,
-                summary: raw_section.summary.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+                summary: raw_section
+                    .summary
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty()),
                 items,
             });
         }
-        Ok(Runbook { id, title, sections })
+        Ok(Runbook {
+            id,
+            title,
+            sections,
+        })
     }
 
     /// Fails when `id` was used before, naming the line of its first use.
-    fn first_use(&self, seen: &mut Seen, id: &Spanned<String>, what: &str) -> Result<(), RunbookError> {
+    fn first_use(
+        &self,
+        seen: &mut Seen,
+        id: &Spanned<String>,
+        what: &str,
+    ) -> Result<(), RunbookError> {
         let line = line_col(self.text, id.span().start).0;
         if let Some(first) = seen.0.insert(id.get_ref().clone(), line) {
             return Err(self.error(
                 id.span(),
-                format!("duplicate {what} '{}' (first defined on line {first})", id.get_ref()),
+                format!(
+                    "duplicate {what} '{}' (first defined on line {first})",
+                    id.get_ref()
+                ),
             ));
         }
         Ok(())
@@ -181,7 +199,10 @@ impl Ctx<'_> {
         let kind = match raw.kind.get_ref().as_str() {
             "checklist" => {
                 if let Some(c) = &raw.cadence {
-                    return Err(self.error(c.span(), format!("item '{id}': cadence is only for kind = \"day2\"")));
+                    return Err(self.error(
+                        c.span(),
+                        format!("item '{id}': cadence is only for kind = \"day2\""),
+                    ));
                 }
                 ItemKind::Checklist
             }
@@ -193,14 +214,20 @@ impl Ctx<'_> {
                     "weekly" => Cadence::Weekly,
                     "monthly" => Cadence::Monthly,
                     "quarterly" => Cadence::Quarterly,
-                    other => {
-                        return Err(self.error(c.span(), format!("item '{id}': unknown cadence '{other}' (weekly, monthly or quarterly)")))
-                    }
+                    other => return Err(self.error(
+                        c.span(),
+                        format!(
+                            "item '{id}': unknown cadence '{other}' (weekly, monthly or quarterly)"
+                        ),
+                    )),
                 };
                 ItemKind::Day2 { cadence }
             }
             other => {
-                return Err(self.error(raw.kind.span(), format!("item '{id}': unknown kind '{other}' (checklist or day2)")))
+                return Err(self.error(
+                    raw.kind.span(),
+                    format!("item '{id}': unknown kind '{other}' (checklist or day2)"),
+                ))
             }
         };
         let config = match (raw.config, raw.config_lang) {
@@ -208,13 +235,27 @@ impl Ctx<'_> {
                 let lang = match lang {
                     Some(l) if CONFIG_LANGS.contains(&l.get_ref().as_str()) => l.into_inner(),
                     Some(l) => {
-                        return Err(self.error(l.span(), format!("item '{id}': config_lang must be one of {}", CONFIG_LANGS.join(", "))))
+                        return Err(self.error(
+                            l.span(),
+                            format!(
+                                "item '{id}': config_lang must be one of {}",
+                                CONFIG_LANGS.join(", ")
+                            ),
+                        ))
                     }
                     None => "text".to_string(),
                 };
-                Some(Snippet { lang, text: text.trim_end().trim_start_matches('\n').to_string() })
+                Some(Snippet {
+                    lang,
+                    text: text.trim_end().trim_start_matches('\n').to_string(),
+                })
             }
-            (None, Some(l)) => return Err(self.error(l.span(), format!("item '{id}': config_lang given without config"))),
+            (None, Some(l)) => {
+                return Err(self.error(
+                    l.span(),
+                    format!("item '{id}': config_lang given without config"),
+                ))
+            }
             (None, None) => None,
         };
         let check = match raw.check {
@@ -224,7 +265,11 @@ impl Ctx<'_> {
                 let mut params = spanned.into_inner();
                 let kind = match params.remove("kind") {
                     Some(toml::Value::String(k)) if !k.trim().is_empty() => k,
-                    _ => return Err(self.error(span, format!("item '{id}': check needs kind = \"...\""))),
+                    _ => {
+                        return Err(
+                            self.error(span, format!("item '{id}': check needs kind = \"...\""))
+                        )
+                    }
                 };
                 Some(CheckSpec { kind, params })
             }
@@ -233,8 +278,16 @@ impl Ctx<'_> {
             title: self.non_empty(&raw.title, "item title")?,
             why: self.non_empty(&raw.why, "item why")?,
             source: self.non_empty(&raw.source, "item source")?,
-            verify: raw.verify.into_iter().map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect(),
-            correction: raw.correction.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
+            verify: raw
+                .verify
+                .into_iter()
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .collect(),
+            correction: raw
+                .correction
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty()),
             id,
             kind,
             config,
@@ -257,7 +310,12 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..floor_char_boundary(text, offset)];
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, column)
 }
 

@@ -25,28 +25,65 @@ pub struct ClusterWithReadiness {
     pub readiness: Readiness,
 }
 
-pub async fn list(State(state): State<ServerState>, CurrentUser(user): CurrentUser, Query(q): Query<ListQuery>) -> ApiResult<Json<Vec<ClusterWithReadiness>>> {
+pub async fn list(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<ClusterWithReadiness>>> {
     let entries = fleet::fleet(&state.app, &user, q.archived).await?;
-    Ok(Json(entries.into_iter().map(|e| ClusterWithReadiness { cluster: e.cluster, readiness: e.readiness }).collect()))
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| ClusterWithReadiness {
+                cluster: e.cluster,
+                readiness: e.readiness,
+            })
+            .collect(),
+    ))
 }
 
-pub async fn create(State(state): State<ServerState>, CurrentUser(user): CurrentUser, ApiJson(input): ApiJson<ClusterInput>) -> ApiResult<(StatusCode, Json<Cluster>)> {
+pub async fn create(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(input): ApiJson<ClusterInput>,
+) -> ApiResult<(StatusCode, Json<Cluster>)> {
     let cluster = clusters::create(&state.app, &user, &input).await?;
     Ok((StatusCode::CREATED, Json(cluster)))
 }
 
-pub async fn get(State(state): State<ServerState>, CurrentUser(user): CurrentUser, ClusterId(id): ClusterId) -> ApiResult<Json<Cluster>> {
+pub async fn get(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    ClusterId(id): ClusterId,
+) -> ApiResult<Json<Cluster>> {
     Ok(Json(clusters::get(&state.app, &user, id).await?))
 }
 
-pub async fn update(State(state): State<ServerState>, CurrentUser(user): CurrentUser, ClusterId(id): ClusterId, ApiJson(input): ApiJson<ClusterInput>) -> ApiResult<Json<Cluster>> {
+pub async fn update(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    ClusterId(id): ClusterId,
+    ApiJson(input): ApiJson<ClusterInput>,
+) -> ApiResult<Json<Cluster>> {
     Ok(Json(clusters::update(&state.app, &user, id, &input).await?))
 }
 
-pub async fn archive(State(state): State<ServerState>, CurrentUser(user): CurrentUser, ClusterId(id): ClusterId) -> ApiResult<Json<Cluster>> {
-    Ok(Json(clusters::set_archived(&state.app, &user, id, true).await?))
+pub async fn archive(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    ClusterId(id): ClusterId,
+) -> ApiResult<Json<Cluster>> {
+    Ok(Json(
+        clusters::set_archived(&state.app, &user, id, true).await?,
+    ))
 }
 
-pub async fn restore(State(state): State<ServerState>, CurrentUser(user): CurrentUser, ClusterId(id): ClusterId) -> ApiResult<Json<Cluster>> {
-    Ok(Json(clusters::set_archived(&state.app, &user, id, false).await?))
+pub async fn restore(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    ClusterId(id): ClusterId,
+) -> ApiResult<Json<Cluster>> {
+    Ok(Json(
+        clusters::set_archived(&state.app, &user, id, false).await?,
+    ))
 }

@@ -18,15 +18,22 @@ pub struct CurrentUser(pub User);
 impl FromRequestParts<ServerState> for CurrentUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ServerState,
+    ) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(_, msg)| {
                 tracing::error!(msg, "session layer missing");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error; it has been logged")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error; it has been logged",
+                )
             })?;
         let user = shipshape_app::ssr::session_user(&state.app, &session).await?;
-        user.map(CurrentUser).ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "log in first"))
+        user.map(CurrentUser)
+            .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "log in first"))
     }
 }
 
@@ -40,11 +47,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.body_text())),
-            Err(JsonRejection::JsonSyntaxError(_)) => Err(ApiError::new(StatusCode::BAD_REQUEST, "the body is not valid JSON")),
-            Err(JsonRejection::MissingJsonContentType(_)) => {
-                Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "send Content-Type: application/json"))
-            }
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                e.body_text(),
+            )),
+            Err(JsonRejection::JsonSyntaxError(_)) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "the body is not valid JSON",
+            )),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send Content-Type: application/json",
+            )),
             Err(e) => Err(ApiError::new(e.status(), e.body_text())),
         }
     }
@@ -57,10 +71,15 @@ impl<S: Send + Sync> FromRequestParts<S> for ClusterId {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let params: Result<Path<Vec<(String, String)>>, PathRejection> = Path::from_request_parts(parts, state).await;
+        let params: Result<Path<Vec<(String, String)>>, PathRejection> =
+            Path::from_request_parts(parts, state).await;
         params
             .ok()
-            .and_then(|Path(p)| p.into_iter().find(|(k, _)| k == "id").and_then(|(_, v)| v.parse().ok()))
+            .and_then(|Path(p)| {
+                p.into_iter()
+                    .find(|(k, _)| k == "id")
+                    .and_then(|(_, v)| v.parse().ok())
+            })
             .map(ClusterId)
             .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "cluster not found"))
     }

@@ -11,11 +11,16 @@ pub async fn healthz(State(state): State<ServerState>) -> (StatusCode, Json<Valu
         Ok(()) => (StatusCode::OK, Json(json!({"status": "ok"}))),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable"})))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable"})),
+            )
         }
     }
 }
 
 async fn sqlx_ping(state: &ServerState) -> Result<(), shipshape_backend::ServiceError> {
-    shipshape_backend::service::auth::needs_setup(&state.app).await.map(|_| ())
+    shipshape_backend::service::auth::needs_setup(&state.app)
+        .await
+        .map(|_| ())
 }

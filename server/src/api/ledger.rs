@@ -8,6 +8,9 @@ use axum::Json;
 use shipshape_backend::service::signoffs;
 use shipshape_domain::ledger::Verification;
 
-pub async fn verify(State(state): State<ServerState>, CurrentUser(_user): CurrentUser) -> ApiResult<Json<Verification>> {
+pub async fn verify(
+    State(state): State<ServerState>,
+    CurrentUser(_user): CurrentUser,
+) -> ApiResult<Json<Verification>> {
     Ok(Json(signoffs::verify_ledger(&state.app).await?))
 }

@@ -16,15 +16,28 @@ use axum::Router;
 pub fn routes() -> Router<ServerState> {
     Router::new()
         .route("/setup", post(session::setup))
-        .route("/session", get(session::whoami).post(session::login).delete(session::logout))
+        .route(
+            "/session",
+            get(session::whoami)
+                .post(session::login)
+                .delete(session::logout),
+        )
         .route("/clusters", get(clusters::list).post(clusters::create))
         .route("/clusters/{id}", get(clusters::get).put(clusters::update))
         .route("/clusters/{id}/archive", post(clusters::archive))
         .route("/clusters/{id}/restore", post(clusters::restore))
         .route("/clusters/{id}/checklist", get(signoffs::checklist))
-        .route("/clusters/{id}/items/{item_id}/signoffs", post(signoffs::sign))
-        .route("/clusters/{id}/items/{item_id}/history", get(signoffs::history))
+        .route(
+            "/clusters/{id}/items/{item_id}/signoffs",
+            post(signoffs::sign),
+        )
+        .route(
+            "/clusters/{id}/items/{item_id}/history",
+            get(signoffs::history),
+        )
         .route("/ledger/verify", get(ledger::verify))
         .route("/users", get(users::list).post(users::add))
-        .fallback(|| async { crate::error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "no such API endpoint") })
+        .fallback(|| async {
+            crate::error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "no such API endpoint")
+        })
 }

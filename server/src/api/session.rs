@@ -19,17 +19,29 @@ pub struct LoginBody {
     pub password: SecretString,
 }
 
-pub async fn login(State(state): State<ServerState>, session: Session, ApiJson(body): ApiJson<LoginBody>) -> ApiResult<Json<User>> {
+pub async fn login(
+    State(state): State<ServerState>,
+    session: Session,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> ApiResult<Json<User>> {
     let user = auth::login(&state.app, &body.username, body.password).await?;
-    shipshape_app::ssr::begin_session(&session, &user).await.map_err(ApiError::from)?;
+    shipshape_app::ssr::begin_session(&session, &user)
+        .await
+        .map_err(ApiError::from)?;
     Ok(Json(user))
 }
 
 /// First-run setup for automation: creates the first admin and logs in.
 /// 409 once any account exists.
-pub async fn setup(State(state): State<ServerState>, session: Session, ApiJson(body): ApiJson<LoginBody>) -> ApiResult<(StatusCode, Json<User>)> {
+pub async fn setup(
+    State(state): State<ServerState>,
+    session: Session,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> ApiResult<(StatusCode, Json<User>)> {
     let user = auth::setup_first_admin(&state.app, &body.username, body.password).await?;
-    shipshape_app::ssr::begin_session(&session, &user).await.map_err(ApiError::from)?;
+    shipshape_app::ssr::begin_session(&session, &user)
+        .await
+        .map_err(ApiError::from)?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -38,6 +50,8 @@ pub async fn whoami(CurrentUser(user): CurrentUser) -> Json<User> {
 }
 
 pub async fn logout(session: Session) -> ApiResult<StatusCode> {
-    shipshape_app::ssr::end_session(&session).await.map_err(ApiError::from)?;
+    shipshape_app::ssr::end_session(&session)
+        .await
+        .map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -20,9 +20,17 @@ pub struct ChecklistBody {
     pub checklist: Checklist,
 }
 
-pub async fn checklist(State(state): State<ServerState>, CurrentUser(user): CurrentUser, ClusterId(id): ClusterId) -> ApiResult<Json<ChecklistBody>> {
+pub async fn checklist(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    ClusterId(id): ClusterId,
+) -> ApiResult<Json<ChecklistBody>> {
     let (cluster, checklist) = signoffs::checklist(&state.app, &user, id).await?;
-    Ok(Json(ChecklistBody { cluster_id: cluster.id, cluster_name: cluster.name, checklist }))
+    Ok(Json(ChecklistBody {
+        cluster_id: cluster.id,
+        cluster_name: cluster.name,
+        checklist,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -39,8 +47,12 @@ pub async fn sign(
     Path((_, item_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<SignBody>,
 ) -> ApiResult<(StatusCode, Json<HistoryEntry>)> {
-    let action = SignoffAction::parse(&body.status)
-        .ok_or_else(|| ApiError::invalid(FieldErrors::single("status", "must be done, not_applicable or revoked")))?;
+    let action = SignoffAction::parse(&body.status).ok_or_else(|| {
+        ApiError::invalid(FieldErrors::single(
+            "status",
+            "must be done, not_applicable or revoked",
+        ))
+    })?;
     let entry = signoffs::sign(&state.app, &user, id, &item_id, action, &body.note).await?;
     Ok((StatusCode::CREATED, Json(entry)))
 }
@@ -51,5 +63,7 @@ pub async fn history(
     ClusterId(id): ClusterId,
     Path((_, item_id)): Path<(String, String)>,
 ) -> ApiResult<Json<Vec<HistoryEntry>>> {
-    Ok(Json(signoffs::history(&state.app, &user, id, &item_id).await?))
+    Ok(Json(
+        signoffs::history(&state.app, &user, id, &item_id).await?,
+    ))
 }

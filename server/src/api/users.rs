@@ -20,12 +20,24 @@ pub struct NewUser {
     pub password: SecretString,
 }
 
-pub async fn list(State(state): State<ServerState>, CurrentUser(user): CurrentUser) -> ApiResult<Json<Vec<User>>> {
+pub async fn list(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<Json<Vec<User>>> {
     Ok(Json(users::list_users(&state.app, &user).await?))
 }
 
-pub async fn add(State(state): State<ServerState>, CurrentUser(actor): CurrentUser, ApiJson(body): ApiJson<NewUser>) -> ApiResult<(StatusCode, Json<User>)> {
-    let role = Role::parse(&body.role).ok_or_else(|| ApiError::invalid(FieldErrors::single("role", "must be admin, sre, manager or auditor")))?;
+pub async fn add(
+    State(state): State<ServerState>,
+    CurrentUser(actor): CurrentUser,
+    ApiJson(body): ApiJson<NewUser>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    let role = Role::parse(&body.role).ok_or_else(|| {
+        ApiError::invalid(FieldErrors::single(
+            "role",
+            "must be admin, sre, manager or auditor",
+        ))
+    })?;
     let user = users::add_user(&state.app, &actor, &body.username, role, body.password).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }

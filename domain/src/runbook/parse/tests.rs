@@ -44,7 +44,10 @@ fn parses_a_minimal_runbook() {
     assert_eq!(b.config.as_ref().unwrap().text, "x=1");
     let check = b.check.as_ref().unwrap();
     assert_eq!(check.kind, "sql");
-    assert_eq!(check.params.get("query").and_then(|v| v.as_str()), Some("SELECT 1"));
+    assert_eq!(
+        check.params.get("query").and_then(|v| v.as_str()),
+        Some("SELECT 1")
+    );
     assert!(rb.item("a").unwrap().config.is_none());
 }
 
@@ -55,12 +58,18 @@ fn syntax_error_names_file_and_line() {
     assert_eq!(e.file, "custom.toml");
     let line = MINIMAL.lines().position(|l| l == "title = \"B\"").unwrap() + 1;
     assert_eq!(e.line, line, "{e}");
-    assert!(e.to_string().starts_with(&format!("custom.toml:{line}:")), "{e}");
+    assert!(
+        e.to_string().starts_with(&format!("custom.toml:{line}:")),
+        "{e}"
+    );
 }
 
 #[test]
 fn unknown_field_is_rejected_with_its_line() {
-    let text = MINIMAL.replace("why = \"because\"\nsource = \"test\"\n\n[[section.item]]", "why = \"because\"\nsource = \"test\"\nwhy_not = 1\n\n[[section.item]]");
+    let text = MINIMAL.replace(
+        "why = \"because\"\nsource = \"test\"\n\n[[section.item]]",
+        "why = \"because\"\nsource = \"test\"\nwhy_not = 1\n\n[[section.item]]",
+    );
     let e = err(&text);
     assert!(e.message.contains("why_not"), "{e}");
     let line = text.lines().position(|l| l.starts_with("why_not")).unwrap() + 1;
@@ -73,7 +82,11 @@ fn duplicate_item_id_points_at_the_second_one() {
     let e = err(&text);
     assert!(e.message.contains("duplicate item id 'a'"), "{e}");
     let first = text.lines().position(|l| l == "id = \"a\"").unwrap() + 1;
-    assert!(e.message.contains(&format!("first defined on line {first}")), "{e}");
+    assert!(
+        e.message
+            .contains(&format!("first defined on line {first}")),
+        "{e}"
+    );
     assert!(e.line > first, "{e}");
 }
 
@@ -83,23 +96,51 @@ fn day2_needs_a_known_cadence() {
     assert!(e.message.contains("needs cadence"), "{e}");
     let e = err(&MINIMAL.replace("cadence = \"monthly\"", "cadence = \"daily\""));
     assert!(e.message.contains("unknown cadence 'daily'"), "{e}");
-    let line = MINIMAL.lines().position(|l| l == "cadence = \"monthly\"").unwrap() + 1;
+    let line = MINIMAL
+        .lines()
+        .position(|l| l == "cadence = \"monthly\"")
+        .unwrap()
+        + 1;
     assert_eq!(e.line, line);
 }
 
 #[test]
 fn checklist_items_take_no_cadence() {
-    let text = MINIMAL.replacen("kind = \"checklist\"", "kind = \"checklist\"\ncadence = \"weekly\"", 1);
-    assert!(err(&text).message.contains("cadence is only for kind = \"day2\""));
+    let text = MINIMAL.replacen(
+        "kind = \"checklist\"",
+        "kind = \"checklist\"\ncadence = \"weekly\"",
+        1,
+    );
+    assert!(err(&text)
+        .message
+        .contains("cadence is only for kind = \"day2\""));
 }
 
 #[test]
 fn bad_ids_kinds_and_empty_text_are_rejected() {
-    assert!(err(&MINIMAL.replace("id = \"a\"", "id = \"Has Space\"")).message.contains("item id 'Has Space'"));
-    assert!(err(&MINIMAL.replace("kind = \"checklist\"", "kind = \"todo\"")).message.contains("unknown kind 'todo'"));
-    assert!(err(&MINIMAL.replacen("why = \"because\"", "why = \"  \"", 1)).message.contains("item why must not be empty"));
-    assert!(err(&MINIMAL.replace("config_lang = \"properties\"", "config_lang = \"ini\"")).message.contains("config_lang must be one of"));
-    assert!(err(&MINIMAL.replace("check = { kind = \"sql\",", "check = {")).message.contains("check needs kind"));
+    assert!(err(&MINIMAL.replace("id = \"a\"", "id = \"Has Space\""))
+        .message
+        .contains("item id 'Has Space'"));
+    assert!(
+        err(&MINIMAL.replace("kind = \"checklist\"", "kind = \"todo\""))
+            .message
+            .contains("unknown kind 'todo'")
+    );
+    assert!(
+        err(&MINIMAL.replacen("why = \"because\"", "why = \"  \"", 1))
+            .message
+            .contains("item why must not be empty")
+    );
+    assert!(
+        err(&MINIMAL.replace("config_lang = \"properties\"", "config_lang = \"ini\""))
+            .message
+            .contains("config_lang must be one of")
+    );
+    assert!(
+        err(&MINIMAL.replace("check = { kind = \"sql\",", "check = {"))
+            .message
+            .contains("check needs kind")
+    );
 }
 
 #[test]
@@ -111,9 +152,14 @@ fn missing_required_field_is_reported() {
 
 #[test]
 fn empty_sections_and_runbooks_are_rejected() {
-    assert!(err("id = \"x\"\ntitle = \"X\"\n").message.contains("no [[section]]"));
+    assert!(err("id = \"x\"\ntitle = \"X\"\n")
+        .message
+        .contains("no [[section]]"));
     let e = err("id = \"x\"\ntitle = \"X\"\n[[section]]\nid = \"s\"\ntitle = \"S\"\n");
-    assert!(e.message.contains("section 's' has no [[section.item]]"), "{e}");
+    assert!(
+        e.message.contains("section 's' has no [[section.item]]"),
+        "{e}"
+    );
     assert_eq!(e.line, 3);
 }
 

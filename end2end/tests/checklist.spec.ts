@@ -1,0 +1,146 @@
+import { test, expect, Page, Locator } from '@playwright/test';
+
+// One person's first session on a fresh install, in order.
+test.describe.configure({ mode: 'serial' });
+
+const admin = { name: 'ada', password: 'ada-password-1' };
+const cluster = 'analytics-prod';
+
+async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+function item(page: Page, id: string): Locator {
+  return page.locator(`article[data-item="${id}"]`);
+}
+
+async function record(page: Page, id: string, choice: 'Done' | 'Not applicable' | 'Revoke', note: string) {
+  const card = item(page, id);
+  await card.getByLabel(choice, { exact: true }).check();
+  await card.getByLabel('Note').fill(note);
+  await card.getByRole('button', { name: 'Record' }).click();
+}
+
+test('first run creates the admin account', async ({ page }) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/setup$/);
+  await hydrated(page);
+  await page.getByLabel('User name').fill(admin.name);
+  await page.getByLabel('Password (at least 10 characters)').fill(admin.password);
+  await page.getByLabel('Repeat the password').fill('something-else');
+  await page.getByRole('button', { name: 'Create admin account' }).click();
+  await expect(page.getByText('The two passwords differ.')).toBeVisible();
+  await page.getByLabel('Repeat the password').fill(admin.password);
+  await page.getByRole('button', { name: 'Create admin account' }).click();
+  await expect(page.getByRole('heading', { name: 'Fleet readiness' })).toBeVisible();
+  await expect(page.getByTestId('current-user')).toHaveText(admin.name);
+  await expect(page.getByText('No clusters yet')).toBeVisible();
+});
+
+test('log out and back in', async ({ page }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('User name').fill(admin.name);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('alert')).toContainText('Wrong user name or password');
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: 'Fleet readiness' })).toBeVisible();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+async function logIn(page: Page) {
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('User name').fill(admin.name);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: 'Fleet readiness' })).toBeVisible();
+}
+
+test('register a cluster, with field errors first', async ({ page }) => {
+  await logIn(page);
+  await page.getByRole('link', { name: 'Register a cluster' }).click();
+  await expect(page).toHaveURL(/\/clusters\/new$/);
+  await hydrated(page);
+  await page.getByLabel('Name').fill(cluster);
+  await page.getByLabel('Environment').fill('prod');
+  await page.getByLabel('Coordinator URL').fill('trino.example.com');
+  await page.getByRole('button', { name: 'Register' }).click();
+  await expect(page.getByText('Not a valid URL')).toBeVisible();
+  await page.getByLabel('Coordinator URL').fill('https://trino.example.com:8443');
+  await page.getByRole('button', { name: 'Register' }).click();
+  await expect(page).toHaveURL(/\/clusters\/\d+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(cluster);
+});
+
+test('sign off three items and one not applicable, in place', async ({ page }) => {
+  await logIn(page);
+  await page.getByRole('link', { name: cluster }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(cluster);
+  await hydrated(page);
+  // A marker that a full page load would erase: updates must happen in place.
+  await page.evaluate(() => ((window as any).__noReload = true));
+
+  for (const [id, note] of [
+    ['coordinator-isolation', 'include-coordinator=false in config.properties'],
+    ['spill', 'spill on /nvme/trino-spill'],
+    ['memory-guardrails', 'limits set per node'],
+  ]) {
+    await record(page, id, 'Done', note);
+    await expect(item(page, id).locator('.item-head [data-status]')).toHaveText('Done');
+    await expect(item(page, id).getByTestId('last-signoff')).toContainText(`Signed off by ${admin.name}`);
+  }
+
+  // Not applicable needs a reason.
+  await record(page, 'tls', 'Not applicable', '');
+  await expect(item(page, 'tls').getByText('a reason is required')).toBeVisible();
+  await record(page, 'tls', 'Not applicable', 'TLS terminates at the load balancer');
+  await expect(item(page, 'tls').locator('.item-head [data-status]')).toHaveText('Not applicable');
+  await expect(item(page, 'tls').getByTestId('last-signoff')).toContainText('TLS terminates at the load balancer');
+
+  await expect(page.locator('.overall .progress-text')).toContainText('3/30 · 10%');
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+});
+
+test('after a reload the sign-offs are still there; revoke one and read its history', async ({ page }) => {
+  await logIn(page);
+  await page.getByRole('link', { name: cluster }).click();
+  await hydrated(page);
+  await page.reload();
+  await hydrated(page);
+  for (const id of ['coordinator-isolation', 'spill', 'memory-guardrails']) {
+    await expect(item(page, id).locator('.item-head [data-status]')).toHaveText('Done');
+  }
+  await expect(item(page, 'tls').locator('.item-head [data-status]')).toHaveText('Not applicable');
+
+  await record(page, 'spill', 'Revoke', 'spill disk not mounted on worker-3');
+  await expect(item(page, 'spill').locator('.item-head [data-status]')).toHaveText('Open');
+  await expect(item(page, 'spill').getByTestId('last-signoff')).toContainText(`Revoked by ${admin.name}`);
+
+  await item(page, 'spill').getByRole('button', { name: 'History' }).click();
+  const rows = item(page, 'spill').locator('.history-table tbody tr');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText('revoked');
+  await expect(rows.nth(0)).toContainText('spill disk not mounted on worker-3');
+  await expect(rows.nth(1)).toContainText('done');
+  await expect(rows.nth(1)).toContainText(admin.name);
+
+  // The fleet page shows the new readiness.
+  await page.goto('/');
+  const row = page.locator(`tr[data-cluster="${cluster}"]`);
+  await expect(row).toContainText('2/30 · 6%');
+  await expect(row.locator('[data-section="reliability"]')).toHaveText('2/4');
+});
+
+test('runbook corrections are visible to the user', async ({ page }) => {
+  await logIn(page);
+  await page.getByRole('link', { name: cluster }).click();
+  await hydrated(page);
+  const prom = item(page, 'prometheus-grafana');
+  await expect(prom.getByText('runbook correction')).toBeVisible();
+  await prom.getByText('What, why and how to verify').click();
+  await expect(prom.locator('.correction')).toContainText('trino_execution_name_QueryManager_RunningQueries');
+});

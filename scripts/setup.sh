@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what building (and, with --test, testing) Shipshape needs, and only
+# what is missing: the wasm32 target, cargo-leptos, wasm-bindgen-cli at the
+# version Cargo.lock pins, binaryen's wasm-opt from npm, and for tests Debian's
+# Chromium and Playwright from npm. Safe to run again; fast when all is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10
+want_test=false
+[ "${1:-}" = "--test" ] && want_test=true
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes ~15 minutes the first time)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+# cargo-leptos calls the wasm-bindgen CLI, which must match the crate exactly.
+wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg_version\$"; then
+  say "installing wasm-bindgen-cli $wbg_version"
+  # not --locked: its lock file names a crate version the registry lacks
+  cargo install wasm-bindgen-cli --version "$wbg_version"
+fi
+
+if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
+  say "installing binaryen (wasm-opt) from npm"
+  (cd tools && npm ci --no-audit --no-fund)
+fi
+
+if $want_test; then
+  if ! command -v chromium >/dev/null 2>&1; then
+    say "installing Debian's chromium"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  if [ ! -d end2end/node_modules/@playwright/test ]; then
+    say "installing Playwright (the test runner only; it uses Debian's chromium)"
+    (cd end2end && npm ci --no-audit --no-fund)
+  fi
+fi

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, unit and integration tests (the real
+# server on random ports against temp SQLite files), then the release build
+# driven by Playwright in Debian's headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+scripts/setup.sh --test
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "lints"
+cargo clippy --workspace --exclude shipshape-frontend --all-targets -- -D warnings
+
+step "unit and integration tests"
+cargo test --workspace --exclude shipshape-frontend
+
+step "release build (server + wasm)"
+cargo leptos build --release
+
+step "end-to-end tests (Playwright + Chromium)"
+(cd end2end && npx playwright test)
