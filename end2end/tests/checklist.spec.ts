@@ -140,7 +140,7 @@ test('runbook corrections are visible to the user', async ({ page }) => {
   await page.getByRole('link', { name: cluster }).click();
   await hydrated(page);
   const prom = item(page, 'prometheus-grafana');
-  await expect(prom.getByText('runbook correction')).toBeVisible();
+  await expect(prom.getByText('runbook correction', { exact: true })).toBeVisible();
   await prom.getByText('What, why and how to verify').click();
   await expect(prom.locator('.correction')).toContainText('trino_execution_name_QueryManager_RunningQueries');
 });

@@ -115,6 +115,7 @@ fn ClusterView(data: ClusterPageData, archive: ServerAction<SetClusterArchived>)
             </section>
         })}
     }
+    .into_any()
 }
 
 #[component]
@@ -129,6 +130,7 @@ fn SectionView(cluster_id: i64, section: ChecklistSection, can_sign: bool) -> im
             {section.items.into_iter().map(|item| view! { <ItemCard cluster_id item can_sign/> }).collect_view()}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -200,6 +202,7 @@ fn ItemCard(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVi
             <HistoryToggle cluster_id item_id/>
         </article>
     }
+    .into_any()
 }
 
 /// A button that loads and shows an item's history.
@@ -231,6 +234,7 @@ fn HistoryToggle(cluster_id: i64, item_id: String) -> impl IntoView {
             </Show>
         </div>
     }
+    .into_any()
 }
 
 #[component]

@@ -102,4 +102,5 @@ fn FleetTable(entries: Vec<FleetEntry>) -> impl IntoView {
             </table>
         </div>
     }
+    .into_any()
 }
