@@ -214,12 +214,14 @@ impl Ctx<'_> {
                     "weekly" => Cadence::Weekly,
                     "monthly" => Cadence::Monthly,
                     "quarterly" => Cadence::Quarterly,
-                    other => return Err(self.error(
-                        c.span(),
-                        format!(
+                    other => {
+                        return Err(self.error(
+                            c.span(),
+                            format!(
                             "item '{id}': unknown cadence '{other}' (weekly, monthly or quarterly)"
                         ),
-                    )),
+                        ))
+                    }
                 };
                 ItemKind::Day2 { cadence }
             }

@@ -1,0 +1,225 @@
+//! Benchmark: the fleet page and the checklist API on a large install
+//! (50 clusters × every runbook item × 100,000 ledger rows), against a bare
+//! axum handler on the same runtime. Prints p50/p99 per endpoint and the
+//! ratio to the bare handler. Run with `scripts/bench.sh` (or
+//! `cargo bench -p shipshape --bench fleet`).
+
+use shipshape_backend::config::Config;
+use shipshape_backend::repo;
+use shipshape_backend::service::{auth, clusters};
+use shipshape_backend::AppState;
+use shipshape_domain::cluster::ClusterInput;
+use shipshape_domain::ledger::{EntryContent, GENESIS_HASH};
+use shipshape_domain::time::format_ts;
+use shipshape_server::router;
+use std::time::{Duration, Instant};
+
+const CLUSTERS: usize = 50;
+const LEDGER_ROWS: i64 = 100_000;
+const WARMUP: usize = 20;
+const SAMPLES: usize = 300;
+
+#[tokio::main]
+async fn main() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data_dir = tmp.path().to_path_buf();
+    // SHIPSHAPE_BENCH_KEEP=1 keeps the seeded database for inspection.
+    if std::env::var_os("SHIPSHAPE_BENCH_KEEP").is_some() {
+        println!("keeping the database in {}", tmp.keep().display());
+    }
+    let config = Config {
+        data_dir,
+        bind: "127.0.0.1:0".parse().unwrap(),
+        ..Config::default()
+    };
+    let state = AppState::open(config).await.expect("open");
+    let t = Instant::now();
+    let admin = auth::setup_first_admin(&state, "bench", "bench-password".to_string().into())
+        .await
+        .expect("admin");
+    let mut ids = Vec::new();
+    for n in 0..CLUSTERS {
+        let input = ClusterInput {
+            name: format!("cluster-{n:02}"),
+            environment: if n % 3 == 0 {
+                "staging".into()
+            } else {
+                "prod".into()
+            },
+            coordinator_url: format!("https://trino-{n}.example.com:8443"),
+            notes: String::new(),
+        };
+        ids.push(
+            clusters::create(&state, &admin, &input)
+                .await
+                .expect("cluster")
+                .id,
+        );
+    }
+    seed_ledger(&state, &ids).await;
+    println!(
+        "seeded {CLUSTERS} clusters, {} items each, {LEDGER_ROWS} ledger rows in {:.1?}",
+        state.runbook.item_count(),
+        t.elapsed()
+    );
+
+    // The service calls alone, without HTTP or rendering.
+    let mut svc = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        shipshape_backend::service::fleet::fleet(&state, &admin, false)
+            .await
+            .unwrap();
+        svc.push(t.elapsed());
+    }
+    svc.sort();
+    report("fleet service call (no HTTP)", &svc, None);
+    let mut svc = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        repo::ledger::latest_actions_all(&state.pool).await.unwrap();
+        svc.push(t.elapsed());
+    }
+    svc.sort();
+    report("  of which the latest-sign-off query", &svc, None);
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = router::build(state.clone(), addr).await.expect("router");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let bare_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let bare_addr = bare_listener.local_addr().unwrap();
+    let bare = axum::Router::new().route("/bare", axum::routing::get(|| async { "ok" }));
+    tokio::spawn(async move { axum::serve(bare_listener, bare).await });
+
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let login = client
+        .post(format!("http://{addr}/api/v1/session"))
+        .json(&serde_json::json!({"username": "bench", "password": "bench-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+
+    let bare_stats = measure(&client, &format!("http://{bare_addr}/bare"), false).await;
+    report("bare axum handler", &bare_stats, None);
+    let cases = [
+        (
+            "fleet page (SSR HTML, 50 clusters)",
+            format!("http://{addr}/"),
+            true,
+        ),
+        (
+            "fleet API GET /api/v1/clusters",
+            format!("http://{addr}/api/v1/clusters"),
+            false,
+        ),
+        (
+            "checklist API GET /clusters/{id}/checklist",
+            format!("http://{addr}/api/v1/clusters/{}/checklist", ids[7]),
+            false,
+        ),
+        (
+            "cluster page (SSR HTML checklist)",
+            format!("http://{addr}/clusters/{}", ids[7]),
+            true,
+        ),
+    ];
+    for (name, url, html) in cases {
+        let s = measure(&client, &url, html).await;
+        report(name, &s, Some(&bare_stats));
+    }
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_string())
+        });
+    println!(
+        "peak RSS of the bench process (server + client): {} KiB",
+        rss.unwrap_or_else(|| "?".into())
+    );
+}
+
+/// Writes the ledger rows through the real repository in one transaction,
+/// chained exactly as the service chains them.
+async fn seed_ledger(state: &AppState, ids: &[i64]) {
+    let items: Vec<String> = state.runbook.items().map(|(_, i)| i.id.clone()).collect();
+    let actions = ["done", "revoked", "done", "not_applicable", "done"];
+    let mut tx = state.pool.begin().await.unwrap();
+    let mut prev = GENESIS_HASH.to_string();
+    let now = chrono::Utc::now();
+    for seq in 1..=LEDGER_ROWS {
+        let n = seq as usize;
+        let entry = EntryContent {
+            seq,
+            at: format_ts(now - chrono::Duration::seconds(LEDGER_ROWS - seq)),
+            actor: format!("sre{}", n % 7),
+            cluster_id: ids[n % ids.len()],
+            item_id: items[(n / ids.len()) % items.len()].clone(),
+            action: actions[n % actions.len()].to_string(),
+            note: if n % actions.len() == 3 {
+                "not used here".into()
+            } else {
+                String::new()
+            },
+            details: String::new(),
+            prev_hash: prev,
+        }
+        .seal();
+        prev = entry.hash.clone();
+        repo::ledger::insert(&mut tx, &entry).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    // A live server checkpoints as it goes; one 100k-row transaction leaves
+    // the whole table in the WAL, which no real install would have.
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&state.pool)
+        .await
+        .unwrap();
+}
+
+async fn measure(client: &reqwest::Client, url: &str, html: bool) -> Vec<Duration> {
+    let get = || {
+        let mut r = client.get(url);
+        if html {
+            r = r.header("accept", "text/html");
+        }
+        r
+    };
+    for _ in 0..WARMUP {
+        let r = get().send().await.unwrap();
+        assert!(r.status().is_success(), "{url}: {}", r.status());
+        r.bytes().await.unwrap();
+    }
+    let mut out = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        let t = Instant::now();
+        let r = get().send().await.unwrap();
+        r.bytes().await.unwrap();
+        out.push(t.elapsed());
+    }
+    out.sort();
+    out
+}
+
+fn pct(s: &[Duration], p: f64) -> Duration {
+    s[((s.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn report(name: &str, s: &[Duration], bare: Option<&[Duration]>) {
+    let p50 = pct(s, 0.50);
+    let p99 = pct(s, 0.99);
+    match bare {
+        None => println!("{name:45} p50 {p50:>10.2?}  p99 {p99:>10.2?}"),
+        Some(b) => println!(
+            "{name:45} p50 {p50:>10.2?}  p99 {p99:>10.2?}  ({:.0}x / {:.0}x bare)",
+            p50.as_secs_f64() / pct(b, 0.5).as_secs_f64(),
+            p99.as_secs_f64() / pct(b, 0.99).as_secs_f64()
+        ),
+    }
+}
