@@ -3,5 +3,6 @@
 pub mod field;
 pub mod nav;
 pub mod progress;
+pub mod rich_text;
 pub mod session;
 pub mod status;

@@ -6,6 +6,7 @@ use crate::api::checklist::{cluster_checklist, ClusterPageData, ItemHistory, Sig
 use crate::api::clusters::SetClusterArchived;
 use crate::components::field::{FieldError, FormError};
 use crate::components::progress::ProgressBar;
+use crate::components::rich_text::RichText;
 use crate::components::session::RequireUser;
 use crate::components::status::{short_time, CadenceBadge, StatusBadge};
 use crate::error::{field_error, AppError};
@@ -170,13 +171,13 @@ fn ItemCard(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVi
                 <summary>"What, why and how to verify"</summary>
                 <p class="source muted">{item.source.clone()}</p>
                 {item.config.clone().map(|c| view! { <pre class=format!("snippet lang-{}", c.lang)><code>{c.text}</code></pre> })}
-                <p>{item.why.clone()}</p>
+                <p><RichText text=item.why.clone()/></p>
                 {(!item.verify.is_empty()).then(|| view! {
                     <h4>"Verify"</h4>
-                    <ul class="verify">{item.verify.clone().into_iter().map(|v| view! { <li>{v}</li> }).collect_view()}</ul>
+                    <ul class="verify">{item.verify.clone().into_iter().map(|v| view! { <li><RichText text=v/></li> }).collect_view()}</ul>
                 })}
                 {item.correction.clone().map(|c| view! {
-                    <div class="correction" role="note"><strong>"Runbook correction: "</strong>{c}</div>
+                    <div class="correction" role="note"><strong>"Runbook correction: "</strong><RichText text=c/></div>
                 })}
             </details>
             {can_sign.then(|| view! {
