@@ -60,3 +60,13 @@ pub fn field_error<T>(result: &Option<Result<T, AppError>>, name: &str) -> Optio
         _ => None,
     }
 }
+
+/// The message of a failed action, for the banner above its form.
+pub fn error_banner<T>(
+    result: impl Fn() -> Option<Result<T, AppError>> + Send + Sync + 'static,
+) -> leptos::prelude::Signal<Option<String>> {
+    leptos::prelude::Signal::derive(move || match result() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    })
+}

@@ -144,3 +144,20 @@ test('runbook corrections are visible to the user', async ({ page }) => {
   await prom.getByText('What, why and how to verify').click();
   await expect(prom.locator('.correction')).toContainText('trino_execution_name_QueryManager_RunningQueries');
 });
+
+test('archive a cluster, find it among archived ones, restore it', async ({ page }) => {
+  await logIn(page);
+  await page.getByRole('link', { name: cluster }).click();
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Archive' }).click();
+  await expect(page.getByRole('heading', { name: 'Fleet readiness' })).toBeVisible();
+  await expect(page.getByText('No clusters yet')).toBeVisible();
+  await page.getByRole('link', { name: 'Show archived clusters' }).click();
+  await page.getByRole('link', { name: cluster }).click();
+  await expect(page.getByText('This cluster is archived')).toBeVisible();
+  await expect(item(page, 'spill').getByRole('button', { name: 'Record' })).toHaveCount(0);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Restore' }).click();
+  await expect(page.getByText('This cluster is archived')).toHaveCount(0);
+  await expect(item(page, 'spill').getByRole('button', { name: 'Record' })).toBeVisible();
+});

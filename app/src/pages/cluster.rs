@@ -9,11 +9,10 @@ use crate::components::progress::ProgressBar;
 use crate::components::rich_text::RichText;
 use crate::components::session::RequireUser;
 use crate::components::status::{short_time, CadenceBadge, StatusBadge};
-use crate::error::{field_error, AppError};
+use crate::error::{error_banner, field_error, AppError};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use shipshape_domain::checklist::{ChecklistItem, ChecklistSection, HistoryEntry};
 use shipshape_domain::signoff::ItemStatus;
 
@@ -23,14 +22,7 @@ struct ChecklistVersion(RwSignal<u32>);
 
 #[component]
 pub fn ClusterPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = super::id_param();
     let version = RwSignal::new(0u32);
     provide_context(ChecklistVersion(version));
     let archive = ServerAction::<SetClusterArchived>::new();
@@ -63,10 +55,7 @@ fn ClusterView(data: ClusterPageData, archive: ServerAction<SetClusterArchived>)
     } = data;
     let cluster_id = cluster.id;
     let archived = cluster.is_archived();
-    let archive_error = Signal::derive(move || match archive.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
+    let archive_error = error_banner(move || archive.value().get());
     view! {
         <Title text=cluster.name.clone()/>
         <div class="page-head">

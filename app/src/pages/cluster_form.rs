@@ -7,7 +7,6 @@ use crate::error::{field_error, AppError};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use shipshape_domain::cluster::{Cluster, SUGGESTED_ENVIRONMENTS};
 
 #[component]
@@ -31,14 +30,7 @@ pub fn NewClusterPage() -> impl IntoView {
 
 #[component]
 pub fn EditClusterPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = super::id_param();
     let cluster = Resource::new(id, get_cluster);
     let update = ServerAction::<UpdateCluster>::new();
     let result = update.value();

@@ -3,6 +3,7 @@
 use crate::api::session::SessionView;
 use crate::components::field::FormError;
 use crate::components::session::use_session;
+use crate::error::error_banner;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,10 +13,7 @@ use leptos_router::components::Redirect;
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     let login = session.login;
-    let banner = Signal::derive(move || match login.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
+    let banner = error_banner(move || login.value().get());
     view! {
         <Title text="Log in"/>
         <Transition fallback=|| ()>

@@ -7,3 +7,18 @@ pub mod login;
 pub mod not_found;
 pub mod setup;
 pub mod users;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// The numeric `:id` of the current route (0, which matches nothing, when absent or not a number).
+pub(crate) fn id_param() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    }
+}

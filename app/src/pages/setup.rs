@@ -3,7 +3,7 @@
 use crate::api::session::SessionView;
 use crate::components::field::{FieldError, FormError};
 use crate::components::session::use_session;
-use crate::error::field_error;
+use crate::error::{error_banner, field_error};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,10 +15,7 @@ pub fn SetupPage() -> impl IntoView {
     let setup = session.setup;
     let result = setup.value();
     let err = move |f: &'static str| Signal::derive(move || field_error(&result.get(), f));
-    let banner = Signal::derive(move || match result.get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
+    let banner = error_banner(move || result.get());
     view! {
         <Title text="Set up"/>
         <Transition fallback=|| ()>

@@ -4,7 +4,7 @@ use crate::api::users::{list_users, AddUser};
 use crate::components::field::{FieldError, FormError};
 use crate::components::session::RequireUser;
 use crate::components::status::short_time;
-use crate::error::field_error;
+use crate::error::{error_banner, field_error};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,10 +24,7 @@ fn UsersBody() -> impl IntoView {
     let users = Resource::new(move || add.version().get(), |_| list_users());
     let result = add.value();
     let err = move |f: &'static str| Signal::derive(move || field_error(&result.get(), f));
-    let banner = Signal::derive(move || match result.get() {
-        Some(Err(e)) => Some(e.to_string()),
-        _ => None,
-    });
+    let banner = error_banner(move || result.get());
     view! {
         <h1>"Users"</h1>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
