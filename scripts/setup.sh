@@ -42,6 +42,12 @@ if $want_test; then
     $SUDO apt-get update -qq
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
+  # The official Trino Python client referees the simulator's protocol.
+  if ! .venv/bin/python -c "import trino" >/dev/null 2>&1; then
+    say "creating .venv with the trino Python client"
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet "trino==0.340.0"
+  fi
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     say "installing Playwright (the test runner only; it uses Debian's chromium)"
     (cd end2end && npm ci --no-audit --no-fund)

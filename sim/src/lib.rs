@@ -1,0 +1,293 @@
+//! `trino-sim`: a Trino coordinator that speaks the real client protocol
+//! (`POST /v1/statement`, absolute `nextUri` paging over several pages,
+//! `DELETE` to cancel, `/v1/info`, `/v1/info/state`, `/metrics`) and answers
+//! the SQL it is sent from a scenario file, including faults. The official
+//! Python client is run against it in the tests to prove the protocol.
+
+pub mod protocol;
+pub mod scenario;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use scenario::{ErrorSpec, Fault, Scenario};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct Sim {
+    scenario: Arc<Scenario>,
+    queries: Arc<Mutex<HashMap<String, Query>>>,
+    counter: Arc<AtomicU64>,
+    /// For faults that hit only the first request.
+    first_request: Arc<AtomicBool>,
+}
+
+struct Query {
+    slug: String,
+    outcome: Result<usize, ErrorSpec>, // index into scenario.query, or the error
+}
+
+pub fn router(scenario: Scenario) -> Router {
+    let sim = Sim {
+        scenario: Arc::new(scenario),
+        queries: Arc::new(Mutex::new(HashMap::new())),
+        counter: Arc::new(AtomicU64::new(0)),
+        first_request: Arc::new(AtomicBool::new(true)),
+    };
+    Router::new()
+        .route("/v1/statement", post(submit))
+        .route(
+            "/v1/statement/{phase}/{id}/{slug}/{token}",
+            get(next_page).delete(cancel),
+        )
+        .route("/v1/info", get(info))
+        .route("/v1/info/state", get(node_state))
+        .route("/metrics", get(metrics))
+        .with_state(sim)
+}
+
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+fn user_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-trino-user")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .filter(|u| !u.is_empty())
+}
+
+async fn submit(State(sim): State<Sim>, headers: HeaderMap, sql: String) -> Response {
+    let first = sim.first_request.swap(false, Ordering::SeqCst);
+    match sim.scenario.fault {
+        Fault::Hang => std::future::pending::<()>().await,
+        Fault::Http500 => {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "<html><body>Internal Server Error</body></html>",
+            )
+                .into_response()
+        }
+        Fault::Http503ThenOk if first => {
+            return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response()
+        }
+        Fault::Http429 if first => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, "1")],
+                "Too Many Requests",
+            )
+                .into_response()
+        }
+        Fault::MalformedJson => {
+            return (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                "{\"id\": \"x\", \"stats\": ",
+            )
+                .into_response()
+        }
+        Fault::RequireCredentials if !headers.contains_key(header::AUTHORIZATION) => {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Basic realm=\"Trino\"")],
+                "Unauthorized",
+            )
+                .into_response()
+        }
+        _ => {}
+    }
+    let Some(user) = user_of(&headers) else {
+        return (StatusCode::BAD_REQUEST, "User must be set").into_response();
+    };
+    let n = sim.counter.fetch_add(1, Ordering::SeqCst) + 1;
+    let id = format!("20261122_120000_{n:05}_simul");
+    let slug = format!("y{:x}", n.wrapping_mul(2654435761));
+    let outcome = if sim.scenario.denied_users.contains(&user) {
+        Err(ErrorSpec {
+            name: "PERMISSION_DENIED".into(),
+            code: 4,
+            error_type: "USER_ERROR".into(),
+            message: format!("Access Denied: User {user} cannot execute this query"),
+        })
+    } else {
+        match sim
+            .scenario
+            .query
+            .iter()
+            .position(|q| scenario::normalize(&q.sql) == scenario::normalize(&sql))
+        {
+            Some(i) => match &sim.scenario.query[i].error {
+                Some(e) => Err(e.clone()),
+                None => Ok(i),
+            },
+            None => Err(ErrorSpec {
+                name: "SYNTAX_ERROR".into(),
+                code: 1,
+                error_type: "USER_ERROR".into(),
+                message: "line 1:1: the simulator has no answer for this statement".into(),
+            }),
+        }
+    };
+    sim.queries
+        .lock()
+        .map(|mut q| {
+            q.insert(
+                id.clone(),
+                Query {
+                    slug: slug.clone(),
+                    outcome,
+                },
+            )
+        })
+        .ok();
+    let base = base_url(&headers);
+    let next = next_uri(&sim, &base, "queued", &id, &slug, 1);
+    respond(
+        &sim,
+        protocol::page(&id, &base, "QUEUED", Some(next), None, None, 0),
+    )
+}
+
+fn next_uri(sim: &Sim, base: &str, phase: &str, id: &str, slug: &str, token: usize) -> String {
+    let path = format!("/v1/statement/{phase}/{id}/{slug}/{token}");
+    if sim.scenario.fault == Fault::RelativeNextUri {
+        path
+    } else {
+        format!("{base}{path}")
+    }
+}
+
+async fn next_page(
+    State(sim): State<Sim>,
+    headers: HeaderMap,
+    Path((phase, id, slug, token)): Path<(String, String, String, usize)>,
+) -> Response {
+    let outcome = {
+        let Ok(queries) = sim.queries.lock() else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        match queries.get(&id) {
+            Some(q) if q.slug == slug => q.outcome.clone(),
+            _ => return (StatusCode::NOT_FOUND, "Query not found").into_response(),
+        }
+    };
+    let base = base_url(&headers);
+    let spec_index = match outcome {
+        Err(e) => return respond(&sim, protocol::failed(&id, &base, &e)),
+        Ok(i) => i,
+    };
+    let spec = &sim.scenario.query[spec_index];
+    let page_size = sim.scenario.page_size;
+    let pages = spec.rows.len().div_ceil(page_size);
+    match phase.as_str() {
+        // The query started: columns first, no data yet.
+        "queued" => {
+            let next = next_uri(&sim, &base, "executing", &id, &slug, 0);
+            respond(
+                &sim,
+                protocol::page(
+                    &id,
+                    &base,
+                    "RUNNING",
+                    Some(next),
+                    Some(&spec.columns),
+                    None,
+                    0,
+                ),
+            )
+        }
+        "executing" => {
+            let start = token * page_size;
+            let end = (start + page_size).min(spec.rows.len());
+            let data: Vec<Value> = spec
+                .rows
+                .get(start..end)
+                .unwrap_or(&[])
+                .iter()
+                .map(|r| Value::Array(r.iter().map(protocol::to_json).collect()))
+                .collect();
+            let last = token + 1 >= pages;
+            let next = (!last).then(|| next_uri(&sim, &base, "executing", &id, &slug, token + 1));
+            let state = if last { "FINISHED" } else { "RUNNING" };
+            if last {
+                sim.queries.lock().map(|mut q| q.remove(&id)).ok();
+            }
+            let data = (!data.is_empty()).then_some(data);
+            respond(
+                &sim,
+                protocol::page(&id, &base, state, next, Some(&spec.columns), data, end),
+            )
+        }
+        _ => (StatusCode::NOT_FOUND, "Query not found").into_response(),
+    }
+}
+
+async fn cancel(
+    State(sim): State<Sim>,
+    Path((_phase, id, slug, _token)): Path<(String, String, String, usize)>,
+) -> StatusCode {
+    if let Ok(mut q) = sim.queries.lock() {
+        if q.get(&id).is_some_and(|q| q.slug == slug) {
+            q.remove(&id);
+        }
+    }
+    StatusCode::NO_CONTENT
+}
+
+/// A JSON page, sent at once or, for the slow-drip fault, a few bytes at a time.
+fn respond(sim: &Sim, v: Value) -> Response {
+    if sim.scenario.fault != Fault::SlowDrip {
+        return Json(v).into_response();
+    }
+    let bytes = v.to_string().into_bytes();
+    let chunks: Vec<Bytes> = bytes.chunks(32).map(Bytes::copy_from_slice).collect();
+    let stream = futures::stream::iter(chunks).then(|c| async move {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        Ok::<_, std::convert::Infallible>(c)
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+use futures::StreamExt;
+
+async fn info(State(sim): State<Sim>) -> Json<Value> {
+    Json(serde_json::json!({
+        "nodeVersion": { "version": sim.scenario.version },
+        "environment": sim.scenario.environment,
+        "coordinator": true,
+        "starting": false,
+        "uptime": "5.00m"
+    }))
+}
+
+async fn node_state(State(sim): State<Sim>) -> Json<Value> {
+    Json(Value::String(sim.scenario.state.clone()))
+}
+
+async fn metrics(State(sim): State<Sim>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        protocol::metrics_text(&sim.scenario.metrics),
+    )
+        .into_response()
+}

@@ -1,0 +1,176 @@
+//! Scenario files: what a simulated cluster answers, and how it misbehaves.
+//!
+//! ```toml
+//! version = "476"                 # GET /v1/info nodeVersion.version
+//! environment = "production"
+//! state = "ACTIVE"                # GET /v1/info/state
+//! page_size = 2                   # data rows per result page
+//! denied_users = ["nobody"]       # their queries fail with PERMISSION_DENIED
+//! fault = "none"                  # see `Fault`
+//!
+//! [metrics]                       # GET /metrics (OpenMetrics gauges)
+//! "trino_execution_name_QueryManager_RunningQueries" = 3
+//!
+//! [[query]]
+//! sql = "SELECT node_id, coordinator FROM system.runtime.nodes"
+//! columns = [{ name = "node_id", type = "varchar" }, { name = "coordinator", type = "boolean" }]
+//! rows = [["coordinator-1", true], ["worker-1", false]]
+//!
+//! [[query]]
+//! sql = "SELECT * FROM secret.t"
+//! error = { name = "PERMISSION_DENIED", code = 4, type = "USER_ERROR", message = "Access Denied: Cannot select from table secret.t" }
+//! ```
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    #[serde(default = "default_version")]
+    pub version: String,
+    #[serde(default = "default_environment")]
+    pub environment: String,
+    #[serde(default = "default_state")]
+    pub state: String,
+    #[serde(default = "default_page_size")]
+    pub page_size: usize,
+    #[serde(default)]
+    pub denied_users: Vec<String>,
+    #[serde(default)]
+    pub fault: Fault,
+    #[serde(default)]
+    pub metrics: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub query: Vec<QuerySpec>,
+}
+
+/// How the simulated coordinator misbehaves on `/v1/statement`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    #[default]
+    None,
+    /// Never answers the statement request.
+    Hang,
+    /// Answers 500 with an HTML body.
+    Http500,
+    /// Answers 503 to the first statement request, then works.
+    Http503ThenOk,
+    /// Answers 429 with `Retry-After: 1` to the first request, then works.
+    Http429,
+    /// Answers 200 with a body that is not JSON.
+    MalformedJson,
+    /// Gives `nextUri` as a relative path (real Trino always sends absolute URLs).
+    RelativeNextUri,
+    /// Sends each page slowly, a few bytes at a time.
+    SlowDrip,
+    /// Demands credentials: requests without them get 401 and `WWW-Authenticate`.
+    RequireCredentials,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuerySpec {
+    pub sql: String,
+    #[serde(default)]
+    pub columns: Vec<ColumnSpec>,
+    #[serde(default)]
+    pub rows: Vec<Vec<toml::Value>>,
+    pub error: Option<ErrorSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorSpec {
+    pub name: String,
+    pub code: i64,
+    #[serde(rename = "type")]
+    pub error_type: String,
+    pub message: String,
+}
+
+fn default_version() -> String {
+    "476".into()
+}
+fn default_environment() -> String {
+    "production".into()
+}
+fn default_state() -> String {
+    "ACTIVE".into()
+}
+fn default_page_size() -> usize {
+    2
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("cannot read {0}: {1}")]
+    Read(String, std::io::Error),
+    #[error("{0}: {1}")]
+    Parse(String, toml::de::Error),
+    #[error("{0}: page_size must be at least 1")]
+    PageSize(String),
+}
+
+impl Scenario {
+    pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
+        let name = path.display().to_string();
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ScenarioError::Read(name.clone(), e))?;
+        Self::parse(&name, &text)
+    }
+
+    pub fn parse(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
+        let s: Scenario =
+            toml::from_str(text).map_err(|e| ScenarioError::Parse(name.to_string(), e))?;
+        if s.page_size == 0 {
+            return Err(ScenarioError::PageSize(name.to_string()));
+        }
+        Ok(s)
+    }
+
+    /// The answer for a statement, matched ignoring case, spacing and a
+    /// trailing semicolon.
+    pub fn answer(&self, sql: &str) -> Option<&QuerySpec> {
+        let wanted = normalize(sql);
+        self.query.iter().find(|q| normalize(&q.sql) == wanted)
+    }
+}
+
+pub fn normalize(sql: &str) -> String {
+    sql.trim()
+        .trim_end_matches(';')
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_match_loosely() {
+        let s = Scenario::parse("t", "[[query]]\nsql = \"SELECT 1\"\ncolumns = [{ name = \"_col0\", type = \"integer\" }]\nrows = [[1]]\n").unwrap();
+        assert!(s.answer("  select   1 ;").is_some());
+        assert!(s.answer("SELECT 2").is_none());
+        assert_eq!(s.version, "476");
+    }
+
+    #[test]
+    fn bad_scenarios_are_refused() {
+        assert!(Scenario::parse("t", "page_size = 0").is_err());
+        assert!(Scenario::parse("t", "fault = \"explode\"").is_err());
+        assert!(Scenario::parse("t", "versoin = \"1\"").is_err());
+    }
+}

@@ -1,0 +1,86 @@
+//! The official Python client (`trino` from PyPI, in the venv that
+//! `scripts/setup.sh --test` creates) against the simulator: real rows over
+//! several pages, and PERMISSION_DENIED as a TrinoUserError. This proves the
+//! simulator speaks Trino's protocol, not only our client's idea of it.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("SHIPSHAPE_TEST_PYTHON") {
+        return p.into();
+    }
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
+    assert!(
+        p.exists(),
+        "no Python venv at {}: run scripts/setup.sh --test (or set SHIPSHAPE_TEST_PYTHON)",
+        p.display()
+    );
+    p
+}
+
+const SCRIPT: &str = r#"
+import sys, trino
+from urllib.parse import urlparse
+u = urlparse(sys.argv[1])
+conn = trino.dbapi.connect(host=u.hostname, port=u.port, user="alice", http_scheme="http")
+cur = conn.cursor()
+cur.execute("SELECT node_id, http_uri, node_version, coordinator, state FROM system.runtime.nodes")
+rows = cur.fetchall()
+assert len(rows) == 4, rows
+assert rows[0] == ["coordinator-1", "http://10.0.0.1:8080", "476", True, "active"], rows[0]
+assert [d[0] for d in cur.description] == ["node_id", "http_uri", "node_version", "coordinator", "state"]
+cur.execute("SELECT count(*) FROM system.runtime.nodes WHERE NOT coordinator AND state = 'active'")
+assert cur.fetchall() == [[3]]
+try:
+    cur.execute("SELECT * FROM hr.salaries")
+    cur.fetchall()
+    raise SystemExit("expected PERMISSION_DENIED")
+except trino.exceptions.TrinoUserError as e:
+    assert e.error_name == "PERMISSION_DENIED", e.error_name
+    assert e.message.startswith("Access Denied: "), e.message
+print("python client ok:", trino.__version__ if hasattr(trino, "__version__") else "")
+"#;
+
+#[test]
+fn the_official_python_client_reads_rows_and_permission_denied() {
+    let sim = support::start(&support::scenario_path("healthy.toml"));
+    let out = Command::new(python())
+        .arg("-c")
+        .arg(SCRIPT)
+        .arg(&sim.base)
+        .output()
+        .expect("run python");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "python client failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("python client ok"), "{stdout}");
+}
+
+#[test]
+fn the_python_client_refuses_a_relative_next_uri() {
+    // Real Trino sends absolute URLs; the official client fails on a relative
+    // one, so the simulator's fault is a real protocol violation.
+    let sim = support::start_with("fault = \"relative_next_uri\"");
+    let script = "import sys, trino\nfrom urllib.parse import urlparse\nu = urlparse(sys.argv[1])\ncur = trino.dbapi.connect(host=u.hostname, port=u.port, user='alice').cursor()\ncur.execute(\"SHOW SESSION LIKE 'spill_enabled'\")\ncur.fetchall()\n";
+    let out = Command::new(python())
+        .arg("-c")
+        .arg(script)
+        .arg(&sim.base)
+        .output()
+        .expect("run python");
+    assert!(
+        !out.status.success(),
+        "a relative nextUri must fail the official client"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("ModuleNotFoundError") && !stderr.contains("SyntaxError"),
+        "failed for another reason:\n{stderr}"
+    );
+}
