@@ -15,6 +15,7 @@ pub mod password;
 pub mod repo;
 pub mod service;
 pub mod state;
+pub mod trino;
 
 pub use error::ServiceError;
 pub use state::AppState;
