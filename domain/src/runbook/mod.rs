@@ -9,6 +9,7 @@ mod parse;
 
 pub use parse::{parse_runbook, RunbookError};
 
+use crate::check::Check;
 use serde::{Deserialize, Serialize};
 
 /// A validated runbook: ids are unique slugs, every section has items.
@@ -43,8 +44,8 @@ pub struct Item {
     pub correction: Option<String>,
     /// Which source document and section the item comes from.
     pub source: String,
-    /// A live-check specification, kept as written until checks are run.
-    pub check: Option<CheckSpec>,
+    /// The live check the server runs for this item, if it can be automated.
+    pub check: Option<Check>,
 }
 
 impl Item {
@@ -92,15 +93,6 @@ pub struct Snippet {
     /// `properties`, `sql`, `yaml`, `json`, `rego` or `text`.
     pub lang: String,
     pub text: String,
-}
-
-/// A live check as written in the runbook file: its kind and its parameters.
-/// The check runner (a later capability) interprets it; the parser only
-/// insists that a kind is named.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CheckSpec {
-    pub kind: String,
-    pub params: toml::Table,
 }
 
 impl Runbook {

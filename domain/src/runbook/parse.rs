@@ -21,10 +21,11 @@
 //! verify = ["..."]
 //! correction = "..."            # optional: where the source is wrong for current Trino
 //! source = "Runbook §1"
-//! check = { kind = "sql", ... } # optional live-check spec
+//! check = { kind = "sql", query = "...", expect = "equals", column = 2, value = "true" }  # optional
 //! ```
 
-use super::{Cadence, CheckSpec, Item, ItemKind, Runbook, Section, Snippet};
+use super::{Cadence, Item, ItemKind, Runbook, Section, Snippet};
+use crate::check::parse_check;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -273,7 +274,10 @@ impl Ctx<'_> {
                         )
                     }
                 };
-                Some(CheckSpec { kind, params })
+                Some(
+                    parse_check(&kind, &params)
+                        .map_err(|m| self.error(span, format!("item '{id}': {m}")))?,
+                )
             }
         };
         Ok(Item {

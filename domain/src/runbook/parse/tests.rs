@@ -26,7 +26,7 @@ config = """
 x=1
 """
 config_lang = "properties"
-check = { kind = "sql", query = "SELECT 1", expect = 1 }
+check = { kind = "sql", query = "SELECT 1", expect = "at_least", value = 1 }
 "#;
 
 fn err(text: &str) -> RunbookError {
@@ -42,12 +42,19 @@ fn parses_a_minimal_runbook() {
     let b = rb.item("b").unwrap();
     assert_eq!(b.cadence(), Some(Cadence::Monthly));
     assert_eq!(b.config.as_ref().unwrap().text, "x=1");
-    let check = b.check.as_ref().unwrap();
-    assert_eq!(check.kind, "sql");
-    assert_eq!(
-        check.params.get("query").and_then(|v| v.as_str()),
-        Some("SELECT 1")
-    );
+    match b.check.as_ref().unwrap() {
+        crate::check::Check::Sql { query, expect, .. } => {
+            assert_eq!(query, "SELECT 1");
+            assert_eq!(
+                *expect,
+                crate::check::SqlExpect::Cell {
+                    column: 0,
+                    test: crate::check::CellTest::AtLeast(1.0)
+                }
+            );
+        }
+        other => panic!("{other:?}"),
+    }
     assert!(rb.item("a").unwrap().config.is_none());
 }
 
@@ -169,4 +176,19 @@ fn line_col_counts_from_one_and_survives_multibyte_text() {
     assert_eq!(line_col("ab\ncd", 4), (2, 2));
     assert_eq!(line_col("§x", 1), (1, 1));
     assert_eq!(line_col("x", 99), (1, 2));
+}
+
+#[test]
+fn a_bad_check_is_reported_at_its_line() {
+    let e = err(&MINIMAL.replace("expect = \"at_least\"", "expect = \"roughly\""));
+    assert!(
+        e.message.contains("item 'b': unknown expect 'roughly'"),
+        "{e}"
+    );
+    let line = MINIMAL
+        .lines()
+        .position(|l| l.starts_with("check ="))
+        .unwrap()
+        + 1;
+    assert_eq!(e.line, line, "{e}");
 }
