@@ -28,6 +28,12 @@ pub struct Config {
     pub session_idle_minutes: i64,
     /// `text` or `json` log lines.
     pub log_format: LogFormat,
+    /// The Trino user live checks connect as (`X-Trino-User`).
+    pub check_user: String,
+    /// Each check's time limit, in seconds; a hung cluster costs no more.
+    pub check_timeout_secs: u64,
+    /// How many checks of one cluster run at once.
+    pub check_concurrency: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +57,9 @@ impl Default for Config {
             secure_cookies: false,
             session_idle_minutes: 12 * 60,
             log_format: LogFormat::Text,
+            check_user: "shipshape".into(),
+            check_timeout_secs: 15,
+            check_concurrency: 4,
         }
     }
 }

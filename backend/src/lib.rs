@@ -8,6 +8,7 @@
 //!   domain types or a [`ServiceError`].
 //! - [`state`]: the one [`AppState`] shared by every request.
 
+pub mod checks;
 pub mod config;
 pub mod db;
 pub mod error;

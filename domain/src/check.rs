@@ -104,6 +104,18 @@ impl Verdict {
     }
 }
 
+/// One stored result of a check on a cluster's item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub item_id: String,
+    pub status: CheckStatus,
+    pub reason: String,
+    pub observed: String,
+    pub evidence: String,
+    pub duration_ms: i64,
+    pub at: String,
+}
+
 /// Parses a runbook `check` table (`kind` already taken out).
 pub fn parse_check(kind: &str, p: &toml::Table) -> Result<Check, String> {
     let text = |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);

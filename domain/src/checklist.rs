@@ -1,6 +1,7 @@
 //! The checklist of one cluster: the runbook joined with each item's newest
 //! sign-off, ready to render or serialize. Also the history row shown per item.
 
+use crate::check::{CheckResult, CheckStatus};
 use crate::ledger::LedgerEntry;
 use crate::readiness::{readiness, Progress};
 use crate::runbook::{Cadence, Runbook, Snippet};
@@ -22,6 +23,8 @@ pub struct Checklist {
     pub runbook_id: String,
     pub runbook_title: String,
     pub overall: Progress,
+    /// How many signed-off items currently fail their check.
+    pub regressed: u32,
     pub sections: Vec<ChecklistSection>,
     /// Items with history on this cluster that the current runbook no longer
     /// has: their history is kept and still readable.
@@ -53,6 +56,12 @@ pub struct ChecklistItem {
     pub by: Option<String>,
     pub at: Option<String>,
     pub note: Option<String>,
+    /// The runbook gives this item a live check.
+    pub automated: bool,
+    /// Its newest live-check result, if it ran.
+    pub check: Option<CheckResult>,
+    /// Signed off, yet its newest check fails: the cluster drifted.
+    pub regressed: bool,
 }
 
 impl Checklist {
@@ -64,11 +73,20 @@ impl Checklist {
     }
 }
 
-/// Joins the runbook with the newest sign-off per item id.
-pub fn build_checklist(runbook: &Runbook, latest: &HashMap<String, LatestSignoff>) -> Checklist {
+/// Signed off, but the newest live check fails.
+pub fn is_regressed(status: ItemStatus, check: Option<&CheckResult>) -> bool {
+    status == ItemStatus::Done && check.is_some_and(|c| c.status == CheckStatus::Fail)
+}
+
+/// Joins the runbook with the newest sign-off and check result per item id.
+pub fn build_checklist(
+    runbook: &Runbook,
+    latest: &HashMap<String, LatestSignoff>,
+    checks: &HashMap<String, CheckResult>,
+) -> Checklist {
     let status_of = |id: &str| ItemStatus::from_latest(latest.get(id).map(|l| l.action));
     let score = readiness(runbook, status_of);
-    let sections = runbook
+    let sections: Vec<ChecklistSection> = runbook
         .sections
         .iter()
         .zip(score.sections)
@@ -83,7 +101,12 @@ pub fn build_checklist(runbook: &Runbook, latest: &HashMap<String, LatestSignoff
                 .iter()
                 .map(|item| {
                     let last = latest.get(&item.id);
+                    let status = status_of(&item.id);
+                    let check = checks.get(&item.id).cloned();
                     ChecklistItem {
+                        regressed: is_regressed(status, check.as_ref()),
+                        automated: item.check.is_some(),
+                        check,
                         id: item.id.clone(),
                         title: item.title.clone(),
                         cadence: item.cadence(),
@@ -92,7 +115,7 @@ pub fn build_checklist(runbook: &Runbook, latest: &HashMap<String, LatestSignoff
                         verify: item.verify.clone(),
                         correction: item.correction.clone(),
                         source: item.source.clone(),
-                        status: status_of(&item.id),
+                        status,
                         by: last.map(|l| l.by.clone()),
                         at: last.map(|l| l.at.clone()),
                         note: last.map(|l| l.note.clone()).filter(|n| !n.is_empty()),
@@ -101,6 +124,11 @@ pub fn build_checklist(runbook: &Runbook, latest: &HashMap<String, LatestSignoff
                 .collect(),
         })
         .collect();
+    let regressed = sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .filter(|i| i.regressed)
+        .count() as u32;
     let mut retired: Vec<String> = latest
         .keys()
         .filter(|id| runbook.item(id).is_none())
@@ -111,6 +139,7 @@ pub fn build_checklist(runbook: &Runbook, latest: &HashMap<String, LatestSignoff
         runbook_id: runbook.id.clone(),
         runbook_title: runbook.title.clone(),
         overall: score.overall,
+        regressed,
         sections,
         retired,
     }
@@ -159,7 +188,7 @@ mod tests {
     #[test]
     fn an_empty_ledger_leaves_everything_open() {
         let rb = builtin_runbook().unwrap();
-        let c = build_checklist(&rb, &HashMap::new());
+        let c = build_checklist(&rb, &HashMap::new(), &HashMap::new());
         assert_eq!(c.overall.done, 0);
         assert_eq!(
             c.overall.total as usize,
@@ -171,6 +200,53 @@ mod tests {
             .flat_map(|s| &s.items)
             .all(|i| i.status == ItemStatus::Open && i.by.is_none()));
         assert!(c.retired.is_empty());
+    }
+
+    fn result(item: &str, status: CheckStatus) -> CheckResult {
+        CheckResult {
+            item_id: item.into(),
+            status,
+            reason: "r".into(),
+            observed: "o".into(),
+            evidence: String::new(),
+            duration_ms: 1,
+            at: "t".into(),
+        }
+    }
+
+    #[test]
+    fn a_signed_item_whose_check_fails_is_regressed() {
+        let rb = builtin_runbook().unwrap();
+        let mut latest = HashMap::new();
+        latest.insert("spill".to_string(), signed(SignoffAction::Done, "alice"));
+        latest.insert(
+            "workers-active".to_string(),
+            signed(SignoffAction::Done, "alice"),
+        );
+        let mut checks = HashMap::new();
+        checks.insert("spill".to_string(), result("spill", CheckStatus::Fail));
+        checks.insert(
+            "workers-active".to_string(),
+            result("workers-active", CheckStatus::Error),
+        );
+        checks.insert(
+            "max-execution-time-vs-shutdown".to_string(),
+            result("max-execution-time-vs-shutdown", CheckStatus::Fail),
+        );
+        let c = build_checklist(&rb, &latest, &checks);
+        assert!(c.item("spill").unwrap().regressed);
+        assert!(
+            !c.item("workers-active").unwrap().regressed,
+            "an error is not evidence of drift"
+        );
+        assert!(
+            !c.item("max-execution-time-vs-shutdown").unwrap().regressed,
+            "open items cannot regress"
+        );
+        assert_eq!(c.regressed, 1);
+        assert!(c.item("spill").unwrap().automated);
+        assert!(!c.item("alerts").unwrap().automated);
+        assert!(!is_regressed(ItemStatus::Done, None));
     }
 
     #[test]
@@ -190,7 +266,7 @@ mod tests {
             "removed-item".to_string(),
             signed(SignoffAction::Done, "dave"),
         );
-        let c = build_checklist(&rb, &latest);
+        let c = build_checklist(&rb, &latest, &HashMap::new());
         let spill = c.item("spill").unwrap();
         assert_eq!(
             (spill.status, spill.by.as_deref()),

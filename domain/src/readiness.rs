@@ -82,6 +82,8 @@ pub struct Readiness {
 pub struct FleetEntry {
     pub cluster: Cluster,
     pub readiness: Readiness,
+    /// Signed-off items whose newest live check fails.
+    pub regressed: u32,
 }
 
 /// Readiness of one cluster, given each item's status.

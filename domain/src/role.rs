@@ -20,6 +20,8 @@ pub enum Permission {
     ManageUsers,
     ManageClusters,
     SignOff,
+    /// Run live checks on demand.
+    RunChecks,
     Read,
 }
 
@@ -30,7 +32,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => true,
-            Role::Sre => matches!(permission, ManageClusters | SignOff | Read),
+            Role::Sre => matches!(permission, ManageClusters | SignOff | RunChecks | Read),
             Role::Manager | Role::Auditor => matches!(permission, Read),
         }
     }

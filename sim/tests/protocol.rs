@@ -109,7 +109,7 @@ async fn cancel_answers_204_and_info_endpoints_work() {
         .json()
         .await
         .unwrap();
-    assert_eq!(info["nodeVersion"]["version"], "476");
+    assert_eq!(info["nodeVersion"]["version"], "483");
     let state: Value = reqwest::get(format!("{}/v1/info/state", sim.base))
         .await
         .unwrap()

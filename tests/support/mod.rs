@@ -24,7 +24,14 @@ impl Server {
     }
 
     pub fn start_with(data: &Path, extra: &[&str]) -> Server {
+        Self::start_env(data, extra, &[])
+    }
+
+    pub fn start_env(data: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(BIN);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         cmd.args(["--data-dir", path_str(data)])
             .args(extra)
             .args(["serve", "--bind", "127.0.0.1:0"])
@@ -125,9 +132,13 @@ pub async fn setup_admin(server: &Server) -> reqwest::Client {
 }
 
 pub async fn create_cluster(server: &Server, c: &reqwest::Client, name: &str) -> i64 {
+    create_cluster_at(server, c, name, "https://trino.example.com:8443").await
+}
+
+pub async fn create_cluster_at(server: &Server, c: &reqwest::Client, name: &str, url: &str) -> i64 {
     let r = c
         .post(server.url("/api/v1/clusters"))
-        .json(&serde_json::json!({"name": name, "environment": "prod", "coordinator_url": "https://trino.example.com:8443"}))
+        .json(&serde_json::json!({"name": name, "environment": "prod", "coordinator_url": url}))
         .send()
         .await
         .expect("create cluster");

@@ -15,15 +15,25 @@ pub async fn fleet(
     require(actor, Permission::Read)?;
     let clusters = repo::clusters::list(&state.pool, include_archived).await?;
     let latest = repo::ledger::latest_actions_all(&state.pool).await?;
+    let failing = repo::checks::failing_all(&state.pool).await?;
     let empty = Default::default();
+    let none = Default::default();
     Ok(clusters
         .into_iter()
         .map(|cluster| {
             let actions = latest.get(&cluster.id).unwrap_or(&empty);
-            let readiness = readiness(&state.runbook, |id| {
-                ItemStatus::from_latest(actions.get(id).copied())
-            });
-            FleetEntry { cluster, readiness }
+            let status = |id: &str| ItemStatus::from_latest(actions.get(id).copied());
+            let readiness = readiness(&state.runbook, status);
+            let failing = failing.get(&cluster.id).unwrap_or(&none);
+            let regressed = failing
+                .iter()
+                .filter(|id| status(id) == ItemStatus::Done)
+                .count() as u32;
+            FleetEntry {
+                cluster,
+                readiness,
+                regressed,
+            }
         })
         .collect())
 }

@@ -4,6 +4,7 @@
 //! wrappers around these.
 
 pub mod auth;
+pub mod checks;
 pub mod clusters;
 pub mod fleet;
 pub mod signoffs;

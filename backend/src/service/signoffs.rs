@@ -30,7 +30,12 @@ pub async fn checklist(
     require(actor, Permission::Read)?;
     let cluster = cluster(state, cluster_id).await?;
     let latest = repo::ledger::latest_per_item(&state.pool, cluster_id).await?;
-    Ok((cluster, build_checklist(&state.runbook, &latest)))
+    let checks = repo::checks::latest_per_item(&state.pool, cluster_id)
+        .await?
+        .into_iter()
+        .map(|c| (c.item_id.clone(), c))
+        .collect();
+    Ok((cluster, build_checklist(&state.runbook, &latest, &checks)))
 }
 
 /// Records a sign-off, a not-applicable or a revocation as a new ledger row.

@@ -44,7 +44,7 @@ impl TrinoError {
         })
     }
 
-    pub(super) fn from_reqwest(e: reqwest::Error) -> TrinoError {
+    pub(crate) fn from_reqwest(e: reqwest::Error) -> TrinoError {
         if e.is_timeout() {
             return TrinoError::Unreachable("the connection timed out".into());
         }

@@ -23,6 +23,7 @@ pub struct ClusterWithReadiness {
     #[serde(flatten)]
     pub cluster: Cluster,
     pub readiness: Readiness,
+    pub regressed: u32,
 }
 
 pub async fn list(
@@ -37,6 +38,7 @@ pub async fn list(
             .map(|e| ClusterWithReadiness {
                 cluster: e.cluster,
                 readiness: e.readiness,
+                regressed: e.regressed,
             })
             .collect(),
     ))

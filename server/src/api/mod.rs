@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: the same services as the UI, for automation.
 //! Authentication is the same session cookie (`POST /api/v1/session`).
 
+pub mod checks;
 pub mod clusters;
 pub mod extract;
 pub mod health;
@@ -27,6 +28,8 @@ pub fn routes() -> Router<ServerState> {
         .route("/clusters/{id}/archive", post(clusters::archive))
         .route("/clusters/{id}/restore", post(clusters::restore))
         .route("/clusters/{id}/checklist", get(signoffs::checklist))
+        .route("/clusters/{id}/checks", get(checks::latest))
+        .route("/clusters/{id}/checks/run", post(checks::run))
         .route(
             "/clusters/{id}/items/{item_id}/signoffs",
             post(signoffs::sign),

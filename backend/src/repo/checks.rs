@@ -1,0 +1,91 @@
+//! The `check_results` table: appended per run, read newest per item.
+
+use shipshape_domain::check::{CheckResult, CheckStatus};
+use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+
+#[derive(FromRow)]
+struct Row {
+    item_id: String,
+    status: String,
+    reason: String,
+    observed: String,
+    evidence: String,
+    duration_ms: i64,
+    at: String,
+}
+
+impl Row {
+    fn into_result(self) -> Result<CheckResult, sqlx::Error> {
+        let status = CheckStatus::parse(&self.status).ok_or_else(|| {
+            sqlx::Error::Decode(format!("unknown check status {:?}", self.status).into())
+        })?;
+        Ok(CheckResult {
+            item_id: self.item_id,
+            status,
+            reason: self.reason,
+            observed: self.observed,
+            evidence: self.evidence,
+            duration_ms: self.duration_ms,
+            at: self.at,
+        })
+    }
+}
+
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    cluster_id: i64,
+    run_id: &str,
+    r: &CheckResult,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO check_results (cluster_id, item_id, run_id, status, reason, observed, evidence, duration_ms, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(cluster_id)
+    .bind(&r.item_id)
+    .bind(run_id)
+    .bind(r.status.as_str())
+    .bind(&r.reason)
+    .bind(&r.observed)
+    .bind(&r.evidence)
+    .bind(r.duration_ms)
+    .bind(&r.at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The newest result per item of one cluster.
+pub async fn latest_per_item(
+    db: impl SqliteExecutor<'_>,
+    cluster_id: i64,
+) -> Result<Vec<CheckResult>, sqlx::Error> {
+    let rows = sqlx::query_as::<_, Row>(
+        "SELECT c.item_id, c.status, c.reason, c.observed, c.evidence, c.duration_ms, c.at FROM check_results c
+         JOIN (SELECT MAX(id) AS id FROM check_results WHERE cluster_id = ? GROUP BY item_id) newest ON c.id = newest.id
+         ORDER BY c.item_id",
+    )
+    .bind(cluster_id)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(Row::into_result).collect()
+}
+
+/// Per cluster, the items whose newest check result is `fail`.
+pub async fn failing_all(
+    db: impl SqliteExecutor<'_>,
+) -> Result<std::collections::HashMap<i64, std::collections::HashSet<String>>, sqlx::Error> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT c.cluster_id, c.item_id FROM check_results c
+         JOIN (SELECT MAX(id) AS id FROM check_results GROUP BY cluster_id, item_id) newest ON c.id = newest.id
+         WHERE c.status = 'fail'",
+    )
+    .fetch_all(db)
+    .await?;
+    let mut out: std::collections::HashMap<i64, std::collections::HashSet<String>> =
+        Default::default();
+    for (cluster, item) in rows {
+        out.entry(cluster).or_default().insert(item);
+    }
+    Ok(out)
+}
