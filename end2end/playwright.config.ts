@@ -2,6 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 // The real release build, on its own port with a fresh data directory.
 const port = Number(process.env.E2E_PORT ?? 3917);
+export const simPort = Number(process.env.E2E_SIM_PORT ?? 3918);
 
 export default defineConfig({
   testDir: './tests',
@@ -28,11 +29,20 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `rm -rf ../target/e2e-data && ../target/release/shipshape --data-dir ../target/e2e-data serve --bind 127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: { SHIPSHAPE_SITE_ROOT: '../target/site', RUST_LOG: 'warn' },
-  },
+  webServer: [
+    {
+      command: `rm -rf ../target/e2e-data && ../target/release/shipshape --data-dir ../target/e2e-data serve --bind 127.0.0.1:${port}`,
+      url: `http://127.0.0.1:${port}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { SHIPSHAPE_SITE_ROOT: '../target/site', RUST_LOG: 'warn' },
+    },
+    {
+      // A misconfigured Trino cluster, simulated (built by `cargo test`).
+      command: `../target/debug/trino-sim --scenario ../sim/scenarios/misconfigured.toml --bind 127.0.0.1:${simPort}`,
+      url: `http://127.0.0.1:${simPort}/v1/info`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+  ],
 });

@@ -18,8 +18,9 @@ cargo clippy --workspace --exclude shipshape-frontend --all-targets -- -D warnin
 step "unit and integration tests"
 cargo test --workspace --exclude shipshape-frontend
 
-step "release build (server + wasm)"
+step "release build (server + wasm), and the Trino simulator the browser tests check"
 cargo leptos build --release
+cargo build -p trino-sim
 
 step "end-to-end tests (Playwright + Chromium)"
 (cd end2end && npx playwright test)

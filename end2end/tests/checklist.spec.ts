@@ -161,3 +161,37 @@ test('archive a cluster, find it among archived ones, restore it', async ({ page
   await expect(page.getByText('This cluster is archived')).toHaveCount(0);
   await expect(item(page, 'spill').getByRole('button', { name: 'Record' })).toBeVisible();
 });
+
+test('run live checks on a simulated cluster: passes, a failure with evidence, a regressed item', async ({ page }) => {
+  const simPort = Number(process.env.E2E_SIM_PORT ?? 3918);
+  await logIn(page);
+  await page.getByRole('link', { name: 'Register a cluster' }).click();
+  await hydrated(page);
+  await page.getByLabel('Name').fill('legacy-prod');
+  await page.getByLabel('Environment').fill('prod');
+  await page.getByLabel('Coordinator URL').fill(`http://127.0.0.1:${simPort}`);
+  await page.getByRole('button', { name: 'Register' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('legacy-prod');
+  await hydrated(page);
+  await expect(item(page, 'spill').locator('[data-check]')).toHaveText('Live check: not run yet.');
+
+  await record(page, 'spill', 'Done', 'spill configured last quarter');
+  await expect(item(page, 'spill').locator('.item-head [data-status]')).toHaveText('Done');
+
+  await page.getByRole('button', { name: 'Run checks now' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'checks ran' })).toHaveText('8 checks ran.');
+  await expect(item(page, 'authorization').locator('.check-badge')).toHaveText('check: pass');
+  await expect(item(page, 'worker-node-loss').locator('.check-badge')).toHaveText('check: pass');
+  const spill = item(page, 'spill');
+  await expect(spill.locator('.check-badge')).toHaveText('check: fail');
+  await expect(spill.getByTestId('regressed')).toBeVisible();
+  await expect(spill.locator('.check-reason')).toContainText('is false, expected true');
+  await spill.getByText('Evidence').click();
+  await expect(spill.locator('.evidence pre')).toContainText("SHOW SESSION LIKE 'spill_enabled'");
+  await expect(spill.locator('.evidence pre')).toContainText('spill_enabled | false | false');
+  await expect(page.locator('.regressed-banner')).toContainText('1 signed-off item fails');
+  await expect(item(page, 'stay-close-to-upstream').locator('.check-badge')).toHaveText('check: fail');
+
+  await page.goto('/');
+  await expect(page.locator('tr[data-cluster="legacy-prod"]')).toContainText('1 regressed');
+});

@@ -12,6 +12,7 @@ pub struct ClusterPageData {
     pub checklist: Checklist,
     pub can_sign: bool,
     pub can_manage: bool,
+    pub can_run_checks: bool,
 }
 
 #[server]
@@ -26,6 +27,7 @@ pub async fn cluster_checklist(cluster_id: i64) -> Result<ClusterPageData, AppEr
         checklist,
         can_sign,
         can_manage: user.role.can(Permission::ManageClusters),
+        can_run_checks: user.role.can(Permission::RunChecks),
     })
 }
 
@@ -55,4 +57,15 @@ pub async fn sign_item(
 pub async fn item_history(cluster_id: i64, item_id: String) -> Result<Vec<HistoryEntry>, AppError> {
     let (state, user) = crate::ssr::require_user().await?;
     Ok(shipshape_backend::service::signoffs::history(&state, &user, cluster_id, &item_id).await?)
+}
+
+/// Runs the cluster's live checks now; returns how many ran.
+#[server]
+pub async fn run_checks(cluster_id: i64) -> Result<usize, AppError> {
+    let (state, user) = crate::ssr::require_user().await?;
+    Ok(
+        shipshape_backend::service::checks::run_now(&state, &user, cluster_id)
+            .await?
+            .len(),
+    )
 }

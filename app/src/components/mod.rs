@@ -1,5 +1,6 @@
 //! Pieces shared by the pages.
 
+pub mod check;
 pub mod field;
 pub mod nav;
 pub mod progress;

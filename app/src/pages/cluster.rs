@@ -2,8 +2,9 @@
 //! Signing an item off updates the page in place; each item's history loads
 //! on demand.
 
-use crate::api::checklist::{cluster_checklist, ClusterPageData, ItemHistory, SignItem};
+use crate::api::checklist::{cluster_checklist, ClusterPageData, ItemHistory, RunChecks, SignItem};
 use crate::api::clusters::SetClusterArchived;
+use crate::components::check::CheckLine;
 use crate::components::field::{FieldError, FormError};
 use crate::components::progress::ProgressBar;
 use crate::components::rich_text::RichText;
@@ -26,16 +27,24 @@ pub fn ClusterPage() -> impl IntoView {
     let version = RwSignal::new(0u32);
     provide_context(ChecklistVersion(version));
     let archive = ServerAction::<SetClusterArchived>::new();
+    let checks = ServerAction::<RunChecks>::new();
     let data = Resource::new(
-        move || (id(), version.get(), archive.version().get()),
-        |(id, _, _)| cluster_checklist(id),
+        move || {
+            (
+                id(),
+                version.get(),
+                archive.version().get(),
+                checks.version().get(),
+            )
+        },
+        |(id, _, _, _)| cluster_checklist(id),
     );
     view! {
         <RequireUser let:_viewer>{view! {
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match data.await {
-                            Ok(d) => view! { <ClusterView data=d archive=archive/> }.into_any(),
+                            Ok(d) => view! { <ClusterView data=d archive=archive checks=checks/> }.into_any(),
                             Err(e) => view! { <Title text="Cluster"/><p class="error">{e.to_string()}</p> }.into_any(),
                         }
                     })}
@@ -46,13 +55,20 @@ pub fn ClusterPage() -> impl IntoView {
 }
 
 #[component]
-fn ClusterView(data: ClusterPageData, archive: ServerAction<SetClusterArchived>) -> impl IntoView {
+fn ClusterView(
+    data: ClusterPageData,
+    archive: ServerAction<SetClusterArchived>,
+    checks: ServerAction<RunChecks>,
+) -> impl IntoView {
     let ClusterPageData {
         cluster,
         checklist,
         can_sign,
         can_manage,
+        can_run_checks,
     } = data;
+    let checks_error = error_banner(move || checks.value().get());
+    let regressed = checklist.regressed;
     let cluster_id = cluster.id;
     let archived = cluster.is_archived();
     let archive_error = error_banner(move || archive.value().get());
@@ -78,6 +94,27 @@ fn ClusterView(data: ClusterPageData, archive: ServerAction<SetClusterArchived>)
             })}
         </div>
         <FormError message=archive_error/>
+        {can_run_checks.then(|| view! {
+            <ActionForm action=checks attr:class="run-checks">
+                <input type="hidden" name="cluster_id" value=cluster_id/>
+                <button type="submit" class="primary" disabled=move || checks.pending().get()>
+                    {move || if checks.pending().get() { "Running checks…" } else { "Run checks now" }}
+                </button>
+                <span class="muted" role="status">
+                    {move || match checks.value().get() {
+                        Some(Ok(n)) => format!("{n} checks ran."),
+                        _ => String::new(),
+                    }}
+                </span>
+            </ActionForm>
+        })}
+        <FormError message=checks_error/>
+        {(regressed > 0).then(|| view! {
+            <p class="regressed-banner" role="alert">
+                <span class="badge regressed">"regressed"</span>
+                {format!(" {regressed} signed-off item{} fail{} their live check.", if regressed == 1 { "" } else { "s" }, if regressed == 1 { "s" } else { "" })}
+            </p>
+        })}
         <div class="overall card">
             <ProgressBar progress=checklist.overall label="Readiness".to_string()/>
             <nav class="section-index">
@@ -156,6 +193,7 @@ fn ItemCard(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVi
                     {item.note.clone().map(|n| view! { ": " <q>{n}</q> })}
                 </p>
             })}
+            <CheckLine result=item.check.clone() automated=item.automated regressed=item.regressed/>
             <details class="item-details">
                 <summary>"What, why and how to verify"</summary>
                 <p class="source muted">{item.source.clone()}</p>

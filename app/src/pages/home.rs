@@ -83,7 +83,8 @@ fn FleetTable(entries: Vec<FleetEntry>) -> impl IntoView {
                         let archived = e.cluster.is_archived();
                         view! {
                             <tr data-cluster=e.cluster.name.clone() class:archived=archived>
-                                <td><a href=href>{e.cluster.name.clone()}</a>{archived.then(|| view! { <span class="badge">"archived"</span> })}</td>
+                                <td><a href=href>{e.cluster.name.clone()}</a>{archived.then(|| view! { <span class="badge">"archived"</span> })}
+                                    {(e.regressed > 0).then(|| view! { " " <span class="badge regressed" title="signed-off items whose live check fails">{format!("{} regressed", e.regressed)}</span> })}</td>
                                 <td><span class="badge env">{e.cluster.environment.clone()}</span></td>
                                 <td class="readiness-col"><ProgressBar progress=e.readiness.overall/></td>
                                 {e.readiness.sections.into_iter().map(|s| {
