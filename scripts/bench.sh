@@ -5,3 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 cargo bench -p shipshape --bench fleet
+cargo bench -p shipshape --bench checks

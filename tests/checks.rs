@@ -234,3 +234,57 @@ async fn only_admins_and_sres_run_checks() {
         404
     );
 }
+
+#[tokio::test]
+async fn the_scheduler_checks_every_cluster_and_a_hung_one_delays_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start_env(
+        dir.path(),
+        &[],
+        &[
+            ("SHIPSHAPE_CHECK_INTERVAL_SECS", "1"),
+            ("SHIPSHAPE_CHECK_TIMEOUT_SECS", "2"),
+        ],
+    );
+    let admin = setup_admin(&s).await;
+    let healthy = create_cluster_at(&s, &admin, "healthy", &sim("healthy.toml", "").await).await;
+    let hung = create_cluster_at(
+        &s,
+        &admin,
+        "hung",
+        &sim("healthy.toml", "fault = \"hang\"").await,
+    )
+    .await;
+    let latest = |id: i64| {
+        let (admin, url) = (
+            admin.clone(),
+            s.url(&format!("/api/v1/clusters/{id}/checks")),
+        );
+        async move {
+            admin
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Vec<Value>>()
+                .await
+                .unwrap()
+        }
+    };
+    // Nobody presses "run": the scheduler does.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (h, x) = (latest(healthy).await, latest(hung).await);
+        if h.len() == 8 && x.len() == 8 {
+            assert!(h.iter().all(|r| r["status"] == "pass"), "{h:#?}");
+            let sql = x.iter().find(|r| r["item_id"] == "spill").unwrap();
+            assert_eq!(sql["status"], "error");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the scheduler did not run both clusters in time"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}

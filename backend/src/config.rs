@@ -34,6 +34,10 @@ pub struct Config {
     pub check_timeout_secs: u64,
     /// How many checks of one cluster run at once.
     pub check_concurrency: usize,
+    /// Seconds between scheduled check rounds; 0 turns the scheduler off.
+    pub check_interval_secs: u64,
+    /// How many clusters the scheduler checks at once.
+    pub cluster_concurrency: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +64,8 @@ impl Default for Config {
             check_user: "shipshape".into(),
             check_timeout_secs: 15,
             check_concurrency: 4,
+            check_interval_secs: 300,
+            cluster_concurrency: 8,
         }
     }
 }

@@ -107,6 +107,9 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
 pub async fn serve(app: AppState) -> Result<(), std::io::Error> {
     let listener = tokio::net::TcpListener::bind(app.config.bind).await?;
     let addr = listener.local_addr()?;
+    tokio::spawn(shipshape_backend::service::scheduler::run_forever(
+        app.clone(),
+    ));
     let router = build(app, addr).await.map_err(std::io::Error::other)?;
     println!("shipshape listening on http://{addr}");
     tracing::info!(%addr, "listening");

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod checks;
 pub mod clusters;
 pub mod fleet;
+pub mod scheduler;
 pub mod signoffs;
 pub mod users;
 

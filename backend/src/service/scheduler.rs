@@ -1,0 +1,82 @@
+//! The check scheduler: every `check_interval_secs`, runs the live checks of
+//! every active cluster, `cluster_concurrency` clusters at a time. Each
+//! check has its own timeout, so a hung cluster holds one slot for at most
+//! that long and never delays the others beyond it. A failed round is logged
+//! and the next one runs as usual.
+
+use super::checks::run_cluster;
+use crate::{repo, AppState, ServiceError};
+use futures::stream::{self, StreamExt};
+use std::time::{Duration, Instant};
+
+/// What one round did.
+#[derive(Debug, Clone, Default)]
+pub struct Round {
+    pub clusters: usize,
+    pub checks: usize,
+    pub failed_clusters: usize,
+    pub elapsed: Duration,
+    /// The slowest single cluster's run.
+    pub slowest: Duration,
+}
+
+/// Runs every active cluster's checks once.
+pub async fn run_round(state: &AppState) -> Result<Round, ServiceError> {
+    let started = Instant::now();
+    let clusters = repo::clusters::list(&state.pool, false).await?;
+    let concurrency = state.config.cluster_concurrency.max(1);
+    let ids: Vec<i64> = clusters.iter().map(|c| c.id).collect();
+    let outcomes: Vec<(Result<usize, ServiceError>, Duration)> = stream::iter(ids)
+        .map(|id| {
+            let state = state.clone();
+            async move {
+                let t = Instant::now();
+                let r = run_cluster(&state, id).await.map(|results| results.len());
+                (r, t.elapsed())
+            }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    let mut round = Round {
+        clusters: clusters.len(),
+        elapsed: Duration::ZERO,
+        ..Round::default()
+    };
+    for (r, took) in outcomes {
+        round.slowest = round.slowest.max(took);
+        match r {
+            Ok(n) => round.checks += n,
+            Err(e) => {
+                round.failed_clusters += 1;
+                tracing::warn!(error = %e, "a cluster's scheduled checks could not run");
+            }
+        }
+    }
+    round.elapsed = started.elapsed();
+    Ok(round)
+}
+
+/// Runs rounds forever at the configured interval (0 disables the scheduler).
+pub async fn run_forever(state: AppState) {
+    let every = state.config.check_interval_secs;
+    if every == 0 {
+        tracing::info!("scheduled checks are off (check_interval_secs = 0)");
+        return;
+    }
+    let mut tick = tokio::time::interval(Duration::from_secs(every));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match run_round(&state).await {
+            Ok(r) => tracing::info!(
+                clusters = r.clusters,
+                checks = r.checks,
+                failed = r.failed_clusters,
+                elapsed_ms = r.elapsed.as_millis() as u64,
+                "scheduled checks done"
+            ),
+            Err(e) => tracing::error!(error = %e, "scheduled check round failed"),
+        }
+    }
+}
