@@ -288,3 +288,29 @@ async fn the_scheduler_checks_every_cluster_and_a_hung_one_delays_nobody() {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
+
+#[tokio::test]
+async fn every_worker_is_asked_for_its_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let ok = create_cluster_at(&s, &admin, "ok", &sim("healthy.toml", "").await).await;
+    let draining =
+        create_cluster_at(&s, &admin, "draining", &sim("misconfigured.toml", "").await).await;
+    let r = run(&s, &admin, ok).await;
+    assert_eq!(r["workers-active"]["status"], "pass");
+    assert_eq!(
+        r["workers-active"]["observed"],
+        "3 of 3 workers answer \"ACTIVE\""
+    );
+    let r = run(&s, &admin, draining).await;
+    assert_eq!(r["workers-active"]["status"], "fail");
+    assert!(
+        r["workers-active"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("worker-2: \"SHUTTING_DOWN\""),
+        "{}",
+        r["workers-active"]
+    );
+}

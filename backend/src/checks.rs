@@ -4,9 +4,14 @@
 //! sends back.
 
 use crate::trino::{self, Target, TrinoError};
+use futures::stream::{self, StreamExt};
+
+/// Workers asked at once by a `per_worker` check.
+const WORKER_CONCURRENCY: usize = 16;
 use serde_json::Value;
 use shipshape_domain::check::{
-    cap_evidence, judge_http, judge_metrics, judge_sql, judge_version, Check, SqlObserved, Verdict,
+    cap_evidence, judge_http, judge_metrics, judge_per_worker, judge_sql, judge_version, Check,
+    SqlObserved, Verdict, WORKERS_SQL,
 };
 
 /// The verdict and the evidence behind it.
@@ -103,6 +108,89 @@ pub async fn run(client: &reqwest::Client, target: &Target, check: &Check) -> Ob
             },
             Err(e) => error(e),
         },
+        Check::PerWorker { path, json_equals } => {
+            per_worker(client, target, path, json_equals).await
+        }
+    }
+}
+
+async fn per_worker(
+    client: &reqwest::Client,
+    target: &Target,
+    path: &str,
+    expected: &Value,
+) -> Observation {
+    let out = match trino::query(client, target, WORKERS_SQL).await {
+        Ok(out) => out,
+        Err(TrinoError::QueryFailed { name, message, .. }) => {
+            return Observation {
+                verdict: Verdict::error(format!("listing workers failed: {name}")),
+                evidence: cap_evidence(format!("{WORKERS_SQL}\nfailed: {name}: {message}")),
+            }
+        }
+        Err(e) => return error(e),
+    };
+    let workers: Vec<(String, String)> = out
+        .rows
+        .iter()
+        .map(|r| (text(r.first()), text(r.get(1))))
+        .collect();
+    let answers: Vec<(String, Result<Value, String>)> = stream::iter(workers.iter().cloned())
+        .map(|(node, uri)| async move {
+            let answer = worker_get(client, target, &uri, path).await;
+            (node, answer)
+        })
+        .buffer_unordered(WORKER_CONCURRENCY)
+        .collect()
+        .await;
+    let mut lines: Vec<String> = answers
+        .iter()
+        .map(|(node, a)| match a {
+            Ok(v) => format!("{node}: GET {path} → {v}"),
+            Err(e) => format!("{node}: {e}"),
+        })
+        .collect();
+    lines.sort();
+    let evidence = format!(
+        "{WORKERS_SQL}\n{} workers\n{}",
+        workers.len(),
+        lines.join("\n")
+    );
+    Observation {
+        verdict: judge_per_worker(expected, &answers),
+        evidence: cap_evidence(evidence),
+    }
+}
+
+fn text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+/// A worker's JSON answer at `path`, or why there is none.
+async fn worker_get(
+    client: &reqwest::Client,
+    target: &Target,
+    http_uri: &str,
+    path: &str,
+) -> Result<Value, String> {
+    let base = url::Url::parse(http_uri).map_err(|e| format!("bad http_uri {http_uri:?}: {e}"))?;
+    if !matches!(base.scheme(), "http" | "https") {
+        return Err(format!("http_uri {http_uri:?} is not http(s)"));
+    }
+    let worker = Target {
+        base_url: base,
+        ..target.clone()
+    };
+    match get(client, &worker, path).await {
+        Ok((200, body)) => {
+            serde_json::from_str(&body).map_err(|_| "the answer is not JSON".to_string())
+        }
+        Ok((code, _)) => Err(format!("HTTP {code}")),
+        Err(e) => Err(e.to_string()),
     }
 }
 

@@ -28,7 +28,14 @@ pub enum Check {
     Metrics { series: Vec<String> },
     /// Compare `/v1/info` `nodeVersion.version` with the release table.
     Version { max_age_days: i64 },
+    /// GET a path on every worker (its `http_uri` from `system.runtime.nodes`)
+    /// and expect the same JSON value from each.
+    PerWorker { path: String, json_equals: Value },
 }
+
+/// The SQL that lists the workers a `per_worker` check visits.
+pub const WORKERS_SQL: &str =
+    "SELECT node_id, http_uri FROM system.runtime.nodes WHERE NOT coordinator";
 
 /// What the rows (or error) of a SQL check must look like.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -179,8 +186,19 @@ pub fn parse_check(kind: &str, p: &toml::Table) -> Result<Check, String> {
         "version" => Ok(Check::Version {
             max_age_days: int("max_age_days").unwrap_or(183),
         }),
+        "per_worker" => {
+            let path = need("path")?;
+            if !path.starts_with('/') {
+                return Err("check path must start with /".into());
+            }
+            let json_equals = p
+                .get("json_equals")
+                .map(toml_to_json)
+                .ok_or("check needs json_equals = ...")?;
+            Ok(Check::PerWorker { path, json_equals })
+        }
         other => Err(format!(
-            "unknown check kind '{other}' (sql, http, metrics, version)"
+            "unknown check kind '{other}' (sql, http, metrics, version, per_worker)"
         )),
     }
 }
@@ -352,6 +370,40 @@ pub fn judge_metrics(series: &[String], text: &str) -> Verdict {
             format!("missing: {}", names.join(", ")),
             format!("{} series served", present.len()),
         )
+    }
+}
+
+/// Every worker must answer `expected`; `answers` holds each worker's node id
+/// and its JSON answer, or why it could not be asked.
+pub fn judge_per_worker(expected: &Value, answers: &[(String, Result<Value, String>)]) -> Verdict {
+    if answers.is_empty() {
+        return Verdict::new(
+            CheckStatus::Fail,
+            "the cluster lists no workers",
+            "0 workers",
+        );
+    }
+    let bad: Vec<String> = answers
+        .iter()
+        .filter_map(|(node, a)| match a {
+            Ok(v) if v == expected => None,
+            Ok(v) => Some(format!("{node}: {v}")),
+            Err(e) => Some(format!("{node}: {e}")),
+        })
+        .collect();
+    let observed = format!(
+        "{} of {} workers answer {expected}",
+        answers.len() - bad.len(),
+        answers.len()
+    );
+    if bad.is_empty() {
+        Verdict::new(
+            CheckStatus::Pass,
+            format!("all {} workers answer {expected}", answers.len()),
+            observed,
+        )
+    } else {
+        Verdict::new(CheckStatus::Fail, bad.join("; "), observed)
     }
 }
 

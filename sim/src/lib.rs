@@ -217,7 +217,13 @@ async fn next_page(
                 .get(start..end)
                 .unwrap_or(&[])
                 .iter()
-                .map(|r| Value::Array(r.iter().map(protocol::to_json).collect()))
+                .map(|r| {
+                    Value::Array(
+                        r.iter()
+                            .map(|c| with_self(protocol::to_json(c), &base))
+                            .collect(),
+                    )
+                })
                 .collect();
             let last = token + 1 >= pages;
             let next = (!last).then(|| next_uri(&sim, &base, "executing", &id, &slug, token + 1));
@@ -245,6 +251,15 @@ async fn cancel(
         }
     }
     StatusCode::NO_CONTENT
+}
+
+/// `{self}` in a string cell becomes this simulator's base URL, so node
+/// URIs in scenarios point back at the simulator.
+fn with_self(v: Value, base: &str) -> Value {
+    match v {
+        Value::String(s) if s.contains("{self}") => Value::String(s.replace("{self}", base)),
+        other => other,
+    }
 }
 
 /// A JSON page, sent at once or, for the slow-drip fault, a few bytes at a time.

@@ -30,7 +30,7 @@ cur = conn.cursor()
 cur.execute("SELECT node_id, http_uri, node_version, coordinator, state FROM system.runtime.nodes")
 rows = cur.fetchall()
 assert len(rows) == 4, rows
-assert rows[0] == ["coordinator-1", "http://10.0.0.1:8080", "483", True, "active"], rows[0]
+assert rows[0] == ["coordinator-1", sys.argv[1], "483", True, "active"], (rows[0], sys.argv[1])
 assert [d[0] for d in cur.description] == ["node_id", "http_uri", "node_version", "coordinator", "state"]
 cur.execute("SELECT count(*) FROM system.runtime.nodes WHERE NOT coordinator AND state = 'active'")
 assert cur.fetchall() == [[3]]

@@ -249,3 +249,39 @@ fn evidence_is_capped_on_a_char_boundary() {
     assert!(capped.ends_with("(cut)"));
     assert_eq!(cap_evidence("short".into()), "short");
 }
+
+#[test]
+fn per_worker_needs_every_worker_to_agree() {
+    let active = json!("ACTIVE");
+    let ok = vec![
+        ("w1".to_string(), Ok(json!("ACTIVE"))),
+        ("w2".to_string(), Ok(json!("ACTIVE"))),
+    ];
+    assert_eq!(judge_per_worker(&active, &ok).status, CheckStatus::Pass);
+    let one_down = vec![
+        ("w1".to_string(), Ok(json!("ACTIVE"))),
+        ("w2".to_string(), Ok(json!("SHUTTING_DOWN"))),
+        ("w3".to_string(), Err("unreachable".into())),
+    ];
+    let v = judge_per_worker(&active, &one_down);
+    assert_eq!(v.status, CheckStatus::Fail);
+    assert!(
+        v.reason.contains("w2: \"SHUTTING_DOWN\"") && v.reason.contains("w3: unreachable"),
+        "{}",
+        v.reason
+    );
+    assert_eq!(v.observed, "1 of 3 workers answer \"ACTIVE\"");
+    assert_eq!(judge_per_worker(&active, &[]).status, CheckStatus::Fail);
+    assert!(parse_check("per_worker", &table("path = \"/v1/info/state\"")).is_err());
+    assert_eq!(
+        parse_check(
+            "per_worker",
+            &table("path = \"/v1/info/state\"\njson_equals = \"ACTIVE\"")
+        )
+        .unwrap(),
+        Check::PerWorker {
+            path: "/v1/info/state".into(),
+            json_equals: json!("ACTIVE")
+        }
+    );
+}
