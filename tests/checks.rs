@@ -14,10 +14,7 @@ async fn sim(file: &str, prefix: &str) -> String {
     let text = std::fs::read_to_string(format!("{path}{file}")).unwrap();
     let scenario =
         trino_sim::scenario::Scenario::parse(file, &format!("{prefix}\n{text}")).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, trino_sim::router(scenario)).await });
-    format!("http://{addr}")
+    trino_sim::serve_on_loopback(scenario).await.unwrap()
 }
 
 async fn run(s: &Server, c: &reqwest::Client, id: i64) -> HashMap<String, Value> {

@@ -14,10 +14,9 @@ const HEALTHY: &str = include_str!("../../sim/scenarios/healthy.toml");
 
 async fn serve(prefix: &str) -> String {
     let scenario = Scenario::parse("bench", &format!("{prefix}\n{HEALTHY}")).expect("scenario");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, trino_sim::router(scenario)).await });
-    format!("http://{addr}")
+    trino_sim::serve_on_loopback(scenario)
+        .await
+        .expect("simulator")
 }
 
 async fn round(hung: usize) {

@@ -306,3 +306,12 @@ async fn metrics(State(sim): State<Sim>) -> Response {
     )
         .into_response()
 }
+
+/// Serves a scenario on a free loopback port in this process (for tests and
+/// benchmarks) and returns its base URL, e.g. `http://127.0.0.1:40123`.
+pub async fn serve_on_loopback(scenario: Scenario) -> std::io::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, router(scenario)).await });
+    Ok(format!("http://{addr}"))
+}

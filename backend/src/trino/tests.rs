@@ -12,10 +12,8 @@ const NODES: &str =
 
 async fn sim(prefix: &str) -> Url {
     let scenario = Scenario::parse("test", &format!("{prefix}\n{HEALTHY}")).expect("scenario");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, trino_sim::router(scenario)).await });
-    Url::parse(&format!("http://{addr}/")).unwrap()
+    let base = trino_sim::serve_on_loopback(scenario).await.unwrap();
+    Url::parse(&format!("{base}/")).unwrap()
 }
 
 fn target(base: Url, user: &str) -> Target {
