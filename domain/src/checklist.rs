@@ -75,7 +75,13 @@ impl Checklist {
 
 /// Signed off, but the newest live check fails.
 pub fn is_regressed(status: ItemStatus, check: Option<&CheckResult>) -> bool {
-    status == ItemStatus::Done && check.is_some_and(|c| c.status == CheckStatus::Fail)
+    regressed(status, check.map(|c| c.status))
+}
+
+/// The drift rule on bare states: an item signed done whose newest check
+/// fails. (Errors are not evidence of drift.)
+pub fn regressed(status: ItemStatus, newest_check: Option<CheckStatus>) -> bool {
+    status == ItemStatus::Done && newest_check == Some(CheckStatus::Fail)
 }
 
 /// Joins the runbook with the newest sign-off and check result per item id.

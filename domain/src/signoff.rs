@@ -6,6 +6,7 @@
 //! row → open).
 
 use crate::fields::FieldErrors;
+use crate::role::{Permission, Role};
 use serde::{Deserialize, Serialize};
 
 pub const NOTE_MAX_CHARS: usize = 4000;
@@ -88,6 +89,26 @@ impl ItemStatus {
     }
 }
 
+/// Why a person may not sign items of a cluster off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignRefusal {
+    /// Their role may not sign (managers, auditors).
+    Role,
+    /// The cluster is archived: restore it first.
+    Archived,
+}
+
+/// The one rule for who may sign where; `None` means they may.
+pub fn sign_refusal(role: Role, cluster_archived: bool) -> Option<SignRefusal> {
+    if !role.can(Permission::SignOff) {
+        Some(SignRefusal::Role)
+    } else if cluster_archived {
+        Some(SignRefusal::Archived)
+    } else {
+        None
+    }
+}
+
 /// A sign-off that passed the rules, ready to be appended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidSignoff {
@@ -149,6 +170,18 @@ mod tests {
         assert_eq!(
             ItemStatus::from_latest(Some(SignoffAction::Revoked)),
             ItemStatus::Open
+        );
+    }
+
+    #[test]
+    fn who_may_sign_where() {
+        assert_eq!(sign_refusal(Role::Sre, false), None);
+        assert_eq!(sign_refusal(Role::Admin, true), Some(SignRefusal::Archived));
+        assert_eq!(sign_refusal(Role::Manager, false), Some(SignRefusal::Role));
+        assert_eq!(
+            sign_refusal(Role::Auditor, true),
+            Some(SignRefusal::Role),
+            "the role is the first reason"
         );
     }
 

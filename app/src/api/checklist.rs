@@ -21,7 +21,8 @@ pub async fn cluster_checklist(cluster_id: i64) -> Result<ClusterPageData, AppEr
     let (state, user) = crate::ssr::require_user().await?;
     let (cluster, checklist) =
         shipshape_backend::service::signoffs::checklist(&state, &user, cluster_id).await?;
-    let can_sign = user.role.can(Permission::SignOff) && !cluster.is_archived();
+    let can_sign =
+        shipshape_domain::signoff::sign_refusal(user.role, cluster.is_archived()).is_none();
     Ok(ClusterPageData {
         cluster,
         checklist,

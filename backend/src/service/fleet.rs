@@ -2,6 +2,8 @@
 
 use super::require;
 use crate::{repo, AppState, ServiceError};
+use shipshape_domain::check::CheckStatus;
+use shipshape_domain::checklist::regressed;
 use shipshape_domain::readiness::{readiness, FleetEntry};
 use shipshape_domain::role::Permission;
 use shipshape_domain::signoff::ItemStatus;
@@ -27,7 +29,7 @@ pub async fn fleet(
             let failing = failing.get(&cluster.id).unwrap_or(&none);
             let regressed = failing
                 .iter()
-                .filter(|id| status(id) == ItemStatus::Done)
+                .filter(|id| regressed(status(id), Some(CheckStatus::Fail)))
                 .count() as u32;
             FleetEntry {
                 cluster,

@@ -13,7 +13,9 @@ use shipshape_domain::checklist::{build_checklist, Checklist, HistoryEntry};
 use shipshape_domain::cluster::Cluster;
 use shipshape_domain::ledger::{ChainVerifier, EntryContent, Verification, GENESIS_HASH};
 use shipshape_domain::role::Permission;
-use shipshape_domain::signoff::{validate_signoff, ItemStatus, SignoffAction};
+use shipshape_domain::signoff::{
+    sign_refusal, validate_signoff, ItemStatus, SignRefusal, SignoffAction,
+};
 use shipshape_domain::user::User;
 
 async fn cluster(state: &AppState, id: i64) -> Result<Cluster, ServiceError> {
@@ -47,15 +49,18 @@ pub async fn sign(
     action: SignoffAction,
     note: &str,
 ) -> Result<HistoryEntry, ServiceError> {
-    require(actor, Permission::SignOff)?;
     let cluster = cluster(state, cluster_id).await?;
+    match sign_refusal(actor.role, cluster.is_archived()) {
+        Some(SignRefusal::Role) => return Err(ServiceError::Forbidden),
+        Some(SignRefusal::Archived) => {
+            return Err(ServiceError::Conflict(
+                "This cluster is archived: restore it before signing items off.".into(),
+            ))
+        }
+        None => {}
+    }
     if state.runbook.item(item_id).is_none() {
         return Err(ServiceError::NotFound("item"));
-    }
-    if cluster.is_archived() {
-        return Err(ServiceError::Conflict(
-            "This cluster is archived: restore it before signing items off.".into(),
-        ));
     }
     let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
     let current =

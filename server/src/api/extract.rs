@@ -8,7 +8,6 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
-use shipshape_backend::AppState;
 use shipshape_domain::user::User;
 use tower_sessions::Session;
 
@@ -83,8 +82,4 @@ impl<S: Send + Sync> FromRequestParts<S> for ClusterId {
             .map(ClusterId)
             .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "cluster not found"))
     }
-}
-
-pub fn app(state: &ServerState) -> &AppState {
-    &state.app
 }
