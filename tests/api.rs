@@ -367,14 +367,7 @@ async fn checklist_signoffs_history_and_every_error_code() {
         401
     );
     for role in ["manager", "auditor"] {
-        let r = admin
-            .post(s.url("/api/v1/users"))
-            .json(&json!({"username": role, "role": role, "password": "a-long-password"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
-        let who = login(&s, role, "a-long-password").await;
+        let who = add_user(&s, &admin, role, role, "a-long-password").await;
         let r = who
             .post(sign("tls"))
             .json(&json!({"status": "done"}))
@@ -481,14 +474,7 @@ async fn fifty_concurrent_signoffs_are_all_recorded() {
     let s = Server::start(dir.path());
     let admin = setup_admin(&s).await;
     let id = create_cluster(&s, &admin, "busy").await;
-    let r = admin
-        .post(s.url("/api/v1/users"))
-        .json(&json!({"username": "sre", "role": "sre", "password": "sre-password-1"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let sre = login(&s, "sre", "sre-password-1").await;
+    let sre = add_user(&s, &admin, "sre", "sre", "sre-password-1").await;
     let mut tasks = Vec::new();
     for n in 0..50 {
         let c = if n % 2 == 0 {

@@ -197,14 +197,7 @@ async fn only_admins_and_sres_run_checks() {
     let s = Server::start(dir.path());
     let admin = setup_admin(&s).await;
     let id = create_cluster_at(&s, &admin, "c", &sim("healthy.toml", "").await).await;
-    let r = admin
-        .post(s.url("/api/v1/users"))
-        .json(&json!({"username": "m", "role": "manager", "password": "manager-pass-1"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let m = login(&s, "m", "manager-pass-1").await;
+    let m = add_user(&s, &admin, "m", "manager", "manager-pass-1").await;
     assert_eq!(
         m.post(s.url(&format!("/api/v1/clusters/{id}/checks/run")))
             .send()

@@ -118,6 +118,25 @@ pub async fn login(server: &Server, username: &str, password: &str) -> reqwest::
     c
 }
 
+/// An admin adds a user through the API (201 asserted); returns a client
+/// logged in as that user.
+pub async fn add_user(
+    server: &Server,
+    admin: &reqwest::Client,
+    username: &str,
+    role: &str,
+    password: &str,
+) -> reqwest::Client {
+    let r = admin
+        .post(server.url("/api/v1/users"))
+        .json(&serde_json::json!({"username": username, "role": role, "password": password}))
+        .send()
+        .await
+        .expect("add user");
+    assert_eq!(r.status(), 201, "add user {username}");
+    login(server, username, password).await
+}
+
 /// First-run setup through the API; returns the admin's client.
 pub async fn setup_admin(server: &Server) -> reqwest::Client {
     let c = client();
