@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use crate::db;
+use crate::trino::ClientCache;
 use shipshape_domain::runbook::{builtin_runbook, parse_runbook, Runbook, RunbookError};
 use sqlx::SqlitePool;
 use std::sync::Arc;
@@ -11,6 +12,8 @@ pub struct AppState {
     pub pool: SqlitePool,
     pub runbook: Arc<Runbook>,
     pub config: Arc<Config>,
+    /// HTTP clients for live checks, shared across runs.
+    pub clients: ClientCache,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +54,7 @@ impl AppState {
             pool,
             runbook: Arc::new(runbook),
             config: Arc::new(config),
+            clients: ClientCache::default(),
         })
     }
 }

@@ -34,6 +34,7 @@ async fn a_cluster(state: &AppState, by: &User, name: &str) -> i64 {
         environment: "prod".into(),
         coordinator_url: "https://trino.example.com:8443".into(),
         notes: String::new(),
+        connection: Default::default(),
     };
     clusters::create(state, by, &input).await.unwrap().id
 }
@@ -255,6 +256,7 @@ async fn duplicate_names_conflict_and_archived_clusters_cannot_be_signed() {
         environment: "prod".into(),
         coordinator_url: "http://x:8080".into(),
         notes: String::new(),
+        connection: Default::default(),
     };
     assert!(matches!(
         clusters::create(&state, &admin, &input).await,

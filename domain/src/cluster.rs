@@ -1,5 +1,6 @@
 //! Clusters: what is registered about one, and the rules its fields follow.
 
+use crate::connection::{validate_connection, Connection, ConnectionInput};
 use crate::fields::FieldErrors;
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,9 @@ pub struct Cluster {
     pub environment: String,
     pub coordinator_url: String,
     pub notes: String,
+    /// How live checks connect; holds no secret.
+    #[serde(default)]
+    pub connection: Connection,
     pub created_at: String,
     pub updated_at: String,
     pub archived_at: Option<String>,
@@ -37,6 +41,8 @@ pub struct ClusterInput {
     pub coordinator_url: String,
     #[serde(default)]
     pub notes: String,
+    #[serde(default)]
+    pub connection: ConnectionInput,
 }
 
 /// Fields that passed validation, normalized.
@@ -46,6 +52,7 @@ pub struct ValidCluster {
     pub environment: String,
     pub coordinator_url: String,
     pub notes: String,
+    pub connection: Connection,
 }
 
 /// Validates every field and reports all problems at once.
@@ -93,11 +100,14 @@ pub fn validate_cluster(input: &ClusterInput) -> Result<ValidCluster, FieldError
     if notes.chars().count() > NOTES_MAX {
         errors.add("notes", format!("Keep notes to {NOTES_MAX} characters."));
     }
+    let https = coordinator_url.starts_with("https://");
+    let connection = validate_connection(&input.connection, https, &mut errors);
     errors.into_result(ValidCluster {
         name: name.to_string(),
         environment,
         coordinator_url,
         notes: notes.to_string(),
+        connection,
     })
 }
 
@@ -138,6 +148,7 @@ mod tests {
             environment: env.into(),
             coordinator_url: url.into(),
             notes: String::new(),
+            connection: ConnectionInput::default(),
         }
     }
 

@@ -8,6 +8,7 @@
 pub mod check;
 pub mod checklist;
 pub mod cluster;
+pub mod connection;
 pub mod fields;
 pub mod ledger;
 pub mod readiness;

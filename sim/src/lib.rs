@@ -6,6 +6,7 @@
 
 pub mod protocol;
 pub mod scenario;
+pub mod tls;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -27,6 +28,7 @@ pub struct Sim {
     counter: Arc<AtomicU64>,
     /// For faults that hit only the first request.
     first_request: Arc<AtomicBool>,
+    scheme: &'static str,
 }
 
 struct Query {
@@ -34,12 +36,14 @@ struct Query {
     outcome: Result<usize, ErrorSpec>, // index into scenario.query, or the error
 }
 
-pub fn router(scenario: Scenario) -> Router {
+/// The simulator's routes; `https` says which scheme its URLs carry.
+pub fn router(scenario: Scenario, https: bool) -> Router {
     let sim = Sim {
         scenario: Arc::new(scenario),
         queries: Arc::new(Mutex::new(HashMap::new())),
         counter: Arc::new(AtomicU64::new(0)),
         first_request: Arc::new(AtomicBool::new(true)),
+        scheme: if https { "https" } else { "http" },
     };
     Router::new()
         .route("/v1/statement", post(submit))
@@ -50,15 +54,16 @@ pub fn router(scenario: Scenario) -> Router {
         .route("/v1/info", get(info))
         .route("/v1/info/state", get(node_state))
         .route("/metrics", get(metrics))
+        .route("/ui/api/stats", get(ui_stats))
         .with_state(sim)
 }
 
-fn base_url(headers: &HeaderMap) -> String {
+fn base_url(sim: &Sim, headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
-    format!("http://{host}")
+    format!("{}://{host}", sim.scheme)
 }
 
 fn user_of(headers: &HeaderMap) -> Option<String> {
@@ -109,13 +114,25 @@ async fn submit(State(sim): State<Sim>, headers: HeaderMap, sql: String) -> Resp
         }
         _ => {}
     }
+    let authenticated = match authenticate(&sim, &headers) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
     let Some(user) = user_of(&headers) else {
         return (StatusCode::BAD_REQUEST, "User must be set").into_response();
     };
+    let impersonating = authenticated.as_ref().filter(|a| **a != user);
     let n = sim.counter.fetch_add(1, Ordering::SeqCst) + 1;
     let id = format!("20261122_120000_{n:05}_simul");
     let slug = format!("y{:x}", n.wrapping_mul(2654435761));
-    let outcome = if sim.scenario.denied_users.contains(&user) {
+    let outcome = if let Some(principal) = impersonating {
+        Err(ErrorSpec {
+            name: "PERMISSION_DENIED".into(),
+            code: 4,
+            error_type: "USER_ERROR".into(),
+            message: format!("Access Denied: User {principal} cannot impersonate user {user}"),
+        })
+    } else if sim.scenario.denied_users.contains(&user) {
         Err(ErrorSpec {
             name: "PERMISSION_DENIED".into(),
             code: 4,
@@ -153,7 +170,7 @@ async fn submit(State(sim): State<Sim>, headers: HeaderMap, sql: String) -> Resp
             )
         })
         .ok();
-    let base = base_url(&headers);
+    let base = base_url(&sim, &headers);
     let next = next_uri(&sim, &base, "queued", &id, &slug, 1);
     respond(
         &sim,
@@ -175,6 +192,9 @@ async fn next_page(
     headers: HeaderMap,
     Path((phase, id, slug, token)): Path<(String, String, String, usize)>,
 ) -> Response {
+    if let Err(r) = authenticate(&sim, &headers) {
+        return r;
+    }
     let outcome = {
         let Ok(queries) = sim.queries.lock() else {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -184,7 +204,7 @@ async fn next_page(
             _ => return (StatusCode::NOT_FOUND, "Query not found").into_response(),
         }
     };
-    let base = base_url(&headers);
+    let base = base_url(&sim, &headers);
     let spec_index = match outcome {
         Err(e) => return respond(&sim, protocol::failed(&id, &base, &e)),
         Ok(i) => i,
@@ -220,7 +240,7 @@ async fn next_page(
                 .map(|r| {
                     Value::Array(
                         r.iter()
-                            .map(|c| with_self(protocol::to_json(c), &base))
+                            .map(|c| placeholders(protocol::to_json(c), &base))
                             .collect(),
                     )
                 })
@@ -253,13 +273,71 @@ async fn cancel(
     StatusCode::NO_CONTENT
 }
 
-/// `{self}` in a string cell becomes this simulator's base URL, so node
-/// URIs in scenarios point back at the simulator.
-fn with_self(v: Value, base: &str) -> Value {
-    match v {
-        Value::String(s) if s.contains("{self}") => Value::String(s.replace("{self}", base)),
-        other => other,
+/// Placeholders in string cells: `{self}` becomes this simulator's base URL
+/// (so node URIs point back at it); `{now}` and `{now-15m}` (units s, m, h,
+/// d) become a Trino `timestamp(3)` in UTC, so freshness checks see a clock.
+fn placeholders(v: Value, base: &str) -> Value {
+    let Value::String(s) = v else { return v };
+    if s.contains("{self}") {
+        return Value::String(s.replace("{self}", base));
     }
+    match s.strip_prefix("{now").and_then(|r| r.strip_suffix('}')) {
+        Some(offset) => {
+            let ago = offset
+                .strip_prefix('-')
+                .and_then(parse_offset)
+                .unwrap_or(chrono::Duration::zero());
+            let at = chrono::Utc::now() - ago;
+            Value::String(at.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
+        }
+        None => Value::String(s),
+    }
+}
+
+fn parse_offset(text: &str) -> Option<chrono::Duration> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = text.split_at(split);
+    let n: i64 = n.parse().ok()?;
+    match unit {
+        "s" => Some(chrono::Duration::seconds(n)),
+        "m" => Some(chrono::Duration::minutes(n)),
+        "h" => Some(chrono::Duration::hours(n)),
+        "d" => Some(chrono::Duration::days(n)),
+        _ => None,
+    }
+}
+
+/// When the scenario has passwords or tokens, a request must carry valid
+/// credentials: `Ok(Some(user))` for basic auth, `Ok(None)` when none are
+/// required or a bearer token matched; otherwise a 401 to send back.
+fn authenticate(sim: &Sim, headers: &HeaderMap) -> Result<Option<String>, Response> {
+    let s = &sim.scenario;
+    if s.passwords.is_empty() && s.tokens.is_empty() {
+        return Ok(None);
+    }
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if let Some(token) = given.strip_prefix("Bearer ") {
+        if s.tokens.iter().any(|t| t == token) {
+            return Ok(None);
+        }
+    }
+    if let Some((user, password)) = given
+        .strip_prefix("Basic ")
+        .and_then(protocol::decode_basic)
+    {
+        if s.passwords.get(&user) == Some(&password) {
+            return Ok(Some(user));
+        }
+    }
+    Err((
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Basic realm=\"Trino\"")],
+        "Unauthorized",
+    )
+        .into_response())
 }
 
 /// A JSON page, sent at once or, for the slow-drip fault, a few bytes at a time.
@@ -296,7 +374,10 @@ async fn node_state(State(sim): State<Sim>) -> Json<Value> {
     Json(Value::String(sim.scenario.state.clone()))
 }
 
-async fn metrics(State(sim): State<Sim>) -> Response {
+async fn metrics(State(sim): State<Sim>, headers: HeaderMap) -> Response {
+    if let Err(r) = authenticate(&sim, &headers) {
+        return r;
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -307,11 +388,59 @@ async fn metrics(State(sim): State<Sim>) -> Response {
         .into_response()
 }
 
-/// Serves a scenario on a free loopback port in this process (for tests and
-/// benchmarks) and returns its base URL, e.g. `http://127.0.0.1:40123`.
-pub async fn serve_on_loopback(scenario: Scenario) -> std::io::Result<String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+async fn ui_stats(State(sim): State<Sim>, headers: HeaderMap) -> Response {
+    if let Err(r) = authenticate(&sim, &headers) {
+        return r;
+    }
+    match &sim.scenario.ui_stats {
+        Some(stats) => Json(serde_json::json!(stats)).into_response(),
+        None => (StatusCode::NOT_FOUND, "Not Found").into_response(),
+    }
+}
+
+/// A running simulator: its base URL and, over HTTPS, the CA to trust.
+#[derive(Debug, Clone)]
+pub struct Served {
+    pub url: String,
+    pub ca_pem: Option<String>,
+}
+
+/// Serves a scenario on `listener` in this process: HTTPS when the
+/// scenario has a `[tls]` table, plain HTTP otherwise.
+pub async fn serve(scenario: Scenario, listener: std::net::TcpListener) -> std::io::Result<Served> {
     let addr = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, router(scenario)).await });
-    Ok(format!("http://{addr}"))
+    listener.set_nonblocking(true)?;
+    match scenario.tls.clone() {
+        Some(spec) => {
+            let material = tls::make(&spec).map_err(std::io::Error::other)?;
+            let app = router(scenario, true);
+            let server = axum_server::tls_rustls::from_tcp_rustls(listener, material.config)?;
+            tokio::spawn(async move { server.serve(app.into_make_service()).await });
+            Ok(Served {
+                url: format!("https://{addr}"),
+                ca_pem: Some(material.ca_pem),
+            })
+        }
+        None => {
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            let app = router(scenario, false);
+            tokio::spawn(async move { axum::serve(listener, app).await });
+            Ok(Served {
+                url: format!("http://{addr}"),
+                ca_pem: None,
+            })
+        }
+    }
+}
+
+/// Serves a scenario on a free loopback port in this process (for tests and
+/// benchmarks).
+pub async fn serve_loopback(scenario: Scenario) -> std::io::Result<Served> {
+    serve(scenario, std::net::TcpListener::bind("127.0.0.1:0")?).await
+}
+
+/// Like [`serve_loopback`], returning only the base URL, e.g.
+/// `http://127.0.0.1:40123`.
+pub async fn serve_on_loopback(scenario: Scenario) -> std::io::Result<String> {
+    Ok(serve_loopback(scenario).await?.url)
 }

@@ -1,5 +1,7 @@
-//! `trino-sim --scenario FILE [--bind ADDR]`: serves a simulated Trino
-//! coordinator and prints `trino-sim listening on http://ADDR`.
+//! `trino-sim --scenario FILE [--bind ADDR] [--ca-out FILE]`: serves a
+//! simulated Trino coordinator and prints `trino-sim listening on URL`. A
+//! scenario with a `[tls]` table is served over HTTPS with a certificate made
+//! at start; `--ca-out` writes the CA that signed it, for clients to trust.
 
 use clap::Parser;
 use std::net::SocketAddr;
@@ -15,31 +17,30 @@ struct Args {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:0")]
     bind: SocketAddr,
+    /// Where to write the test CA's PEM (HTTPS scenarios only).
+    #[arg(long)]
+    ca_out: Option<PathBuf>,
+}
+
+fn fail(message: String) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(2);
 }
 
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    let scenario = match Scenario::load(&args.scenario) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(2);
-        }
-    };
-    let listener = match tokio::net::TcpListener::bind(args.bind).await {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: cannot listen on {}: {e}", args.bind);
-            std::process::exit(2);
-        }
-    };
-    match listener.local_addr() {
-        Ok(addr) => println!("trino-sim listening on http://{addr}"),
-        Err(e) => eprintln!("warning: {e}"),
+    let scenario = Scenario::load(&args.scenario).unwrap_or_else(|e| fail(e.to_string()));
+    let listener = std::net::TcpListener::bind(args.bind)
+        .unwrap_or_else(|e| fail(format!("cannot listen on {}: {e}", args.bind)));
+    let served = trino_sim::serve(scenario, listener)
+        .await
+        .unwrap_or_else(|e| fail(e.to_string()));
+    if let (Some(path), Some(pem)) = (&args.ca_out, &served.ca_pem) {
+        std::fs::write(path, pem)
+            .unwrap_or_else(|e| fail(format!("cannot write {}: {e}", path.display())));
     }
-    if let Err(e) = axum::serve(listener, trino_sim::router(scenario)).await {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+    println!("trino-sim listening on {}", served.url);
+    // The server runs on spawned tasks; wait for Ctrl-C or SIGTERM.
+    let _ = tokio::signal::ctrl_c().await;
 }

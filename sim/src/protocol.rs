@@ -108,3 +108,14 @@ pub fn metrics_text(metrics: &std::collections::BTreeMap<String, f64>) -> String
     out.push_str("# EOF\n");
     out
 }
+
+/// `user:password` from the base64 part of a basic `Authorization` header.
+pub fn decode_basic(encoded: &str) -> Option<(String, String)> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_string(), password.to_string()))
+}

@@ -11,6 +11,17 @@
 //! [metrics]                       # GET /metrics (OpenMetrics gauges)
 //! "trino_execution_name_QueryManager_RunningQueries" = 3
 //!
+//! [tls]                           # serve HTTPS with a fresh test CA
+//! hosts = ["localhost", "127.0.0.1"]
+//! expires_in_days = 90            # negative: already expired
+//! lifetime_days = 120
+//!
+//! passwords = { shipshape = "s3cret" }   # basic auth required when set
+//! tokens = ["a-jwt"]                      # bearer tokens accepted
+//!
+//! [ui_stats]                      # GET /ui/api/stats
+//! activeWorkers = 3
+//!
 //! [[query]]
 //! sql = "SELECT node_id, coordinator FROM system.runtime.nodes"
 //! columns = [{ name = "node_id", type = "varchar" }, { name = "coordinator", type = "boolean" }]
@@ -41,8 +52,40 @@ pub struct Scenario {
     pub fault: Fault,
     #[serde(default)]
     pub metrics: BTreeMap<String, f64>,
+    /// Serve HTTPS with a certificate made at start-up.
+    pub tls: Option<TlsSpec>,
+    /// Users and passwords; when any are set, requests need credentials.
+    #[serde(default)]
+    pub passwords: BTreeMap<String, String>,
+    /// Bearer tokens accepted (each stands for the user `jwt-user`).
+    #[serde(default)]
+    pub tokens: Vec<String>,
+    /// `GET /ui/api/stats`; absent answers 404.
+    pub ui_stats: Option<BTreeMap<String, i64>>,
     #[serde(default)]
     pub query: Vec<QuerySpec>,
+}
+
+/// The certificate the simulator presents over HTTPS.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSpec {
+    #[serde(default = "default_hosts")]
+    pub hosts: Vec<String>,
+    #[serde(default = "default_expires_in_days")]
+    pub expires_in_days: i64,
+    #[serde(default = "default_lifetime_days")]
+    pub lifetime_days: i64,
+}
+
+fn default_hosts() -> Vec<String> {
+    vec!["localhost".into(), "127.0.0.1".into()]
+}
+fn default_expires_in_days() -> i64 {
+    90
+}
+fn default_lifetime_days() -> i64 {
+    120
 }
 
 /// How the simulated coordinator misbehaves on `/v1/statement`.
@@ -136,6 +179,15 @@ impl Scenario {
             return Err(ScenarioError::PageSize(name.to_string()));
         }
         Ok(s)
+    }
+
+    /// The same cluster over plain HTTP without authentication, for tests
+    /// of protocol details that TLS and passwords would only obscure.
+    pub fn plain(mut self) -> Scenario {
+        self.tls = None;
+        self.passwords.clear();
+        self.tokens.clear();
+        self
     }
 
     /// The answer for a statement, matched ignoring case, spacing and a

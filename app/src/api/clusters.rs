@@ -3,7 +3,39 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use shipshape_domain::cluster::Cluster;
+use serde::{Deserialize, Serialize};
+use shipshape_domain::connection::ConnectionInput;
 use shipshape_domain::readiness::FleetEntry;
+
+/// The connection fields of the cluster form, flat as the form posts them
+/// (an unticked checkbox is simply absent).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConnectionForm {
+    pub conn_check_user: String,
+    pub conn_auth: String,
+    pub conn_auth_user: String,
+    pub conn_secret_env: String,
+    pub conn_ca_file: String,
+    pub conn_insecure_tls: Option<String>,
+    pub conn_connect_timeout_secs: String,
+    pub conn_query_timeout_secs: String,
+}
+
+impl ConnectionForm {
+    pub fn into_input(self) -> ConnectionInput {
+        ConnectionInput {
+            check_user: self.conn_check_user,
+            auth: self.conn_auth,
+            auth_user: self.conn_auth_user,
+            secret_env: self.conn_secret_env,
+            ca_file: self.conn_ca_file,
+            insecure_tls: self.conn_insecure_tls.is_some(),
+            connect_timeout_secs: self.conn_connect_timeout_secs,
+            query_timeout_secs: self.conn_query_timeout_secs,
+        }
+    }
+}
 
 #[server]
 pub async fn fleet(include_archived: bool) -> Result<Vec<FleetEntry>, AppError> {
@@ -23,6 +55,7 @@ pub async fn create_cluster(
     environment: String,
     coordinator_url: String,
     notes: String,
+    #[server(flatten)] connection: ConnectionForm,
 ) -> Result<i64, AppError> {
     use shipshape_domain::cluster::ClusterInput;
     let (state, user) = crate::ssr::require_user().await?;
@@ -31,6 +64,7 @@ pub async fn create_cluster(
         environment,
         coordinator_url,
         notes,
+        connection: connection.into_input(),
     };
     let cluster = shipshape_backend::service::clusters::create(&state, &user, &input).await?;
     leptos_axum::redirect(&format!("/clusters/{}", cluster.id));
@@ -44,6 +78,7 @@ pub async fn update_cluster(
     environment: String,
     coordinator_url: String,
     notes: String,
+    #[server(flatten)] connection: ConnectionForm,
 ) -> Result<i64, AppError> {
     use shipshape_domain::cluster::ClusterInput;
     let (state, user) = crate::ssr::require_user().await?;
@@ -52,6 +87,7 @@ pub async fn update_cluster(
         environment,
         coordinator_url,
         notes,
+        connection: connection.into_input(),
     };
     let cluster = shipshape_backend::service::clusters::update(&state, &user, id, &input).await?;
     leptos_axum::redirect(&format!("/clusters/{}", cluster.id));

@@ -8,6 +8,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shipshape_domain::cluster::{Cluster, SUGGESTED_ENVIRONMENTS};
+use shipshape_domain::connection::{Connection, ConnectionInput, SECRET_ENV_PREFIX};
 
 #[component]
 pub fn NewClusterPage() -> impl IntoView {
@@ -78,6 +79,7 @@ fn ClusterFields(
         environment: String::new(),
         coordinator_url: String::new(),
         notes: String::new(),
+        connection: Connection::default(),
         created_at: String::new(),
         updated_at: String::new(),
         archived_at: None,
@@ -97,5 +99,67 @@ fn ClusterFields(
         <FieldError message=err("coordinator_url")/>
         <label>"Notes" <textarea name="notes" rows="3">{c.notes}</textarea></label>
         <FieldError message=err("notes")/>
+        <ConnectionFields connection=ConnectionInput::from_connection(&c.connection) result=result/>
     }
+    .into_any()
+}
+
+/// How live checks reach the cluster. The secret itself is never asked for
+/// here: only the name of the server's environment variable that holds it.
+#[component]
+fn ConnectionFields(
+    connection: ConnectionInput,
+    result: Signal<Option<Result<(), AppError>>>,
+) -> impl IntoView {
+    let err = move |f: &'static str| Signal::derive(move || field_error(&result.get(), f));
+    let c = connection;
+    let selected = move |m: &str| c.auth == m || (m == "none" && c.auth.is_empty());
+    view! {
+        <fieldset class="connection">
+            <legend>"Connection for live checks"</legend>
+            <label>"Trino user for checks"
+                <input name="conn_check_user" value=c.check_user.clone() placeholder="default: the login user, or the server's check_user" maxlength="128"/>
+            </label>
+            <FieldError message=err("connection.check_user")/>
+            <label>"Authentication"
+                <select name="conn_auth">
+                    <option value="none" selected=selected("none")>"None"</option>
+                    <option value="basic" selected=selected("basic")>"Password (HTTP basic, HTTPS only)"</option>
+                    <option value="jwt" selected=selected("jwt")>"JWT bearer token (HTTPS only)"</option>
+                </select>
+            </label>
+            <FieldError message=err("connection.auth")/>
+            <label>"Login user (password authentication)"
+                <input name="conn_auth_user" value=c.auth_user.clone() maxlength="128" autocomplete="off"/>
+            </label>
+            <FieldError message=err("connection.auth_user")/>
+            <label>"Secret's environment variable"
+                <input name="conn_secret_env" value=c.secret_env.clone() placeholder=format!("{SECRET_ENV_PREFIX}PROD") maxlength="128" autocomplete="off"/>
+            </label>
+            <p class="hint">
+                "The password or token is read from this environment variable of the Shipshape server when checks run. It is never stored, shown or exported; only the variable's name is."
+            </p>
+            <FieldError message=err("connection.secret_env")/>
+            <label>"CA file (PEM, on the Shipshape server)"
+                <input name="conn_ca_file" value=c.ca_file.clone() placeholder="/etc/shipshape/trino-ca.pem" maxlength="1024"/>
+            </label>
+            <FieldError message=err("connection.ca_file")/>
+            <label class="check">
+                <input type="checkbox" name="conn_insecure_tls" checked=c.insecure_tls/>
+                "Skip certificate verification (insecure; the TLS check still reports the certificate)"
+            </label>
+            <FieldError message=err("connection.insecure_tls")/>
+            <div class="row">
+                <label>"Connect timeout (s)"
+                    <input name="conn_connect_timeout_secs" value=c.connect_timeout_secs.clone() inputmode="numeric" size="4"/>
+                </label>
+                <label>"Query timeout (s)"
+                    <input name="conn_query_timeout_secs" value=c.query_timeout_secs.clone() inputmode="numeric" size="4" placeholder="server default"/>
+                </label>
+            </div>
+            <FieldError message=err("connection.connect_timeout_secs")/>
+            <FieldError message=err("connection.query_timeout_secs")/>
+        </fieldset>
+    }
+    .into_any()
 }

@@ -2,6 +2,7 @@
 //! in the ledger refers to them.
 
 use shipshape_domain::cluster::{Cluster, ValidCluster};
+use shipshape_domain::connection::Connection;
 use sqlx::{FromRow, SqliteExecutor};
 
 #[derive(FromRow)]
@@ -11,28 +12,37 @@ struct ClusterRow {
     environment: String,
     coordinator_url: String,
     notes: String,
+    connection: String,
     created_at: String,
     updated_at: String,
     archived_at: Option<String>,
 }
 
-impl From<ClusterRow> for Cluster {
-    fn from(r: ClusterRow) -> Self {
-        Cluster {
+impl TryFrom<ClusterRow> for Cluster {
+    type Error = sqlx::Error;
+    fn try_from(r: ClusterRow) -> Result<Self, sqlx::Error> {
+        let connection: Connection = serde_json::from_str(&r.connection)
+            .map_err(|e| sqlx::Error::Decode(format!("cluster {} connection: {e}", r.id).into()))?;
+        Ok(Cluster {
             id: r.id,
             name: r.name,
             environment: r.environment,
             coordinator_url: r.coordinator_url,
             notes: r.notes,
+            connection,
             created_at: r.created_at,
             updated_at: r.updated_at,
             archived_at: r.archived_at,
-        }
+        })
     }
 }
 
+fn connection_json(c: &Connection) -> Result<String, sqlx::Error> {
+    serde_json::to_string(c).map_err(|e| sqlx::Error::Encode(e.into()))
+}
+
 const COLUMNS: &str =
-    "id, name, environment, coordinator_url, notes, created_at, updated_at, archived_at";
+    "id, name, environment, coordinator_url, notes, connection, created_at, updated_at, archived_at";
 
 /// Outcome of a write that may clash with another cluster's name.
 pub enum Write {
@@ -47,20 +57,21 @@ pub async fn insert(
     at: &str,
 ) -> Result<Write, sqlx::Error> {
     let sql = format!(
-        "INSERT INTO clusters (name, environment, coordinator_url, notes, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+        "INSERT INTO clusters (name, environment, coordinator_url, notes, connection, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
     );
     let result = sqlx::query_as::<_, ClusterRow>(&sql)
         .bind(&c.name)
         .bind(&c.environment)
         .bind(&c.coordinator_url)
         .bind(&c.notes)
+        .bind(connection_json(&c.connection)?)
         .bind(at)
         .bind(at)
         .fetch_one(db)
         .await;
     match result {
-        Ok(row) => Ok(Write::Done(row.into())),
+        Ok(row) => Ok(Write::Done(row.try_into()?)),
         Err(e) if crate::error::is_unique_violation(&e) => Ok(Write::NameTaken),
         Err(e) => Err(e),
     }
@@ -73,20 +84,21 @@ pub async fn update(
     at: &str,
 ) -> Result<Write, sqlx::Error> {
     let sql = format!(
-        "UPDATE clusters SET name = ?, environment = ?, coordinator_url = ?, notes = ?, updated_at = ?
-         WHERE id = ? RETURNING {COLUMNS}"
+        "UPDATE clusters SET name = ?, environment = ?, coordinator_url = ?, notes = ?, connection = ?,
+         updated_at = ? WHERE id = ? RETURNING {COLUMNS}"
     );
     let result = sqlx::query_as::<_, ClusterRow>(&sql)
         .bind(&c.name)
         .bind(&c.environment)
         .bind(&c.coordinator_url)
         .bind(&c.notes)
+        .bind(connection_json(&c.connection)?)
         .bind(at)
         .bind(id)
         .fetch_optional(db)
         .await;
     match result {
-        Ok(Some(row)) => Ok(Write::Done(row.into())),
+        Ok(Some(row)) => Ok(Write::Done(row.try_into()?)),
         Ok(None) => Ok(Write::Missing),
         Err(e) if crate::error::is_unique_violation(&e) => Ok(Write::NameTaken),
         Err(e) => Err(e),
@@ -109,7 +121,7 @@ pub async fn set_archived(
         .bind(id)
         .fetch_optional(db)
         .await?;
-    Ok(row.map(Into::into))
+    row.map(TryInto::try_into).transpose()
 }
 
 pub async fn by_id(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<Cluster>, sqlx::Error> {
@@ -118,7 +130,7 @@ pub async fn by_id(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<Cluste
         .bind(id)
         .fetch_optional(db)
         .await?;
-    Ok(row.map(Into::into))
+    row.map(TryInto::try_into).transpose()
 }
 
 /// All clusters by name; archived ones only when asked for.
@@ -133,5 +145,5 @@ pub async fn list(
     };
     let sql = format!("SELECT {COLUMNS} FROM clusters {filter} ORDER BY name");
     let rows = sqlx::query_as::<_, ClusterRow>(&sql).fetch_all(db).await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    rows.into_iter().map(TryInto::try_into).collect()
 }

@@ -5,10 +5,12 @@
 //! at most `check_timeout_secs`. Results are appended in one transaction.
 
 use super::{now, require};
-use crate::trino::{http_client, Auth, Target};
+use crate::trino::{Auth, ClientKey, Target};
 use crate::{checks, repo, AppState, ServiceError};
 use futures::stream::{self, StreamExt};
-use shipshape_domain::check::{CheckResult, Verdict};
+use secrecy::SecretString;
+use shipshape_domain::check::{CheckResult, CheckStatus, Verdict};
+use shipshape_domain::connection::{Auth as ConnAuth, Connection};
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
 use std::time::{Duration, Instant};
@@ -23,6 +25,9 @@ pub async fn run_now(
 }
 
 /// Runs every automated item of one cluster (the scheduler calls this too).
+/// A cluster whose connection cannot be set up (a CA file that cannot be
+/// read, a secret variable that is not set) gets an `error` result on every
+/// item saying so: the run is recorded either way.
 pub async fn run_cluster(
     state: &AppState,
     cluster_id: i64,
@@ -31,55 +36,75 @@ pub async fn run_cluster(
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
     let cfg = &state.config;
-    let timeout = Duration::from_secs(cfg.check_timeout_secs.max(1));
-    let base_url = url::Url::parse(&format!("{}/", cluster.coordinator_url))
-        .map_err(|e| ServiceError::internal("stored coordinator URL", e))?;
-    let target = Target {
-        base_url,
-        user: cfg.check_user.clone(),
-        auth: Auth::None,
-        query_timeout: timeout,
-    };
-    let client = http_client(Duration::from_secs(5).min(timeout), None, false)
-        .map_err(|e| ServiceError::internal("check client", e))?;
+    let conn = &cluster.connection;
+    let timeout = Duration::from_secs(
+        conn.query_timeout_secs
+            .map(u64::from)
+            .unwrap_or(cfg.check_timeout_secs)
+            .max(1),
+    );
     let run_id = format!("{cluster_id}-{}", now());
     let items: Vec<_> = state
         .runbook
         .items()
         .filter_map(|(_, i)| i.check.clone().map(|c| (i.id.clone(), c)))
         .collect();
-    let results: Vec<CheckResult> = stream::iter(items)
-        .map(|(item_id, check)| {
-            let (client, target) = (&client, &target);
-            async move {
-                let started = Instant::now();
-                // A second, outer limit: whatever a check does, it ends.
-                let obs = match tokio::time::timeout(
-                    timeout + Duration::from_secs(1),
-                    checks::run(client, target, &check),
-                )
+    let setup = connect(state, &cluster.coordinator_url, conn, timeout).await;
+    let results: Vec<CheckResult> = match &setup {
+        Err(reason) => items
+            .into_iter()
+            .map(|(item_id, _)| CheckResult {
+                item_id,
+                status: CheckStatus::Error,
+                reason: reason.clone(),
+                observed: String::new(),
+                evidence: reason.clone(),
+                duration_ms: 0,
+                at: now(),
+            })
+            .collect(),
+        Ok(c) => {
+            let probe = checks::Probe {
+                client: &c.client,
+                verifier: &c.verifier,
+                inspector: &c.inspector,
+                target: &c.target,
+            };
+            stream::iter(items)
+                .map(|(item_id, check)| {
+                    let probe = &probe;
+                    async move {
+                        let started = Instant::now();
+                        // A second, outer limit: whatever a check does, it ends.
+                        let obs = match tokio::time::timeout(
+                            timeout + Duration::from_secs(1),
+                            checks::run(probe, &check),
+                        )
+                        .await
+                        {
+                            Ok(o) => o,
+                            Err(_) => checks::Observation {
+                                verdict: Verdict::error(format!("no answer within {timeout:?}")),
+                                evidence: String::new(),
+                            },
+                        };
+                        CheckResult {
+                            item_id,
+                            status: obs.verdict.status,
+                            reason: obs.verdict.reason,
+                            observed: obs.verdict.observed,
+                            evidence: obs.evidence,
+                            duration_ms: i64::try_from(started.elapsed().as_millis())
+                                .unwrap_or(i64::MAX),
+                            at: now(),
+                        }
+                    }
+                })
+                .buffer_unordered(cfg.check_concurrency.max(1))
+                .collect()
                 .await
-                {
-                    Ok(o) => o,
-                    Err(_) => checks::Observation {
-                        verdict: Verdict::error(format!("no answer within {timeout:?}")),
-                        evidence: String::new(),
-                    },
-                };
-                CheckResult {
-                    item_id,
-                    status: obs.verdict.status,
-                    reason: obs.verdict.reason,
-                    observed: obs.verdict.observed,
-                    evidence: obs.evidence,
-                    duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
-                    at: now(),
-                }
-            }
-        })
-        .buffer_unordered(cfg.check_concurrency.max(1))
-        .collect()
-        .await;
+        }
+    };
     let mut tx = state.pool.begin().await?;
     for r in &results {
         repo::checks::insert(&mut tx, cluster_id, &run_id, r).await?;
@@ -89,6 +114,81 @@ pub async fn run_cluster(
     let mut results = results;
     results.sort_by(|a, b| a.item_id.cmp(&b.item_id));
     Ok(results)
+}
+
+/// The clients and target for one cluster, or why they cannot be made.
+/// Secrets are read from the environment here, at the last moment, and
+/// live only in the `Target` (whose `Debug` hides them).
+async fn connect(
+    state: &AppState,
+    coordinator_url: &str,
+    conn: &Connection,
+    timeout: Duration,
+) -> Result<Clients, String> {
+    let base_url = url::Url::parse(&format!("{coordinator_url}/"))
+        .map_err(|e| format!("the coordinator URL is not valid: {e}"))?;
+    let ca_pem = match &conn.ca_file {
+        None => None,
+        Some(path) => Some(
+            tokio::fs::read(path)
+                .await
+                .map_err(|e| format!("cannot read the CA file {path}: {e}"))?,
+        ),
+    };
+    let mut key = ClientKey {
+        ca_pem,
+        insecure_tls: false,
+        connect_timeout_secs: conn.connect_timeout_secs,
+    };
+    let verifier = state.clients.get(&key).map_err(|e| e.to_string())?;
+    key.insecure_tls = conn.insecure_tls;
+    let client = state.clients.get(&key).map_err(|e| e.to_string())?;
+    let inspector = state
+        .clients
+        .inspector(conn.connect_timeout_secs)
+        .map_err(|e| e.to_string())?;
+    let secret = |name: &str| {
+        std::env::var(name).map(SecretString::from).map_err(|_| {
+            format!("the environment variable {name} is not set on the Shipshape server")
+        })
+    };
+    let (auth, auth_user) = match &conn.auth {
+        ConnAuth::None => (Auth::None, None),
+        ConnAuth::Basic { user, password_env } => (
+            Auth::Basic {
+                user: user.clone(),
+                password: secret(password_env)?,
+            },
+            Some(user.clone()),
+        ),
+        ConnAuth::Jwt { token_env } => (Auth::Bearer(secret(token_env)?), None),
+    };
+    // Trino checks the X-Trino-User against the authenticated user, so the
+    // login user is the default identity.
+    let user = conn
+        .check_user
+        .clone()
+        .or(auth_user)
+        .unwrap_or_else(|| state.config.check_user.clone());
+    Ok(Clients {
+        client,
+        verifier,
+        inspector,
+        target: Target {
+            base_url,
+            user,
+            auth,
+            query_timeout: timeout,
+        },
+    })
+}
+
+/// What [`connect`] makes for one cluster's run.
+struct Clients {
+    client: reqwest::Client,
+    verifier: reqwest::Client,
+    inspector: reqwest::Client,
+    target: Target,
 }
 
 pub async fn latest(

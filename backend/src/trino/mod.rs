@@ -6,9 +6,15 @@
 //! timeout the query is cancelled with `DELETE` on its `nextUri`. Every
 //! failure is a [`TrinoError`] a person can act on.
 
+mod cert;
+mod clients;
 mod error;
+mod http;
 
+pub use cert::cert_facts;
+pub use clients::{ClientCache, ClientKey};
 pub use error::TrinoError;
+pub use http::{anonymous_statement, get, Credentials, HttpAnswer};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
@@ -64,6 +70,7 @@ pub fn http_client(
     let mut b = reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
+        .tls_info(true)
         .user_agent(concat!("shipshape/", env!("CARGO_PKG_VERSION")));
     if let Some(pem) = extra_ca_pem {
         let cert = reqwest::Certificate::from_pem(pem).map_err(|e| {
@@ -84,12 +91,7 @@ pub async fn query(
     target: &Target,
     sql: &str,
 ) -> Result<QueryOutput, TrinoError> {
-    if matches!(target.auth, Auth::Basic { .. }) && target.base_url.scheme() != "https" {
-        return Err(TrinoError::Config(
-            "password authentication is refused over plain http: use an https:// coordinator URL"
-                .into(),
-        ));
-    }
+    refuse_plain_http_credentials(target)?;
     let mut next_uri: Option<String> = None;
     let run = run_statement(client, target, sql, &mut next_uri);
     match tokio::time::timeout(target.query_timeout, run).await {
@@ -199,6 +201,25 @@ fn retry_after(r: &reqwest::Response) -> Option<Duration> {
         .parse::<u64>()
         .ok()
         .map(Duration::from_secs)
+}
+
+/// Credentials travel only over HTTPS.
+fn refuse_plain_http_credentials(target: &Target) -> Result<(), TrinoError> {
+    if !matches!(target.auth, Auth::None) && target.base_url.scheme() != "https" {
+        return Err(TrinoError::Config(
+            "credentials are refused over plain http: use an https:// coordinator URL".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The user and credentials, for requests outside the statement protocol.
+pub(crate) fn with_identity(
+    r: reqwest::RequestBuilder,
+    target: &Target,
+) -> Result<reqwest::RequestBuilder, TrinoError> {
+    refuse_plain_http_credentials(target)?;
+    Ok(with_headers(r, target))
 }
 
 fn with_headers(r: reqwest::RequestBuilder, target: &Target) -> reqwest::RequestBuilder {

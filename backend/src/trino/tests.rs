@@ -10,10 +10,26 @@ const HEALTHY: &str = include_str!("../../../sim/scenarios/healthy.toml");
 const NODES: &str =
     "SELECT node_id, http_uri, node_version, coordinator, state FROM system.runtime.nodes";
 
+/// The healthy cluster over plain HTTP, without passwords: for protocol details.
 async fn sim(prefix: &str) -> Url {
     let scenario = Scenario::parse("test", &format!("{prefix}\n{HEALTHY}")).expect("scenario");
-    let base = trino_sim::serve_on_loopback(scenario).await.unwrap();
+    let base = trino_sim::serve_on_loopback(scenario.plain()).await.unwrap();
     Url::parse(&format!("{base}/")).unwrap()
+}
+
+/// The healthy cluster as it ships: HTTPS with a test CA, and passwords.
+async fn secure_sim(prefix: &str) -> (Url, String) {
+    let scenario = Scenario::parse("test", &format!("{prefix}\n{HEALTHY}")).expect("scenario");
+    let served = trino_sim::serve_loopback(scenario).await.unwrap();
+    let url = Url::parse(&format!("{}/", served.url)).unwrap();
+    (url, served.ca_pem.expect("a CA for an HTTPS scenario"))
+}
+
+fn basic(password: &str) -> Auth {
+    Auth::Basic {
+        user: "shipshape".into(),
+        password: SecretString::from(password.to_string()),
+    }
 }
 
 fn target(base: Url, user: &str) -> Target {
@@ -166,4 +182,85 @@ fn pages_missing_required_fields_are_protocol_violations() {
     let mut v = ok.clone();
     v["error"] = serde_json::json!({"message": "x", "errorName": "X"});
     assert!(matches!(parse_page(&v), Err(TrinoError::Protocol(m)) if m.contains("errorType")));
+}
+
+#[tokio::test]
+async fn https_with_the_cluster_ca_and_a_password_works() {
+    let (url, ca) = secure_sim("").await;
+    assert_eq!(url.scheme(), "https");
+    let trusting = http_client(Duration::from_secs(2), Some(ca.as_bytes()), false).unwrap();
+    let mut t = target(url.clone(), "shipshape");
+    t.auth = basic("shipshape-sim-password");
+    let out = query(&trusting, &t, NODES).await.unwrap();
+    assert_eq!(out.rows.len(), 4);
+    // Node URIs point back at the simulator over HTTPS.
+    assert!(out.rows[1][1].as_str().unwrap().starts_with("https://"));
+
+    // The presented certificate is readable, with its names and dates.
+    let a = get(&trusting, &t, "/v1/info", Credentials::Withhold).await.unwrap();
+    let cert = cert_facts(&a.peer_certificate.expect("a peer certificate")).unwrap();
+    assert!(cert.names.contains(&"127.0.0.1".to_string()), "{cert:?}");
+    assert_eq!(cert.lifetime_days(), 120);
+    assert!(cert.issuer.contains("trino-sim test CA"), "{}", cert.issuer);
+
+    // A wrong password is a 401; no password is a 401 with WWW-Authenticate.
+    t.auth = basic("wrong");
+    let e = query(&trusting, &t, NODES).await.unwrap_err();
+    assert_eq!(e, TrinoError::Unauthorized);
+    let a = anonymous_statement(&trusting, &t).await.unwrap();
+    assert_eq!(a.status, 401);
+    assert!(a.www_authenticate.unwrap().starts_with("Basic"));
+
+    // Without the CA the certificate is not trusted, and the error says so.
+    let e = query(&client(), &t, NODES).await.unwrap_err();
+    assert!(
+        matches!(e, TrinoError::Tls(ref m) if m.contains("not signed by a trusted CA")),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_bearer_token_authenticates_too() {
+    let (url, ca) = secure_sim("").await;
+    let trusting = http_client(Duration::from_secs(2), Some(ca.as_bytes()), false).unwrap();
+    let mut t = target(url, "jwt-user");
+    t.auth = Auth::Bearer(SecretString::from("shipshape-sim-jwt"));
+    assert_eq!(query(&trusting, &t, NODES).await.unwrap().rows.len(), 4);
+    t.auth = Auth::Bearer(SecretString::from("forged"));
+    assert_eq!(query(&trusting, &t, NODES).await.unwrap_err(), TrinoError::Unauthorized);
+}
+
+#[tokio::test]
+async fn expired_and_wrong_host_certificates_are_named() {
+    // An expired certificate.
+    let text = HEALTHY.replace("expires_in_days = 90", "expires_in_days = -2");
+    let served = trino_sim::serve_loopback(Scenario::parse("t", &text).unwrap())
+        .await
+        .unwrap();
+    let ca = served.ca_pem.unwrap();
+    let trusting = http_client(Duration::from_secs(2), Some(ca.as_bytes()), false).unwrap();
+    let t = target(Url::parse(&format!("{}/", served.url)).unwrap(), "shipshape");
+    let e = get(&trusting, &t, "/v1/info", Credentials::Withhold).await.unwrap_err();
+    assert!(matches!(e, TrinoError::Tls(ref m) if m.contains("expired")), "{e:?}");
+    // A certificate for another host.
+    let text = HEALTHY.replace(
+        "hosts = [\"localhost\", \"127.0.0.1\"]",
+        "hosts = [\"trino.example.invalid\"]",
+    );
+    let served = trino_sim::serve_loopback(Scenario::parse("t", &text).unwrap())
+        .await
+        .unwrap();
+    let ca = served.ca_pem.unwrap();
+    let trusting = http_client(Duration::from_secs(2), Some(ca.as_bytes()), false).unwrap();
+    let t = target(Url::parse(&format!("{}/", served.url)).unwrap(), "shipshape");
+    let e = get(&trusting, &t, "/v1/info", Credentials::Withhold).await.unwrap_err();
+    assert!(
+        matches!(e, TrinoError::Tls(ref m) if m.contains("not valid for this host")),
+        "{e:?}"
+    );
+    // Skipping verification reads it anyway (the TLS check uses this to show why).
+    let insecure = http_client(Duration::from_secs(2), None, true).unwrap();
+    let a = get(&insecure, &t, "/v1/info", Credentials::Withhold).await.unwrap();
+    assert_eq!(a.status, 200);
+    assert!(a.peer_certificate.is_some());
 }

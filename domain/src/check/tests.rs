@@ -1,5 +1,10 @@
 use super::*;
+use chrono::{TimeZone, Utc};
 use serde_json::json;
+
+fn sql(e: &SqlExpect, o: SqlObserved<'_>) -> Verdict {
+    judge_sql(e, o, Utc::now())
+}
 
 fn table(s: &str) -> toml::Table {
     s.parse().unwrap()
@@ -92,13 +97,13 @@ fn sql_verdicts() {
         test: CellTest::Equals(v.into()),
     };
     assert_eq!(
-        judge_sql(&eq("true"), SqlObserved::Rows(&rows)).status,
+        sql(&eq("true"), SqlObserved::Rows(&rows)).status,
         CheckStatus::Pass
     );
-    let v = judge_sql(&eq("false"), SqlObserved::Rows(&rows));
+    let v = sql(&eq("false"), SqlObserved::Rows(&rows));
     assert_eq!((v.status, v.observed.as_str()), (CheckStatus::Fail, "true"));
     assert_eq!(
-        judge_sql(
+        sql(
             &SqlExpect::Cell {
                 column: 9,
                 test: CellTest::Equals("x".into())
@@ -109,7 +114,7 @@ fn sql_verdicts() {
         CheckStatus::Fail
     );
     assert_eq!(
-        judge_sql(&eq("true"), SqlObserved::Rows(&[])).status,
+        sql(&eq("true"), SqlObserved::Rows(&[])).status,
         CheckStatus::Fail
     );
 
@@ -119,12 +124,12 @@ fn sql_verdicts() {
         test: CellTest::AtLeast(n),
     };
     assert_eq!(
-        judge_sql(&at_least(3.0), SqlObserved::Rows(&count)).status,
+        sql(&at_least(3.0), SqlObserved::Rows(&count)).status,
         CheckStatus::Pass,
         "boundary passes"
     );
     assert_eq!(
-        judge_sql(&at_least(4.0), SqlObserved::Rows(&count)).status,
+        sql(&at_least(4.0), SqlObserved::Rows(&count)).status,
         CheckStatus::Fail
     );
     let at_most = SqlExpect::Cell {
@@ -132,11 +137,11 @@ fn sql_verdicts() {
         test: CellTest::AtMost(1.0),
     };
     assert_eq!(
-        judge_sql(&at_most, SqlObserved::Rows(&[vec![json!(2)]])).status,
+        sql(&at_most, SqlObserved::Rows(&[vec![json!(2)]])).status,
         CheckStatus::Fail
     );
     assert_eq!(
-        judge_sql(&at_most, SqlObserved::Rows(&[vec![json!("n/a")]])).status,
+        sql(&at_most, SqlObserved::Rows(&[vec![json!("n/a")]])).status,
         CheckStatus::Error
     );
 
@@ -145,11 +150,11 @@ fn sql_verdicts() {
         test: CellTest::DurationAtMost(3600.0),
     };
     assert_eq!(
-        judge_sql(&dur, SqlObserved::Rows(&[vec![json!("3600s")]])).status,
+        sql(&dur, SqlObserved::Rows(&[vec![json!("3600s")]])).status,
         CheckStatus::Pass
     );
     assert_eq!(
-        judge_sql(&dur, SqlObserved::Rows(&[vec![json!("24h")]])).status,
+        sql(&dur, SqlObserved::Rows(&[vec![json!("24h")]])).status,
         CheckStatus::Fail
     );
 
@@ -157,7 +162,7 @@ fn sql_verdicts() {
         name: "PERMISSION_DENIED".into(),
     };
     assert_eq!(
-        judge_sql(
+        sql(
             &denied,
             SqlObserved::Failed {
                 name: "PERMISSION_DENIED",
@@ -168,7 +173,7 @@ fn sql_verdicts() {
         CheckStatus::Pass
     );
     assert_eq!(
-        judge_sql(
+        sql(
             &denied,
             SqlObserved::Failed {
                 name: "SYNTAX_ERROR",
@@ -179,12 +184,12 @@ fn sql_verdicts() {
         CheckStatus::Fail
     );
     assert_eq!(
-        judge_sql(&denied, SqlObserved::Rows(&count)).status,
+        sql(&denied, SqlObserved::Rows(&count)).status,
         CheckStatus::Fail,
         "an unprivileged user reading data is a failure"
     );
     assert_eq!(
-        judge_sql(
+        sql(
             &eq("true"),
             SqlObserved::Failed {
                 name: "SYNTAX_ERROR",
@@ -284,4 +289,175 @@ fn per_worker_needs_every_worker_to_agree() {
             json_equals: json!("ACTIVE")
         }
     );
+}
+
+fn at(y: i32, m: u32, d: u32, h: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
+}
+
+#[test]
+fn new_kinds_and_expectations_parse() {
+    assert_eq!(
+        parse_check("tls", &table("min_days_left = 7\nmin_lifetime_days = 7")).unwrap(),
+        Check::Tls {
+            min_days_left: 7,
+            min_lifetime_days: Some(7)
+        }
+    );
+    assert!(parse_check("tls", &table("min_lifetime_days = 0")).is_err());
+    assert_eq!(
+        parse_check("jvm", &table("")).unwrap(),
+        Check::Jvm
+    );
+    assert_eq!(
+        parse_check("authentication", &table("")).unwrap(),
+        Check::Authentication
+    );
+    assert_eq!(
+        parse_check("coordinator_isolation", &table("")).unwrap(),
+        Check::CoordinatorIsolation
+    );
+    let c = parse_check(
+        "sql",
+        &table("query = \"q\"\nexpect = \"row_count_at_most\"\nvalue = 0"),
+    )
+    .unwrap();
+    assert!(matches!(c, Check::Sql { expect: SqlExpect::RowCount(CellTest::AtMost(n)), .. } if n == 0.0));
+    let c = parse_check(
+        "sql",
+        &table("query = \"q\"\nexpect = \"age_at_most\"\nvalue = \"15m\""),
+    )
+    .unwrap();
+    assert!(matches!(c, Check::Sql { expect: SqlExpect::Cell { test: CellTest::AgeAtMost(s), .. }, .. } if s == 900.0));
+    let err = parse_check("sql", &table("query = \"q\"\nexpect = \"roughly\"")).unwrap_err();
+    assert!(err.contains("row_count_at_most"), "{err}");
+    let err = parse_check("ldap", &table("")).unwrap_err();
+    assert!(err.contains("coordinator_isolation"), "{err}");
+}
+
+#[test]
+fn every_all_equal_and_row_count() {
+    let nodes = [
+        vec![json!("worker-1"), json!(8589934592_i64)],
+        vec![json!("worker-2"), json!(4294967296_i64)],
+    ];
+    let every = SqlExpect::Every {
+        column: 1,
+        test: CellTest::AtLeast(8589934592.0),
+    };
+    let v = sql(&every, SqlObserved::Rows(&nodes));
+    assert_eq!(v.status, CheckStatus::Fail);
+    assert!(v.reason.starts_with("worker-2:"), "{}", v.reason);
+    assert_eq!(v.observed, "1 of 2 rows pass");
+    assert_eq!(sql(&every, SqlObserved::Rows(&nodes[..1])).status, CheckStatus::Pass);
+    assert_eq!(sql(&every, SqlObserved::Rows(&[])).status, CheckStatus::Fail);
+
+    let same = SqlExpect::AllEqual { column: 1 };
+    let v = sql(&same, SqlObserved::Rows(&nodes));
+    assert_eq!(v.status, CheckStatus::Fail);
+    assert!(v.reason.contains("8589934592 on worker-1"), "{}", v.reason);
+    let one = [vec![json!("a"), json!("25")], vec![json!("b"), json!("25")]];
+    assert_eq!(sql(&same, SqlObserved::Rows(&one)).status, CheckStatus::Pass);
+
+    let none = SqlExpect::RowCount(CellTest::AtMost(0.0));
+    assert_eq!(sql(&none, SqlObserved::Rows(&[])).status, CheckStatus::Pass);
+    let v = sql(&none, SqlObserved::Rows(&nodes));
+    assert_eq!(v.status, CheckStatus::Fail);
+    assert_eq!(v.observed, "2 rows");
+    let failed = SqlObserved::Failed {
+        name: "TABLE_NOT_FOUND",
+        message: "no such table",
+    };
+    assert_eq!(sql(&none, failed).status, CheckStatus::Error);
+}
+
+#[test]
+fn age_is_measured_against_now() {
+    let now = at(2026, 1, 1, 0);
+    let fresh = SqlExpect::Cell {
+        column: 0,
+        test: CellTest::AgeAtMost(900.0),
+    };
+    let judge = |cell: serde_json::Value| judge_sql(&fresh, SqlObserved::Rows(&[vec![cell]]), now);
+    // Across a year end: 10 minutes before midnight is fresh, an hour is not.
+    assert_eq!(judge(json!("2025-12-31 23:50:00.000")).status, CheckStatus::Pass);
+    assert_eq!(judge(json!("2025-12-31 23:45:00.000 UTC")).status, CheckStatus::Pass);
+    assert_eq!(judge(json!("2025-12-31T23:44:59Z")).status, CheckStatus::Fail);
+    let old = judge(json!("2025-12-31 23:00:00"));
+    assert_eq!(old.status, CheckStatus::Fail);
+    assert_eq!(old.reason, "1h old, older than 15m");
+    assert_eq!(judge(json!(null)).status, CheckStatus::Fail);
+    assert_eq!(
+        judge(json!("2025-12-31 23:50:00.000 Europe/Berlin")).status,
+        CheckStatus::Error
+    );
+    assert_eq!(human_seconds(93784.0), "1d 2h 3m 4s");
+}
+
+#[test]
+fn tls_verdicts() {
+    let now = at(2026, 11, 23, 12);
+    let cert = |days_before: i64, days_after: i64| CertFacts {
+        subject: "CN=trino".into(),
+        issuer: "CN=ca".into(),
+        names: vec!["localhost".into()],
+        not_before: now - chrono::Duration::days(days_before),
+        not_after: now + chrono::Duration::days(days_after),
+    };
+    let good = TlsSeen::Trusted(cert(30, 60));
+    assert_eq!(judge_tls(&good, now, 14, None).status, CheckStatus::Pass);
+    assert_eq!(judge_tls(&good, now, 14, Some(14)).status, CheckStatus::Pass);
+    // 13 days left against 14: fail; exactly 14: pass.
+    assert_eq!(judge_tls(&TlsSeen::Trusted(cert(30, 13)), now, 14, None).status, CheckStatus::Fail);
+    assert_eq!(judge_tls(&TlsSeen::Trusted(cert(30, 14)), now, 14, None).status, CheckStatus::Pass);
+    // A one-day certificate (Stackable's default) fails the lifetime rule.
+    let short = judge_tls(&TlsSeen::Trusted(cert(0, 1)), now, 0, Some(7));
+    assert_eq!(short.status, CheckStatus::Fail);
+    assert!(short.reason.starts_with("issued for 1 days"), "{}", short.reason);
+    let expired = TlsSeen::Refused {
+        hint: "the certificate has expired".into(),
+        cert: Some(cert(40, -2)),
+    };
+    let v = judge_tls(&expired, now, 14, None);
+    assert_eq!(v.status, CheckStatus::Fail);
+    assert!(v.observed.starts_with("expired 2026-11-21"), "{}", v.observed);
+    assert_eq!(judge_tls(&TlsSeen::NotHttps, now, 14, None).status, CheckStatus::Fail);
+}
+
+#[test]
+fn jvm_against_what_trino_needs() {
+    let nodes = |v: &[&str]| -> Vec<(String, String)> {
+        v.iter()
+            .enumerate()
+            .map(|(i, s)| (format!("node-{i}"), s.to_string()))
+            .collect()
+    };
+    assert_eq!(judge_jvm("483", &nodes(&["25", "25"])).status, CheckStatus::Pass);
+    // The runbook's Java 21 is too old for Trino 451 and later.
+    let v = judge_jvm("451", &nodes(&["21", "21"]));
+    assert_eq!(v.status, CheckStatus::Fail);
+    assert_eq!(v.reason, "Java 21 is older than Java 22, which Trino 451 requires");
+    assert_eq!(judge_jvm("483", &nodes(&["24"])).status, CheckStatus::Fail);
+    assert_eq!(judge_jvm("470", &nodes(&["22"])).status, CheckStatus::Pass);
+    let mixed = judge_jvm("483", &nodes(&["25", "22", "25"]));
+    assert_eq!(mixed.status, CheckStatus::Fail);
+    assert!(mixed.reason.contains("Java 22 on node-1"), "{}", mixed.reason);
+    assert_eq!(judge_jvm("483", &[]).status, CheckStatus::Error);
+    assert_eq!(java_feature_version("1.8"), Some(8));
+    assert_eq!(java_feature_version("22.0.2"), Some(22));
+    assert_eq!(java_required(431), None);
+    assert_eq!(java_required(460), Some(22));
+}
+
+#[test]
+fn authentication_and_isolation_verdicts() {
+    assert_eq!(judge_authentication(true, 401, Some("Basic realm=\"Trino\"")).status, CheckStatus::Pass);
+    assert_eq!(judge_authentication(true, 200, None).status, CheckStatus::Fail);
+    assert_eq!(judge_authentication(false, 401, Some("Basic")).status, CheckStatus::Fail);
+    assert_eq!(judge_authentication(true, 401, None).status, CheckStatus::Warn);
+    assert_eq!(judge_isolation(3, 3).status, CheckStatus::Pass);
+    let v = judge_isolation(4, 3);
+    assert_eq!(v.status, CheckStatus::Fail);
+    assert!(v.reason.contains("include-coordinator=false"));
+    assert_eq!(judge_isolation(2, 3).status, CheckStatus::Warn);
 }

@@ -1,0 +1,78 @@
+//! `per_worker` checks: list the workers from `system.runtime.nodes`, then
+//! ask each one directly, a bounded number at a time.
+
+use super::{error, rows_of, text, Observation};
+use crate::trino::{self, Credentials, Target};
+use futures::stream::{self, StreamExt};
+use serde_json::Value;
+use shipshape_domain::check::{cap_evidence, judge_per_worker, WORKERS_SQL};
+
+/// Workers asked at once.
+const WORKER_CONCURRENCY: usize = 16;
+
+pub(super) async fn per_worker(
+    client: &reqwest::Client,
+    target: &Target,
+    path: &str,
+    expected: &Value,
+) -> Observation {
+    let rows = match rows_of(client, target, WORKERS_SQL).await {
+        Ok(rows) => rows,
+        Err(o) => return o,
+    };
+    let workers: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (text(r.first()), text(r.get(1))))
+        .collect();
+    let answers: Vec<(String, Result<Value, String>)> = stream::iter(workers.iter().cloned())
+        .map(|(node, uri)| async move {
+            let answer = worker_get(client, target, &uri, path).await;
+            (node, answer)
+        })
+        .buffer_unordered(WORKER_CONCURRENCY)
+        .collect()
+        .await;
+    let mut lines: Vec<String> = answers
+        .iter()
+        .map(|(node, a)| match a {
+            Ok(v) => format!("{node}: GET {path} → {v}"),
+            Err(e) => format!("{node}: {e}"),
+        })
+        .collect();
+    lines.sort();
+    let evidence = format!(
+        "{WORKERS_SQL}\n{} workers\n{}",
+        workers.len(),
+        lines.join("\n")
+    );
+    Observation {
+        verdict: judge_per_worker(expected, &answers),
+        evidence: cap_evidence(evidence),
+    }
+}
+
+/// A worker's JSON answer at `path`, or why there is none.
+async fn worker_get(
+    client: &reqwest::Client,
+    target: &Target,
+    http_uri: &str,
+    path: &str,
+) -> Result<Value, String> {
+    let base = url::Url::parse(http_uri).map_err(|e| format!("bad http_uri {http_uri:?}: {e}"))?;
+    if !matches!(base.scheme(), "http" | "https") {
+        return Err(format!("http_uri {http_uri:?} is not http(s)"));
+    }
+    let worker = Target {
+        base_url: base,
+        ..target.clone()
+    };
+    // Worker state needs no credentials; withholding them also keeps them
+    // from going to whatever address a node row names.
+    match trino::get(client, &worker, path, Credentials::Withhold).await {
+        Ok(a) if a.status == 200 => {
+            serde_json::from_str(&a.body).map_err(|_| "the answer is not JSON".to_string())
+        }
+        Ok(a) => Err(format!("HTTP {}", a.status)),
+        Err(e) => Err(error(e).verdict.reason),
+    }
+}

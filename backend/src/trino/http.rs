@@ -1,0 +1,120 @@
+//! Plain HTTP requests to a coordinator or worker besides the statement
+//! protocol: GETs of REST endpoints (with or without credentials), the
+//! presented certificate, and a statement sent without credentials to see
+//! whether the coordinator refuses it.
+
+use super::{with_identity, Target, TrinoError};
+use std::time::Duration;
+
+/// Bodies are read up to this size; evidence is capped far below it.
+const BODY_MAX: usize = 64 * 1024;
+
+/// What a coordinator answered.
+#[derive(Debug, Clone)]
+pub struct HttpAnswer {
+    pub status: u16,
+    pub body: String,
+    pub www_authenticate: Option<String>,
+    /// The leaf certificate, DER, when the connection was TLS.
+    pub peer_certificate: Option<Vec<u8>>,
+}
+
+/// Whether a request carries the target's credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credentials {
+    Send,
+    Withhold,
+}
+
+async fn answer(r: reqwest::Response) -> Result<HttpAnswer, TrinoError> {
+    let status = r.status().as_u16();
+    let www_authenticate = r
+        .headers()
+        .get(reqwest::header::WWW_AUTHENTICATE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let peer_certificate = r
+        .extensions()
+        .get::<reqwest::tls::TlsInfo>()
+        .and_then(|t| t.peer_certificate())
+        .map(<[u8]>::to_vec);
+    let bytes = r.bytes().await.map_err(TrinoError::from_reqwest)?;
+    let body = String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_MAX)]).into_owned();
+    Ok(HttpAnswer {
+        status,
+        body,
+        www_authenticate,
+        peer_certificate,
+    })
+}
+
+fn url(target: &Target, path: &str) -> Result<url::Url, TrinoError> {
+    target
+        .base_url
+        .join(path.trim_start_matches('/'))
+        .map_err(|e| TrinoError::Config(format!("bad URL: {e}")))
+}
+
+/// A GET bounded by the query timeout.
+pub async fn get(
+    client: &reqwest::Client,
+    target: &Target,
+    path: &str,
+    credentials: Credentials,
+) -> Result<HttpAnswer, TrinoError> {
+    let url = url(target, path)?;
+    let request = client.get(url);
+    let request = match credentials {
+        Credentials::Send => with_identity(request, target)?,
+        Credentials::Withhold => request.header("X-Trino-User", &target.user),
+    };
+    let fetch = async {
+        let r = request.send().await.map_err(TrinoError::from_reqwest)?;
+        answer(r).await
+    };
+    bounded(target.query_timeout, fetch).await
+}
+
+/// `POST /v1/statement` without credentials. Should the coordinator accept
+/// it, the query is cancelled at once.
+pub async fn anonymous_statement(
+    client: &reqwest::Client,
+    target: &Target,
+) -> Result<HttpAnswer, TrinoError> {
+    let url = url(target, "/v1/statement")?;
+    let fetch = async {
+        let r = client
+            .post(url)
+            .header("X-Trino-User", &target.user)
+            .header("X-Trino-Source", "shipshape")
+            .body("SELECT 1")
+            .send()
+            .await
+            .map_err(TrinoError::from_reqwest)?;
+        let a = answer(r).await?;
+        if a.status == 200 {
+            let next = serde_json::from_str::<serde_json::Value>(&a.body)
+                .ok()
+                .and_then(|v| v.get("nextUri")?.as_str().map(str::to_string));
+            if let Some(next) = next {
+                let _ = client
+                    .delete(next)
+                    .header("X-Trino-User", &target.user)
+                    .timeout(Duration::from_secs(2))
+                    .send()
+                    .await;
+            }
+        }
+        Ok(a)
+    };
+    bounded(target.query_timeout, fetch).await
+}
+
+async fn bounded<T>(
+    limit: Duration,
+    f: impl std::future::Future<Output = Result<T, TrinoError>>,
+) -> Result<T, TrinoError> {
+    tokio::time::timeout(limit, f)
+        .await
+        .map_err(|_| TrinoError::Timeout(limit))?
+}

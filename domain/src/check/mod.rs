@@ -1,0 +1,187 @@
+//! Live checks: what a runbook item's `check` asks of a cluster, and how what
+//! was observed becomes a verdict. Running them (HTTP, SQL) is the backend's
+//! job; deciding pass or fail is here, as plain functions.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Evidence is capped so a chatty cluster cannot bloat the database.
+pub const EVIDENCE_MAX_BYTES: usize = 4096;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Check {
+    /// Run SQL (optionally as another user) and assert on the rows or the error.
+    Sql {
+        query: String,
+        user: Option<String>,
+        expect: SqlExpect,
+    },
+    /// GET a path on the coordinator; expect a status and optionally a JSON value.
+    Http {
+        path: String,
+        status: u16,
+        json_equals: Option<Value>,
+    },
+    /// GET `/metrics` and expect these series to be present.
+    Metrics { series: Vec<String> },
+    /// Compare `/v1/info` `nodeVersion.version` with the release table.
+    Version { max_age_days: i64 },
+    /// GET a path on every worker (its `http_uri` from `system.runtime.nodes`)
+    /// and expect the same JSON value from each.
+    PerWorker { path: String, json_equals: Value },
+    /// The coordinator's certificate: trusted, for this host, at least
+    /// `min_days_left` days from expiry and, optionally, issued for at least
+    /// `min_lifetime_days` days.
+    Tls {
+        min_days_left: i64,
+        min_lifetime_days: Option<i64>,
+    },
+    /// A statement sent without credentials over HTTPS is refused with 401.
+    Authentication,
+    /// `/ui/api/stats` `activeWorkers` equals the active non-coordinator
+    /// nodes: the coordinator is not scheduled as a worker.
+    CoordinatorIsolation,
+    /// Every node runs one Java version, at least what the running Trino
+    /// release requires.
+    Jvm,
+}
+
+/// The SQL that lists the workers a `per_worker` check visits.
+pub const WORKERS_SQL: &str =
+    "SELECT node_id, http_uri FROM system.runtime.nodes WHERE NOT coordinator";
+
+/// The SQL that counts the workers the scheduler may use.
+pub const ACTIVE_WORKERS_SQL: &str =
+    "SELECT count(*) FROM system.runtime.nodes WHERE NOT coordinator AND state = 'active'";
+
+/// The SQL that reads each node's Java version from the JMX catalog.
+pub const JVM_SQL: &str = "SELECT node, specversion FROM jmx.current.\"java.lang:type=runtime\"";
+
+/// What the rows (or error) of a SQL check must look like.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SqlExpect {
+    /// A test on one cell of the first row, addressed by column index.
+    Cell { column: usize, test: CellTest },
+    /// The same test on that column of every row (at least one row).
+    Every { column: usize, test: CellTest },
+    /// That column holds one value across all rows (at least one row).
+    AllEqual { column: usize },
+    /// A test on the number of rows (`AtLeast`, `AtMost` or `Equals`).
+    RowCount(CellTest),
+    /// The query fails with this Trino error name (e.g. PERMISSION_DENIED).
+    ErrorName { name: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellTest {
+    /// Equal as text.
+    Equals(String),
+    AtLeast(f64),
+    AtMost(f64),
+    /// A Trino duration (`3600s`, `1h`, `24h`) no longer than this many seconds.
+    DurationAtMost(f64),
+    /// A timestamp no older than this many seconds (read as UTC when it
+    /// carries no zone).
+    AgeAtMost(f64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Pass,
+    Warn,
+    Fail,
+    /// The check could not be run (unreachable, timeout, protocol violation…).
+    Error,
+}
+
+impl CheckStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Warn => "warn",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            CheckStatus::Pass,
+            CheckStatus::Warn,
+            CheckStatus::Fail,
+            CheckStatus::Error,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == s)
+    }
+}
+
+/// A verdict with its one-line reason and what was observed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub status: CheckStatus,
+    pub reason: String,
+    pub observed: String,
+}
+
+impl Verdict {
+    fn new(status: CheckStatus, reason: impl Into<String>, observed: impl Into<String>) -> Self {
+        Verdict {
+            status,
+            reason: reason.into(),
+            observed: observed.into(),
+        }
+    }
+    pub fn error(reason: impl Into<String>) -> Self {
+        Self::new(CheckStatus::Error, reason, "")
+    }
+}
+
+/// One stored result of a check on a cluster's item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub item_id: String,
+    pub status: CheckStatus,
+    pub reason: String,
+    pub observed: String,
+    pub evidence: String,
+    pub duration_ms: i64,
+    pub at: String,
+}
+
+
+mod access;
+mod http;
+mod jvm;
+mod parse;
+mod sql;
+mod tls;
+mod version;
+
+pub use access::*;
+pub use http::*;
+pub use jvm::*;
+pub use parse::*;
+pub use sql::*;
+pub use tls::*;
+pub use version::*;
+
+/// Cuts evidence to [`EVIDENCE_MAX_BYTES`] on a character boundary.
+pub fn cap_evidence(mut text: String) -> String {
+    if text.len() > EVIDENCE_MAX_BYTES {
+        let mut cut = EVIDENCE_MAX_BYTES;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str("\n… (cut)");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests;
