@@ -8,13 +8,63 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use support::*;
 
-/// Serves a scenario (optionally with a fault line) on a random port.
-async fn sim(file: &str, prefix: &str) -> String {
+/// The password the simulated clusters accept, as the server's environment
+/// holds it; clusters name the variable, never the value.
+const SECRET: (&str, &str) = ("TRINO_SECRET_SIM", "shipshape-sim-password");
+/// Every runbook item that has a check.
+const CHECKED_ITEMS: usize = 18;
+
+fn start(dir: &std::path::Path) -> Server {
+    Server::start_env(
+        dir,
+        &[],
+        &[SECRET, ("TRINO_SECRET_WRONG", "not-the-password")],
+    )
+}
+
+fn scenario(file: &str, prefix: &str) -> trino_sim::scenario::Scenario {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../sim/scenarios/");
     let text = std::fs::read_to_string(format!("{path}{file}")).unwrap();
-    let scenario =
-        trino_sim::scenario::Scenario::parse(file, &format!("{prefix}\n{text}")).unwrap();
-    trino_sim::serve_on_loopback(scenario).await.unwrap()
+    trino_sim::scenario::Scenario::parse(file, &format!("{prefix}\n{text}")).unwrap()
+}
+
+/// Serves a scenario over plain HTTP without passwords (for protocol faults).
+async fn sim(file: &str, prefix: &str) -> String {
+    trino_sim::serve_on_loopback(scenario(file, prefix).plain())
+        .await
+        .unwrap()
+}
+
+/// Serves a scenario as it ships (HTTPS with a test CA, passwords) and
+/// registers it with its CA file and the password from `TRINO_SECRET_SIM`.
+async fn secure_cluster(
+    s: &Server,
+    c: &reqwest::Client,
+    dir: &std::path::Path,
+    name: &str,
+    file: &str,
+    connection: Value,
+) -> i64 {
+    let served = trino_sim::serve_loopback(scenario(file, "")).await.unwrap();
+    let ca = dir.join(format!("{name}-ca.pem"));
+    std::fs::write(&ca, served.ca_pem.unwrap()).unwrap();
+    let mut conn = json!({
+        "auth": "basic",
+        "auth_user": "shipshape",
+        "secret_env": SECRET.0,
+        "ca_file": ca.to_str().unwrap(),
+    });
+    for (k, v) in connection.as_object().unwrap() {
+        conn[k] = v.clone();
+    }
+    let r = c
+        .post(s.url("/api/v1/clusters"))
+        .json(&json!({"name": name, "environment": "prod", "coordinator_url": served.url, "connection": conn}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
 
 async fn run(s: &Server, c: &reqwest::Client, id: i64) -> HashMap<String, Value> {
@@ -33,11 +83,11 @@ async fn run(s: &Server, c: &reqwest::Client, id: i64) -> HashMap<String, Value>
 #[tokio::test]
 async fn a_healthy_cluster_passes_every_check() {
     let dir = tempfile::tempdir().unwrap();
-    let s = Server::start(dir.path());
+    let s = start(dir.path());
     let admin = setup_admin(&s).await;
-    let id = create_cluster_at(&s, &admin, "healthy", &sim("healthy.toml", "").await).await;
+    let id = secure_cluster(&s, &admin, dir.path(), "healthy", "healthy.toml", json!({})).await;
     let results = run(&s, &admin, id).await;
-    assert_eq!(results.len(), 8, "{results:#?}");
+    assert_eq!(results.len(), CHECKED_ITEMS, "{results:#?}");
     for (item, r) in &results {
         assert_eq!(r["status"], "pass", "{item}: {r}");
         assert!(!r["reason"].as_str().unwrap().is_empty());
@@ -60,15 +110,35 @@ async fn a_healthy_cluster_passes_every_check() {
         .json()
         .await
         .unwrap();
-    assert_eq!(latest.len(), 8);
+    assert_eq!(latest.len(), CHECKED_ITEMS);
+    assert!(results["tls"]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("trusted, expires in"));
+    assert!(results["jvm"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("Trino 483 needs 25"));
+    assert!(results["authentication"]["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("WWW-Authenticate: Basic"));
 }
 
 #[tokio::test]
 async fn a_misconfigured_cluster_fails_with_the_data_behind_it_and_drift_shows() {
     let dir = tempfile::tempdir().unwrap();
-    let s = Server::start(dir.path());
+    let s = start(dir.path());
     let admin = setup_admin(&s).await;
-    let id = create_cluster_at(&s, &admin, "broken", &sim("misconfigured.toml", "").await).await;
+    let id = secure_cluster(
+        &s,
+        &admin,
+        dir.path(),
+        "broken",
+        "misconfigured.toml",
+        json!({}),
+    )
+    .await;
     // Signed off before the check ran: the item will show as regressed.
     let r = admin
         .post(s.url(&format!("/api/v1/clusters/{id}/items/spill/signoffs")))
@@ -106,6 +176,42 @@ async fn a_misconfigured_cluster_fails_with_the_data_behind_it_and_drift_shows()
         .contains("trino_execution_name_QueryManager_RunningQueries"));
     assert_eq!(status("authorization"), "pass", "the probe user is denied");
     assert_eq!(status("worker-node-loss"), "pass");
+    let reason = |item: &str| results[item]["reason"].as_str().unwrap().to_string();
+    // The newer checks, each failing with what it saw.
+    for item in [
+        "tls",
+        "certificate-lifetime",
+        "authentication",
+        "coordinator-isolation",
+        "jvm",
+        "memory-guardrails",
+        "resource-groups",
+        "concurrency-limits",
+        "audit",
+        "runaway-query-kill",
+    ] {
+        assert_eq!(status(item), "fail", "{item}: {}", results[item]);
+    }
+    assert!(
+        reason("tls").contains("renew it before 7 days"),
+        "{}",
+        reason("tls")
+    );
+    assert!(reason("certificate-lifetime").starts_with("issued for 1 days"));
+    assert_eq!(
+        reason("authentication"),
+        "the coordinator accepted a statement without credentials"
+    );
+    assert!(reason("coordinator-isolation").contains("include-coordinator=false"));
+    assert!(reason("jvm").contains("mixed JVMs"), "{}", reason("jvm"));
+    assert!(reason("memory-guardrails").starts_with("worker-2:"));
+    assert_eq!(results["resource-groups"]["observed"], "3 rows");
+    assert!(results["resource-groups"]["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("bi-dashboard"));
+    assert_eq!(results["concurrency-limits"]["observed"], "14.5");
+    assert!(reason("audit").starts_with("3d"), "{}", reason("audit"));
 
     let c: Value = admin
         .get(s.url(&format!("/api/v1/clusters/{id}/checklist")))
@@ -194,7 +300,7 @@ async fn faulty_and_unreachable_clusters_give_classified_errors_in_bounded_time(
 #[tokio::test]
 async fn only_admins_and_sres_run_checks() {
     let dir = tempfile::tempdir().unwrap();
-    let s = Server::start(dir.path());
+    let s = start(dir.path());
     let admin = setup_admin(&s).await;
     let id = create_cluster_at(&s, &admin, "c", &sim("healthy.toml", "").await).await;
     let m = add_user(&s, &admin, "m", "manager", "manager-pass-1").await;
@@ -234,10 +340,12 @@ async fn the_scheduler_checks_every_cluster_and_a_hung_one_delays_nobody() {
         &[
             ("SHIPSHAPE_CHECK_INTERVAL_SECS", "1"),
             ("SHIPSHAPE_CHECK_TIMEOUT_SECS", "2"),
+            SECRET,
         ],
     );
     let admin = setup_admin(&s).await;
-    let healthy = create_cluster_at(&s, &admin, "healthy", &sim("healthy.toml", "").await).await;
+    let healthy =
+        secure_cluster(&s, &admin, dir.path(), "healthy", "healthy.toml", json!({})).await;
     let hung = create_cluster_at(
         &s,
         &admin,
@@ -265,7 +373,7 @@ async fn the_scheduler_checks_every_cluster_and_a_hung_one_delays_nobody() {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let (h, x) = (latest(healthy).await, latest(hung).await);
-        if h.len() == 8 && x.len() == 8 {
+        if h.len() == CHECKED_ITEMS && x.len() == CHECKED_ITEMS {
             assert!(h.iter().all(|r| r["status"] == "pass"), "{h:#?}");
             let sql = x.iter().find(|r| r["item_id"] == "spill").unwrap();
             assert_eq!(sql["status"], "error");
@@ -282,11 +390,18 @@ async fn the_scheduler_checks_every_cluster_and_a_hung_one_delays_nobody() {
 #[tokio::test]
 async fn every_worker_is_asked_for_its_state() {
     let dir = tempfile::tempdir().unwrap();
-    let s = Server::start(dir.path());
+    let s = start(dir.path());
     let admin = setup_admin(&s).await;
-    let ok = create_cluster_at(&s, &admin, "ok", &sim("healthy.toml", "").await).await;
-    let draining =
-        create_cluster_at(&s, &admin, "draining", &sim("misconfigured.toml", "").await).await;
+    let ok = secure_cluster(&s, &admin, dir.path(), "ok", "healthy.toml", json!({})).await;
+    let draining = secure_cluster(
+        &s,
+        &admin,
+        dir.path(),
+        "draining",
+        "misconfigured.toml",
+        json!({}),
+    )
+    .await;
     let r = run(&s, &admin, ok).await;
     assert_eq!(r["workers-active"]["status"], "pass");
     assert_eq!(
@@ -303,4 +418,138 @@ async fn every_worker_is_asked_for_its_state() {
         "{}",
         r["workers-active"]
     );
+}
+
+#[tokio::test]
+async fn connection_settings_decide_trust_and_identity_and_secrets_stay_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(dir.path());
+    let admin = setup_admin(&s).await;
+
+    // No CA file: the certificate is not trusted; every check says why.
+    let untrusted = secure_cluster(
+        &s,
+        &admin,
+        dir.path(),
+        "untrusted",
+        "healthy.toml",
+        json!({"ca_file": ""}),
+    )
+    .await;
+    let r = run(&s, &admin, untrusted).await;
+    assert_eq!(r["spill"]["status"], "error");
+    assert!(r["spill"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("not signed by a trusted CA"));
+    assert_eq!(r["tls"]["status"], "fail");
+    // The refused certificate is still read, to show what it is.
+    assert!(
+        r["tls"]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("trino-sim test CA"),
+        "{}",
+        r["tls"]
+    );
+
+    // Skipping verification runs the checks, but the TLS check still judges trust.
+    let insecure = secure_cluster(
+        &s,
+        &admin,
+        dir.path(),
+        "insecure",
+        "healthy.toml",
+        json!({"ca_file": "", "insecure_tls": true}),
+    )
+    .await;
+    let r = run(&s, &admin, insecure).await;
+    assert_eq!(r["spill"]["status"], "pass");
+    assert_eq!(r["tls"]["status"], "fail");
+
+    // A secret variable the server does not have: every check says which.
+    let unset = secure_cluster(
+        &s,
+        &admin,
+        dir.path(),
+        "unset",
+        "healthy.toml",
+        json!({"secret_env": "TRINO_SECRET_MISSING"}),
+    )
+    .await;
+    let r = run(&s, &admin, unset).await;
+    assert_eq!(r.len(), CHECKED_ITEMS);
+    assert!(r.values().all(|v| v["status"] == "error"));
+    assert!(r["spill"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("TRINO_SECRET_MISSING is not set"));
+
+    // A wrong password is a 401, named as such.
+    let wrong = secure_cluster(
+        &s,
+        &admin,
+        dir.path(),
+        "wrong",
+        "healthy.toml",
+        json!({"secret_env": "TRINO_SECRET_WRONG"}),
+    )
+    .await;
+    let r = run(&s, &admin, wrong).await;
+    assert!(
+        r["spill"]["reason"].as_str().unwrap().contains("401"),
+        "{}",
+        r["spill"]
+    );
+
+    // Bad settings are refused field by field; credentials need https.
+    let r = admin
+        .post(s.url("/api/v1/clusters"))
+        .json(&json!({"name": "bad", "environment": "prod", "coordinator_url": "http://127.0.0.1:1",
+            "connection": {"auth": "basic", "auth_user": "", "secret_env": "HOME", "connect_timeout_secs": 0}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    for f in [
+        "connection.auth",
+        "connection.auth_user",
+        "connection.secret_env",
+        "connection.connect_timeout_secs",
+    ] {
+        assert!(body["fields"][f].is_string(), "{f}: {body}");
+    }
+
+    // The password is in no page, no API answer and not in the database.
+    let cluster: Value = admin
+        .get(s.url(&format!("/api/v1/clusters/{untrusted}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cluster["connection"]["auth"]["password_env"], SECRET.0);
+    let page = admin
+        .get(s.url(&format!("/clusters/{untrusted}/edit")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(SECRET.0));
+    for text in [cluster.to_string(), page] {
+        assert!(!text.contains(SECRET.1));
+    }
+    let mut db = Vec::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e != "pem") {
+            db.extend(std::fs::read(p).unwrap());
+        }
+    }
+    assert!(!db.is_empty());
+    assert!(!db.windows(SECRET.1.len()).any(|w| w == SECRET.1.as_bytes()));
 }

@@ -173,7 +173,10 @@ pub fn validate_connection(
         "" | "none" => Auth::None,
         "basic" => {
             let user = input.auth_user.trim();
-            if user.is_empty() || user.len() > NAME_MAX || user.contains(':') || !is_plain_name(user)
+            if user.is_empty()
+                || user.len() > NAME_MAX
+                || user.contains(':')
+                || !is_plain_name(user)
             {
                 errors.add(
                     "connection.auth_user",
@@ -292,7 +295,10 @@ mod tests {
                 password_env: "TRINO_SECRET_PROD".into()
             }
         );
-        assert_eq!((c.connect_timeout_secs, c.query_timeout_secs), (3, Some(30)));
+        assert_eq!(
+            (c.connect_timeout_secs, c.query_timeout_secs),
+            (3, Some(30))
+        );
         assert_eq!(ConnectionInput::from_connection(&c), input);
         let e = check(&input, false).unwrap_err();
         assert!(e.get("connection.auth").unwrap().contains("HTTPS"));
@@ -300,14 +306,24 @@ mod tests {
 
     #[test]
     fn secrets_come_only_from_prefixed_variables() {
-        for bad in ["", "HOME", "SHIPSHAPE_SESSION_KEY", "TRINO_SECRET_", "TRINO_SECRET_prod", "TRINO_SECRET_A B"] {
+        for bad in [
+            "",
+            "HOME",
+            "SHIPSHAPE_SESSION_KEY",
+            "TRINO_SECRET_",
+            "TRINO_SECRET_prod",
+            "TRINO_SECRET_A B",
+        ] {
             let input = ConnectionInput {
                 auth: "jwt".into(),
                 secret_env: bad.into(),
                 ..Default::default()
             };
             assert!(
-                check(&input, true).unwrap_err().get("connection.secret_env").is_some(),
+                check(&input, true)
+                    .unwrap_err()
+                    .get("connection.secret_env")
+                    .is_some(),
                 "{bad}"
             );
         }
@@ -341,7 +357,10 @@ mod tests {
             secret_env: "TRINO_SECRET_X".into(),
             ..Default::default()
         };
-        assert!(check(&user, true).unwrap_err().get("connection.auth_user").is_some());
+        assert!(check(&user, true)
+            .unwrap_err()
+            .get("connection.auth_user")
+            .is_some());
     }
 
     #[test]

@@ -6,17 +6,26 @@ use shipshape_backend::config::Config;
 use shipshape_backend::service::{auth, clusters, scheduler};
 use shipshape_backend::AppState;
 use shipshape_domain::cluster::ClusterInput;
+use shipshape_domain::connection::ConnectionInput;
 use trino_sim::scenario::Scenario;
 
 const CLUSTERS: usize = 100;
 const HUNG: usize = 5;
 const HEALTHY: &str = include_str!("../../sim/scenarios/healthy.toml");
 
-async fn serve(prefix: &str) -> String {
+/// The password the simulated clusters accept, named by every cluster.
+const SECRET: (&str, &str) = ("TRINO_SECRET_BENCH", "shipshape-sim-password");
+
+/// Serves a healthy cluster over HTTPS (each with its own test CA, written
+/// to `dir`) and returns its URL and CA file.
+async fn serve(prefix: &str, dir: &std::path::Path, n: usize) -> (String, String) {
     let scenario = Scenario::parse("bench", &format!("{prefix}\n{HEALTHY}")).expect("scenario");
-    trino_sim::serve_on_loopback(scenario)
+    let served = trino_sim::serve_loopback(scenario)
         .await
-        .expect("simulator")
+        .expect("simulator");
+    let ca = dir.join(format!("ca-{n}.pem"));
+    std::fs::write(&ca, served.ca_pem.expect("https")).expect("write CA");
+    (served.url, ca.display().to_string())
 }
 
 async fn round(hung: usize) {
@@ -37,12 +46,20 @@ async fn round(hung: usize) {
         .await
         .expect("admin");
     for n in 0..CLUSTERS {
-        let url = serve(if n < hung { "fault = \"hang\"" } else { "" }).await;
+        let fault = if n < hung { "fault = \"hang\"" } else { "" };
+        let (url, ca_file) = serve(fault, tmp.path(), n).await;
         let input = ClusterInput {
             name: format!("c{n:03}"),
             environment: "prod".into(),
             coordinator_url: url,
             notes: String::new(),
+            connection: ConnectionInput {
+                auth: "basic".into(),
+                auth_user: "shipshape".into(),
+                secret_env: SECRET.0.into(),
+                ca_file,
+                ..Default::default()
+            },
         };
         clusters::create(&state, &admin, &input)
             .await
@@ -50,13 +67,22 @@ async fn round(hung: usize) {
     }
     let r = scheduler::run_round(&state).await.expect("round");
     println!(
-        "{CLUSTERS} clusters ({hung} hung), {} checks: round {:.2?}, slowest single cluster {:.2?} (check timeout {timeout}s, {per_cluster} checks/cluster, {across} clusters at once)",
-        r.checks, r.elapsed, r.slowest
+        "{CLUSTERS} HTTPS clusters ({hung} hung), {} checks: round {:.2?}, slowest single cluster {:.2?} (check timeout {timeout}s, {per_cluster} checks/cluster, {across} clusters at once, {} HTTP clients built)",
+        r.checks, r.elapsed, r.slowest, state.clients.len()
+    );
+    let again = scheduler::run_round(&state).await.expect("round");
+    println!(
+        "  second round (clients reused): {:.2?}, slowest single cluster {:.2?}",
+        again.elapsed, again.slowest
     );
 }
 
-#[tokio::main]
-async fn main() {
-    round(0).await;
-    round(HUNG).await;
+fn main() {
+    // Before any thread starts: the secret every cluster names.
+    std::env::set_var(SECRET.0, SECRET.1);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        round(0).await;
+        round(HUNG).await;
+    });
 }

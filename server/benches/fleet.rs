@@ -48,6 +48,7 @@ async fn main() {
             },
             coordinator_url: format!("https://trino-{n}.example.com:8443"),
             notes: String::new(),
+            connection: Default::default(),
         };
         ids.push(
             clusters::create(&state, &admin, &input)

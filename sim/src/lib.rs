@@ -116,7 +116,7 @@ async fn submit(State(sim): State<Sim>, headers: HeaderMap, sql: String) -> Resp
     }
     let authenticated = match authenticate(&sim, &headers) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let Some(user) = user_of(&headers) else {
         return (StatusCode::BAD_REQUEST, "User must be set").into_response();
@@ -193,7 +193,7 @@ async fn next_page(
     Path((phase, id, slug, token)): Path<(String, String, String, usize)>,
 ) -> Response {
     if let Err(r) = authenticate(&sim, &headers) {
-        return r;
+        return r.into_response();
     }
     let outcome = {
         let Ok(queries) = sim.queries.lock() else {
@@ -310,7 +310,7 @@ fn parse_offset(text: &str) -> Option<chrono::Duration> {
 /// When the scenario has passwords or tokens, a request must carry valid
 /// credentials: `Ok(Some(user))` for basic auth, `Ok(None)` when none are
 /// required or a bearer token matched; otherwise a 401 to send back.
-fn authenticate(sim: &Sim, headers: &HeaderMap) -> Result<Option<String>, Response> {
+fn authenticate(sim: &Sim, headers: &HeaderMap) -> Result<Option<String>, Unauthorized> {
     let s = &sim.scenario;
     if s.passwords.is_empty() && s.tokens.is_empty() {
         return Ok(None);
@@ -332,12 +332,22 @@ fn authenticate(sim: &Sim, headers: &HeaderMap) -> Result<Option<String>, Respon
             return Ok(Some(user));
         }
     }
-    Err((
-        StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, "Basic realm=\"Trino\"")],
-        "Unauthorized",
-    )
-        .into_response())
+    Err(Unauthorized)
+}
+
+/// 401 with `WWW-Authenticate`, as Trino answers a request without valid
+/// credentials.
+struct Unauthorized;
+
+impl IntoResponse for Unauthorized {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Basic realm=\"Trino\"")],
+            "Unauthorized",
+        )
+            .into_response()
+    }
 }
 
 /// A JSON page, sent at once or, for the slow-drip fault, a few bytes at a time.
@@ -376,7 +386,7 @@ async fn node_state(State(sim): State<Sim>) -> Json<Value> {
 
 async fn metrics(State(sim): State<Sim>, headers: HeaderMap) -> Response {
     if let Err(r) = authenticate(&sim, &headers) {
-        return r;
+        return r.into_response();
     }
     (
         [(
@@ -390,7 +400,7 @@ async fn metrics(State(sim): State<Sim>, headers: HeaderMap) -> Response {
 
 async fn ui_stats(State(sim): State<Sim>, headers: HeaderMap) -> Response {
     if let Err(r) = authenticate(&sim, &headers) {
-        return r;
+        return r.into_response();
     }
     match &sim.scenario.ui_stats {
         Some(stats) => Json(serde_json::json!(stats)).into_response(),

@@ -1,4 +1,4 @@
-//! `trino-sim --scenario FILE [--bind ADDR] [--ca-out FILE]`: serves a
+//! `trino-sim --scenario FILE [--bind ADDR] [--ca-out FILE] [--plain]`: serves a
 //! simulated Trino coordinator and prints `trino-sim listening on URL`. A
 //! scenario with a `[tls]` table is served over HTTPS with a certificate made
 //! at start; `--ca-out` writes the CA that signed it, for clients to trust.
@@ -20,6 +20,10 @@ struct Args {
     /// Where to write the test CA's PEM (HTTPS scenarios only).
     #[arg(long)]
     ca_out: Option<PathBuf>,
+    /// Serve plain HTTP without passwords, whatever the scenario says (for
+    /// tests of protocol details).
+    #[arg(long)]
+    plain: bool,
 }
 
 fn fail(message: String) -> ! {
@@ -30,7 +34,10 @@ fn fail(message: String) -> ! {
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    let scenario = Scenario::load(&args.scenario).unwrap_or_else(|e| fail(e.to_string()));
+    let mut scenario = Scenario::load(&args.scenario).unwrap_or_else(|e| fail(e.to_string()));
+    if args.plain {
+        scenario = scenario.plain();
+    }
     let listener = std::net::TcpListener::bind(args.bind)
         .unwrap_or_else(|e| fail(format!("cannot listen on {}: {e}", args.bind)));
     let served = trino_sim::serve(scenario, listener)

@@ -175,3 +175,48 @@ async fn faults_behave_as_named() {
         .await;
     assert!(r.unwrap_err().is_timeout());
 }
+
+#[tokio::test]
+async fn https_needs_the_ca_and_a_password() {
+    let sim = support::start_secure(&support::scenario_path("healthy.toml"));
+    assert!(sim.base.starts_with("https://"));
+    let pem = std::fs::read(sim.ca.as_ref().unwrap()).unwrap();
+    let trusting = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let statement = |auth: Option<&str>| {
+        let mut r = trusting
+            .post(format!("{}/v1/statement", sim.base))
+            .header("X-Trino-User", "shipshape")
+            .body("SHOW SESSION LIKE 'spill_enabled'");
+        if let Some(pw) = auth {
+            r = r.basic_auth("shipshape", Some(pw));
+        }
+        r.send()
+    };
+    let r = statement(None).await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.headers()["www-authenticate"], "Basic realm=\"Trino\"");
+    assert_eq!(statement(Some("nope")).await.unwrap().status(), 401);
+    let v: Value = statement(Some("shipshape-sim-password"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(v["nextUri"].as_str().unwrap().starts_with("https://"));
+    // Without the CA, the certificate is not trusted.
+    assert!(reqwest::get(format!("{}/v1/info", sim.base)).await.is_err());
+    // /ui/api/stats needs credentials too and reports the workers.
+    let stats: Value = trusting
+        .get(format!("{}/ui/api/stats", sim.base))
+        .basic_auth("shipshape", Some("shipshape-sim-password"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["activeWorkers"], 3);
+}

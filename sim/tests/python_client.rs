@@ -1,6 +1,7 @@
 //! The official Python client (`trino` from PyPI, in the venv that
 //! `scripts/setup.sh --test` creates) against the simulator: real rows over
-//! several pages, and PERMISSION_DENIED as a TrinoUserError. This proves the
+//! several pages over HTTPS with basic auth (trusting the simulator's test CA),
+//! PERMISSION_DENIED as a TrinoUserError, and 401 for a wrong password. This proves the
 //! simulator speaks Trino's protocol, not only our client's idea of it.
 
 mod support;
@@ -25,7 +26,11 @@ const SCRIPT: &str = r#"
 import sys, trino
 from urllib.parse import urlparse
 u = urlparse(sys.argv[1])
-conn = trino.dbapi.connect(host=u.hostname, port=u.port, user="alice", http_scheme="http")
+conn = trino.dbapi.connect(
+    host=u.hostname, port=u.port, user="shipshape", http_scheme="https",
+    auth=trino.auth.BasicAuthentication("shipshape", "shipshape-sim-password"),
+    verify=sys.argv[2],
+)
 cur = conn.cursor()
 cur.execute("SELECT node_id, http_uri, node_version, coordinator, state FROM system.runtime.nodes")
 rows = cur.fetchall()
@@ -41,16 +46,31 @@ try:
 except trino.exceptions.TrinoUserError as e:
     assert e.error_name == "PERMISSION_DENIED", e.error_name
     assert e.message.startswith("Access Denied: "), e.message
+# A wrong password is refused.
+bad = trino.dbapi.connect(
+    host=u.hostname, port=u.port, user="shipshape", http_scheme="https",
+    auth=trino.auth.BasicAuthentication("shipshape", "wrong"), verify=sys.argv[2],
+)
+try:
+    bad.cursor().execute("SELECT 1")
+    raise SystemExit("expected a refusal")
+except trino.exceptions.HttpError as e:
+    assert "401" in str(e), e
 print("python client ok:", trino.__version__ if hasattr(trino, "__version__") else "")
 "#;
 
 #[test]
-fn the_official_python_client_reads_rows_and_permission_denied() {
-    let sim = support::start(&support::scenario_path("healthy.toml"));
+fn the_official_python_client_reads_rows_and_permission_denied_over_https() {
+    let sim = support::start_secure(&support::scenario_path("healthy.toml"));
+    assert!(sim.base.starts_with("https://"), "{}", sim.base);
     let out = Command::new(python())
         .arg("-c")
         .arg(SCRIPT)
         .arg(&sim.base)
+        .arg(sim.ca.as_ref().expect("the test CA"))
+        // requests lets these override a session's `verify` (a known quirk).
+        .env_remove("REQUESTS_CA_BUNDLE")
+        .env_remove("CURL_CA_BUNDLE")
         .output()
         .expect("run python");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -2,8 +2,8 @@
 
 use crate::error::AppError;
 use leptos::prelude::*;
-use shipshape_domain::cluster::Cluster;
 use serde::{Deserialize, Serialize};
+use shipshape_domain::cluster::Cluster;
 use shipshape_domain::connection::ConnectionInput;
 use shipshape_domain::readiness::FleetEntry;
 

@@ -139,7 +139,10 @@ pub(super) async fn node_version(
                     .and_then(Value::as_str)
                     .map(str::to_string)
             });
-            Ok((version, cap_evidence(format!("GET /v1/info → 200\n{}", a.body))))
+            Ok((
+                version,
+                cap_evidence(format!("GET /v1/info → 200\n{}", a.body)),
+            ))
         }
         Ok(a) => Err(Observation {
             verdict: judge_http(200, None, a.status, None),

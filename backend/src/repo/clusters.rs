@@ -46,7 +46,7 @@ const COLUMNS: &str =
 
 /// Outcome of a write that may clash with another cluster's name.
 pub enum Write {
-    Done(Cluster),
+    Done(Box<Cluster>),
     NameTaken,
     Missing,
 }
@@ -71,7 +71,7 @@ pub async fn insert(
         .fetch_one(db)
         .await;
     match result {
-        Ok(row) => Ok(Write::Done(row.try_into()?)),
+        Ok(row) => Ok(Write::Done(Box::new(row.try_into()?))),
         Err(e) if crate::error::is_unique_violation(&e) => Ok(Write::NameTaken),
         Err(e) => Err(e),
     }
@@ -98,7 +98,7 @@ pub async fn update(
         .fetch_optional(db)
         .await;
     match result {
-        Ok(Some(row)) => Ok(Write::Done(row.try_into()?)),
+        Ok(Some(row)) => Ok(Write::Done(Box::new(row.try_into()?))),
         Ok(None) => Ok(Write::Missing),
         Err(e) if crate::error::is_unique_violation(&e) => Ok(Write::NameTaken),
         Err(e) => Err(e),

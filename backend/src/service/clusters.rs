@@ -21,7 +21,7 @@ pub async fn create(
     match repo::insert(&state.pool, &valid, &now()).await? {
         Write::Done(c) => {
             tracing::info!(cluster = c.id, name = %c.name, by = %actor.username, "cluster registered");
-            Ok(c)
+            Ok(*c)
         }
         Write::NameTaken => Err(name_taken(&valid.name)),
         Write::Missing => Err(ServiceError::NotFound("cluster")),
@@ -37,7 +37,7 @@ pub async fn update(
     require(actor, Permission::ManageClusters)?;
     let valid = validate_cluster(input)?;
     match repo::update(&state.pool, id, &valid, &now()).await? {
-        Write::Done(c) => Ok(c),
+        Write::Done(c) => Ok(*c),
         Write::NameTaken => Err(name_taken(&valid.name)),
         Write::Missing => Err(ServiceError::NotFound("cluster")),
     }

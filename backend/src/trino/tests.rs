@@ -13,7 +13,9 @@ const NODES: &str =
 /// The healthy cluster over plain HTTP, without passwords: for protocol details.
 async fn sim(prefix: &str) -> Url {
     let scenario = Scenario::parse("test", &format!("{prefix}\n{HEALTHY}")).expect("scenario");
-    let base = trino_sim::serve_on_loopback(scenario.plain()).await.unwrap();
+    let base = trino_sim::serve_on_loopback(scenario.plain())
+        .await
+        .unwrap();
     Url::parse(&format!("{base}/")).unwrap()
 }
 
@@ -197,7 +199,9 @@ async fn https_with_the_cluster_ca_and_a_password_works() {
     assert!(out.rows[1][1].as_str().unwrap().starts_with("https://"));
 
     // The presented certificate is readable, with its names and dates.
-    let a = get(&trusting, &t, "/v1/info", Credentials::Withhold).await.unwrap();
+    let a = get(&trusting, &t, "/v1/info", Credentials::Withhold)
+        .await
+        .unwrap();
     let cert = cert_facts(&a.peer_certificate.expect("a peer certificate")).unwrap();
     assert!(cert.names.contains(&"127.0.0.1".to_string()), "{cert:?}");
     assert_eq!(cert.lifetime_days(), 120);
@@ -227,7 +231,10 @@ async fn a_bearer_token_authenticates_too() {
     t.auth = Auth::Bearer(SecretString::from("shipshape-sim-jwt"));
     assert_eq!(query(&trusting, &t, NODES).await.unwrap().rows.len(), 4);
     t.auth = Auth::Bearer(SecretString::from("forged"));
-    assert_eq!(query(&trusting, &t, NODES).await.unwrap_err(), TrinoError::Unauthorized);
+    assert_eq!(
+        query(&trusting, &t, NODES).await.unwrap_err(),
+        TrinoError::Unauthorized
+    );
 }
 
 #[tokio::test]
@@ -239,9 +246,17 @@ async fn expired_and_wrong_host_certificates_are_named() {
         .unwrap();
     let ca = served.ca_pem.unwrap();
     let trusting = http_client(Duration::from_secs(2), Some(ca.as_bytes()), false).unwrap();
-    let t = target(Url::parse(&format!("{}/", served.url)).unwrap(), "shipshape");
-    let e = get(&trusting, &t, "/v1/info", Credentials::Withhold).await.unwrap_err();
-    assert!(matches!(e, TrinoError::Tls(ref m) if m.contains("expired")), "{e:?}");
+    let t = target(
+        Url::parse(&format!("{}/", served.url)).unwrap(),
+        "shipshape",
+    );
+    let e = get(&trusting, &t, "/v1/info", Credentials::Withhold)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, TrinoError::Tls(ref m) if m.contains("expired")),
+        "{e:?}"
+    );
     // A certificate for another host.
     let text = HEALTHY.replace(
         "hosts = [\"localhost\", \"127.0.0.1\"]",
@@ -252,15 +267,22 @@ async fn expired_and_wrong_host_certificates_are_named() {
         .unwrap();
     let ca = served.ca_pem.unwrap();
     let trusting = http_client(Duration::from_secs(2), Some(ca.as_bytes()), false).unwrap();
-    let t = target(Url::parse(&format!("{}/", served.url)).unwrap(), "shipshape");
-    let e = get(&trusting, &t, "/v1/info", Credentials::Withhold).await.unwrap_err();
+    let t = target(
+        Url::parse(&format!("{}/", served.url)).unwrap(),
+        "shipshape",
+    );
+    let e = get(&trusting, &t, "/v1/info", Credentials::Withhold)
+        .await
+        .unwrap_err();
     assert!(
         matches!(e, TrinoError::Tls(ref m) if m.contains("not valid for this host")),
         "{e:?}"
     );
     // Skipping verification reads it anyway (the TLS check uses this to show why).
     let insecure = http_client(Duration::from_secs(2), None, true).unwrap();
-    let a = get(&insecure, &t, "/v1/info", Credentials::Withhold).await.unwrap();
+    let a = get(&insecure, &t, "/v1/info", Credentials::Withhold)
+        .await
+        .unwrap();
     assert_eq!(a.status, 200);
     assert!(a.peer_certificate.is_some());
 }

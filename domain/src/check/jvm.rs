@@ -61,7 +61,11 @@ pub fn judge_jvm(trino_version: &str, nodes: &[(String, String)]) -> Verdict {
     }
     let spec = &versions[0].0;
     let Some(java) = java_feature_version(spec) else {
-        return Verdict::new(Error, format!("cannot read the Java version '{spec}'"), observed);
+        return Verdict::new(
+            Error,
+            format!("cannot read the Java version '{spec}'"),
+            observed,
+        );
     };
     let trino = trino_version
         .trim()
@@ -88,7 +92,10 @@ pub fn judge_jvm(trino_version: &str, nodes: &[(String, String)]) -> Verdict {
         ),
         Some(need) => Verdict::new(
             Pass,
-            format!("all {} nodes run Java {java}; Trino {trino} needs {need}", nodes.len()),
+            format!(
+                "all {} nodes run Java {java}; Trino {trino} needs {need}",
+                nodes.len()
+            ),
             observed,
         ),
     }

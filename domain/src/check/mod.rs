@@ -153,7 +153,6 @@ pub struct CheckResult {
     pub at: String,
 }
 
-
 mod access;
 mod http;
 mod jvm;

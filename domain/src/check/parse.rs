@@ -64,11 +64,15 @@ pub fn parse_check(kind: &str, p: &toml::Table) -> Result<Check, String> {
                 "all_equal" => SqlExpect::AllEqual { column },
                 "row_count_at_least" => SqlExpect::RowCount(CellTest::AtLeast(number()?)),
                 "row_count_at_most" => SqlExpect::RowCount(CellTest::AtMost(number()?)),
-                "error_name" => SqlExpect::ErrorName { name: need("value")? },
-                other => return Err(format!(
-                    "unknown expect '{other}' ({})",
-                    SQL_EXPECTATIONS.join(", ")
-                )),
+                "error_name" => SqlExpect::ErrorName {
+                    name: need("value")?,
+                },
+                other => {
+                    return Err(format!(
+                        "unknown expect '{other}' ({})",
+                        SQL_EXPECTATIONS.join(", ")
+                    ))
+                }
             };
             Ok(Check::Sql {
                 query,
@@ -121,7 +125,9 @@ pub fn parse_check(kind: &str, p: &toml::Table) -> Result<Check, String> {
             let min_days_left = int("min_days_left").unwrap_or(14);
             let min_lifetime_days = int("min_lifetime_days");
             if min_days_left < 0 || min_lifetime_days.is_some_and(|d| d < 1) {
-                return Err("min_days_left must be 0 or more and min_lifetime_days 1 or more".into());
+                return Err(
+                    "min_days_left must be 0 or more and min_lifetime_days 1 or more".into(),
+                );
             }
             Ok(Check::Tls {
                 min_days_left,

@@ -182,7 +182,11 @@ fn judge_cell(test: &CellTest, cell: &Value, now: DateTime<Utc>) -> Verdict {
             let age = (now - at).num_seconds() as f64;
             let age_text = human_seconds(age.max(0.0));
             if age <= *seconds {
-                Verdict::new(Pass, format!("{age_text} old, within {}", human_seconds(*seconds)), observed)
+                Verdict::new(
+                    Pass,
+                    format!("{age_text} old, within {}", human_seconds(*seconds)),
+                    observed,
+                )
             } else {
                 Verdict::new(
                     Fail,

@@ -305,10 +305,7 @@ fn new_kinds_and_expectations_parse() {
         }
     );
     assert!(parse_check("tls", &table("min_lifetime_days = 0")).is_err());
-    assert_eq!(
-        parse_check("jvm", &table("")).unwrap(),
-        Check::Jvm
-    );
+    assert_eq!(parse_check("jvm", &table("")).unwrap(), Check::Jvm);
     assert_eq!(
         parse_check("authentication", &table("")).unwrap(),
         Check::Authentication
@@ -322,13 +319,17 @@ fn new_kinds_and_expectations_parse() {
         &table("query = \"q\"\nexpect = \"row_count_at_most\"\nvalue = 0"),
     )
     .unwrap();
-    assert!(matches!(c, Check::Sql { expect: SqlExpect::RowCount(CellTest::AtMost(n)), .. } if n == 0.0));
+    assert!(
+        matches!(c, Check::Sql { expect: SqlExpect::RowCount(CellTest::AtMost(n)), .. } if n == 0.0)
+    );
     let c = parse_check(
         "sql",
         &table("query = \"q\"\nexpect = \"age_at_most\"\nvalue = \"15m\""),
     )
     .unwrap();
-    assert!(matches!(c, Check::Sql { expect: SqlExpect::Cell { test: CellTest::AgeAtMost(s), .. }, .. } if s == 900.0));
+    assert!(
+        matches!(c, Check::Sql { expect: SqlExpect::Cell { test: CellTest::AgeAtMost(s), .. }, .. } if s == 900.0)
+    );
     let err = parse_check("sql", &table("query = \"q\"\nexpect = \"roughly\"")).unwrap_err();
     assert!(err.contains("row_count_at_most"), "{err}");
     let err = parse_check("ldap", &table("")).unwrap_err();
@@ -349,15 +350,24 @@ fn every_all_equal_and_row_count() {
     assert_eq!(v.status, CheckStatus::Fail);
     assert!(v.reason.starts_with("worker-2:"), "{}", v.reason);
     assert_eq!(v.observed, "1 of 2 rows pass");
-    assert_eq!(sql(&every, SqlObserved::Rows(&nodes[..1])).status, CheckStatus::Pass);
-    assert_eq!(sql(&every, SqlObserved::Rows(&[])).status, CheckStatus::Fail);
+    assert_eq!(
+        sql(&every, SqlObserved::Rows(&nodes[..1])).status,
+        CheckStatus::Pass
+    );
+    assert_eq!(
+        sql(&every, SqlObserved::Rows(&[])).status,
+        CheckStatus::Fail
+    );
 
     let same = SqlExpect::AllEqual { column: 1 };
     let v = sql(&same, SqlObserved::Rows(&nodes));
     assert_eq!(v.status, CheckStatus::Fail);
     assert!(v.reason.contains("8589934592 on worker-1"), "{}", v.reason);
     let one = [vec![json!("a"), json!("25")], vec![json!("b"), json!("25")]];
-    assert_eq!(sql(&same, SqlObserved::Rows(&one)).status, CheckStatus::Pass);
+    assert_eq!(
+        sql(&same, SqlObserved::Rows(&one)).status,
+        CheckStatus::Pass
+    );
 
     let none = SqlExpect::RowCount(CellTest::AtMost(0.0));
     assert_eq!(sql(&none, SqlObserved::Rows(&[])).status, CheckStatus::Pass);
@@ -380,9 +390,18 @@ fn age_is_measured_against_now() {
     };
     let judge = |cell: serde_json::Value| judge_sql(&fresh, SqlObserved::Rows(&[vec![cell]]), now);
     // Across a year end: 10 minutes before midnight is fresh, an hour is not.
-    assert_eq!(judge(json!("2025-12-31 23:50:00.000")).status, CheckStatus::Pass);
-    assert_eq!(judge(json!("2025-12-31 23:45:00.000 UTC")).status, CheckStatus::Pass);
-    assert_eq!(judge(json!("2025-12-31T23:44:59Z")).status, CheckStatus::Fail);
+    assert_eq!(
+        judge(json!("2025-12-31 23:50:00.000")).status,
+        CheckStatus::Pass
+    );
+    assert_eq!(
+        judge(json!("2025-12-31 23:45:00.000 UTC")).status,
+        CheckStatus::Pass
+    );
+    assert_eq!(
+        judge(json!("2025-12-31T23:44:59Z")).status,
+        CheckStatus::Fail
+    );
     let old = judge(json!("2025-12-31 23:00:00"));
     assert_eq!(old.status, CheckStatus::Fail);
     assert_eq!(old.reason, "1h old, older than 15m");
@@ -406,22 +425,42 @@ fn tls_verdicts() {
     };
     let good = TlsSeen::Trusted(cert(30, 60));
     assert_eq!(judge_tls(&good, now, 14, None).status, CheckStatus::Pass);
-    assert_eq!(judge_tls(&good, now, 14, Some(14)).status, CheckStatus::Pass);
+    assert_eq!(
+        judge_tls(&good, now, 14, Some(14)).status,
+        CheckStatus::Pass
+    );
     // 13 days left against 14: fail; exactly 14: pass.
-    assert_eq!(judge_tls(&TlsSeen::Trusted(cert(30, 13)), now, 14, None).status, CheckStatus::Fail);
-    assert_eq!(judge_tls(&TlsSeen::Trusted(cert(30, 14)), now, 14, None).status, CheckStatus::Pass);
+    assert_eq!(
+        judge_tls(&TlsSeen::Trusted(cert(30, 13)), now, 14, None).status,
+        CheckStatus::Fail
+    );
+    assert_eq!(
+        judge_tls(&TlsSeen::Trusted(cert(30, 14)), now, 14, None).status,
+        CheckStatus::Pass
+    );
     // A one-day certificate (Stackable's default) fails the lifetime rule.
     let short = judge_tls(&TlsSeen::Trusted(cert(0, 1)), now, 0, Some(7));
     assert_eq!(short.status, CheckStatus::Fail);
-    assert!(short.reason.starts_with("issued for 1 days"), "{}", short.reason);
+    assert!(
+        short.reason.starts_with("issued for 1 days"),
+        "{}",
+        short.reason
+    );
     let expired = TlsSeen::Refused {
         hint: "the certificate has expired".into(),
         cert: Some(cert(40, -2)),
     };
     let v = judge_tls(&expired, now, 14, None);
     assert_eq!(v.status, CheckStatus::Fail);
-    assert!(v.observed.starts_with("expired 2026-11-21"), "{}", v.observed);
-    assert_eq!(judge_tls(&TlsSeen::NotHttps, now, 14, None).status, CheckStatus::Fail);
+    assert!(
+        v.observed.starts_with("expired 2026-11-21"),
+        "{}",
+        v.observed
+    );
+    assert_eq!(
+        judge_tls(&TlsSeen::NotHttps, now, 14, None).status,
+        CheckStatus::Fail
+    );
 }
 
 #[test]
@@ -432,16 +471,26 @@ fn jvm_against_what_trino_needs() {
             .map(|(i, s)| (format!("node-{i}"), s.to_string()))
             .collect()
     };
-    assert_eq!(judge_jvm("483", &nodes(&["25", "25"])).status, CheckStatus::Pass);
+    assert_eq!(
+        judge_jvm("483", &nodes(&["25", "25"])).status,
+        CheckStatus::Pass
+    );
     // The runbook's Java 21 is too old for Trino 451 and later.
     let v = judge_jvm("451", &nodes(&["21", "21"]));
     assert_eq!(v.status, CheckStatus::Fail);
-    assert_eq!(v.reason, "Java 21 is older than Java 22, which Trino 451 requires");
+    assert_eq!(
+        v.reason,
+        "Java 21 is older than Java 22, which Trino 451 requires"
+    );
     assert_eq!(judge_jvm("483", &nodes(&["24"])).status, CheckStatus::Fail);
     assert_eq!(judge_jvm("470", &nodes(&["22"])).status, CheckStatus::Pass);
     let mixed = judge_jvm("483", &nodes(&["25", "22", "25"]));
     assert_eq!(mixed.status, CheckStatus::Fail);
-    assert!(mixed.reason.contains("Java 22 on node-1"), "{}", mixed.reason);
+    assert!(
+        mixed.reason.contains("Java 22 on node-1"),
+        "{}",
+        mixed.reason
+    );
     assert_eq!(judge_jvm("483", &[]).status, CheckStatus::Error);
     assert_eq!(java_feature_version("1.8"), Some(8));
     assert_eq!(java_feature_version("22.0.2"), Some(22));
@@ -451,10 +500,22 @@ fn jvm_against_what_trino_needs() {
 
 #[test]
 fn authentication_and_isolation_verdicts() {
-    assert_eq!(judge_authentication(true, 401, Some("Basic realm=\"Trino\"")).status, CheckStatus::Pass);
-    assert_eq!(judge_authentication(true, 200, None).status, CheckStatus::Fail);
-    assert_eq!(judge_authentication(false, 401, Some("Basic")).status, CheckStatus::Fail);
-    assert_eq!(judge_authentication(true, 401, None).status, CheckStatus::Warn);
+    assert_eq!(
+        judge_authentication(true, 401, Some("Basic realm=\"Trino\"")).status,
+        CheckStatus::Pass
+    );
+    assert_eq!(
+        judge_authentication(true, 200, None).status,
+        CheckStatus::Fail
+    );
+    assert_eq!(
+        judge_authentication(false, 401, Some("Basic")).status,
+        CheckStatus::Fail
+    );
+    assert_eq!(
+        judge_authentication(true, 401, None).status,
+        CheckStatus::Warn
+    );
     assert_eq!(judge_isolation(3, 3).status, CheckStatus::Pass);
     let v = judge_isolation(4, 3);
     assert_eq!(v.status, CheckStatus::Fail);

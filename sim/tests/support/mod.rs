@@ -8,7 +8,9 @@ use std::process::{Child, Command, Stdio};
 pub struct Sim {
     child: Child,
     pub base: String,
-    _dir: Option<tempfile::TempDir>,
+    /// The test CA's PEM file, for an HTTPS simulator.
+    pub ca: Option<PathBuf>,
+    _dir: tempfile::TempDir,
 }
 
 impl Drop for Sim {
@@ -24,24 +26,35 @@ pub fn scenario_path(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Over plain HTTP without passwords.
 pub fn start(scenario: &Path) -> Sim {
-    start_inner(scenario, None)
+    start_inner(scenario, tempfile::tempdir().unwrap(), true)
 }
 
-/// The healthy scenario with extra top-level lines prepended (e.g. a fault).
+/// As the scenario says: HTTPS with a test CA and passwords.
+pub fn start_secure(scenario: &Path) -> Sim {
+    start_inner(scenario, tempfile::tempdir().unwrap(), false)
+}
+
+/// The healthy scenario with extra top-level lines prepended (e.g. a
+/// fault), over plain HTTP without passwords.
 pub fn start_with(prefix: &str) -> Sim {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("scenario.toml");
     let base = std::fs::read_to_string(scenario_path("healthy.toml")).unwrap();
     let mut f = std::fs::File::create(&path).unwrap();
     writeln!(f, "{prefix}\n{base}").unwrap();
-    start_inner(&path, Some(dir))
+    start_inner(&path, dir, true)
 }
 
-fn start_inner(scenario: &Path, dir: Option<tempfile::TempDir>) -> Sim {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_trino-sim"))
-        .arg("--scenario")
-        .arg(scenario)
+fn start_inner(scenario: &Path, dir: tempfile::TempDir, plain: bool) -> Sim {
+    let ca = dir.path().join("ca.pem");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_trino-sim"));
+    cmd.arg("--scenario").arg(scenario).arg("--ca-out").arg(&ca);
+    if plain {
+        cmd.arg("--plain");
+    }
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -58,6 +71,7 @@ fn start_inner(scenario: &Path, dir: Option<tempfile::TempDir>) -> Sim {
     Sim {
         child,
         base,
+        ca: ca.exists().then_some(ca),
         _dir: dir,
     }
 }
