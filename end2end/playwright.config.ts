@@ -38,9 +38,11 @@ export default defineConfig({
       env: { SHIPSHAPE_SITE_ROOT: '../target/site', RUST_LOG: 'warn' },
     },
     {
-      // A misconfigured Trino cluster, simulated (built by `cargo test`).
-      command: `../target/debug/trino-sim --scenario ../sim/scenarios/misconfigured.toml --bind 127.0.0.1:${simPort}`,
-      url: `http://127.0.0.1:${simPort}/v1/info`,
+      // A misconfigured Trino cluster, simulated over HTTPS with a test CA
+      // written where the test registers it from (built by `cargo test`).
+      command: `../target/debug/trino-sim --scenario ../sim/scenarios/misconfigured.toml --bind 127.0.0.1:${simPort} --ca-out ../target/e2e-sim-ca.pem`,
+      url: `https://127.0.0.1:${simPort}/v1/info`,
+      ignoreHTTPSErrors: true,
       reuseExistingServer: false,
       timeout: 30_000,
     },

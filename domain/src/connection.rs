@@ -46,6 +46,38 @@ impl Default for Connection {
     }
 }
 
+impl Connection {
+    /// One line for the cluster page: who checks connect as, how they
+    /// authenticate and what they trust. Names variables, never values.
+    pub fn describe(&self) -> String {
+        let user = match (&self.check_user, &self.auth) {
+            (Some(u), _) => u.clone(),
+            (None, Auth::Basic { user, .. }) => user.clone(),
+            (None, _) => "the server's check user".into(),
+        };
+        let auth = match &self.auth {
+            Auth::None => "no credentials".to_string(),
+            Auth::Basic { user, password_env } => {
+                format!("password of {user} from ${password_env}")
+            }
+            Auth::Jwt { token_env } => format!("JWT from ${token_env}"),
+        };
+        let trust = match (&self.ca_file, self.insecure_tls) {
+            (_, true) => "certificate verification skipped".to_string(),
+            (Some(f), false) => format!("trusts {f}"),
+            (None, false) => "trusts the system's CAs".to_string(),
+        };
+        let query = self
+            .query_timeout_secs
+            .map(|s| format!("{s}s"))
+            .unwrap_or_else(|| "server default".into());
+        format!(
+            "Checks run as {user} with {auth}; {trust}; connect timeout {}s, query timeout {query}.",
+            self.connect_timeout_secs
+        )
+    }
+}
+
 /// How checks authenticate; secrets are environment variable names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
@@ -300,6 +332,10 @@ mod tests {
             (3, Some(30))
         );
         assert_eq!(ConnectionInput::from_connection(&c), input);
+        assert_eq!(
+            c.describe(),
+            "Checks run as shipshape with password of shipshape from $TRINO_SECRET_PROD; trusts the system's CAs; connect timeout 3s, query timeout 30s."
+        );
         let e = check(&input, false).unwrap_err();
         assert!(e.get("connection.auth").unwrap().contains("HTTPS"));
     }

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { test, expect, Page, Locator } from '@playwright/test';
 
 // One person's first session on a fresh install, in order.
@@ -66,7 +67,7 @@ test('register a cluster, with field errors first', async ({ page }) => {
   await expect(page).toHaveURL(/\/clusters\/new$/);
   await hydrated(page);
   await page.getByLabel('Name').fill(cluster);
-  await page.getByLabel('Environment').fill('prod');
+  await page.getByLabel('Environment', { exact: true }).fill('prod');
   await page.getByLabel('Coordinator URL').fill('trino.example.com');
   await page.getByRole('button', { name: 'Register' }).click();
   await expect(page.getByText('Not a valid URL')).toBeVisible();
@@ -168,10 +169,21 @@ test('run live checks on a simulated cluster: passes, a failure with evidence, a
   await page.getByRole('link', { name: 'Register a cluster' }).click();
   await hydrated(page);
   await page.getByLabel('Name').fill('legacy-prod');
-  await page.getByLabel('Environment').fill('prod');
-  await page.getByLabel('Coordinator URL').fill(`http://127.0.0.1:${simPort}`);
+  await page.getByLabel('Environment', { exact: true }).fill('prod');
+  await page.getByLabel('Coordinator URL').fill(`https://127.0.0.1:${simPort}`);
+  // Credentials need a secret variable; a bad name is refused in place.
+  await page.getByLabel('Authentication').selectOption('basic');
+  await page.getByLabel('Secret\'s environment variable').fill('HOME');
+  await page.getByRole('button', { name: 'Register' }).click();
+  await expect(page.getByText('Give the user to log in as')).toBeVisible();
+  await expect(page.getByText('Name the server\'s environment variable')).toBeVisible();
+  await page.getByLabel('Authentication').selectOption('none');
+  await page.getByLabel('Secret\'s environment variable').fill('');
+  // The simulator's test CA, as an operator would install a company CA.
+  await page.getByLabel('CA file (PEM, on the Shipshape server)').fill(path.resolve(process.cwd(), '../target/e2e-sim-ca.pem'));
   await page.getByRole('button', { name: 'Register' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('legacy-prod');
+  await expect(page.getByTestId('connection')).toContainText('trusts /');
   await hydrated(page);
   await expect(item(page, 'spill').locator('[data-check]')).toHaveText('Live check: not run yet.');
 
@@ -179,7 +191,7 @@ test('run live checks on a simulated cluster: passes, a failure with evidence, a
   await expect(item(page, 'spill').locator('.item-head [data-status]')).toHaveText('Done');
 
   await page.getByRole('button', { name: 'Run checks now' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'checks ran' })).toHaveText('8 checks ran.');
+  await expect(page.getByRole('status').filter({ hasText: 'checks ran' })).toHaveText('18 checks ran.');
   await expect(item(page, 'authorization').locator('.check-badge')).toHaveText('check: pass');
   await expect(item(page, 'worker-node-loss').locator('.check-badge')).toHaveText('check: pass');
   const spill = item(page, 'spill');
@@ -191,6 +203,12 @@ test('run live checks on a simulated cluster: passes, a failure with evidence, a
   await expect(spill.locator('.evidence pre')).toContainText('spill_enabled | false | false');
   await expect(page.locator('.regressed-banner')).toContainText('1 signed-off item fails');
   await expect(item(page, 'stay-close-to-upstream').locator('.check-badge')).toHaveText('check: fail');
+  // The one-day certificate and the open door are named, with their data.
+  const tls = item(page, 'certificate-lifetime');
+  await expect(tls.locator('.check-badge')).toHaveText('check: fail');
+  await expect(tls.locator('.check-reason')).toContainText('issued for 1 days');
+  await expect(item(page, 'authentication').locator('.check-reason')).toContainText('accepted a statement without credentials');
+  await expect(item(page, 'jvm').locator('.check-reason')).toContainText('mixed JVMs');
 
   await page.goto('/');
   await expect(page.locator('tr[data-cluster="legacy-prod"]')).toContainText('1 regressed');

@@ -80,6 +80,7 @@ fn ClusterView(
                     {archived.then(|| view! { " " <span class="badge">"archived"</span> })}
                 </h1>
                 <p class="muted"><a href=cluster.coordinator_url.clone() rel="noopener noreferrer" target="_blank">{cluster.coordinator_url.clone()}</a></p>
+                <p class="muted connection-summary" data-testid="connection">{cluster.connection.describe()}</p>
                 {(!cluster.notes.is_empty()).then(|| view! { <p class="notes">{cluster.notes.clone()}</p> })}
             </div>
             {can_manage.then(|| view! {

@@ -1,8 +1,9 @@
 //! Running a cluster's live checks and reading their latest results.
 //!
 //! All of a cluster's checks run concurrently (bounded by
-//! `check_concurrency`), each under its own timeout, so one hung check costs
-//! at most `check_timeout_secs`. Results are appended in one transaction.
+//! `check_concurrency`), each under its own timeout; once one times out the
+//! rest of that run are recorded as not run, so a hung cluster costs about
+//! one `check_timeout_secs`. Results are appended in one transaction.
 
 use super::{now, require};
 use crate::trino::{Auth, ClientKey, Target};
@@ -13,6 +14,7 @@ use shipshape_domain::check::{CheckResult, CheckStatus, Verdict};
 use shipshape_domain::connection::{Auth as ConnAuth, Connection};
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub async fn run_now(
@@ -70,10 +72,28 @@ pub async fn run_cluster(
                 inspector: &c.inspector,
                 target: &c.target,
             };
+            // Once a check of this run got no answer in time, the rest are
+            // not sent: a hung coordinator costs one wave of timeouts, not one
+            // per check.
+            let hung = AtomicBool::new(false);
             stream::iter(items)
                 .map(|(item_id, check)| {
-                    let probe = &probe;
+                    let (probe, hung) = (&probe, &hung);
                     async move {
+                        if hung.load(Ordering::Relaxed) {
+                            let reason = format!(
+                                "not run: an earlier check of this run got no answer within {timeout:?}"
+                            );
+                            return CheckResult {
+                                item_id,
+                                status: CheckStatus::Error,
+                                reason: reason.clone(),
+                                observed: String::new(),
+                                evidence: reason,
+                                duration_ms: 0,
+                                at: now(),
+                            };
+                        }
                         let started = Instant::now();
                         // A second, outer limit: whatever a check does, it ends.
                         let obs = match tokio::time::timeout(
@@ -88,6 +108,9 @@ pub async fn run_cluster(
                                 evidence: String::new(),
                             },
                         };
+                        if started.elapsed() >= timeout {
+                            hung.store(true, Ordering::Relaxed);
+                        }
                         CheckResult {
                             item_id,
                             status: obs.verdict.status,
