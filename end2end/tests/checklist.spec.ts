@@ -172,12 +172,12 @@ test('run live checks on a simulated cluster: passes, a failure with evidence, a
   await page.getByLabel('Environment', { exact: true }).fill('prod');
   await page.getByLabel('Coordinator URL').fill(`https://127.0.0.1:${simPort}`);
   // Credentials need a secret variable; a bad name is refused in place.
-  await page.getByLabel('Authentication').selectOption('basic');
+  await page.getByLabel('Authentication', { exact: true }).selectOption('basic');
   await page.getByLabel('Secret\'s environment variable').fill('HOME');
   await page.getByRole('button', { name: 'Register' }).click();
   await expect(page.getByText('Give the user to log in as')).toBeVisible();
   await expect(page.getByText('Name the server\'s environment variable')).toBeVisible();
-  await page.getByLabel('Authentication').selectOption('none');
+  await page.getByLabel('Authentication', { exact: true }).selectOption('none');
   await page.getByLabel('Secret\'s environment variable').fill('');
   // The simulator's test CA, as an operator would install a company CA.
   await page.getByLabel('CA file (PEM, on the Shipshape server)').fill(path.resolve(process.cwd(), '../target/e2e-sim-ca.pem'));

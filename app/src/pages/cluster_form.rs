@@ -121,13 +121,12 @@ fn ConnectionFields(
                 <input name="conn_check_user" value=c.check_user.clone() placeholder="default: the login user, or the server's check_user" maxlength="128"/>
             </label>
             <FieldError message=err("connection.check_user")/>
-            <label>"Authentication"
-                <select name="conn_auth">
+            <label for="conn_auth">"Authentication"</label>
+                <select id="conn_auth" name="conn_auth">
                     <option value="none" selected=selected("none")>"None"</option>
                     <option value="basic" selected=selected("basic")>"Password (HTTP basic, HTTPS only)"</option>
                     <option value="jwt" selected=selected("jwt")>"JWT bearer token (HTTPS only)"</option>
                 </select>
-            </label>
             <FieldError message=err("connection.auth")/>
             <label>"Login user (password authentication)"
                 <input name="conn_auth_user" value=c.auth_user.clone() maxlength="128" autocomplete="off"/>
