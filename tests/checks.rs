@@ -418,6 +418,14 @@ async fn every_worker_is_asked_for_its_state() {
         "{}",
         r["workers-active"]
     );
+    assert!(
+        r["workers-active"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("worker-3: unreachable"),
+        "{}",
+        r["workers-active"]
+    );
 }
 
 #[tokio::test]
