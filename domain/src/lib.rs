@@ -5,10 +5,12 @@
 //! roles and input validation live here, each with unit tests beside it. The
 //! storage layer, the JSON API and the UI all call into this crate.
 
+pub mod attachment;
 pub mod check;
 pub mod checklist;
 pub mod cluster;
 pub mod connection;
+pub mod day2;
 pub mod fields;
 pub mod ledger;
 pub mod readiness;

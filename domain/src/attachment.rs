@@ -1,0 +1,96 @@
+//! Evidence attachments: what is recorded about an uploaded file, and the
+//! rules for its name, type and identity (content-addressed by SHA-256).
+
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 25 * 1024 * 1024;
+pub const DEFAULT_MAX_FILES: usize = 10;
+const NAME_MAX_CHARS: usize = 200;
+
+/// One file attached to a ledger row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentMeta {
+    pub sha256: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+    /// The date the evidence shows, when the uploader gave one.
+    pub evidence_as_of: Option<String>,
+}
+
+/// A file name safe to store and to send back in `Content-Disposition`:
+/// the last path component only, no control characters, quotes or
+/// separators, at most 200 characters; `file` when nothing is left.
+pub fn sanitize_file_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | ';' | '\\' | '/'))
+        .take(NAME_MAX_CHARS)
+        .collect();
+    let trimmed = cleaned.trim().trim_start_matches('.').trim();
+    if trimmed.is_empty() {
+        "file".into()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// The declared type if it looks like `type/subtype`, else
+/// `application/octet-stream`. The download sends it with `nosniff` and as
+/// an attachment, so a declared `text/html` cannot run in the dashboard.
+pub fn content_type_or_default(declared: Option<&str>) -> String {
+    let ok = |s: &str| {
+        let mut parts = s.split('/');
+        let (Some(t), Some(st), None) = (parts.next(), parts.next(), parts.next()) else {
+            return false;
+        };
+        let token = |p: &str| {
+            !p.is_empty()
+                && p.len() <= 64
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!#$&-^_.+".contains(c))
+        };
+        token(t) && token(st)
+    };
+    match declared.map(|d| d.split(';').next().unwrap_or("").trim().to_ascii_lowercase()) {
+        Some(d) if ok(&d) => d,
+        _ => "application/octet-stream".into(),
+    }
+}
+
+/// 64 lower-case hex digits.
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_lose_paths_and_dangerous_characters() {
+        assert_eq!(sanitize_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(sanitize_file_name("C:\\Users\\me\\shot.png"), "shot.png");
+        assert_eq!(sanitize_file_name("a\"b;c\r\n.txt"), "abc.txt");
+        assert_eq!(sanitize_file_name(".."), "file");
+        assert_eq!(sanitize_file_name(".hidden"), "hidden");
+        assert_eq!(sanitize_file_name(""), "file");
+        assert_eq!(sanitize_file_name(&"x".repeat(500)).len(), 200);
+        assert_eq!(sanitize_file_name("grafana 2026-11.png"), "grafana 2026-11.png");
+    }
+
+    #[test]
+    fn types_are_checked_and_hashes_are_hex() {
+        assert_eq!(content_type_or_default(Some("image/PNG")), "image/png");
+        assert_eq!(content_type_or_default(Some("text/html; charset=utf-8")), "text/html");
+        assert_eq!(content_type_or_default(Some("nonsense")), "application/octet-stream");
+        assert_eq!(content_type_or_default(Some("a/b/c")), "application/octet-stream");
+        assert_eq!(content_type_or_default(None), "application/octet-stream");
+        assert!(is_sha256_hex(&"ab".repeat(32)));
+        assert!(!is_sha256_hex(&"AB".repeat(32)));
+        assert!(!is_sha256_hex("../../etc/passwd"));
+    }
+}
