@@ -38,6 +38,12 @@ pub struct Config {
     pub check_interval_secs: u64,
     /// How many clusters the scheduler checks at once.
     pub cluster_concurrency: usize,
+    /// Largest evidence file accepted, in bytes.
+    pub max_upload_bytes: u64,
+    /// Most files on one completion or sign-off.
+    pub max_upload_files: usize,
+    /// IANA time zone for Day-2 due dates (e.g. `Europe/Berlin`).
+    pub time_zone: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +72,9 @@ impl Default for Config {
             check_concurrency: 4,
             check_interval_secs: 300,
             cluster_concurrency: 8,
+            max_upload_bytes: shipshape_domain::attachment::DEFAULT_MAX_FILE_BYTES,
+            max_upload_files: shipshape_domain::attachment::DEFAULT_MAX_FILES,
+            time_zone: "UTC".into(),
         }
     }
 }
@@ -105,7 +114,29 @@ impl Config {
         figment = figment
             .merge(Env::prefixed("SHIPSHAPE_").ignore(&["CONFIG", "PASSWORD"]))
             .merge(Serialized::defaults(overrides));
-        figment.extract().map_err(|e| ConfigError(e.to_string()))
+        let config: Config = figment.extract().map_err(|e| ConfigError(e.to_string()))?;
+        config.tz()?;
+        if config.max_upload_bytes == 0 || config.max_upload_files == 0 {
+            return Err(ConfigError(
+                "max_upload_bytes and max_upload_files must be at least 1".into(),
+            ));
+        }
+        Ok(config)
+    }
+
+    /// The configured time zone for Day-2 due dates.
+    pub fn tz(&self) -> Result<chrono_tz::Tz, ConfigError> {
+        self.time_zone.parse().map_err(|_| {
+            ConfigError(format!(
+                "time_zone '{}' is not an IANA time zone such as UTC or Europe/Berlin",
+                self.time_zone
+            ))
+        })
+    }
+
+    /// Where evidence files are stored, by SHA-256.
+    pub fn attachments_dir(&self) -> PathBuf {
+        self.data_dir.join("attachments")
     }
 
     pub fn database_path(&self) -> PathBuf {

@@ -12,6 +12,7 @@ pub mod checks;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod password;
 pub mod repo;
 pub mod service;

@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use crate::db;
+use crate::files::{clear_temporary, BlobStore};
 use crate::trino::ClientCache;
 use shipshape_domain::runbook::{builtin_runbook, parse_runbook, Runbook, RunbookError};
 use sqlx::SqlitePool;
@@ -14,6 +15,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// HTTP clients for live checks, shared across runs.
     pub clients: ClientCache,
+    /// Evidence files, by SHA-256.
+    pub files: BlobStore,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,11 +53,14 @@ impl AppState {
     pub async fn open(config: Config) -> Result<AppState, StartupError> {
         let runbook = load_runbook(&config)?;
         let pool = db::connect(&config.database_path()).await?;
+        clear_temporary(&config.attachments_dir());
+        let files = BlobStore::new(config.attachments_dir());
         Ok(AppState {
             pool,
             runbook: Arc::new(runbook),
             config: Arc::new(config),
             clients: ClientCache::default(),
+            files,
         })
     }
 }

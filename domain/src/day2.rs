@@ -162,6 +162,102 @@ impl Outcome {
 /// The ledger action of a Day-2 completion.
 pub const COMPLETED: &str = "completed";
 
+/// A recorded completion, as read back from the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completion {
+    pub seq: i64,
+    pub at: String,
+    pub by: String,
+    pub outcome: Outcome,
+    pub note: String,
+    pub attachments: Vec<crate::attachment::AttachmentMeta>,
+}
+
+/// What the ledger row's `details` of a completion hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompletionDetails {
+    pub outcome: Outcome,
+    #[serde(default)]
+    pub attachments: Vec<AttachedFile>,
+}
+
+/// A file as the ledger row names it (the hash covers these facts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachedFile {
+    pub sha256: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    #[serde(default)]
+    pub evidence_as_of: Option<String>,
+}
+
+/// One Day-2 task on one cluster, with its schedule and last completion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskView {
+    pub cluster_id: i64,
+    pub cluster_name: String,
+    pub id: String,
+    pub title: String,
+    pub cadence: Cadence,
+    pub due: NaiveDate,
+    pub state: TaskState,
+    pub days_left: i64,
+    pub due_this_week: bool,
+    pub last: Option<Completion>,
+}
+
+/// The cluster a task list is for.
+pub struct ClusterRef<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    pub registered_at: DateTime<Utc>,
+}
+
+/// Every Day-2 task of the runbook on one cluster, most urgent first
+/// (overdue, then due, then upcoming; earlier due dates first).
+pub fn task_views<Tz: TimeZone>(
+    runbook: &crate::runbook::Runbook,
+    cluster: &ClusterRef<'_>,
+    completions: &std::collections::HashMap<String, Completion>,
+    now: DateTime<Utc>,
+    tz: &Tz,
+) -> Vec<TaskView> {
+    let today = now.with_timezone(tz).date_naive();
+    let mut tasks: Vec<TaskView> = runbook
+        .items()
+        .filter_map(|(_, item)| item.cadence().map(|c| (item, c)))
+        .map(|(item, cadence)| {
+            let last = completions.get(&item.id).cloned();
+            let anchor = last
+                .as_ref()
+                .and_then(|c| crate::time::parse_ts(&c.at))
+                .unwrap_or(cluster.registered_at);
+            let s = schedule(cadence, anchor, now, tz);
+            TaskView {
+                cluster_id: cluster.id,
+                cluster_name: cluster.name.to_string(),
+                id: item.id.clone(),
+                title: item.title.clone(),
+                cadence,
+                due: s.due,
+                state: s.state,
+                days_left: s.days_left,
+                due_this_week: due_this_week(s.due, today),
+                last,
+            }
+        })
+        .collect();
+    sort_by_urgency(&mut tasks);
+    tasks
+}
+
+pub fn sort_by_urgency(tasks: &mut [TaskView]) {
+    tasks.sort_by(|a, b| {
+        (a.state, a.due, &a.cluster_name, &a.id).cmp(&(b.state, b.due, &b.cluster_name, &b.id))
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +314,40 @@ mod tests {
         assert_eq!(s.due, d(2027, 1, 8));
         // Due from local midnight: 22:00 UTC the day before.
         assert_eq!(s.due_at, t(2027, 1, 7, 22));
+    }
+
+    #[test]
+    fn every_runbook_task_gets_a_schedule_from_registration_or_completion() {
+        let runbook = crate::runbook::builtin_runbook().unwrap();
+        let registered = t(2026, 10, 1, 12);
+        let cluster = ClusterRef {
+            id: 1,
+            name: "prod",
+            registered_at: registered,
+        };
+        let mut done = std::collections::HashMap::new();
+        done.insert(
+            "weekly-failed-queries".to_string(),
+            Completion {
+                seq: 7,
+                at: "2026-11-20T09:00:00.000000Z".into(),
+                by: "sre".into(),
+                outcome: Outcome::Ok,
+                note: String::new(),
+                attachments: vec![],
+            },
+        );
+        let now = t(2026, 11, 23, 12);
+        let tasks = task_views(&runbook, &cluster, &done, now, &Utc);
+        assert_eq!(tasks.len(), 9);
+        let weekly = tasks.iter().find(|t| t.id == "weekly-failed-queries").unwrap();
+        assert_eq!((weekly.due, weekly.state), (d(2026, 11, 27), TaskState::Upcoming));
+        assert!(weekly.due_this_week);
+        // Never done since registration on Oct 1: the other weekly tasks are overdue.
+        let other = tasks.iter().find(|t| t.id == "weekly-memory-heavy-queries").unwrap();
+        assert_eq!((other.due, other.state), (d(2026, 10, 8), TaskState::Overdue));
+        assert_eq!(tasks[0].state, TaskState::Overdue);
+        assert_eq!(tasks.last().unwrap().state, TaskState::Upcoming);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod connection;
 pub mod day2;
 pub mod fields;
+pub mod ical;
 pub mod ledger;
 pub mod readiness;
 pub mod role;

@@ -10,5 +10,7 @@
 pub mod api;
 pub mod cli;
 pub mod error;
+pub mod forms;
 pub mod router;
 pub mod telemetry;
+pub mod upload;

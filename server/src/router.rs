@@ -74,8 +74,19 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
         let app = app.clone();
         move || provide_context(app.clone())
     };
+    // A whole upload: every file at its limit, plus room for the form.
+    let upload_limit = axum::extract::DefaultBodyLimit::max(
+        usize::try_from(app.config.max_upload_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(64 * 1024)
+            .saturating_mul(app.config.max_upload_files.max(1)),
+    );
     let router = Router::new()
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes(upload_limit.clone()))
+        .route(
+            "/clusters/{id}/tasks/{task_id}/complete",
+            axum::routing::post(crate::forms::complete_task).layer(upload_limit),
+        )
         .route("/healthz", axum::routing::get(api::health::healthz))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = state.leptos.clone();

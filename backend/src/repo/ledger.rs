@@ -190,3 +190,23 @@ pub async fn has_item_history(
             .await?;
     Ok(n > 0)
 }
+
+/// The newest row with `action` per (cluster, item), for one cluster or all.
+pub async fn latest_with_action(
+    db: impl SqliteExecutor<'_>,
+    cluster_id: Option<i64>,
+    action: &str,
+) -> Result<Vec<LedgerEntry>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM ledger WHERE seq IN
+         (SELECT MAX(seq) FROM ledger WHERE action = ? AND (? IS NULL OR cluster_id = ?)
+          GROUP BY cluster_id, item_id)"
+    );
+    let rows = sqlx::query_as::<_, EntryRow>(&sql)
+        .bind(action)
+        .bind(cluster_id)
+        .bind(cluster_id)
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}

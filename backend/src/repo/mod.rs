@@ -2,6 +2,7 @@
 //! are read with runtime `query_as` into `FromRow` structs and returned as
 //! domain types.
 
+pub mod attachments;
 pub mod checks;
 pub mod clusters;
 pub mod ledger;

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod checks;
 pub mod clusters;
+pub mod day2;
 pub mod fleet;
 pub mod scheduler;
 pub mod signoffs;

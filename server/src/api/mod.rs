@@ -3,6 +3,7 @@
 
 pub mod checks;
 pub mod clusters;
+pub mod day2;
 pub mod extract;
 pub mod health;
 pub mod ledger;
@@ -14,7 +15,9 @@ use crate::router::ServerState;
 use axum::routing::{get, post};
 use axum::Router;
 
-pub fn routes() -> Router<ServerState> {
+/// `upload_limit` bounds a whole multipart request (files are also limited
+/// one by one while they stream in).
+pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerState> {
     Router::new()
         .route("/setup", post(session::setup))
         .route(
@@ -38,6 +41,15 @@ pub fn routes() -> Router<ServerState> {
             "/clusters/{id}/items/{item_id}/history",
             get(signoffs::history),
         )
+        .route("/clusters/{id}/tasks", get(day2::tasks))
+        .route(
+            "/clusters/{id}/tasks/{task_id}/completions",
+            post(day2::complete).layer(upload_limit.clone()),
+        )
+        .route("/clusters/{id}/calendar.ics", get(day2::calendar_cluster))
+        .route("/tasks", get(day2::all_tasks))
+        .route("/calendar.ics", get(day2::calendar_all))
+        .route("/attachments/{sha256}", get(day2::attachment))
         .route("/ledger/verify", get(ledger::verify))
         .route("/users", get(users::list).post(users::add))
         .fallback(|| async {

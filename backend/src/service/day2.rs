@@ -1,0 +1,285 @@
+//! Day-2 tasks: each cluster's schedule, completing a task with its
+//! evidence files, and reading a file back.
+//!
+//! A completion is a ledger row (`completed`) whose `details` name the
+//! outcome and every attached file with its SHA-256, so the chain's hash
+//! covers the evidence too. Files are received into temporary files first
+//! and stored only once the completion is accepted.
+
+use super::{now, require};
+use crate::files::{FileError, Pending};
+use crate::{repo, AppState, ServiceError};
+use shipshape_domain::attachment::AttachmentMeta;
+use shipshape_domain::cluster::Cluster;
+use shipshape_domain::day2::{
+    sort_by_urgency, task_views, AttachedFile, ClusterRef, Completion, CompletionDetails, Outcome,
+    TaskView, COMPLETED,
+};
+use shipshape_domain::fields::FieldErrors;
+use shipshape_domain::ledger::{EntryContent, GENESIS_HASH};
+use shipshape_domain::role::Permission;
+use shipshape_domain::signoff::{sign_refusal, SignRefusal, NOTE_MAX_CHARS};
+use shipshape_domain::user::User;
+use std::collections::HashMap;
+
+/// A received file and what its uploader said about it.
+pub struct IncomingFile {
+    pub pending: Pending,
+    pub name: String,
+    pub content_type: String,
+}
+
+/// The completion form, as sent.
+pub struct CompletionInput {
+    pub note: String,
+    pub outcome: String,
+    pub evidence_as_of: String,
+    pub files: Vec<IncomingFile>,
+}
+
+fn tz(state: &AppState) -> Result<chrono_tz::Tz, ServiceError> {
+    state
+        .config
+        .tz()
+        .map_err(|e| ServiceError::internal("time zone", e))
+}
+
+/// The completions of one cluster (or all), by (cluster, task).
+async fn completions(
+    state: &AppState,
+    cluster_id: Option<i64>,
+) -> Result<HashMap<(i64, String), Completion>, ServiceError> {
+    let rows = repo::ledger::latest_with_action(&state.pool, cluster_id, COMPLETED).await?;
+    let mut files: HashMap<i64, Vec<AttachmentMeta>> = HashMap::new();
+    let clusters: std::collections::BTreeSet<i64> =
+        rows.iter().map(|r| r.content.cluster_id).collect();
+    for c in clusters {
+        for (seq, meta) in repo::attachments::for_cluster(&state.pool, c).await? {
+            files.entry(seq).or_default().push(meta);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let c = r.content;
+            let details: CompletionDetails = serde_json::from_str(&c.details).ok()?;
+            Some((
+                (c.cluster_id, c.item_id),
+                Completion {
+                    seq: c.seq,
+                    at: c.at,
+                    by: c.actor,
+                    outcome: details.outcome,
+                    note: c.note,
+                    attachments: files.remove(&c.seq).unwrap_or_default(),
+                },
+            ))
+        })
+        .collect())
+}
+
+fn views(
+    state: &AppState,
+    cluster: &Cluster,
+    done: &mut HashMap<(i64, String), Completion>,
+    tz: &chrono_tz::Tz,
+) -> Vec<TaskView> {
+    let mine: HashMap<String, Completion> = done
+        .iter()
+        .filter(|((c, _), _)| *c == cluster.id)
+        .map(|((_, item), v)| (item.clone(), v.clone()))
+        .collect();
+    let registered = shipshape_domain::time::parse_ts(&cluster.created_at)
+        .unwrap_or_else(chrono::Utc::now);
+    task_views(
+        &state.runbook,
+        &ClusterRef {
+            id: cluster.id,
+            name: &cluster.name,
+            registered_at: registered,
+        },
+        &mine,
+        chrono::Utc::now(),
+        tz,
+    )
+}
+
+/// One cluster's tasks, most urgent first.
+pub async fn tasks(
+    state: &AppState,
+    actor: &User,
+    cluster_id: i64,
+) -> Result<(Cluster, Vec<TaskView>), ServiceError> {
+    require(actor, Permission::Read)?;
+    let cluster = repo::clusters::by_id(&state.pool, cluster_id)
+        .await?
+        .ok_or(ServiceError::NotFound("cluster"))?;
+    let mut done = completions(state, Some(cluster_id)).await?;
+    let tasks = views(state, &cluster, &mut done, &tz(state)?);
+    Ok((cluster, tasks))
+}
+
+/// Every active cluster's tasks, most urgent first.
+pub async fn all_tasks(state: &AppState, actor: &User) -> Result<Vec<TaskView>, ServiceError> {
+    require(actor, Permission::Read)?;
+    let tz = tz(state)?;
+    let mut done = completions(state, None).await?;
+    let mut all = Vec::new();
+    for cluster in repo::clusters::list(&state.pool, false).await? {
+        all.extend(views(state, &cluster, &mut done, &tz));
+    }
+    sort_by_urgency(&mut all);
+    Ok(all)
+}
+
+/// Records a completion with its files. Refusals come before anything is
+/// stored; the files' temporary copies go when `input` is dropped.
+pub async fn complete(
+    state: &AppState,
+    actor: &User,
+    cluster_id: i64,
+    task_id: &str,
+    input: CompletionInput,
+) -> Result<Completion, ServiceError> {
+    let cluster = repo::clusters::by_id(&state.pool, cluster_id)
+        .await?
+        .ok_or(ServiceError::NotFound("cluster"))?;
+    match sign_refusal(actor.role, cluster.is_archived()) {
+        Some(SignRefusal::Role) => return Err(ServiceError::Forbidden),
+        Some(SignRefusal::Archived) => {
+            return Err(ServiceError::Conflict(
+                "This cluster is archived: restore it before recording work on it.".into(),
+            ))
+        }
+        None => {}
+    }
+    let is_task = state
+        .runbook
+        .item(task_id)
+        .is_some_and(|i| i.cadence().is_some());
+    if !is_task {
+        return Err(ServiceError::NotFound("task"));
+    }
+    let mut errors = FieldErrors::new();
+    let outcome = Outcome::parse(input.outcome.trim());
+    if outcome.is_none() {
+        errors.add("outcome", "Choose ok or issues found.");
+    }
+    let note = input.note.trim().to_string();
+    if note.chars().count() > NOTE_MAX_CHARS {
+        errors.add("note", format!("Keep the note to {NOTE_MAX_CHARS} characters."));
+    }
+    let as_of = input.evidence_as_of.trim();
+    let evidence_as_of = if as_of.is_empty() {
+        None
+    } else if chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").is_ok() {
+        Some(as_of.to_string())
+    } else {
+        errors.add("evidence_as_of", "A date like 2026-11-23, or empty.");
+        None
+    };
+    if input.files.len() > state.config.max_upload_files {
+        errors.add(
+            "files",
+            format!("Attach at most {} files.", state.config.max_upload_files),
+        );
+    }
+    let outcome = match (errors.is_empty(), outcome) {
+        (true, Some(o)) => o,
+        _ => return Err(ServiceError::Invalid(errors)),
+    };
+
+    let at = now();
+    let mut attached = Vec::new();
+    let mut metas = Vec::new();
+    for f in input.files {
+        attached.push(AttachedFile {
+            sha256: f.pending.sha256.clone(),
+            name: f.name.clone(),
+            content_type: f.content_type.clone(),
+            size: f.pending.size,
+            evidence_as_of: evidence_as_of.clone(),
+        });
+        metas.push(AttachmentMeta {
+            sha256: f.pending.sha256.clone(),
+            name: f.name,
+            content_type: f.content_type,
+            size: f.pending.size,
+            uploaded_by: actor.username.clone(),
+            uploaded_at: at.clone(),
+            evidence_as_of: evidence_as_of.clone(),
+        });
+        f.pending
+            .keep(&state.files)
+            .await
+            .map_err(|e| ServiceError::internal("storing evidence", e))?;
+    }
+    let details = serde_json::to_string(&CompletionDetails {
+        outcome,
+        attachments: attached,
+    })
+    .map_err(|e| ServiceError::internal("completion details", e))?;
+
+    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let (seq, prev_hash) = match repo::ledger::tip(&mut tx).await? {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS_HASH.to_string()),
+    };
+    let entry = EntryContent {
+        seq,
+        at: at.clone(),
+        actor: actor.username.clone(),
+        cluster_id,
+        item_id: task_id.to_string(),
+        action: COMPLETED.to_string(),
+        note: note.clone(),
+        details,
+        prev_hash,
+    }
+    .seal();
+    repo::ledger::insert(&mut tx, &entry).await?;
+    for m in &metas {
+        repo::attachments::insert(&mut tx, seq, m).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(seq, cluster = cluster_id, task = task_id, files = metas.len(), by = %actor.username, "task completed");
+    Ok(Completion {
+        seq,
+        at,
+        by: actor.username.clone(),
+        outcome,
+        note,
+        attachments: metas,
+    })
+}
+
+/// A stored file's metadata and path, for download.
+pub async fn attachment(
+    state: &AppState,
+    actor: &User,
+    sha256: &str,
+) -> Result<(AttachmentMeta, std::path::PathBuf), ServiceError> {
+    require(actor, Permission::Read)?;
+    let path = state
+        .files
+        .path_of(sha256)
+        .ok_or(ServiceError::NotFound("attachment"))?;
+    let meta = repo::attachments::by_sha(&state.pool, sha256)
+        .await?
+        .ok_or(ServiceError::NotFound("attachment"))?;
+    Ok((meta, path))
+}
+
+/// How a refused upload is told to the person who sent it.
+pub fn upload_refusal(name: &str, e: FileError) -> ServiceError {
+    match e {
+        FileError::TooLarge { limit } => ServiceError::Invalid(FieldErrors::single(
+            "files",
+            format!("{name} is larger than the limit of {} MiB.", limit / (1024 * 1024)),
+        )),
+        FileError::Empty => {
+            ServiceError::Invalid(FieldErrors::single("files", format!("{name} is empty.")))
+        }
+        FileError::Io(e) => ServiceError::internal("receiving a file", e),
+    }
+}

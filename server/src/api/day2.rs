@@ -1,0 +1,117 @@
+//! Day-2 tasks over the JSON API: schedules, completions with evidence
+//! files (multipart), file downloads and the iCal feeds.
+
+use super::extract::{ClusterId, CurrentUser};
+use crate::error::{ApiError, ApiResult};
+use crate::router::ServerState;
+use axum::body::Body;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use shipshape_backend::service::day2;
+use shipshape_domain::day2::{Completion, TaskView};
+
+pub async fn tasks(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    ClusterId(id): ClusterId,
+) -> ApiResult<Json<Vec<TaskView>>> {
+    Ok(Json(day2::tasks(&state.app, &user, id).await?.1))
+}
+
+pub async fn all_tasks(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<Json<Vec<TaskView>>> {
+    Ok(Json(day2::all_tasks(&state.app, &user).await?))
+}
+
+pub async fn complete(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    ClusterId(id): ClusterId,
+    Path((_, task_id)): Path<(String, String)>,
+    form: Multipart,
+) -> ApiResult<(StatusCode, Json<Completion>)> {
+    let cfg = &state.app.config;
+    let input = crate::upload::read_completion(
+        form,
+        &state.app.files,
+        cfg.max_upload_bytes,
+        cfg.max_upload_files,
+    )
+    .await?;
+    let done = day2::complete(&state.app, &user, id, &task_id, input).await?;
+    Ok((StatusCode::CREATED, Json(done)))
+}
+
+/// The file, as an attachment of its stored type that the browser must not
+/// sniff or render in the dashboard's origin.
+pub async fn attachment(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    Path(sha256): Path<String>,
+) -> Result<Response, ApiError> {
+    let (meta, path) = day2::attachment(&state.app, &user, &sha256).await?;
+    let file = tokio::fs::File::open(&path).await.map_err(|e| {
+        tracing::error!(error = %e, sha256, "an attachment's file is missing");
+        ApiError::new(StatusCode::NOT_FOUND, "attachment not found")
+    })?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        meta.name.replace(|c: char| !c.is_ascii() || c == '"', "_")
+    );
+    let header_value =
+        |v: &str| HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, header_value(&meta.content_type)),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+            (header::CONTENT_LENGTH, HeaderValue::from(meta.size)),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("sandbox; default-src 'none'"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable")),
+        ],
+        Body::from_stream(tokio_util::io::ReaderStream::new(file)),
+    )
+        .into_response())
+}
+
+fn calendar(body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "inline; filename=\"shipshape.ics\""),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn calendar_all(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<Response> {
+    let tasks = day2::all_tasks(&state.app, &user).await?;
+    Ok(calendar(shipshape_domain::ical::calendar(&tasks, chrono::Utc::now())))
+}
+
+pub async fn calendar_cluster(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    ClusterId(id): ClusterId,
+) -> ApiResult<Response> {
+    let (_, tasks) = day2::tasks(&state.app, &user, id).await?;
+    Ok(calendar(shipshape_domain::ical::calendar(&tasks, chrono::Utc::now())))
+}

@@ -1,0 +1,73 @@
+//! Plain HTML form posts that need multipart (file uploads), answered with
+//! a redirect back to the page, so they work with or without JavaScript.
+//! Outcomes travel in the query string (`?done=` or `?error=`), which the
+//! page shows.
+
+use crate::router::ServerState;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use shipshape_backend::service::day2;
+use shipshape_backend::ServiceError;
+use tower_sessions::Session;
+
+fn back(cluster: i64, query: &str) -> Response {
+    Redirect::to(&format!("/clusters/{cluster}/day2?{query}")).into_response()
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A person's message for a refusal; internal detail is logged only.
+fn message(e: &ServiceError) -> String {
+    match e {
+        ServiceError::Invalid(fields) => fields
+            .iter()
+            .map(|(_, m)| m.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        ServiceError::Internal(detail) => {
+            tracing::error!(detail, "completing a task failed");
+            "Something went wrong; it has been logged.".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+pub async fn complete_task(
+    State(state): State<ServerState>,
+    session: Session,
+    Path((cluster, task)): Path<(i64, String)>,
+    form: Multipart,
+) -> Response {
+    let user = match shipshape_app::ssr::session_user(&state.app, &session).await {
+        Ok(Some(u)) => u,
+        _ => return Redirect::to("/login").into_response(),
+    };
+    let cfg = &state.app.config;
+    let result = async {
+        let input = crate::upload::read_completion(
+            form,
+            &state.app.files,
+            cfg.max_upload_bytes,
+            cfg.max_upload_files,
+        )
+        .await?;
+        day2::complete(&state.app, &user, cluster, &task, input).await
+    }
+    .await;
+    match result {
+        Ok(_) => back(cluster, &format!("done={}", encode(&task))),
+        Err(e) => back(
+            cluster,
+            &format!("task={}&error={}", encode(&task), encode(&message(&e))),
+        ),
+    }
+}
