@@ -171,7 +171,10 @@ mod tests {
 
         // Too large: refused, and the temporary file is gone.
         let mut up = store.begin(4).await.unwrap();
-        assert!(matches!(up.write(b"12345").await, Err(FileError::TooLarge { limit: 4 })));
+        assert!(matches!(
+            up.write(b"12345").await,
+            Err(FileError::TooLarge { limit: 4 })
+        ));
         drop(up);
         // Accepted but the request failed later: dropped, gone too.
         let mut up = store.begin(4).await.unwrap();
@@ -181,7 +184,10 @@ mod tests {
             store.begin(4).await.unwrap().finish().await,
             Err(FileError::Empty)
         ));
-        assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0
+        );
         assert_eq!(store.path_of("../../etc/passwd"), None);
     }
 }

@@ -55,7 +55,13 @@ pub fn content_type_or_default(declared: Option<&str>) -> String {
         };
         token(t) && token(st)
     };
-    match declared.map(|d| d.split(';').next().unwrap_or("").trim().to_ascii_lowercase()) {
+    match declared.map(|d| {
+        d.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    }) {
         Some(d) if ok(&d) => d,
         _ => "application/octet-stream".into(),
     }
@@ -63,7 +69,9 @@ pub fn content_type_or_default(declared: Option<&str>) -> String {
 
 /// 64 lower-case hex digits.
 pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    s.len() == 64
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
 }
 
 #[cfg(test)]
@@ -79,15 +87,27 @@ mod tests {
         assert_eq!(sanitize_file_name(".hidden"), "hidden");
         assert_eq!(sanitize_file_name(""), "file");
         assert_eq!(sanitize_file_name(&"x".repeat(500)).len(), 200);
-        assert_eq!(sanitize_file_name("grafana 2026-11.png"), "grafana 2026-11.png");
+        assert_eq!(
+            sanitize_file_name("grafana 2026-11.png"),
+            "grafana 2026-11.png"
+        );
     }
 
     #[test]
     fn types_are_checked_and_hashes_are_hex() {
         assert_eq!(content_type_or_default(Some("image/PNG")), "image/png");
-        assert_eq!(content_type_or_default(Some("text/html; charset=utf-8")), "text/html");
-        assert_eq!(content_type_or_default(Some("nonsense")), "application/octet-stream");
-        assert_eq!(content_type_or_default(Some("a/b/c")), "application/octet-stream");
+        assert_eq!(
+            content_type_or_default(Some("text/html; charset=utf-8")),
+            "text/html"
+        );
+        assert_eq!(
+            content_type_or_default(Some("nonsense")),
+            "application/octet-stream"
+        );
+        assert_eq!(
+            content_type_or_default(Some("a/b/c")),
+            "application/octet-stream"
+        );
         assert_eq!(content_type_or_default(None), "application/octet-stream");
         assert!(is_sha256_hex(&"ab".repeat(32)));
         assert!(!is_sha256_hex(&"AB".repeat(32)));

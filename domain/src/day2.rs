@@ -309,7 +309,10 @@ mod tests {
         // 23:30 UTC on Dec 31 is already Jan 1 in UTC+2.
         let plus_two = chrono::FixedOffset::east_opt(2 * 3600).unwrap();
         let anchor = t(2026, 12, 31, 23) + chrono::Duration::minutes(30);
-        assert_eq!(schedule(Cadence::Weekly, anchor, anchor, &Utc).due, d(2027, 1, 7));
+        assert_eq!(
+            schedule(Cadence::Weekly, anchor, anchor, &Utc).due,
+            d(2027, 1, 7)
+        );
         let s = schedule(Cadence::Weekly, anchor, anchor, &plus_two);
         assert_eq!(s.due, d(2027, 1, 8));
         // Due from local midnight: 22:00 UTC the day before.
@@ -340,12 +343,24 @@ mod tests {
         let now = t(2026, 11, 23, 12);
         let tasks = task_views(&runbook, &cluster, &done, now, &Utc);
         assert_eq!(tasks.len(), 9);
-        let weekly = tasks.iter().find(|t| t.id == "weekly-failed-queries").unwrap();
-        assert_eq!((weekly.due, weekly.state), (d(2026, 11, 27), TaskState::Upcoming));
+        let weekly = tasks
+            .iter()
+            .find(|t| t.id == "weekly-failed-queries")
+            .unwrap();
+        assert_eq!(
+            (weekly.due, weekly.state),
+            (d(2026, 11, 27), TaskState::Upcoming)
+        );
         assert!(weekly.due_this_week);
         // Never done since registration on Oct 1: the other weekly tasks are overdue.
-        let other = tasks.iter().find(|t| t.id == "weekly-memory-heavy-queries").unwrap();
-        assert_eq!((other.due, other.state), (d(2026, 10, 8), TaskState::Overdue));
+        let other = tasks
+            .iter()
+            .find(|t| t.id == "weekly-memory-heavy-queries")
+            .unwrap();
+        assert_eq!(
+            (other.due, other.state),
+            (d(2026, 10, 8), TaskState::Overdue)
+        );
         assert_eq!(tasks[0].state, TaskState::Overdue);
         assert_eq!(tasks.last().unwrap().state, TaskState::Upcoming);
     }

@@ -60,20 +60,38 @@ pub fn calendar(tasks: &[TaskView], now: DateTime<Utc>) -> String {
         push_line(&mut out, "BEGIN:VEVENT");
         push_line(
             &mut out,
-            &format!("UID:{}-{}-{}@shipshape", t.cluster_id, t.id, t.due.format("%Y%m%d")),
+            &format!(
+                "UID:{}-{}-{}@shipshape",
+                t.cluster_id,
+                t.id,
+                t.due.format("%Y%m%d")
+            ),
         );
         push_line(&mut out, &format!("DTSTAMP:{stamp}"));
-        push_line(&mut out, &format!("DTSTART;VALUE=DATE:{}", t.due.format("%Y%m%d")));
-        push_line(&mut out, &format!("DTEND;VALUE=DATE:{}", end.format("%Y%m%d")));
         push_line(
             &mut out,
-            &format!("SUMMARY:{}", escape(&format!("{}: {}", t.cluster_name, t.title))),
+            &format!("DTSTART;VALUE=DATE:{}", t.due.format("%Y%m%d")),
+        );
+        push_line(
+            &mut out,
+            &format!("DTEND;VALUE=DATE:{}", end.format("%Y%m%d")),
+        );
+        push_line(
+            &mut out,
+            &format!(
+                "SUMMARY:{}",
+                escape(&format!("{}: {}", t.cluster_name, t.title))
+            ),
         );
         push_line(
             &mut out,
             &format!(
                 "DESCRIPTION:{}",
-                escape(&format!("{} task, {}. {last}", t.cadence.as_str(), t.state.as_str()))
+                escape(&format!(
+                    "{} task, {}. {last}",
+                    t.cadence.as_str(),
+                    t.state.as_str()
+                ))
             ),
         );
         push_line(&mut out, "TRANSP:TRANSPARENT");
@@ -109,7 +127,10 @@ mod tests {
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
         assert!(ics.ends_with("END:VCALENDAR\r\n"));
         assert!(ics.contains("DTSTART;VALUE=DATE:20261231\r\n"));
-        assert!(ics.contains("DTEND;VALUE=DATE:20270101\r\n"), "the next day, across the year end");
+        assert!(
+            ics.contains("DTEND;VALUE=DATE:20270101\r\n"),
+            "the next day, across the year end"
+        );
         assert!(ics.contains("UID:3-weekly-failed-queries-20261231@shipshape\r\n"));
         assert!(ics.contains("SUMMARY:prod\\, eu\\; main: Top failed"));
         assert!(ics.contains("DTSTAMP:20261228T080000Z"));

@@ -30,7 +30,10 @@ pub async fn read_completion(
         files: Vec::new(),
     };
     let broken = |e: axum::extract::multipart::MultipartError| {
-        bad("files", format!("the upload was cut off or malformed ({})", e.body_text()))
+        bad(
+            "files",
+            format!("the upload was cut off or malformed ({})", e.body_text()),
+        )
     };
     while let Some(mut field) = form.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or("").to_string();

@@ -78,7 +78,8 @@ pub async fn by_sha(
     db: impl SqliteExecutor<'_>,
     sha256: &str,
 ) -> Result<Option<AttachmentMeta>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM attachments WHERE sha256 = ? ORDER BY id DESC LIMIT 1");
+    let sql =
+        format!("SELECT {COLUMNS} FROM attachments WHERE sha256 = ? ORDER BY id DESC LIMIT 1");
     let row = sqlx::query_as::<_, Row>(&sql)
         .bind(sha256)
         .fetch_optional(db)

@@ -89,8 +89,8 @@ fn views(
         .filter(|((c, _), _)| *c == cluster.id)
         .map(|((_, item), v)| (item.clone(), v.clone()))
         .collect();
-    let registered = shipshape_domain::time::parse_ts(&cluster.created_at)
-        .unwrap_or_else(chrono::Utc::now);
+    let registered =
+        shipshape_domain::time::parse_ts(&cluster.created_at).unwrap_or_else(chrono::Utc::now);
     task_views(
         &state.runbook,
         &ClusterRef {
@@ -167,7 +167,10 @@ pub async fn complete(
     }
     let note = input.note.trim().to_string();
     if note.chars().count() > NOTE_MAX_CHARS {
-        errors.add("note", format!("Keep the note to {NOTE_MAX_CHARS} characters."));
+        errors.add(
+            "note",
+            format!("Keep the note to {NOTE_MAX_CHARS} characters."),
+        );
     }
     let as_of = input.evidence_as_of.trim();
     let evidence_as_of = if as_of.is_empty() {
@@ -275,11 +278,23 @@ pub fn upload_refusal(name: &str, e: FileError) -> ServiceError {
     match e {
         FileError::TooLarge { limit } => ServiceError::Invalid(FieldErrors::single(
             "files",
-            format!("{name} is larger than the limit of {} MiB.", limit / (1024 * 1024)),
+            format!("{name} is larger than the limit of {}.", human_bytes(limit)),
         )),
         FileError::Empty => {
             ServiceError::Invalid(FieldErrors::single("files", format!("{name} is empty.")))
         }
         FileError::Io(e) => ServiceError::internal("receiving a file", e),
+    }
+}
+
+/// `26214400` → `25 MiB`, `1024` → `1 KiB`, `1000` → `1000 bytes`.
+pub fn human_bytes(n: u64) -> String {
+    const KIB: u64 = 1024;
+    if n >= KIB * KIB && n.is_multiple_of(KIB * KIB) {
+        format!("{} MiB", n / (KIB * KIB))
+    } else if n >= KIB && n.is_multiple_of(KIB) {
+        format!("{} KiB", n / KIB)
+    } else {
+        format!("{n} bytes")
     }
 }

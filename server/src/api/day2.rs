@@ -62,8 +62,9 @@ pub async fn attachment(
         "attachment; filename=\"{}\"",
         meta.name.replace(|c: char| !c.is_ascii() || c == '"', "_")
     );
-    let header_value =
-        |v: &str| HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let header_value = |v: &str| {
+        HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static("application/octet-stream"))
+    };
     Ok((
         [
             (header::CONTENT_TYPE, header_value(&meta.content_type)),
@@ -81,7 +82,10 @@ pub async fn attachment(
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static("sandbox; default-src 'none'"),
             ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=31536000, immutable"),
+            ),
         ],
         Body::from_stream(tokio_util::io::ReaderStream::new(file)),
     )
@@ -92,7 +96,10 @@ fn calendar(body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "inline; filename=\"shipshape.ics\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "inline; filename=\"shipshape.ics\"",
+            ),
         ],
         body,
     )
@@ -104,7 +111,10 @@ pub async fn calendar_all(
     CurrentUser(user): CurrentUser,
 ) -> ApiResult<Response> {
     let tasks = day2::all_tasks(&state.app, &user).await?;
-    Ok(calendar(shipshape_domain::ical::calendar(&tasks, chrono::Utc::now())))
+    Ok(calendar(shipshape_domain::ical::calendar(
+        &tasks,
+        chrono::Utc::now(),
+    )))
 }
 
 pub async fn calendar_cluster(
@@ -113,5 +123,8 @@ pub async fn calendar_cluster(
     ClusterId(id): ClusterId,
 ) -> ApiResult<Response> {
     let (_, tasks) = day2::tasks(&state.app, &user, id).await?;
-    Ok(calendar(shipshape_domain::ical::calendar(&tasks, chrono::Utc::now())))
+    Ok(calendar(shipshape_domain::ical::calendar(
+        &tasks,
+        chrono::Utc::now(),
+    )))
 }

@@ -1,0 +1,311 @@
+//! Day-2 tasks through the real server: schedules, completions with
+//! evidence files, downloads, refusals that leave nothing behind, roles and
+//! the iCal feed.
+
+mod support;
+
+use reqwest::multipart::{Form, Part};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use support::*;
+
+fn file(name: &str, bytes: Vec<u8>, mime: &str) -> Part {
+    Part::bytes(bytes)
+        .file_name(name.to_string())
+        .mime_str(mime)
+        .unwrap()
+}
+
+async fn tasks(s: &Server, c: &reqwest::Client, id: i64) -> Vec<Value> {
+    let r = c
+        .get(s.url(&format!("/api/v1/clusters/{id}/tasks")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+async fn complete(
+    s: &Server,
+    c: &reqwest::Client,
+    id: i64,
+    task: &str,
+    form: Form,
+) -> reqwest::Response {
+    c.post(s.url(&format!("/api/v1/clusters/{id}/tasks/{task}/completions")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Files in the evidence store (temporary ones included).
+fn stored(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    fn walk(p: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        if let Ok(entries) = std::fs::read_dir(p) {
+            for e in entries.flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&dir.join("attachments"), &mut out);
+    out
+}
+
+#[tokio::test]
+async fn completing_a_task_with_evidence_moves_its_due_date_and_files_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "prod").await;
+
+    let before = tasks(&s, &admin, id).await;
+    assert_eq!(before.len(), 9, "every Day-2 task of the runbook");
+    let weekly = before
+        .iter()
+        .find(|t| t["id"] == "weekly-failed-queries")
+        .unwrap();
+    assert_eq!(weekly["state"], "upcoming");
+    assert_eq!(weekly["cadence"], "weekly");
+    assert!(weekly["last"].is_null());
+
+    let png = b"\x89PNG\r\n\x1a\nnot really an image".to_vec();
+    let html = b"<script>alert(1)</script>".to_vec();
+    let form = Form::new()
+        .text("note", "12 failed queries, all user errors")
+        .text("outcome", "issues_found")
+        .text("evidence_as_of", "2026-11-23")
+        .part(
+            "files",
+            file("../../failed queries.png", png.clone(), "image/png"),
+        )
+        .part("files", file("report.html", html.clone(), "text/html"));
+    let r = complete(&s, &admin, id, "weekly-failed-queries", form).await;
+    assert_eq!(r.status(), 201);
+    let done: Value = r.json().await.unwrap();
+    assert_eq!(done["outcome"], "issues_found");
+    let files = done["attachments"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["name"], "failed queries.png", "the path is gone");
+    let sha = hex::encode(Sha256::digest(&png));
+    assert_eq!(files[0]["sha256"], sha);
+    assert_eq!(files[0]["size"], png.len());
+    assert_eq!(files[0]["evidence_as_of"], "2026-11-23");
+
+    // Downloaded back byte for byte, as an attachment that cannot run here.
+    let r = admin
+        .get(s.url(&format!("/api/v1/attachments/{sha}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(
+        r.headers()["content-disposition"],
+        "attachment; filename=\"failed queries.png\""
+    );
+    assert_eq!(r.bytes().await.unwrap().to_vec(), png);
+    let html_sha = hex::encode(Sha256::digest(&html));
+    let r = admin
+        .get(s.url(&format!("/api/v1/attachments/{html_sha}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "text/html");
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    assert!(r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("sandbox"));
+
+    // The task now shows who did it, and is upcoming a week after today.
+    let after = tasks(&s, &admin, id).await;
+    let weekly = after
+        .iter()
+        .find(|t| t["id"] == "weekly-failed-queries")
+        .unwrap();
+    assert_eq!(weekly["state"], "upcoming");
+    assert_eq!(weekly["last"]["by"], "admin");
+    assert_eq!(weekly["last"]["attachments"].as_array().unwrap().len(), 2);
+    let today = chrono::Utc::now().date_naive();
+    assert_eq!(weekly["due"], (today + chrono::Days::new(7)).to_string());
+
+    // In the ledger, with the chain intact; the file store holds just the two.
+    let v: Value = admin
+        .get(s.url("/api/v1/ledger/verify"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(stored(dir.path()).len(), 2, "{:?}", stored(dir.path()));
+
+    // The feed for calendar apps: one all-day event per task.
+    let r = admin
+        .get(s.url(&format!("/api/v1/clusters/{id}/calendar.ics")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    let ics = r.text().await.unwrap();
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 9);
+    assert!(ics.contains("\r\nEND:VCALENDAR\r\n"));
+    let all = admin
+        .get(s.url("/api/v1/tasks"))
+        .send()
+        .await
+        .unwrap()
+        .json::<Vec<Value>>()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 9);
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_clearly_and_leave_nothing_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start_env(
+        dir.path(),
+        &[],
+        &[
+            ("SHIPSHAPE_MAX_UPLOAD_BYTES", "1024"),
+            ("SHIPSHAPE_MAX_UPLOAD_FILES", "2"),
+        ],
+    );
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "prod").await;
+    let task = "monthly-spill-disk-usage";
+    let ok = || Form::new().text("outcome", "ok");
+
+    let cases = [
+        (
+            ok().part("files", file("big.log", vec![b'x'; 4096], "text/plain")),
+            "big.log is larger than the limit of 1 KiB",
+        ),
+        (
+            ok().part("files", file("empty.txt", vec![], "text/plain")),
+            "empty.txt is empty",
+        ),
+        (
+            ok().part("files", file("a.txt", b"a".to_vec(), "text/plain"))
+                .part("files", file("b.txt", b"b".to_vec(), "text/plain"))
+                .part("files", file("c.txt", b"c".to_vec(), "text/plain")),
+            "at most 2 files",
+        ),
+        (
+            Form::new()
+                .text("outcome", "great")
+                .part("files", file("a.txt", b"a".to_vec(), "text/plain")),
+            "Choose ok or issues found",
+        ),
+        (
+            ok().text("evidence_as_of", "yesterday")
+                .part("files", file("a.txt", b"a".to_vec(), "text/plain")),
+            "A date like",
+        ),
+    ];
+    for (form, expect) in cases {
+        let r = complete(&s, &admin, id, task, form).await;
+        assert_eq!(r.status(), 422, "{expect}");
+        let body: Value = r.json().await.unwrap();
+        assert!(body.to_string().contains(expect), "{expect}: {body}");
+    }
+    assert!(stored(dir.path()).is_empty(), "{:?}", stored(dir.path()));
+    let t = tasks(&s, &admin, id).await;
+    assert!(
+        t.iter().all(|t| t["last"].is_null()),
+        "nothing was recorded"
+    );
+
+    // A task that is not a Day-2 task, or an unknown one: 404.
+    let r = complete(&s, &admin, id, "spill", ok()).await;
+    assert_eq!(r.status(), 404);
+    // Without files, a completion is fine.
+    assert_eq!(
+        complete(&s, &admin, id, task, ok().text("note", "disks at 40%"))
+            .await
+            .status(),
+        201
+    );
+}
+
+#[tokio::test]
+async fn who_may_complete_and_download() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "prod").await;
+    let form = Form::new().text("outcome", "ok").part(
+        "files",
+        file(
+            "drill.txt",
+            b"rollback took 12 minutes".to_vec(),
+            "text/plain",
+        ),
+    );
+    let r = complete(&s, &admin, id, "quarterly-upgrade-rollback-drill", form).await;
+    assert_eq!(r.status(), 201);
+    let sha = hex::encode(Sha256::digest(b"rollback took 12 minutes"));
+
+    let manager = add_user(&s, &admin, "mia", "manager", "manager-pass-1").await;
+    let auditor = add_user(&s, &admin, "aud", "auditor", "auditor-pass-1").await;
+    let sre = add_user(&s, &admin, "sam", "sre", "sre-pass-123").await;
+    for (who, c) in [("manager", &manager), ("auditor", &auditor)] {
+        let r = complete(
+            &s,
+            c,
+            id,
+            "quarterly-dr-restore",
+            Form::new().text("outcome", "ok"),
+        )
+        .await;
+        assert_eq!(r.status(), 403, "{who} may not complete tasks");
+        let r = c
+            .get(s.url(&format!("/api/v1/attachments/{sha}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{who} may read evidence");
+    }
+    let r = complete(
+        &s,
+        &sre,
+        id,
+        "quarterly-dr-restore",
+        Form::new().text("outcome", "ok"),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let anonymous = client();
+    let r = anonymous
+        .get(s.url(&format!("/api/v1/attachments/{sha}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    for bad in ["..%2F..%2Fshipshape.db", &"0".repeat(64), "abc"] {
+        let r = admin
+            .get(s.url(&format!("/api/v1/attachments/{bad}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{bad}");
+    }
+}
