@@ -82,7 +82,7 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
             .saturating_mul(app.config.max_upload_files.max(1)),
     );
     let router = Router::new()
-        .nest("/api/v1", api::routes(upload_limit.clone()))
+        .nest("/api/v1", api::routes(upload_limit))
         .route(
             "/clusters/{id}/tasks/{task_id}/complete",
             axum::routing::post(crate::forms::complete_task).layer(upload_limit),

@@ -44,7 +44,7 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
         .route("/clusters/{id}/tasks", get(day2::tasks))
         .route(
             "/clusters/{id}/tasks/{task_id}/completions",
-            post(day2::complete).layer(upload_limit.clone()),
+            post(day2::complete).layer(upload_limit),
         )
         .route("/clusters/{id}/calendar.ics", get(day2::calendar_cluster))
         .route("/tasks", get(day2::all_tasks))
