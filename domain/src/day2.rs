@@ -4,7 +4,8 @@
 //! The rule, in the configured time zone:
 //! - The anchor is the last completion, or the cluster's registration when
 //!   the task was never done. A late completion resets the schedule from the
-//!   completion, not from the missed date.
+//!   completion, not from the missed date. A completion may say on which day
+//!   the work was done (recorded after the fact); that day is then the anchor.
 //! - The next due date is the anchor's calendar date plus one week, one month
 //!   or three months. Months keep the day of the month, clamped to the last
 //!   day of a shorter month (Jan 31 + 1 month = Feb 28 or 29; Nov 30 + 1
@@ -100,7 +101,17 @@ pub fn schedule<Tz: TimeZone>(
     now: DateTime<Utc>,
     tz: &Tz,
 ) -> Schedule {
-    let anchor_date = anchor.with_timezone(tz).date_naive();
+    schedule_from_date(cadence, anchor.with_timezone(tz).date_naive(), now, tz)
+}
+
+/// [`schedule`] from an anchor that is already a local date (a completion
+/// recorded with the day the work was done).
+pub fn schedule_from_date<Tz: TimeZone>(
+    cadence: Cadence,
+    anchor_date: NaiveDate,
+    now: DateTime<Utc>,
+    tz: &Tz,
+) -> Schedule {
     let due = next_due_date(cadence, anchor_date);
     let due_at = start_of(tz, due);
     let overdue_date = due
@@ -166,7 +177,11 @@ pub const COMPLETED: &str = "completed";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Completion {
     pub seq: i64,
+    /// When it was recorded.
     pub at: String,
+    /// The day the work was done, when it was recorded later.
+    #[serde(default)]
+    pub done_on: Option<NaiveDate>,
     pub by: String,
     pub outcome: Outcome,
     pub note: String,
@@ -177,6 +192,8 @@ pub struct Completion {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompletionDetails {
     pub outcome: Outcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_on: Option<NaiveDate>,
     #[serde(default)]
     pub attachments: Vec<AttachedFile>,
 }
@@ -233,7 +250,10 @@ pub fn task_views<Tz: TimeZone>(
                 .as_ref()
                 .and_then(|c| crate::time::parse_ts(&c.at))
                 .unwrap_or(cluster.registered_at);
-            let s = schedule(cadence, anchor, now, tz);
+            let s = match last.as_ref().and_then(|c| c.done_on) {
+                Some(day) => schedule_from_date(cadence, day, now, tz),
+                None => schedule(cadence, anchor, now, tz),
+            };
             TaskView {
                 cluster_id: cluster.id,
                 cluster_name: cluster.name.to_string(),
@@ -334,6 +354,7 @@ mod tests {
             Completion {
                 seq: 7,
                 at: "2026-11-20T09:00:00.000000Z".into(),
+                done_on: None,
                 by: "sre".into(),
                 outcome: Outcome::Ok,
                 note: String::new(),
@@ -362,6 +383,20 @@ mod tests {
             (d(2026, 10, 8), TaskState::Overdue)
         );
         assert_eq!(tasks[0].state, TaskState::Overdue);
+        // Recorded today, done three weeks ago: the schedule follows the work.
+        let mut late = done.clone();
+        if let Some(c) = late.get_mut("weekly-failed-queries") {
+            c.done_on = Some(d(2026, 11, 2));
+        }
+        let tasks = task_views(&runbook, &cluster, &late, now, &Utc);
+        let weekly = tasks
+            .iter()
+            .find(|t| t.id == "weekly-failed-queries")
+            .unwrap();
+        assert_eq!(
+            (weekly.due, weekly.state),
+            (d(2026, 11, 9), TaskState::Overdue)
+        );
         assert_eq!(tasks.last().unwrap().state, TaskState::Upcoming);
     }
 

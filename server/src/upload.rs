@@ -25,6 +25,7 @@ pub async fn read_completion(
 ) -> Result<CompletionInput, ServiceError> {
     let mut input = CompletionInput {
         note: String::new(),
+        done_on: String::new(),
         outcome: String::new(),
         evidence_as_of: String::new(),
         files: Vec::new(),
@@ -38,7 +39,7 @@ pub async fn read_completion(
     while let Some(mut field) = form.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or("").to_string();
         match name.as_str() {
-            "note" | "outcome" | "evidence_as_of" => {
+            "note" | "outcome" | "evidence_as_of" | "done_on" => {
                 let text = field.text().await.map_err(broken)?;
                 if text.len() > TEXT_MAX {
                     return Err(bad(&name, "This field is too long."));
@@ -46,6 +47,7 @@ pub async fn read_completion(
                 match name.as_str() {
                     "note" => input.note = text,
                     "outcome" => input.outcome = text,
+                    "done_on" => input.done_on = text,
                     _ => input.evidence_as_of = text,
                 }
             }

@@ -3,5 +3,6 @@
 
 pub mod checklist;
 pub mod clusters;
+pub mod day2;
 pub mod session;
 pub mod users;

@@ -18,6 +18,7 @@ pub fn Nav() -> impl IntoView {
                             Some(viewer) => view! {
                                 <nav class="links">
                                     <A href="/">"Fleet"</A>
+                                    <A href="/day2">"Day-2"</A>
                                     {viewer.can_manage_users.then(|| view! { <A href="/users">"Users"</A> })}
                                 </nav>
                                 <div class="who">

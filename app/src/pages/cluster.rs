@@ -81,6 +81,7 @@ fn ClusterView(
                 </h1>
                 <p class="muted"><a href=cluster.coordinator_url.clone() rel="noopener noreferrer" target="_blank">{cluster.coordinator_url.clone()}</a></p>
                 <p class="muted connection-summary" data-testid="connection">{cluster.connection.describe()}</p>
+                <p><a href=format!("/clusters/{}/day2", cluster.id)>"Day-2 tasks"</a></p>
                 {(!cluster.notes.is_empty()).then(|| view! { <p class="notes">{cluster.notes.clone()}</p> })}
             </div>
             {can_manage.then(|| view! {

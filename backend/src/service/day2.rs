@@ -32,6 +32,8 @@ pub struct IncomingFile {
 /// The completion form, as sent.
 pub struct CompletionInput {
     pub note: String,
+    /// `YYYY-MM-DD` when the work was done before it is recorded; empty: today.
+    pub done_on: String,
     pub outcome: String,
     pub evidence_as_of: String,
     pub files: Vec<IncomingFile>,
@@ -68,6 +70,7 @@ async fn completions(
                 Completion {
                     seq: c.seq,
                     at: c.at,
+                    done_on: details.done_on,
                     by: c.actor,
                     outcome: details.outcome,
                     note: c.note,
@@ -181,6 +184,22 @@ pub async fn complete(
         errors.add("evidence_as_of", "A date like 2026-11-23, or empty.");
         None
     };
+    let done_on = match input.done_on.trim() {
+        "" => None,
+        d => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            Ok(day) if day <= chrono::Utc::now().with_timezone(&tz(state)?).date_naive() => {
+                Some(day)
+            }
+            Ok(_) => {
+                errors.add("done_on", "The work cannot be done in the future.");
+                None
+            }
+            Err(_) => {
+                errors.add("done_on", "A date like 2026-11-23, or empty for today.");
+                None
+            }
+        },
+    };
     if input.files.len() > state.config.max_upload_files {
         errors.add(
             "files",
@@ -219,6 +238,7 @@ pub async fn complete(
     }
     let details = serde_json::to_string(&CompletionDetails {
         outcome,
+        done_on,
         attachments: attached,
     })
     .map_err(|e| ServiceError::internal("completion details", e))?;
@@ -249,6 +269,7 @@ pub async fn complete(
     Ok(Completion {
         seq,
         at,
+        done_on,
         by: actor.username.clone(),
         outcome,
         note,

@@ -1,0 +1,149 @@
+//! Day-2 pages: one cluster's recurring tasks with their due dates, last
+//! completion and evidence, and a form to record a completion with files;
+//! and every cluster's tasks, most urgent first.
+
+use crate::api::day2::{all_tasks, cluster_tasks};
+use crate::components::session::RequireUser;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use shipshape_domain::day2::{Completion, TaskView};
+
+#[component]
+pub fn ClusterDay2Page() -> impl IntoView {
+    let id = super::id_param();
+    let tasks = Resource::new(id, cluster_tasks);
+    let query = use_query_map();
+    let done = move || query.read().get("done");
+    let error = move || query.read().get("error");
+    view! {
+        <Title text="Day-2 tasks"/>
+        <RequireUser let:viewer>{
+            let can_sign = viewer.can_sign;
+            view! {
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match tasks.await {
+                            Ok((name, archived, tasks)) => view! {
+                                <div class="page-head">
+                                    <h1>"Day-2 tasks · " {name}</h1>
+                                    <a href=format!("/clusters/{}", id())>"Back to the checklist"</a>
+                                </div>
+                                <p class="muted">
+                                    "Due dates follow the last completion (or the cluster's registration). "
+                                    <a href=format!("/api/v1/clusters/{}/calendar.ics", id())>"Calendar feed (iCal)"</a>
+                                </p>
+                                {done().map(|t| view! { <p class="notice" role="status">"Recorded: " {t}</p> })}
+                                {error().map(|e| view! { <div class="form-error" role="alert">{e}</div> })}
+                                <TaskTable tasks=tasks show_cluster=false can_complete={can_sign && !archived}/>
+                            }.into_any(),
+                            Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            }
+        }</RequireUser>
+    }
+}
+
+#[component]
+pub fn FleetDay2Page() -> impl IntoView {
+    let tasks = Resource::new(|| (), |_| all_tasks());
+    view! {
+        <Title text="Day-2 across clusters"/>
+        <RequireUser let:_viewer>{view! {
+            <div class="page-head"><h1>"Day-2 across clusters"</h1></div>
+            <p class="muted">
+                "Overdue first, then due, then upcoming. "
+                <a href="/api/v1/calendar.ics">"Calendar feed (iCal)"</a>
+            </p>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match tasks.await {
+                        Ok(tasks) => view! { <TaskTable tasks=tasks show_cluster=true can_complete=false/> }.into_any(),
+                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        }}</RequireUser>
+    }
+}
+
+#[component]
+fn TaskTable(tasks: Vec<TaskView>, show_cluster: bool, can_complete: bool) -> impl IntoView {
+    view! {
+        <ul class="tasks">
+            {tasks.into_iter().map(|t| view! { <TaskRow task=t show_cluster=show_cluster can_complete=can_complete/> }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn TaskRow(task: TaskView, show_cluster: bool, can_complete: bool) -> impl IntoView {
+    let t = task;
+    let due_text = match t.days_left {
+        0 => format!("due {} (today)", t.due),
+        n if n > 0 => format!("due {} (in {n} days)", t.due),
+        n => format!("due {} ({} days ago)", t.due, -n),
+    };
+    let action = format!("/clusters/{}/tasks/{}/complete", t.cluster_id, t.id);
+    view! {
+        <li class="task" data-task=t.id.clone() data-state=t.state.as_str()>
+            <div class="task-head">
+                <span class=format!("badge state-{}", t.state.as_str()) data-testid="task-state">{t.state.label()}</span>
+                <strong>{t.title.clone()}</strong>
+                {show_cluster.then(|| view! { <a class="badge env" href=format!("/clusters/{}/day2", t.cluster_id)>{t.cluster_name.clone()}</a> })}
+                <span class="muted">{t.cadence.as_str()} " · " <span data-testid="task-due">{due_text}</span>
+                    {t.due_this_week.then_some(" · this week")}</span>
+            </div>
+            <LastDone last=t.last.clone()/>
+            {can_complete.then(|| view! {
+                <details class="complete">
+                    <summary>"Record completion"</summary>
+                    <form method="post" action=action enctype="multipart/form-data" class="stack">
+                        <label>"Outcome"
+                            <select name="outcome">
+                                <option value="ok">"OK"</option>
+                                <option value="issues_found">"Issues found"</option>
+                            </select>
+                        </label>
+                        <label>"Note" <textarea name="note" rows="2" maxlength="4000"></textarea></label>
+                        <label>"Done on (if not today)" <input type="date" name="done_on"/></label>
+                        <label>"Evidence as of (optional)" <input type="date" name="evidence_as_of"/></label>
+                        <label>"Evidence files" <input type="file" name="files" multiple/></label>
+                        <button type="submit" class="primary">"Record"</button>
+                    </form>
+                </details>
+            })}
+        </li>
+    }
+    .into_any()
+}
+
+#[component]
+fn LastDone(last: Option<Completion>) -> impl IntoView {
+    match last {
+        None => view! { <p class="muted" data-testid="last-done">"Never done on this cluster."</p> }.into_any(),
+        Some(c) => view! {
+            <div class="last-done">
+                <p data-testid="last-done">
+                    "Last done " {match c.done_on {
+                        Some(day) => day.to_string(),
+                        None => c.at.get(..16).unwrap_or(&c.at).replace('T', " "),
+                    }} " by " <strong>{c.by.clone()}</strong>
+                    " · " {c.outcome.label()}
+                    {(!c.note.is_empty()).then(|| view! { " · " <span class="note">{c.note.clone()}</span> })}
+                </p>
+                {(!c.attachments.is_empty()).then(|| view! {
+                    <ul class="files">
+                        {c.attachments.iter().map(|a| view! {
+                            <li><a href=format!("/api/v1/attachments/{}", a.sha256) download=a.name.clone()>{a.name.clone()}</a>
+                                <span class="muted">" (" {a.size} " bytes)"</span></li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            </div>
+        }.into_any(),
+    }
+}
