@@ -213,3 +213,45 @@ test('run live checks on a simulated cluster: passes, a failure with evidence, a
   await page.goto('/');
   await expect(page.locator('tr[data-cluster="legacy-prod"]')).toContainText('1 regressed');
 });
+
+test('complete an overdue weekly task with a screenshot, see it move to upcoming, download the file back', async ({ page }) => {
+  await logIn(page);
+  await page.getByRole('link', { name: cluster }).click();
+  await page.getByRole('link', { name: 'Day-2 tasks' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Day-2 tasks');
+  const task = page.locator('li.task[data-task="weekly-failed-queries"]');
+  await expect(task.getByTestId('last-done')).toHaveText('Never done on this cluster.');
+
+  // Recorded after the fact: it was last done three weeks ago, so it is overdue.
+  const weeksAgo = new Date(Date.now() - 21 * 86400_000).toISOString().slice(0, 10);
+  await task.getByText('Record completion').click();
+  await task.getByLabel('Done on (if not today)').fill(weeksAgo);
+  await task.getByRole('button', { name: 'Record' }).click();
+  await expect(page.getByRole('status')).toContainText('Recorded: weekly-failed-queries');
+  await expect(task.getByTestId('task-state')).toHaveText('Overdue');
+  await expect(page.locator('li.task').first()).toHaveAttribute('data-task', 'weekly-failed-queries');
+
+  // Done today, with the Grafana screenshot as evidence.
+  await task.getByText('Record completion').click();
+  await task.getByLabel('Outcome').selectOption('issues_found');
+  await task.getByLabel('Note').fill('3 queries failed on memory; tickets filed');
+  await task.getByLabel('Evidence files').setInputFiles(path.resolve(process.cwd(), 'fixtures/grafana-failed-queries.png'));
+  await task.getByRole('button', { name: 'Record' }).click();
+  await expect(task.getByTestId('task-state')).toHaveText('Upcoming');
+  const next = new Date(Date.now() + 7 * 86400_000).toISOString().slice(0, 10);
+  await expect(task.getByTestId('task-due')).toHaveText(`due ${next} (in 7 days)`);
+  await expect(task.getByTestId('last-done')).toContainText('by ada · Issues found');
+
+  const download = page.waitForEvent('download');
+  await task.getByRole('link', { name: 'grafana-failed-queries.png' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('grafana-failed-queries.png');
+  const fs = await import('fs');
+  const got = fs.readFileSync(await file.path());
+  expect(got.equals(fs.readFileSync(path.resolve(process.cwd(), 'fixtures/grafana-failed-queries.png')))).toBe(true);
+
+  // Across clusters, the same task is listed with its cluster.
+  await page.getByRole('link', { name: 'Day-2', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Day-2 across clusters');
+  await expect(page.locator('li.task[data-task="weekly-failed-queries"]').first()).toBeVisible();
+});
