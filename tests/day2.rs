@@ -309,3 +309,84 @@ async fn who_may_complete_and_download() {
         assert_eq!(r.status(), 404, "{bad}");
     }
 }
+
+/// A local webhook receiver: refuses the first request (500), then records
+/// every message it accepts.
+async fn receiver() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let got: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let refused_once = Arc::new(AtomicBool::new(false));
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post({
+            let got = got.clone();
+            move |axum::Json(v): axum::Json<Value>| {
+                let (got, refused_once) = (got.clone(), refused_once.clone());
+                async move {
+                    if !refused_once.swap(true, Ordering::SeqCst) {
+                        return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+                    }
+                    got.lock().unwrap().push(v);
+                    axum::http::StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}/hook"), got)
+}
+
+#[tokio::test]
+async fn reminders_go_to_the_webhook_once_per_state_change_despite_a_failure() {
+    let (hook, got) = receiver().await;
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start_env(
+        dir.path(),
+        &[],
+        &[
+            ("SHIPSHAPE_REMINDER_WEBHOOK_URL", hook.as_str()),
+            ("SHIPSHAPE_REMINDER_INTERVAL_SECS", "1"),
+        ],
+    );
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "prod").await;
+    let today = chrono::Utc::now().date_naive();
+    // One task overdue, one due today; the rest of a fresh cluster is upcoming.
+    for (task, days) in [
+        ("weekly-failed-queries", 21),
+        ("weekly-peak-concurrency", 7),
+    ] {
+        let done_on = (today - chrono::Days::new(days)).to_string();
+        let form = Form::new().text("outcome", "ok").text("done_on", done_on);
+        assert_eq!(complete(&s, &admin, id, task, form).await.status(), 201);
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while got.lock().unwrap().len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "reminders did not arrive: {:?}",
+            got.lock().unwrap()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Several more rounds: nothing is sent again.
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    let msgs = got.lock().unwrap().clone();
+    assert_eq!(msgs.len(), 2, "{msgs:?}");
+    let texts: Vec<&str> = msgs.iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Overdue on prod: Top failed queries")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("Due on prod") && t.contains("concurrency")),
+        "{texts:?}"
+    );
+}

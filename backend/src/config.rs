@@ -44,6 +44,28 @@ pub struct Config {
     pub max_upload_files: usize,
     /// IANA time zone for Day-2 due dates (e.g. `Europe/Berlin`).
     pub time_zone: String,
+    /// Where Day-2 reminders go (Slack-compatible incoming webhook); none: off.
+    pub reminder_webhook_url: Option<Redacted>,
+    /// Seconds between looks for tasks that became due or overdue.
+    pub reminder_interval_secs: u64,
+}
+
+/// A setting that is a secret (a webhook URL carries its token): shown as
+/// `[redacted]` in `Debug` and logs.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Redacted(String);
+
+impl Redacted {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +97,8 @@ impl Default for Config {
             max_upload_bytes: shipshape_domain::attachment::DEFAULT_MAX_FILE_BYTES,
             max_upload_files: shipshape_domain::attachment::DEFAULT_MAX_FILES,
             time_zone: "UTC".into(),
+            reminder_webhook_url: None,
+            reminder_interval_secs: 300,
         }
     }
 }

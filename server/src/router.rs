@@ -121,6 +121,9 @@ pub async fn serve(app: AppState) -> Result<(), std::io::Error> {
     tokio::spawn(shipshape_backend::service::scheduler::run_forever(
         app.clone(),
     ));
+    tokio::spawn(shipshape_backend::service::reminders::run_forever(
+        app.clone(),
+    ));
     let router = build(app, addr).await.map_err(std::io::Error::other)?;
     println!("shipshape listening on http://{addr}");
     tracing::info!(%addr, "listening");

@@ -6,4 +6,5 @@ pub mod attachments;
 pub mod checks;
 pub mod clusters;
 pub mod ledger;
+pub mod reminders;
 pub mod users;

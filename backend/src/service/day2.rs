@@ -125,6 +125,11 @@ pub async fn tasks(
 /// Every active cluster's tasks, most urgent first.
 pub async fn all_tasks(state: &AppState, actor: &User) -> Result<Vec<TaskView>, ServiceError> {
     require(actor, Permission::Read)?;
+    tasks_of_all_clusters(state).await
+}
+
+/// [`all_tasks`] for the server itself (reminders), without a user.
+pub(crate) async fn tasks_of_all_clusters(state: &AppState) -> Result<Vec<TaskView>, ServiceError> {
     let tz = tz(state)?;
     let mut done = completions(state, None).await?;
     let mut all = Vec::new();

@@ -8,6 +8,7 @@ pub mod checks;
 pub mod clusters;
 pub mod day2;
 pub mod fleet;
+pub mod reminders;
 pub mod scheduler;
 pub mod signoffs;
 pub mod users;

@@ -1,0 +1,107 @@
+//! Day-2 reminders: when a task becomes due, and when it becomes overdue,
+//! one message each to the configured webhook (a Slack-compatible JSON body
+//! `{"text": …}`). A reminder is claimed in the database before it is sent,
+//! so it goes out at most once; sending happens on its own task, retried
+//! with backoff and logged, and never blocks anything else.
+
+use super::now;
+use crate::{repo, AppState, ServiceError};
+use shipshape_domain::day2::{TaskState, TaskView};
+use std::time::Duration;
+
+const ATTEMPTS: u32 = 4;
+const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+
+/// The message for a task that became due or overdue.
+pub fn message(t: &TaskView) -> String {
+    match t.state {
+        TaskState::Overdue => format!(
+            ":rotating_light: Overdue on {}: {} (due {}, {} days ago)",
+            t.cluster_name, t.title, t.due, -t.days_left
+        ),
+        _ => format!(
+            ":calendar: Due on {}: {} (due {})",
+            t.cluster_name, t.title, t.due
+        ),
+    }
+}
+
+/// Finds tasks that entered "due" or "overdue" since the last round and
+/// sends each reminder once. Returns how many were sent off.
+pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usize, ServiceError> {
+    let Some(url) = state
+        .config
+        .reminder_webhook_url
+        .as_ref()
+        .map(|u| u.expose().to_string())
+    else {
+        return Ok(0);
+    };
+    let tasks = super::day2::tasks_of_all_clusters(state).await?;
+    let mut sent = 0;
+    for t in tasks.iter().filter(|t| t.state != TaskState::Upcoming) {
+        let claimed = repo::reminders::claim(
+            &state.pool,
+            t.cluster_id,
+            &t.id,
+            &t.due.to_string(),
+            t.state.as_str(),
+            &now(),
+        )
+        .await?;
+        if claimed {
+            sent += 1;
+            let body = serde_json::json!({ "text": message(t) });
+            tokio::spawn(deliver(client.clone(), url.clone(), body));
+        }
+    }
+    Ok(sent)
+}
+
+async fn deliver(client: reqwest::Client, url: String, body: serde_json::Value) {
+    let mut wait = FIRST_BACKOFF;
+    for attempt in 1..=ATTEMPTS {
+        let r = client
+            .post(&url)
+            .json(&body)
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await;
+        match r {
+            Ok(r) if r.status().is_success() => return,
+            Ok(r) => tracing::warn!(
+                attempt,
+                status = r.status().as_u16(),
+                "reminder webhook refused"
+            ),
+            Err(e) => tracing::warn!(attempt, error = %e, "reminder webhook unreachable"),
+        }
+        if attempt < ATTEMPTS {
+            tokio::time::sleep(wait).await;
+            wait *= 2;
+        }
+    }
+    tracing::error!(
+        attempts = ATTEMPTS,
+        "a Day-2 reminder could not be delivered"
+    );
+}
+
+/// Runs rounds forever (only when a webhook is configured).
+pub async fn run_forever(state: AppState) {
+    if state.config.reminder_webhook_url.is_none() {
+        return;
+    }
+    let client = reqwest::Client::new();
+    let every = Duration::from_secs(state.config.reminder_interval_secs.max(1));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match run_round(&state, &client).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reminders = n, "Day-2 reminders sent"),
+            Err(e) => tracing::error!(error = %e, "Day-2 reminder round failed"),
+        }
+    }
+}
