@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 cargo bench -p shipshape --bench fleet
 cargo bench -p shipshape --bench checks
+cargo bench -p shipshape --bench day2

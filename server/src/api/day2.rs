@@ -87,7 +87,10 @@ pub async fn attachment(
                 HeaderValue::from_static("private, max-age=31536000, immutable"),
             ),
         ],
-        Body::from_stream(tokio_util::io::ReaderStream::new(file)),
+        Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
+            file,
+            256 * 1024,
+        )),
     )
         .into_response())
 }
