@@ -390,3 +390,138 @@ async fn reminders_go_to_the_webhook_once_per_state_change_despite_a_failure() {
         "{texts:?}"
     );
 }
+
+#[tokio::test]
+async fn a_checklist_sign_off_can_carry_evidence_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "prod").await;
+    let yaml = b"spec:\n  workers:\n    config:\n      requestedSecretLifetime: 14d\n".to_vec();
+    let form = Form::new()
+        .text("status", "done")
+        .text("note", "14d on every role group")
+        .text("evidence_as_of", "2026-11-20")
+        .part(
+            "files",
+            file("trino-cluster.yaml", yaml.clone(), "application/yaml"),
+        );
+    let r = admin
+        .post(s.url(&format!(
+            "/api/v1/clusters/{id}/items/certificate-lifetime/signoffs"
+        )))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let row: Value = r.json().await.unwrap();
+    let sha = hex::encode(Sha256::digest(&yaml));
+    assert_eq!(row["files"][0]["sha256"], sha);
+    assert_eq!(row["files"][0]["evidence_as_of"], "2026-11-20");
+    let history: Vec<Value> = admin
+        .get(s.url(&format!(
+            "/api/v1/clusters/{id}/items/certificate-lifetime/history"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history[0]["files"][0]["name"], "trino-cluster.yaml");
+    let r = admin
+        .get(s.url(&format!("/api/v1/attachments/{sha}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.bytes().await.unwrap().to_vec(), yaml);
+    // A refused sign-off (no reason for not applicable) stores nothing.
+    let form = Form::new()
+        .text("status", "not_applicable")
+        .part("files", file("other.txt", b"other".to_vec(), "text/plain"));
+    let r = admin
+        .post(s.url(&format!("/api/v1/clusters/{id}/items/spill/signoffs")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(stored(dir.path()).len(), 1, "{:?}", stored(dir.path()));
+    let v: Value = admin
+        .get(s.url("/api/v1/ledger/verify"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["ok"], true);
+}
+
+#[tokio::test]
+async fn the_html_forms_redirect_back_with_the_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "prod").await;
+    let post = |path: String, form: Form| {
+        let admin = admin.clone();
+        async move { admin.post(path).multipart(form).send().await.unwrap() }
+    };
+    let r = post(
+        s.url(&format!("/clusters/{id}/items/backups/signoff")),
+        Form::new().text("status", "done").part(
+            "files",
+            file(
+                "restore-log.txt",
+                b"restored in 41 min".to_vec(),
+                "text/plain",
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        format!("/clusters/{id}?signed=backups")
+    );
+    let r = post(
+        s.url(&format!(
+            "/clusters/{id}/tasks/weekly-failed-queries/complete"
+        )),
+        Form::new().text("outcome", "perfect"),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        to.starts_with(&format!(
+            "/clusters/{id}/day2?task=weekly-failed-queries&error=Choose%20ok"
+        )),
+        "{to}"
+    );
+    // The page shows the message (rendered on the server).
+    let page = admin
+        .get(s.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Choose ok or issues found."),
+        "the error is shown"
+    );
+    // Not logged in: to the login page.
+    let r = client()
+        .post(s.url(&format!(
+            "/clusters/{id}/tasks/weekly-failed-queries/complete"
+        )))
+        .multipart(Form::new().text("outcome", "ok"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/login");
+}

@@ -20,6 +20,33 @@ pub struct AttachmentMeta {
     pub evidence_as_of: Option<String>,
 }
 
+/// A file as the ledger row names it (the hash covers these facts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachedFile {
+    pub sha256: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    #[serde(default)]
+    pub evidence_as_of: Option<String>,
+}
+
+/// The files a ledger row's `details` name (sign-offs and completions alike).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetailsFiles {
+    #[serde(default)]
+    pub attachments: Vec<AttachedFile>,
+}
+
+impl DetailsFiles {
+    /// The files named in a row's `details` (none for empty or other details).
+    pub fn of(details: &str) -> Vec<AttachedFile> {
+        serde_json::from_str::<DetailsFiles>(details)
+            .map(|d| d.attachments)
+            .unwrap_or_default()
+    }
+}
+
 /// A file name safe to store and to send back in `Content-Disposition`:
 /// the last path component only, no control characters, quotes or
 /// separators, at most 200 characters; `file` when nothing is left.

@@ -159,6 +159,9 @@ pub struct HistoryEntry {
     pub actor: String,
     pub status: String,
     pub note: String,
+    /// Evidence files attached to the row.
+    #[serde(default)]
+    pub files: Vec<crate::attachment::AttachedFile>,
     pub hash: String,
     pub prev_hash: String,
 }
@@ -166,6 +169,7 @@ pub struct HistoryEntry {
 impl From<LedgerEntry> for HistoryEntry {
     fn from(e: LedgerEntry) -> Self {
         HistoryEntry {
+            files: crate::attachment::DetailsFiles::of(&e.content.details),
             seq: e.content.seq,
             at: e.content.at,
             actor: e.content.actor,

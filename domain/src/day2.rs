@@ -198,16 +198,7 @@ pub struct CompletionDetails {
     pub attachments: Vec<AttachedFile>,
 }
 
-/// A file as the ledger row names it (the hash covers these facts).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AttachedFile {
-    pub sha256: String,
-    pub name: String,
-    pub content_type: String,
-    pub size: u64,
-    #[serde(default)]
-    pub evidence_as_of: Option<String>,
-}
+pub use crate::attachment::AttachedFile;
 
 /// One Day-2 task on one cluster, with its schedule and last completion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,6 +14,10 @@ fn back(cluster: i64, query: &str) -> Response {
     Redirect::to(&format!("/clusters/{cluster}/day2?{query}")).into_response()
 }
 
+fn back_to_checklist(cluster: i64, query: &str) -> Response {
+    Redirect::to(&format!("/clusters/{cluster}?{query}")).into_response()
+}
+
 fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
@@ -68,6 +72,45 @@ pub async fn complete_task(
         Err(e) => back(
             cluster,
             &format!("task={}&error={}", encode(&task), encode(&message(&e))),
+        ),
+    }
+}
+
+/// A checklist sign-off with evidence files (the item card's file form).
+pub async fn sign_with_files(
+    State(state): State<ServerState>,
+    session: Session,
+    Path((cluster, item)): Path<(i64, String)>,
+    form: Multipart,
+) -> Response {
+    let user = match shipshape_app::ssr::session_user(&state.app, &session).await {
+        Ok(Some(u)) => u,
+        _ => return Redirect::to("/login").into_response(),
+    };
+    let cfg = &state.app.config;
+    let result = async {
+        let mut f = crate::upload::read_form(
+            form,
+            &state.app.files,
+            cfg.max_upload_bytes,
+            cfg.max_upload_files,
+            &["status", "note", "evidence_as_of"],
+        )
+        .await?;
+        let action = shipshape_domain::signoff::SignoffAction::parse(&f.take("status"))
+            .unwrap_or(shipshape_domain::signoff::SignoffAction::Done);
+        let (note, as_of) = (f.take("note"), f.take("evidence_as_of"));
+        shipshape_backend::service::signoffs::sign_with_evidence(
+            &state.app, &user, cluster, &item, action, &note, f.files, &as_of,
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(_) => back_to_checklist(cluster, &format!("signed={}", encode(&item))),
+        Err(e) => back_to_checklist(
+            cluster,
+            &format!("item={}&error={}", encode(&item), encode(&message(&e))),
         ),
     }
 }

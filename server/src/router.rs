@@ -87,6 +87,10 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
             "/clusters/{id}/tasks/{task_id}/complete",
             axum::routing::post(crate::forms::complete_task).layer(upload_limit),
         )
+        .route(
+            "/clusters/{id}/items/{item_id}/signoff",
+            axum::routing::post(crate::forms::sign_with_files).layer(upload_limit),
+        )
         .route("/healthz", axum::routing::get(api::health::healthz))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = state.leptos.clone();

@@ -5,7 +5,8 @@
 
 use axum::extract::Multipart;
 use shipshape_backend::files::BlobStore;
-use shipshape_backend::service::day2::{upload_refusal, CompletionInput, IncomingFile};
+use shipshape_backend::service::day2::CompletionInput;
+use shipshape_backend::service::evidence::{upload_refusal, IncomingFile};
 use shipshape_backend::ServiceError;
 use shipshape_domain::attachment::{content_type_or_default, sanitize_file_name};
 use shipshape_domain::fields::FieldErrors;
@@ -17,17 +18,51 @@ fn bad(field: &str, message: impl Into<String>) -> ServiceError {
     ServiceError::Invalid(FieldErrors::single(field, message))
 }
 
+/// A multipart form: its text fields (only `text_fields` are accepted) and
+/// its files (fields `files` or `file`).
+pub struct UploadForm {
+    pub fields: std::collections::HashMap<String, String>,
+    pub files: Vec<IncomingFile>,
+}
+
+impl UploadForm {
+    pub fn take(&mut self, name: &str) -> String {
+        self.fields.remove(name).unwrap_or_default()
+    }
+}
+
 pub async fn read_completion(
-    mut form: Multipart,
+    form: Multipart,
     store: &BlobStore,
     max_bytes: u64,
     max_files: usize,
 ) -> Result<CompletionInput, ServiceError> {
-    let mut input = CompletionInput {
-        note: String::new(),
-        done_on: String::new(),
-        outcome: String::new(),
-        evidence_as_of: String::new(),
+    let mut f = read_form(
+        form,
+        store,
+        max_bytes,
+        max_files,
+        &["note", "outcome", "evidence_as_of", "done_on"],
+    )
+    .await?;
+    Ok(CompletionInput {
+        note: f.take("note"),
+        done_on: f.take("done_on"),
+        outcome: f.take("outcome"),
+        evidence_as_of: f.take("evidence_as_of"),
+        files: f.files,
+    })
+}
+
+pub async fn read_form(
+    mut form: Multipart,
+    store: &BlobStore,
+    max_bytes: u64,
+    max_files: usize,
+    text_fields: &[&str],
+) -> Result<UploadForm, ServiceError> {
+    let mut out = UploadForm {
+        fields: std::collections::HashMap::new(),
         files: Vec::new(),
     };
     let broken = |e: axum::extract::multipart::MultipartError| {
@@ -38,54 +73,48 @@ pub async fn read_completion(
     };
     while let Some(mut field) = form.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or("").to_string();
-        match name.as_str() {
-            "note" | "outcome" | "evidence_as_of" | "done_on" => {
-                let text = field.text().await.map_err(broken)?;
-                if text.len() > TEXT_MAX {
-                    return Err(bad(&name, "This field is too long."));
-                }
-                match name.as_str() {
-                    "note" => input.note = text,
-                    "outcome" => input.outcome = text,
-                    "done_on" => input.done_on = text,
-                    _ => input.evidence_as_of = text,
-                }
+        if text_fields.contains(&name.as_str()) {
+            let text = field.text().await.map_err(broken)?;
+            if text.len() > TEXT_MAX {
+                return Err(bad(&name, "This field is too long."));
             }
-            "files" | "file" => {
-                let raw_name = field.file_name().unwrap_or("").to_string();
-                let declared = field.content_type().map(str::to_string);
-                let mut upload = store
-                    .begin(max_bytes)
-                    .await
-                    .map_err(|e| upload_refusal(&raw_name, e))?;
-                let mut got = 0u64;
-                while let Some(chunk) = field.chunk().await.map_err(broken)? {
-                    got += chunk.len() as u64;
-                    upload
-                        .write(&chunk)
-                        .await
-                        .map_err(|e| upload_refusal(&sanitize_file_name(&raw_name), e))?;
-                }
-                // A browser sends an empty, nameless part when no file was chosen.
-                if raw_name.is_empty() && got == 0 {
-                    continue;
-                }
-                if input.files.len() >= max_files {
-                    return Err(bad("files", format!("Attach at most {max_files} files.")));
-                }
-                let display = sanitize_file_name(&raw_name);
-                let pending = upload
-                    .finish()
-                    .await
-                    .map_err(|e| upload_refusal(&display, e))?;
-                input.files.push(IncomingFile {
-                    pending,
-                    name: display,
-                    content_type: content_type_or_default(declared.as_deref()),
-                });
-            }
-            other => return Err(bad("form", format!("unexpected field '{other}'"))),
+            out.fields.insert(name, text);
+            continue;
         }
+        if name != "files" && name != "file" {
+            return Err(bad("form", format!("unexpected field '{name}'")));
+        }
+        let raw_name = field.file_name().unwrap_or("").to_string();
+        let declared = field.content_type().map(str::to_string);
+        let mut upload = store
+            .begin(max_bytes)
+            .await
+            .map_err(|e| upload_refusal(&raw_name, e))?;
+        let mut got = 0u64;
+        while let Some(chunk) = field.chunk().await.map_err(broken)? {
+            got += chunk.len() as u64;
+            upload
+                .write(&chunk)
+                .await
+                .map_err(|e| upload_refusal(&sanitize_file_name(&raw_name), e))?;
+        }
+        // A browser sends an empty, nameless part when no file was chosen.
+        if raw_name.is_empty() && got == 0 {
+            continue;
+        }
+        if out.files.len() >= max_files {
+            return Err(bad("files", format!("Attach at most {max_files} files.")));
+        }
+        let display = sanitize_file_name(&raw_name);
+        let pending = upload
+            .finish()
+            .await
+            .map_err(|e| upload_refusal(&display, e))?;
+        out.files.push(IncomingFile {
+            pending,
+            name: display,
+            content_type: content_type_or_default(declared.as_deref()),
+        });
     }
-    Ok(input)
+    Ok(out)
 }

@@ -39,8 +39,14 @@ pub fn ClusterPage() -> impl IntoView {
         },
         |(id, _, _, _)| cluster_checklist(id),
     );
+    // Outcomes of the evidence form, which posts without JavaScript.
+    let query = leptos_router::hooks::use_query_map();
+    let signed = move || query.read().get("signed");
+    let failed = move || query.read().get("error");
     view! {
         <RequireUser let:_viewer>{view! {
+                {move || signed().map(|i| view! { <p class="notice" role="status">"Signed off with evidence: " {i}</p> })}
+                {move || failed().map(|e| view! { <div class="form-error" role="alert">{e}</div> })}
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match data.await {
@@ -180,6 +186,7 @@ fn ItemCard(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVi
     let status = item.status;
     let item_id = item.id.clone();
     let form_item_id = item.id.clone();
+    let evidence_action = format!("/clusters/{cluster_id}/items/{}/signoff", form_item_id);
     view! {
         <article class=format!("item status-{}", status.as_str()) id=format!("item-{}", item.id) data-item=item.id.clone()>
             <div class="item-head">
@@ -228,6 +235,17 @@ fn ItemCard(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVi
                     <FormError message=banner/>
                     <button type="submit" disabled=move || sign.pending().get()>"Record"</button>
                 </ActionForm>
+                <details class="evidence-signoff">
+                    <summary>"Sign off with evidence files"</summary>
+                    <form method="post" enctype="multipart/form-data" class="stack"
+                        action=evidence_action.clone()>
+                        <input type="hidden" name="status" value="done"/>
+                        <label>"Note" <textarea name="note" rows="2" maxlength="4000"></textarea></label>
+                        <label>"Evidence as of (optional)" <input type="date" name="evidence_as_of"/></label>
+                        <label>"Evidence files" <input type="file" name="files" multiple required/></label>
+                        <button type="submit">"Sign off with files"</button>
+                    </form>
+                </details>
             })}
             <HistoryToggle cluster_id item_id/>
         </article>
@@ -282,7 +300,15 @@ fn HistoryTable(rows: Vec<HistoryEntry>) -> impl IntoView {
                         <td>{short_time(&r.at)}</td>
                         <td>{r.actor}</td>
                         <td>{r.status.replace('_', " ")}</td>
-                        <td>{r.note}</td>
+                        <td>{r.note}
+                            {(!r.files.is_empty()).then(|| view! {
+                                <ul class="files">
+                                    {r.files.iter().map(|f| view! {
+                                        <li><a href=format!("/api/v1/attachments/{}", f.sha256) download=f.name.clone()>{f.name.clone()}</a></li>
+                                    }).collect_view()}
+                                </ul>
+                            })}
+                        </td>
                     </tr>
                 }).collect_view()}
             </tbody>

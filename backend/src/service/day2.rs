@@ -6,14 +6,14 @@
 //! covers the evidence too. Files are received into temporary files first
 //! and stored only once the completion is accepted.
 
+pub use super::evidence::IncomingFile;
 use super::{now, require};
-use crate::files::{FileError, Pending};
 use crate::{repo, AppState, ServiceError};
 use shipshape_domain::attachment::AttachmentMeta;
 use shipshape_domain::cluster::Cluster;
 use shipshape_domain::day2::{
-    sort_by_urgency, task_views, AttachedFile, ClusterRef, Completion, CompletionDetails, Outcome,
-    TaskView, COMPLETED,
+    sort_by_urgency, task_views, ClusterRef, Completion, CompletionDetails, Outcome, TaskView,
+    COMPLETED,
 };
 use shipshape_domain::fields::FieldErrors;
 use shipshape_domain::ledger::{EntryContent, GENESIS_HASH};
@@ -21,13 +21,6 @@ use shipshape_domain::role::Permission;
 use shipshape_domain::signoff::{sign_refusal, SignRefusal, NOTE_MAX_CHARS};
 use shipshape_domain::user::User;
 use std::collections::HashMap;
-
-/// A received file and what its uploader said about it.
-pub struct IncomingFile {
-    pub pending: Pending,
-    pub name: String,
-    pub content_type: String,
-}
 
 /// The completion form, as sent.
 pub struct CompletionInput {
@@ -180,15 +173,7 @@ pub async fn complete(
             format!("Keep the note to {NOTE_MAX_CHARS} characters."),
         );
     }
-    let as_of = input.evidence_as_of.trim();
-    let evidence_as_of = if as_of.is_empty() {
-        None
-    } else if chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d").is_ok() {
-        Some(as_of.to_string())
-    } else {
-        errors.add("evidence_as_of", "A date like 2026-11-23, or empty.");
-        None
-    };
+    let evidence_as_of = super::evidence::evidence_as_of(&input.evidence_as_of, &mut errors);
     let done_on = match input.done_on.trim() {
         "" => None,
         d => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
@@ -205,42 +190,15 @@ pub async fn complete(
             }
         },
     };
-    if input.files.len() > state.config.max_upload_files {
-        errors.add(
-            "files",
-            format!("Attach at most {} files.", state.config.max_upload_files),
-        );
-    }
+    super::evidence::check_count(state, input.files.len(), &mut errors);
     let outcome = match (errors.is_empty(), outcome) {
         (true, Some(o)) => o,
         _ => return Err(ServiceError::Invalid(errors)),
     };
 
     let at = now();
-    let mut attached = Vec::new();
-    let mut metas = Vec::new();
-    for f in input.files {
-        attached.push(AttachedFile {
-            sha256: f.pending.sha256.clone(),
-            name: f.name.clone(),
-            content_type: f.content_type.clone(),
-            size: f.pending.size,
-            evidence_as_of: evidence_as_of.clone(),
-        });
-        metas.push(AttachmentMeta {
-            sha256: f.pending.sha256.clone(),
-            name: f.name,
-            content_type: f.content_type,
-            size: f.pending.size,
-            uploaded_by: actor.username.clone(),
-            uploaded_at: at.clone(),
-            evidence_as_of: evidence_as_of.clone(),
-        });
-        f.pending
-            .keep(&state.files)
-            .await
-            .map_err(|e| ServiceError::internal("storing evidence", e))?;
-    }
+    let (attached, metas) =
+        super::evidence::accept(state, actor, input.files, evidence_as_of, &at).await?;
     let details = serde_json::to_string(&CompletionDetails {
         outcome,
         done_on,
@@ -297,30 +255,4 @@ pub async fn attachment(
         .await?
         .ok_or(ServiceError::NotFound("attachment"))?;
     Ok((meta, path))
-}
-
-/// How a refused upload is told to the person who sent it.
-pub fn upload_refusal(name: &str, e: FileError) -> ServiceError {
-    match e {
-        FileError::TooLarge { limit } => ServiceError::Invalid(FieldErrors::single(
-            "files",
-            format!("{name} is larger than the limit of {}.", human_bytes(limit)),
-        )),
-        FileError::Empty => {
-            ServiceError::Invalid(FieldErrors::single("files", format!("{name} is empty.")))
-        }
-        FileError::Io(e) => ServiceError::internal("receiving a file", e),
-    }
-}
-
-/// `26214400` → `25 MiB`, `1024` → `1 KiB`, `1000` → `1000 bytes`.
-pub fn human_bytes(n: u64) -> String {
-    const KIB: u64 = 1024;
-    if n >= KIB * KIB && n.is_multiple_of(KIB * KIB) {
-        format!("{} MiB", n / (KIB * KIB))
-    } else if n >= KIB && n.is_multiple_of(KIB) {
-        format!("{} KiB", n / KIB)
-    } else {
-        format!("{n} bytes")
-    }
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod checks;
 pub mod clusters;
 pub mod day2;
+pub mod evidence;
 pub mod fleet;
 pub mod reminders;
 pub mod scheduler;

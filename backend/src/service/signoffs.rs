@@ -6,11 +6,14 @@
 //! inserting the new row happen as one step, so concurrent sign-offs all land
 //! and the chain never forks (the schema's UNIQUE `prev_hash` backs this up).
 
+use super::evidence::IncomingFile;
 use super::{now, require};
 use crate::{repo, AppState, ServiceError};
 use futures::TryStreamExt;
+use shipshape_domain::attachment::DetailsFiles;
 use shipshape_domain::checklist::{build_checklist, Checklist, HistoryEntry};
 use shipshape_domain::cluster::Cluster;
+use shipshape_domain::fields::FieldErrors;
 use shipshape_domain::ledger::{ChainVerifier, EntryContent, Verification, GENESIS_HASH};
 use shipshape_domain::role::Permission;
 use shipshape_domain::signoff::{
@@ -49,6 +52,32 @@ pub async fn sign(
     action: SignoffAction,
     note: &str,
 ) -> Result<HistoryEntry, ServiceError> {
+    sign_with_evidence(
+        state,
+        actor,
+        cluster_id,
+        item_id,
+        action,
+        note,
+        Vec::new(),
+        "",
+    )
+    .await
+}
+
+/// [`sign`] with evidence files; the row's `details` name every file, so
+/// its hash covers them.
+#[allow(clippy::too_many_arguments)]
+pub async fn sign_with_evidence(
+    state: &AppState,
+    actor: &User,
+    cluster_id: i64,
+    item_id: &str,
+    action: SignoffAction,
+    note: &str,
+    files: Vec<IncomingFile>,
+    evidence_as_of: &str,
+) -> Result<HistoryEntry, ServiceError> {
     let cluster = cluster(state, cluster_id).await?;
     match sign_refusal(actor.role, cluster.is_archived()) {
         Some(SignRefusal::Role) => return Err(ServiceError::Forbidden),
@@ -66,23 +95,42 @@ pub async fn sign(
     let current =
         ItemStatus::from_latest(repo::ledger::latest_action(&mut tx, cluster_id, item_id).await?);
     let valid = validate_signoff(action, note, current)?;
+    let mut errors = FieldErrors::new();
+    let as_of = super::evidence::evidence_as_of(evidence_as_of, &mut errors);
+    super::evidence::check_count(state, files.len(), &mut errors);
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let at = now();
+    let (attached, metas) = super::evidence::accept(state, actor, files, as_of, &at).await?;
+    let details = if attached.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string(&DetailsFiles {
+            attachments: attached,
+        })
+        .map_err(|e| ServiceError::internal("sign-off details", e))?
+    };
     let (seq, prev_hash) = match repo::ledger::tip(&mut tx).await? {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS_HASH.to_string()),
     };
     let entry = EntryContent {
         seq,
-        at: now(),
+        at,
         actor: actor.username.clone(),
         cluster_id,
         item_id: item_id.to_string(),
         action: valid.action.as_str().to_string(),
         note: valid.note,
-        details: String::new(),
+        details,
         prev_hash,
     }
     .seal();
     repo::ledger::insert(&mut tx, &entry).await?;
+    for m in &metas {
+        repo::attachments::insert(&mut tx, seq, m).await?;
+    }
     tx.commit().await?;
     tracing::info!(seq, cluster = cluster_id, item = item_id, action = action.as_str(), by = %actor.username, "ledger row appended");
     Ok(entry.into())

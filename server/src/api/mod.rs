@@ -35,7 +35,7 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
         .route("/clusters/{id}/checks/run", post(checks::run))
         .route(
             "/clusters/{id}/items/{item_id}/signoffs",
-            post(signoffs::sign),
+            post(signoffs::sign).layer(upload_limit),
         )
         .route(
             "/clusters/{id}/items/{item_id}/history",

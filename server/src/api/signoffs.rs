@@ -3,8 +3,8 @@
 use super::extract::{ApiJson, ClusterId, CurrentUser};
 use crate::error::{ApiError, ApiResult};
 use crate::router::ServerState;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{header, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use shipshape_backend::service::signoffs;
@@ -40,20 +40,49 @@ pub struct SignBody {
     pub note: String,
 }
 
+/// A sign-off as JSON (`{"status", "note"}`), or as a multipart form with
+/// the same fields plus `evidence_as_of` and evidence `files`.
 pub async fn sign(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
     ClusterId(id): ClusterId,
     Path((_, item_id)): Path<(String, String)>,
-    ApiJson(body): ApiJson<SignBody>,
+    request: Request,
 ) -> ApiResult<(StatusCode, Json<HistoryEntry>)> {
-    let action = SignoffAction::parse(&body.status).ok_or_else(|| {
+    let is_multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (status, note, files, as_of) = if is_multipart {
+        let form = Multipart::from_request(request, &state)
+            .await
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+        let cfg = &state.app.config;
+        let mut f = crate::upload::read_form(
+            form,
+            &state.app.files,
+            cfg.max_upload_bytes,
+            cfg.max_upload_files,
+            &["status", "note", "evidence_as_of"],
+        )
+        .await?;
+        let (status, note, as_of) = (f.take("status"), f.take("note"), f.take("evidence_as_of"));
+        (status, note, f.files, as_of)
+    } else {
+        let ApiJson(body) = ApiJson::<SignBody>::from_request(request, &state).await?;
+        (body.status, body.note, Vec::new(), String::new())
+    };
+    let action = SignoffAction::parse(&status).ok_or_else(|| {
         ApiError::invalid(FieldErrors::single(
             "status",
             "must be done, not_applicable or revoked",
         ))
     })?;
-    let entry = signoffs::sign(&state.app, &user, id, &item_id, action, &body.note).await?;
+    let entry = signoffs::sign_with_evidence(
+        &state.app, &user, id, &item_id, action, &note, files, &as_of,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(entry)))
 }
 
