@@ -525,3 +525,85 @@ async fn the_html_forms_redirect_back_with_the_outcome() {
         .unwrap();
     assert_eq!(r.headers()["location"], "/login");
 }
+
+#[tokio::test]
+async fn a_task_query_result_is_captured_as_evidence_in_one_click() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../sim/scenarios/healthy.toml");
+    let scenario = trino_sim::scenario::Scenario::load(std::path::Path::new(path)).unwrap();
+    let url = trino_sim::serve_on_loopback(scenario.plain())
+        .await
+        .unwrap();
+    let id = create_cluster_at(&s, &admin, "prod", &url).await;
+    let tasks = tasks(&s, &admin, id).await;
+    let failed = tasks
+        .iter()
+        .find(|t| t["id"] == "weekly-failed-queries")
+        .unwrap();
+    assert!(failed["evidence_query"]
+        .as_str()
+        .unwrap()
+        .contains("trino_queries"));
+
+    let form = Form::new()
+        .text("outcome", "issues_found")
+        .text("capture_query", "on");
+    let r = complete(&s, &admin, id, "weekly-failed-queries", form).await;
+    assert_eq!(r.status(), 201);
+    let done: Value = r.json().await.unwrap();
+    let file = &done["attachments"][0];
+    assert_eq!(file["content_type"], "text/csv");
+    assert!(file["name"]
+        .as_str()
+        .unwrap()
+        .starts_with("weekly-failed-queries-"));
+    let csv = admin
+        .get(s.url(&format!(
+            "/api/v1/attachments/{}",
+            file["sha256"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        csv,
+        "error_type,error_code,failures\r\nUSER_ERROR,SYNTAX_ERROR,41\r\nINSUFFICIENT_RESOURCES,EXCEEDED_LOCAL_MEMORY_LIMIT,3\r\nEXTERNAL,HIVE_METASTORE_ERROR,1\r\n"
+    );
+    // A task without a query, or an unreachable cluster: a clear refusal.
+    let r = complete(
+        &s,
+        &admin,
+        id,
+        "monthly-spill-disk-usage",
+        Form::new()
+            .text("outcome", "ok")
+            .text("capture_query", "on"),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let gone = create_cluster_at(&s, &admin, "gone", "http://127.0.0.1:9").await;
+    let r = complete(
+        &s,
+        &admin,
+        gone,
+        "weekly-failed-queries",
+        Form::new()
+            .text("outcome", "ok")
+            .text("capture_query", "on"),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["fields"]["capture_query"]
+            .as_str()
+            .unwrap()
+            .contains("unreachable"),
+        "{body}"
+    );
+}

@@ -213,6 +213,9 @@ pub struct TaskView {
     pub days_left: i64,
     pub due_this_week: bool,
     pub last: Option<Completion>,
+    /// SQL whose result can be attached as evidence in one click.
+    #[serde(default)]
+    pub evidence_query: Option<String>,
 }
 
 /// The cluster a task list is for.
@@ -256,6 +259,7 @@ pub fn task_views<Tz: TimeZone>(
                 days_left: s.days_left,
                 due_this_week: due_this_week(s.due, today),
                 last,
+                evidence_query: item.evidence_query.clone(),
             }
         })
         .collect();

@@ -121,6 +121,7 @@ mod tests {
             days_left: 3,
             due_this_week: false,
             last: None,
+            evidence_query: None,
         };
         let now = Utc.with_ymd_and_hms(2026, 12, 28, 8, 0, 0).unwrap();
         let ics = calendar(&[task], now);

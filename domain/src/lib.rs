@@ -10,6 +10,7 @@ pub mod check;
 pub mod checklist;
 pub mod cluster;
 pub mod connection;
+pub mod csv;
 pub mod day2;
 pub mod fields;
 pub mod ical;

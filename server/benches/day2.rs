@@ -77,6 +77,7 @@ async fn main() {
                 outcome: "ok".into(),
                 evidence_as_of: String::new(),
                 files: Vec::new(),
+                capture_query: false,
             };
             day2::complete(&state, &admin, *id, task, input)
                 .await

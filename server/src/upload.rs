@@ -42,7 +42,13 @@ pub async fn read_completion(
         store,
         max_bytes,
         max_files,
-        &["note", "outcome", "evidence_as_of", "done_on"],
+        &[
+            "note",
+            "outcome",
+            "evidence_as_of",
+            "done_on",
+            "capture_query",
+        ],
     )
     .await?;
     Ok(CompletionInput {
@@ -50,6 +56,7 @@ pub async fn read_completion(
         done_on: f.take("done_on"),
         outcome: f.take("outcome"),
         evidence_as_of: f.take("evidence_as_of"),
+        capture_query: matches!(f.take("capture_query").as_str(), "on" | "true" | "1"),
         files: f.files,
     })
 }

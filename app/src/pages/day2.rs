@@ -88,6 +88,7 @@ fn TaskRow(task: TaskView, show_cluster: bool, can_complete: bool) -> impl IntoV
         n => format!("due {} ({} days ago)", t.due, -n),
     };
     let action = format!("/clusters/{}/tasks/{}/complete", t.cluster_id, t.id);
+    let query = t.evidence_query.clone();
     view! {
         <li class="task" data-task=t.id.clone() data-state=t.state.as_str()>
             <div class="task-head">
@@ -112,6 +113,11 @@ fn TaskRow(task: TaskView, show_cluster: bool, can_complete: bool) -> impl IntoV
                         <label>"Done on (if not today)" <input type="date" name="done_on"/></label>
                         <label>"Evidence as of (optional)" <input type="date" name="evidence_as_of"/></label>
                         <label>"Evidence files" <input type="file" name="files" multiple/></label>
+                        {query.map(|q| view! {
+                            <label class="check"><input type="checkbox" name="capture_query"/>
+                                " Run this task's query on the cluster and attach the result (CSV)"</label>
+                            <pre class="snippet lang-sql"><code>{q}</code></pre>
+                        })}
                         <button type="submit" class="primary">"Record"</button>
                     </form>
                 </details>

@@ -225,3 +225,30 @@ pub async fn latest(
         .ok_or(ServiceError::NotFound("cluster"))?;
     Ok(repo::checks::latest_per_item(&state.pool, cluster_id).await?)
 }
+
+/// Runs one statement on a cluster with its connection settings (for
+/// evidence captured from a query); the error is a sentence for a person.
+pub(crate) async fn query_cluster(
+    state: &AppState,
+    cluster: &shipshape_domain::cluster::Cluster,
+    sql: &str,
+) -> Result<crate::trino::QueryOutput, String> {
+    let timeout = Duration::from_secs(
+        cluster
+            .connection
+            .query_timeout_secs
+            .map(u64::from)
+            .unwrap_or(state.config.check_timeout_secs)
+            .max(1),
+    );
+    let c = connect(
+        state,
+        &cluster.coordinator_url,
+        &cluster.connection,
+        timeout,
+    )
+    .await?;
+    crate::trino::query(&c.client, &c.target, sql)
+        .await
+        .map_err(|e| e.to_string())
+}

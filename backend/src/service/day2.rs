@@ -30,6 +30,8 @@ pub struct CompletionInput {
     pub outcome: String,
     pub evidence_as_of: String,
     pub files: Vec<IncomingFile>,
+    /// Run the task's `evidence_query` and attach its result as CSV.
+    pub capture_query: bool,
 }
 
 fn tz(state: &AppState) -> Result<chrono_tz::Tz, ServiceError> {
@@ -195,10 +197,14 @@ pub async fn complete(
         (true, Some(o)) => o,
         _ => return Err(ServiceError::Invalid(errors)),
     };
+    let mut files = input.files;
+    if input.capture_query {
+        files.push(capture(state, &cluster, task_id).await?);
+    }
 
     let at = now();
     let (attached, metas) =
-        super::evidence::accept(state, actor, input.files, evidence_as_of, &at).await?;
+        super::evidence::accept(state, actor, files, evidence_as_of, &at).await?;
     let details = serde_json::to_string(&CompletionDetails {
         outcome,
         done_on,
@@ -255,4 +261,60 @@ pub async fn attachment(
         .await?
         .ok_or(ServiceError::NotFound("attachment"))?;
     Ok((meta, path))
+}
+
+/// Runs the task's evidence query on the cluster and turns the result into
+/// a CSV evidence file (streamed into the store like an upload).
+async fn capture(
+    state: &AppState,
+    cluster: &Cluster,
+    task_id: &str,
+) -> Result<IncomingFile, ServiceError> {
+    let refuse = |m: String| ServiceError::Invalid(FieldErrors::single("capture_query", m));
+    let sql = state
+        .runbook
+        .item(task_id)
+        .and_then(|i| i.evidence_query.clone())
+        .ok_or_else(|| refuse("This task has no query to capture.".into()))?;
+    let out = super::checks::query_cluster(state, cluster, &sql)
+        .await
+        .map_err(|e| refuse(format!("The query could not run: {e}")))?;
+    let mut upload = state
+        .files
+        .begin(state.config.max_upload_bytes)
+        .await
+        .map_err(|e| super::evidence::upload_refusal("the query result", e))?;
+    let header: Vec<String> = out.columns.iter().map(|c| c.name.clone()).collect();
+    let mut csv = shipshape_domain::csv::row(&header);
+    for r in &out.rows {
+        let cells: Vec<String> = r
+            .iter()
+            .map(|c| match c {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            })
+            .collect();
+        csv.push_str(&shipshape_domain::csv::row(&cells));
+        if csv.len() > 64 * 1024 {
+            upload
+                .write(csv.as_bytes())
+                .await
+                .map_err(|e| super::evidence::upload_refusal("the query result", e))?;
+            csv.clear();
+        }
+    }
+    upload
+        .write(csv.as_bytes())
+        .await
+        .map_err(|e| super::evidence::upload_refusal("the query result", e))?;
+    let pending = upload
+        .finish()
+        .await
+        .map_err(|e| super::evidence::upload_refusal("the query result", e))?;
+    Ok(IncomingFile {
+        pending,
+        name: format!("{task_id}-{}.csv", chrono::Utc::now().format("%Y-%m-%d")),
+        content_type: "text/csv".into(),
+    })
 }

@@ -46,6 +46,9 @@ pub struct Item {
     pub source: String,
     /// The live check the server runs for this item, if it can be automated.
     pub check: Option<Check>,
+    /// SQL whose result can be captured as evidence in one click.
+    #[serde(default)]
+    pub evidence_query: Option<String>,
 }
 
 impl Item {

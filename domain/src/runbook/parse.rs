@@ -20,6 +20,7 @@
 //! why = "..."
 //! verify = ["..."]
 //! correction = "..."            # optional: where the source is wrong for current Trino
+//! evidence_query = "SELECT ..."   # optional: its result can be attached as evidence
 //! source = "Runbook §1"
 //! check = { kind = "sql", query = "...", expect = "equals", column = 2, value = "true" }  # optional
 //! ```
@@ -78,6 +79,7 @@ struct RawItem {
     correction: Option<String>,
     source: Spanned<String>,
     check: Option<Spanned<toml::Table>>,
+    evidence_query: Option<String>,
 }
 
 /// Parses and validates runbook text. `file` is only used in error messages.
@@ -294,6 +296,10 @@ impl Ctx<'_> {
                 .correction
                 .map(|c| c.trim().to_string())
                 .filter(|c| !c.is_empty()),
+            evidence_query: raw
+                .evidence_query
+                .map(|q| q.trim().to_string())
+                .filter(|q| !q.is_empty()),
             id,
             kind,
             config,
