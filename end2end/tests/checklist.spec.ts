@@ -198,7 +198,7 @@ test('run live checks on a simulated cluster: passes, a failure with evidence, a
   await expect(spill.locator('.check-badge')).toHaveText('check: fail');
   await expect(spill.getByTestId('regressed')).toBeVisible();
   await expect(spill.locator('.check-reason')).toContainText('is false, expected true');
-  await spill.getByText('Evidence').click();
+  await spill.getByText('Evidence', { exact: true }).click();
   await expect(spill.locator('.evidence pre')).toContainText("SHOW SESSION LIKE 'spill_enabled'");
   await expect(spill.locator('.evidence pre')).toContainText('spill_enabled | false | false');
   await expect(page.locator('.regressed-banner')).toContainText('1 signed-off item fails');

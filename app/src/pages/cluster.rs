@@ -240,7 +240,7 @@ fn ItemCard(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVi
                     <form method="post" enctype="multipart/form-data" class="stack"
                         action=evidence_action.clone()>
                         <input type="hidden" name="status" value="done"/>
-                        <label>"Note" <textarea name="note" rows="2" maxlength="4000"></textarea></label>
+                        <label>"What the files show" <textarea name="note" rows="2" maxlength="4000"></textarea></label>
                         <label>"Evidence as of (optional)" <input type="date" name="evidence_as_of"/></label>
                         <label>"Evidence files" <input type="file" name="files" multiple required/></label>
                         <button type="submit">"Sign off with files"</button>
