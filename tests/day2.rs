@@ -607,3 +607,55 @@ async fn a_task_query_result_is_captured_as_evidence_in_one_click() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_private_calendar_link_works_without_login_until_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    create_cluster(&s, &admin, "prod").await;
+    let link = |c: reqwest::Client| {
+        let url = s.url("/api/v1/calendar-link");
+        async move {
+            let r = c.post(url).send().await.unwrap();
+            assert_eq!(r.status(), 201);
+            r.json::<Value>().await.unwrap()["path"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let first = link(admin.clone()).await;
+    let app = client(); // a calendar app: no cookie
+    let r = app.get(s.url(&first)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    assert_eq!(r.text().await.unwrap().matches("BEGIN:VEVENT").count(), 9);
+    let second = link(admin.clone()).await;
+    assert_ne!(first, second);
+    assert_eq!(
+        app.get(s.url(&first)).send().await.unwrap().status(),
+        404,
+        "replaced"
+    );
+    assert_eq!(app.get(s.url(&second)).send().await.unwrap().status(), 200);
+    assert_eq!(
+        app.get(s.url("/calendar/nope.ics"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.post(s.url("/api/v1/calendar-link"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}

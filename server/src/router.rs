@@ -88,6 +88,10 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
             axum::routing::post(crate::forms::complete_task).layer(upload_limit),
         )
         .route(
+            "/calendar/{file}",
+            axum::routing::get(crate::api::day2::private_calendar),
+        )
+        .route(
             "/clusters/{id}/items/{item_id}/signoff",
             axum::routing::post(crate::forms::sign_with_files).layer(upload_limit),
         )

@@ -19,3 +19,11 @@ pub async fn all_tasks() -> Result<Vec<TaskView>, AppError> {
     let (state, user) = crate::ssr::require_user().await?;
     Ok(shipshape_backend::service::day2::all_tasks(&state, &user).await?)
 }
+
+/// Creates (or replaces) the viewer's private calendar link; returns its path.
+#[server]
+pub async fn create_calendar_link() -> Result<String, AppError> {
+    let (state, user) = crate::ssr::require_user().await?;
+    let token = shipshape_backend::service::calendar::create_link(&state, &user).await?;
+    Ok(format!("/calendar/{token}.ics"))
+}

@@ -2,8 +2,9 @@
 //! completion and evidence, and a form to record a completion with files;
 //! and every cluster's tasks, most urgent first.
 
-use crate::api::day2::{all_tasks, cluster_tasks};
+use crate::api::day2::{all_tasks, cluster_tasks, CreateCalendarLink};
 use crate::components::session::RequireUser;
+use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -57,6 +58,7 @@ pub fn FleetDay2Page() -> impl IntoView {
                 "Overdue first, then due, then upcoming. "
                 <a href="/api/v1/calendar.ics">"Calendar feed (iCal)"</a>
             </p>
+            <CalendarLink/>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match tasks.await {
@@ -152,4 +154,27 @@ fn LastDone(last: Option<Completion>) -> impl IntoView {
             </div>
         }.into_any(),
     }
+}
+
+/// A private feed URL for calendar apps, which cannot log in.
+#[component]
+fn CalendarLink() -> impl IntoView {
+    let create = ServerAction::<CreateCalendarLink>::new();
+    view! {
+        <div class="calendar-link">
+            <ActionForm action=create>
+                <button type="submit" class="link-button">"Create a private calendar link"</button>
+                " (a new link replaces the old one)"
+            </ActionForm>
+            {move || match create.value().get() {
+                Some(Ok(path)) => {
+                    let url = leptos::prelude::window().location().origin().unwrap_or_default() + &path;
+                    view! { <p class="notice" role="status">"Subscribe to " <code data-testid="calendar-url">{url}</code> ". It is shown only now: keep it secret."</p> }.into_any()
+                }
+                Some(Err(e)) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                None => ().into_any(),
+            }}
+        </div>
+    }
+    .into_any()
 }

@@ -3,6 +3,7 @@
 //! domain types.
 
 pub mod attachments;
+pub mod calendar_links;
 pub mod checks;
 pub mod clusters;
 pub mod ledger;

@@ -4,6 +4,7 @@
 //! wrappers around these.
 
 pub mod auth;
+pub mod calendar;
 pub mod checks;
 pub mod clusters;
 pub mod day2;

@@ -131,3 +131,33 @@ pub async fn calendar_cluster(
         chrono::Utc::now(),
     )))
 }
+
+#[derive(serde::Serialize)]
+pub struct CalendarLink {
+    /// The private feed's path; the token in it is shown only now.
+    pub path: String,
+}
+
+/// Creates (or replaces) the caller's private calendar link.
+pub async fn create_calendar_link(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<(StatusCode, Json<CalendarLink>)> {
+    let token = shipshape_backend::service::calendar::create_link(&state.app, &user).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CalendarLink {
+            path: format!("/calendar/{token}.ics"),
+        }),
+    ))
+}
+
+/// `GET /calendar/{token}.ics`: the feed for calendar apps, no login.
+pub async fn private_calendar(
+    State(state): State<ServerState>,
+    Path(file): Path<String>,
+) -> ApiResult<Response> {
+    let token = file.strip_suffix(".ics").unwrap_or(&file);
+    let body = shipshape_backend::service::calendar::feed(&state.app, token).await?;
+    Ok(calendar(body))
+}

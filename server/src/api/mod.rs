@@ -49,6 +49,7 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
         .route("/clusters/{id}/calendar.ics", get(day2::calendar_cluster))
         .route("/tasks", get(day2::all_tasks))
         .route("/calendar.ics", get(day2::calendar_all))
+        .route("/calendar-link", post(day2::create_calendar_link))
         .route("/attachments/{sha256}", get(day2::attachment))
         .route("/ledger/verify", get(ledger::verify))
         .route("/users", get(users::list).post(users::add))

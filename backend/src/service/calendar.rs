@@ -1,0 +1,36 @@
+//! Private calendar links: a secret URL per user that calendar apps can
+//! subscribe to without logging in. The token is shown once; only its
+//! SHA-256 is stored, and a new link replaces the old one.
+
+use super::{now, require};
+use crate::{repo, AppState, ServiceError};
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+use shipshape_domain::role::Permission;
+use shipshape_domain::user::User;
+
+fn digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Creates (or replaces) the user's link and returns its token.
+pub async fn create_link(state: &AppState, actor: &User) -> Result<String, ServiceError> {
+    require(actor, Permission::Read)?;
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    repo::calendar_links::replace(&state.pool, actor.id, &digest(&token), &now()).await?;
+    Ok(token)
+}
+
+/// The iCal feed of every active cluster for the link's owner.
+pub async fn feed(state: &AppState, token: &str) -> Result<String, ServiceError> {
+    let user_id = repo::calendar_links::user_of(&state.pool, &digest(token))
+        .await?
+        .ok_or(ServiceError::NotFound("calendar"))?;
+    let user = repo::users::by_id(&state.pool, user_id)
+        .await?
+        .ok_or(ServiceError::NotFound("calendar"))?;
+    let tasks = super::day2::all_tasks(state, &user).await?;
+    Ok(shipshape_domain::ical::calendar(&tasks, chrono::Utc::now()))
+}
