@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod connection;
 pub mod csv;
 pub mod day2;
+pub mod export;
 pub mod fields;
 pub mod ical;
 pub mod ledger;

@@ -210,3 +210,38 @@ pub async fn latest_with_action(
         .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
+
+/// One page of rows after `after_seq` that match an export filter, in chain
+/// order (keyset paging keeps memory constant for any ledger size).
+pub async fn export_page(
+    db: impl SqliteExecutor<'_>,
+    f: &shipshape_domain::export::ExportFilter,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<LedgerEntry>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM ledger WHERE seq > ?
+         AND (? IS NULL OR cluster_id = ?)
+         AND (? IS NULL OR at >= ?)
+         AND (? IS NULL OR at < ?)
+         AND (? IS NULL OR actor = ? COLLATE NOCASE)
+         AND (? IS NULL OR item_id = ?)
+         ORDER BY seq LIMIT ?"
+    );
+    let rows = sqlx::query_as::<_, EntryRow>(&sql)
+        .bind(after_seq)
+        .bind(f.cluster_id)
+        .bind(f.cluster_id)
+        .bind(&f.from_ts)
+        .bind(&f.from_ts)
+        .bind(&f.to_ts)
+        .bind(&f.to_ts)
+        .bind(&f.actor)
+        .bind(&f.actor)
+        .bind(&f.item_id)
+        .bind(&f.item_id)
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod clusters;
 pub mod day2;
 pub mod evidence;
+pub mod export;
 pub mod fleet;
 pub mod reminders;
 pub mod scheduler;

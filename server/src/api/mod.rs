@@ -4,6 +4,7 @@
 pub mod checks;
 pub mod clusters;
 pub mod day2;
+pub mod export;
 pub mod extract;
 pub mod health;
 pub mod ledger;
@@ -51,6 +52,8 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
         .route("/calendar.ics", get(day2::calendar_all))
         .route("/calendar-link", post(day2::create_calendar_link))
         .route("/attachments/{sha256}", get(day2::attachment))
+        .route("/export/signoffs.csv", get(export::csv))
+        .route("/export/signoffs.jsonl", get(export::jsonl))
         .route("/ledger/verify", get(ledger::verify))
         .route("/users", get(users::list).post(users::add))
         .fallback(|| async {
