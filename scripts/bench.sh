@@ -7,3 +7,4 @@ source scripts/env.sh
 cargo bench -p shipshape --bench fleet
 cargo bench -p shipshape --bench checks
 cargo bench -p shipshape --bench day2
+cargo bench -p shipshape --bench export
