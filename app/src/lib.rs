@@ -72,7 +72,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clusters/:id") view=pages::cluster::ClusterPage ssr=ssr.clone()/>
                     <Route path=path!("/clusters/:id/edit") view=pages::cluster_form::EditClusterPage ssr=ssr.clone()/>
                     <Route path=path!("/clusters/:id/day2") view=pages::day2::ClusterDay2Page ssr=ssr.clone()/>
-                    <Route path=path!("/day2") view=pages::day2::FleetDay2Page ssr=ssr/>
+                    <Route path=path!("/day2") view=pages::day2::FleetDay2Page ssr=ssr.clone()/>
+                    <Route path=path!("/export") view=pages::export::ExportPage ssr=ssr/>
                 </Routes>
             </main>
         </Router>

@@ -255,3 +255,36 @@ test('complete an overdue weekly task with a screenshot, see it move to upcoming
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Day-2 across clusters');
   await expect(page.locator('li.task[data-task="weekly-failed-queries"]').first()).toBeVisible();
 });
+
+test('an auditor downloads the sign-off history as CSV, and cannot sign', async ({ page }) => {
+  await logIn(page);
+  const r = await page.request.post('/api/v1/users', { data: { username: 'audrey', role: 'auditor', password: 'auditor-pass-1' } });
+  expect(r.status()).toBe(201);
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('User name').fill('audrey');
+  await page.getByLabel('Password').fill('auditor-pass-1');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByTestId('current-user')).toHaveText('audrey');
+
+  await page.getByRole('link', { name: 'Export' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Export sign-off history');
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download CSV' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('shipshape-signoffs.csv');
+  const fs = await import('fs');
+  const text = fs.readFileSync(await file.path(), 'utf8');
+  const lines = text.trim().split('\r\n');
+  expect(lines[0]).toBe('seq,at,actor,cluster_id,item_id,action,note,details,prev_hash,hash');
+  expect(lines.length).toBeGreaterThan(5);
+  expect(text).toContain('spill on /nvme/trino-spill');
+
+  // The checklist offers an auditor nothing to record, and the server refuses anyway.
+  await page.goto('/');
+  await page.getByRole('link', { name: cluster }).click();
+  await expect(item(page, 'spill').getByRole('button', { name: 'Record' })).toHaveCount(0);
+  const refused = await page.request.post('/api/v1/clusters/1/items/spill/signoffs', { data: { status: 'done' } });
+  expect(refused.status()).toBe(403);
+});

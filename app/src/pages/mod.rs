@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod cluster_form;
 pub mod day2;
+pub mod export;
 pub mod home;
 pub mod login;
 pub mod not_found;
