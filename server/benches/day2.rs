@@ -4,58 +4,21 @@
 //! `scripts/bench.sh` (or `cargo bench -p shipshape --bench day2`).
 
 use futures::StreamExt;
-use shipshape_backend::config::Config;
+use shipshape_backend::service::day2;
 use shipshape_backend::service::day2::CompletionInput;
-use shipshape_backend::service::{auth, clusters, day2};
-use shipshape_backend::AppState;
-use shipshape_domain::cluster::ClusterInput;
-use shipshape_server::router;
 use std::time::{Duration, Instant};
+use support::peak_rss_kib;
+
+mod support;
 
 const CLUSTERS: usize = 50;
 const FILE_MIB: usize = 25;
 const SAMPLES: usize = 100;
 
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 #[tokio::main]
 async fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let config = Config {
-        data_dir: tmp.path().to_path_buf(),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        check_interval_secs: 0,
-        ..Config::default()
-    };
-    let state = AppState::open(config).await.expect("open");
-    let admin = auth::setup_first_admin(&state, "bench", "bench-password".to_string().into())
-        .await
-        .expect("admin");
-    let mut ids = Vec::new();
-    for n in 0..CLUSTERS {
-        let input = ClusterInput {
-            name: format!("cluster-{n:02}"),
-            environment: "prod".into(),
-            coordinator_url: format!("https://trino-{n}.example.com:8443"),
-            notes: String::new(),
-            connection: Default::default(),
-        };
-        ids.push(
-            clusters::create(&state, &admin, &input)
-                .await
-                .expect("cluster")
-                .id,
-        );
-    }
+    let (state, admin, ids) = support::install(tmp.path(), CLUSTERS, |_| "prod").await;
     // Every task done once on every cluster, a few of them weeks ago.
     let tasks: Vec<String> = state
         .runbook
@@ -85,21 +48,7 @@ async fn main() {
         }
     }
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = router::build(state.clone(), addr).await.expect("router");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let r = client
-        .post(format!("http://{addr}/api/v1/session"))
-        .json(&serde_json::json!({"username": "bench", "password": "bench-password"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "login");
+    let (addr, client) = support::serve_logged_in(&state).await;
 
     for (name, url) in [
         (

@@ -4,57 +4,20 @@
 //! Run with `scripts/bench.sh` (or `cargo bench -p shipshape --bench export`).
 
 use futures::StreamExt;
-use shipshape_backend::config::Config;
-use shipshape_backend::service::{auth, clusters};
-use shipshape_backend::{repo, AppState};
-use shipshape_domain::cluster::ClusterInput;
+use shipshape_backend::repo;
 use shipshape_domain::ledger::{EntryContent, GENESIS_HASH};
 use shipshape_domain::time::format_ts;
-use shipshape_server::router;
 use std::time::Instant;
+use support::peak_rss_kib;
+
+mod support;
 
 const ROWS: i64 = 1_000_000;
-
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 #[tokio::main]
 async fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let config = Config {
-        data_dir: tmp.path().to_path_buf(),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        check_interval_secs: 0,
-        ..Config::default()
-    };
-    let state = AppState::open(config).await.expect("open");
-    let admin = auth::setup_first_admin(&state, "bench", "bench-password".to_string().into())
-        .await
-        .expect("admin");
-    let mut ids = Vec::new();
-    for n in 0..20 {
-        let input = ClusterInput {
-            name: format!("cluster-{n:02}"),
-            environment: "prod".into(),
-            coordinator_url: format!("https://trino-{n}.example.com:8443"),
-            notes: String::new(),
-            connection: Default::default(),
-        };
-        ids.push(
-            clusters::create(&state, &admin, &input)
-                .await
-                .expect("cluster")
-                .id,
-        );
-    }
+    let (state, _admin, ids) = support::install(tmp.path(), 20, |_| "prod").await;
     let items: Vec<String> = state.runbook.items().map(|(_, i)| i.id.clone()).collect();
     let t = Instant::now();
     let mut tx = state.pool.begin().await.unwrap();
@@ -80,21 +43,7 @@ async fn main() {
     tx.commit().await.unwrap();
     println!("seeded {ROWS} ledger rows in {:.1?}", t.elapsed());
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = router::build(state.clone(), addr).await.expect("router");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let r = client
-        .post(format!("http://{addr}/api/v1/session"))
-        .json(&serde_json::json!({"username": "bench", "password": "bench-password"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    let (addr, client) = support::serve_logged_in(&state).await;
 
     for format in ["csv", "jsonl"] {
         let before = peak_rss_kib();

@@ -4,15 +4,13 @@
 //! ratio to the bare handler. Run with `scripts/bench.sh` (or
 //! `cargo bench -p shipshape --bench fleet`).
 
-use shipshape_backend::config::Config;
 use shipshape_backend::repo;
-use shipshape_backend::service::{auth, clusters};
 use shipshape_backend::AppState;
-use shipshape_domain::cluster::ClusterInput;
 use shipshape_domain::ledger::{EntryContent, GENESIS_HASH};
 use shipshape_domain::time::format_ts;
-use shipshape_server::router;
 use std::time::{Duration, Instant};
+
+mod support;
 
 const CLUSTERS: usize = 50;
 const LEDGER_ROWS: i64 = 100_000;
@@ -27,36 +25,15 @@ async fn main() {
     if std::env::var_os("SHIPSHAPE_BENCH_KEEP").is_some() {
         println!("keeping the database in {}", tmp.keep().display());
     }
-    let config = Config {
-        data_dir,
-        bind: "127.0.0.1:0".parse().unwrap(),
-        ..Config::default()
-    };
-    let state = AppState::open(config).await.expect("open");
+    let (state, admin, ids) = support::install(&data_dir, CLUSTERS, |n| {
+        if n % 3 == 0 {
+            "staging"
+        } else {
+            "prod"
+        }
+    })
+    .await;
     let t = Instant::now();
-    let admin = auth::setup_first_admin(&state, "bench", "bench-password".to_string().into())
-        .await
-        .expect("admin");
-    let mut ids = Vec::new();
-    for n in 0..CLUSTERS {
-        let input = ClusterInput {
-            name: format!("cluster-{n:02}"),
-            environment: if n % 3 == 0 {
-                "staging".into()
-            } else {
-                "prod".into()
-            },
-            coordinator_url: format!("https://trino-{n}.example.com:8443"),
-            notes: String::new(),
-            connection: Default::default(),
-        };
-        ids.push(
-            clusters::create(&state, &admin, &input)
-                .await
-                .expect("cluster")
-                .id,
-        );
-    }
     seed_ledger(&state, &ids).await;
     println!(
         "seeded {CLUSTERS} clusters, {} items each, {LEDGER_ROWS} ledger rows in {:.1?}",
@@ -84,26 +61,11 @@ async fn main() {
     svc.sort();
     report("  of which the latest-sign-off query", &svc, None);
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = router::build(state.clone(), addr).await.expect("router");
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (addr, client) = support::serve_logged_in(&state).await;
     let bare_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let bare_addr = bare_listener.local_addr().unwrap();
     let bare = axum::Router::new().route("/bare", axum::routing::get(|| async { "ok" }));
     tokio::spawn(async move { axum::serve(bare_listener, bare).await });
-
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let login = client
-        .post(format!("http://{addr}/api/v1/session"))
-        .json(&serde_json::json!({"username": "bench", "password": "bench-password"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(login.status(), 200);
 
     let bare_stats = measure(&client, &format!("http://{bare_addr}/bare"), false).await;
     report("bare axum handler", &bare_stats, None);
@@ -133,16 +95,9 @@ async fn main() {
         let s = measure(&client, &url, html).await;
         report(name, &s, Some(&bare_stats));
     }
-    let rss = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_string())
-        });
     println!(
         "peak RSS of the bench process (server + client): {} KiB",
-        rss.unwrap_or_else(|| "?".into())
+        support::peak_rss_kib()
     );
 }
 

@@ -1,0 +1,87 @@
+//! What the benchmarks share: a seeded install, the real router on a
+//! loopback port with a logged-in client, and the process's peak RSS.
+#![allow(dead_code)]
+
+use shipshape_backend::config::Config;
+use shipshape_backend::service::{auth, clusters};
+use shipshape_backend::AppState;
+use shipshape_domain::cluster::ClusterInput;
+use shipshape_domain::user::User;
+use std::net::SocketAddr;
+use std::path::Path;
+
+pub const PASSWORD: &str = "bench-password";
+
+/// Peak resident set size of this process so far, in KiB (Linux).
+pub fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// A fresh install in `data_dir` (scheduler off) with the admin `bench`
+/// and `clusters` clusters named `cluster-00`…; `environment(n)` names each
+/// one's environment.
+pub async fn install(
+    data_dir: &Path,
+    clusters: usize,
+    environment: impl Fn(usize) -> &'static str,
+) -> (AppState, User, Vec<i64>) {
+    let config = Config {
+        data_dir: data_dir.to_path_buf(),
+        bind: "127.0.0.1:0".parse().expect("address"),
+        check_interval_secs: 0,
+        ..Config::default()
+    };
+    let state = AppState::open(config).await.expect("open");
+    let admin = auth::setup_first_admin(&state, "bench", PASSWORD.to_string().into())
+        .await
+        .expect("admin");
+    let mut ids = Vec::new();
+    for n in 0..clusters {
+        let input = ClusterInput {
+            name: format!("cluster-{n:02}"),
+            environment: environment(n).into(),
+            coordinator_url: format!("https://trino-{n}.example.com:8443"),
+            notes: String::new(),
+            connection: Default::default(),
+        };
+        ids.push(
+            clusters::create(&state, &admin, &input)
+                .await
+                .expect("cluster")
+                .id,
+        );
+    }
+    (state, admin, ids)
+}
+
+/// Serves the whole application on a loopback port and returns its address
+/// and a client logged in as `bench`.
+pub async fn serve_logged_in(state: &AppState) -> (SocketAddr, reqwest::Client) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let app = shipshape_server::router::build(state.clone(), addr)
+        .await
+        .expect("router");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let login = client
+        .post(format!("http://{addr}/api/v1/session"))
+        .json(&serde_json::json!({"username": "bench", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), 200, "login");
+    (addr, client)
+}
