@@ -102,14 +102,8 @@ async fn a_healthy_cluster_passes_every_check() {
         "Trino 483, released 2026-07-17"
     );
 
-    let latest: Vec<Value> = admin
-        .get(s.url(&format!("/api/v1/clusters/{id}/checks")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let latest: Vec<Value> =
+        get_json(&admin, s.url(&format!("/api/v1/clusters/{id}/checks"))).await;
     assert_eq!(latest.len(), CHECKED_ITEMS);
     assert!(results["tls"]["reason"]
         .as_str()
@@ -213,14 +207,7 @@ async fn a_misconfigured_cluster_fails_with_the_data_behind_it_and_drift_shows()
     assert_eq!(results["concurrency-limits"]["observed"], "14.5");
     assert!(reason("audit").starts_with("3d"), "{}", reason("audit"));
 
-    let c: Value = admin
-        .get(s.url(&format!("/api/v1/clusters/{id}/checklist")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let c: Value = get_json(&admin, s.url(&format!("/api/v1/clusters/{id}/checklist"))).await;
     assert_eq!(c["regressed"], 1);
     let spill = c["sections"][0]["items"]
         .as_array()
@@ -231,14 +218,7 @@ async fn a_misconfigured_cluster_fails_with_the_data_behind_it_and_drift_shows()
         .clone();
     assert_eq!(spill["regressed"], true);
     assert_eq!(spill["check"]["status"], "fail");
-    let fleet: Vec<Value> = admin
-        .get(s.url("/api/v1/clusters"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fleet: Vec<Value> = get_json(&admin, s.url("/api/v1/clusters")).await;
     assert_eq!(fleet[0]["regressed"], 1);
 }
 
@@ -530,14 +510,7 @@ async fn connection_settings_decide_trust_and_identity_and_secrets_stay_secret()
     }
 
     // The password is in no page, no API answer and not in the database.
-    let cluster: Value = admin
-        .get(s.url(&format!("/api/v1/clusters/{untrusted}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cluster: Value = get_json(&admin, s.url(&format!("/api/v1/clusters/{untrusted}"))).await;
     assert_eq!(cluster["connection"]["auth"]["password_env"], SECRET.0);
     let page = admin
         .get(s.url(&format!("/clusters/{untrusted}/edit")))

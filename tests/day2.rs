@@ -142,14 +142,7 @@ async fn completing_a_task_with_evidence_moves_its_due_date_and_files_come_back(
     assert_eq!(weekly["due"], (today + chrono::Days::new(7)).to_string());
 
     // In the ledger, with the chain intact; the file store holds just the two.
-    let v: Value = admin
-        .get(s.url("/api/v1/ledger/verify"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(&admin, s.url("/api/v1/ledger/verify")).await;
     assert_eq!(v["ok"], true, "{v}");
     assert_eq!(stored(dir.path()).len(), 2, "{:?}", stored(dir.path()));
 
@@ -167,14 +160,7 @@ async fn completing_a_task_with_evidence_moves_its_due_date_and_files_come_back(
     let ics = r.text().await.unwrap();
     assert_eq!(ics.matches("BEGIN:VEVENT").count(), 9);
     assert!(ics.contains("\r\nEND:VCALENDAR\r\n"));
-    let all = admin
-        .get(s.url("/api/v1/tasks"))
-        .send()
-        .await
-        .unwrap()
-        .json::<Vec<Value>>()
-        .await
-        .unwrap();
+    let all = get_json::<Vec<Value>>(&admin, s.url("/api/v1/tasks")).await;
     assert_eq!(all.len(), 9);
 }
 
@@ -419,16 +405,13 @@ async fn a_checklist_sign_off_can_carry_evidence_files() {
     let sha = hex::encode(Sha256::digest(&yaml));
     assert_eq!(row["files"][0]["sha256"], sha);
     assert_eq!(row["files"][0]["evidence_as_of"], "2026-11-20");
-    let history: Vec<Value> = admin
-        .get(s.url(&format!(
+    let history: Vec<Value> = get_json(
+        &admin,
+        s.url(&format!(
             "/api/v1/clusters/{id}/items/certificate-lifetime/history"
-        )))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        )),
+    )
+    .await;
     assert_eq!(history[0]["files"][0]["name"], "trino-cluster.yaml");
     let r = admin
         .get(s.url(&format!("/api/v1/attachments/{sha}")))
@@ -448,14 +431,7 @@ async fn a_checklist_sign_off_can_carry_evidence_files() {
         .unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(stored(dir.path()).len(), 1, "{:?}", stored(dir.path()));
-    let v: Value = admin
-        .get(s.url("/api/v1/ledger/verify"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(&admin, s.url("/api/v1/ledger/verify")).await;
     assert_eq!(v["ok"], true);
 }
 

@@ -111,24 +111,14 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
     for w in rows[1..].windows(2) {
         assert_eq!(w[1][8], w[0][9]);
     }
-    let v: Value = admin
-        .get(s.url("/api/v1/ledger/verify"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(&admin, s.url("/api/v1/ledger/verify")).await;
     assert_eq!(rows[4][9], v["head"].as_str().unwrap());
     // The same rows as the item history shows.
-    let history: Vec<Value> = admin
-        .get(s.url(&format!("/api/v1/clusters/{a}/items/spill/history")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let history: Vec<Value> = get_json(
+        &admin,
+        s.url(&format!("/api/v1/clusters/{a}/items/spill/history")),
+    )
+    .await;
     assert_eq!(history[1]["hash"], rows[1][9].as_str());
 
     let jsonl = auditor

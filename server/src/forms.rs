@@ -29,18 +29,17 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
-/// A person's message for a refusal; internal detail is logged only.
-fn message(e: &ServiceError) -> String {
-    match e {
-        ServiceError::Invalid(fields) => fields
+/// A person's message for a refusal, through the UI's one error mapping
+/// (which logs internal detail and shows none of it); field messages are
+/// spelled out because the form posted without JavaScript has no fields
+/// to mark.
+fn message(e: ServiceError) -> String {
+    match shipshape_app::error::AppError::from(e) {
+        shipshape_app::error::AppError::Invalid(fields) => fields
             .iter()
             .map(|(_, m)| m.to_string())
             .collect::<Vec<_>>()
             .join(" "),
-        ServiceError::Internal(detail) => {
-            tracing::error!(detail, "completing a task failed");
-            "Something went wrong; it has been logged.".into()
-        }
         other => other.to_string(),
     }
 }
@@ -71,7 +70,7 @@ pub async fn complete_task(
         Ok(_) => back(cluster, &format!("done={}", encode(&task))),
         Err(e) => back(
             cluster,
-            &format!("task={}&error={}", encode(&task), encode(&message(&e))),
+            &format!("task={}&error={}", encode(&task), encode(&message(e))),
         ),
     }
 }
@@ -110,7 +109,7 @@ pub async fn sign_with_files(
         Ok(_) => back_to_checklist(cluster, &format!("signed={}", encode(&item))),
         Err(e) => back_to_checklist(
             cluster,
-            &format!("item={}&error={}", encode(&item), encode(&message(&e))),
+            &format!("item={}&error={}", encode(&item), encode(&message(e))),
         ),
     }
 }

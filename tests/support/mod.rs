@@ -165,3 +165,14 @@ pub async fn create_cluster_at(server: &Server, c: &reqwest::Client, name: &str,
     let v: serde_json::Value = r.json().await.expect("json");
     v["id"].as_i64().expect("id")
 }
+
+/// GETs a URL and reads its JSON body.
+pub async fn get_json<T: serde::de::DeserializeOwned>(c: &reqwest::Client, url: String) -> T {
+    c.get(url)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("a JSON body")
+}

@@ -57,17 +57,21 @@ pub async fn insert(
     Ok(())
 }
 
-/// The attachments of one cluster's ledger rows, by row.
-pub async fn for_cluster(
+/// The attachments of these ledger rows, by row, in one query.
+pub async fn for_rows(
     db: impl SqliteExecutor<'_>,
-    cluster_id: i64,
+    seqs: &[i64],
 ) -> Result<Vec<(i64, AttachmentMeta)>, sqlx::Error> {
+    if seqs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = serde_json::to_string(seqs).map_err(|e| sqlx::Error::Encode(e.into()))?;
     let sql = format!(
-        "SELECT {COLUMNS} FROM attachments WHERE ledger_seq IN
-         (SELECT seq FROM ledger WHERE cluster_id = ?) ORDER BY id"
+        "SELECT {COLUMNS} FROM attachments
+         WHERE ledger_seq IN (SELECT value FROM json_each(?)) ORDER BY id"
     );
     let rows = sqlx::query_as::<_, Row>(&sql)
-        .bind(cluster_id)
+        .bind(list)
         .fetch_all(db)
         .await?;
     Ok(rows.into_iter().map(Row::meta).collect())

@@ -41,52 +41,46 @@ fn tz(state: &AppState) -> Result<chrono_tz::Tz, ServiceError> {
         .map_err(|e| ServiceError::internal("time zone", e))
 }
 
-/// The completions of one cluster (or all), by (cluster, task).
+/// The newest completion of every task, by cluster and then task, for one
+/// cluster or all; their files come from one query.
 async fn completions(
     state: &AppState,
     cluster_id: Option<i64>,
-) -> Result<HashMap<(i64, String), Completion>, ServiceError> {
+) -> Result<HashMap<i64, HashMap<String, Completion>>, ServiceError> {
     let rows = repo::ledger::latest_with_action(&state.pool, cluster_id, COMPLETED).await?;
+    let seqs: Vec<i64> = rows.iter().map(|r| r.content.seq).collect();
     let mut files: HashMap<i64, Vec<AttachmentMeta>> = HashMap::new();
-    let clusters: std::collections::BTreeSet<i64> =
-        rows.iter().map(|r| r.content.cluster_id).collect();
-    for c in clusters {
-        for (seq, meta) in repo::attachments::for_cluster(&state.pool, c).await? {
-            files.entry(seq).or_default().push(meta);
-        }
+    for (seq, meta) in repo::attachments::for_rows(&state.pool, &seqs).await? {
+        files.entry(seq).or_default().push(meta);
     }
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            let c = r.content;
-            let details: CompletionDetails = serde_json::from_str(&c.details).ok()?;
-            Some((
-                (c.cluster_id, c.item_id),
-                Completion {
-                    seq: c.seq,
-                    at: c.at,
-                    done_on: details.done_on,
-                    by: c.actor,
-                    outcome: details.outcome,
-                    note: c.note,
-                    attachments: files.remove(&c.seq).unwrap_or_default(),
-                },
-            ))
-        })
-        .collect())
+    let mut out: HashMap<i64, HashMap<String, Completion>> = HashMap::new();
+    for r in rows {
+        let c = r.content;
+        let Ok(details) = serde_json::from_str::<CompletionDetails>(&c.details) else {
+            continue;
+        };
+        out.entry(c.cluster_id).or_default().insert(
+            c.item_id,
+            Completion {
+                seq: c.seq,
+                at: c.at,
+                done_on: details.done_on,
+                by: c.actor,
+                outcome: details.outcome,
+                note: c.note,
+                attachments: files.remove(&c.seq).unwrap_or_default(),
+            },
+        );
+    }
+    Ok(out)
 }
 
 fn views(
     state: &AppState,
     cluster: &Cluster,
-    done: &mut HashMap<(i64, String), Completion>,
+    done: &HashMap<String, Completion>,
     tz: &chrono_tz::Tz,
 ) -> Vec<TaskView> {
-    let mine: HashMap<String, Completion> = done
-        .iter()
-        .filter(|((c, _), _)| *c == cluster.id)
-        .map(|((_, item), v)| (item.clone(), v.clone()))
-        .collect();
     let registered =
         shipshape_domain::time::parse_ts(&cluster.created_at).unwrap_or_else(chrono::Utc::now);
     task_views(
@@ -96,7 +90,7 @@ fn views(
             name: &cluster.name,
             registered_at: registered,
         },
-        &mine,
+        done,
         chrono::Utc::now(),
         tz,
     )
@@ -112,8 +106,14 @@ pub async fn tasks(
     let cluster = repo::clusters::by_id(&state.pool, cluster_id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
-    let mut done = completions(state, Some(cluster_id)).await?;
-    let tasks = views(state, &cluster, &mut done, &tz(state)?);
+    let done = completions(state, Some(cluster_id)).await?;
+    let none = HashMap::new();
+    let tasks = views(
+        state,
+        &cluster,
+        done.get(&cluster_id).unwrap_or(&none),
+        &tz(state)?,
+    );
     Ok((cluster, tasks))
 }
 
@@ -126,10 +126,12 @@ pub async fn all_tasks(state: &AppState, actor: &User) -> Result<Vec<TaskView>, 
 /// [`all_tasks`] for the server itself (reminders), without a user.
 pub(crate) async fn tasks_of_all_clusters(state: &AppState) -> Result<Vec<TaskView>, ServiceError> {
     let tz = tz(state)?;
-    let mut done = completions(state, None).await?;
+    let done = completions(state, None).await?;
+    let none = HashMap::new();
     let mut all = Vec::new();
     for cluster in repo::clusters::list(&state.pool, false).await? {
-        all.extend(views(state, &cluster, &mut done, &tz));
+        let mine = done.get(&cluster.id).unwrap_or(&none);
+        all.extend(views(state, &cluster, mine, &tz));
     }
     sort_by_urgency(&mut all);
     Ok(all)

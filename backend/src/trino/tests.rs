@@ -21,10 +21,19 @@ async fn sim(prefix: &str) -> Url {
 
 /// The healthy cluster as it ships: HTTPS with a test CA, and passwords.
 async fn secure_sim(prefix: &str) -> (Url, String) {
-    let scenario = Scenario::parse("test", &format!("{prefix}\n{HEALTHY}")).expect("scenario");
+    serve_secure(&format!("{prefix}\n{HEALTHY}")).await
+}
+
+/// Serves an HTTPS scenario; returns its base URL and its CA's PEM.
+async fn serve_secure(scenario: &str) -> (Url, String) {
+    let scenario = Scenario::parse("test", scenario).expect("scenario");
     let served = trino_sim::serve_loopback(scenario).await.unwrap();
     let url = Url::parse(&format!("{}/", served.url)).unwrap();
     (url, served.ca_pem.expect("a CA for an HTTPS scenario"))
+}
+
+fn trusting(ca: &str) -> reqwest::Client {
+    http_client(Duration::from_secs(2), Some(ca.as_bytes()), false).unwrap()
 }
 
 fn basic(password: &str) -> Auth {
@@ -190,7 +199,7 @@ fn pages_missing_required_fields_are_protocol_violations() {
 async fn https_with_the_cluster_ca_and_a_password_works() {
     let (url, ca) = secure_sim("").await;
     assert_eq!(url.scheme(), "https");
-    let trusting = http_client(Duration::from_secs(2), Some(ca.as_bytes()), false).unwrap();
+    let trusting = trusting(&ca);
     let mut t = target(url.clone(), "shipshape");
     t.auth = basic("shipshape-sim-password");
     let out = query(&trusting, &t, NODES).await.unwrap();
@@ -226,7 +235,7 @@ async fn https_with_the_cluster_ca_and_a_password_works() {
 #[tokio::test]
 async fn a_bearer_token_authenticates_too() {
     let (url, ca) = secure_sim("").await;
-    let trusting = http_client(Duration::from_secs(2), Some(ca.as_bytes()), false).unwrap();
+    let trusting = trusting(&ca);
     let mut t = target(url, "jwt-user");
     t.auth = Auth::Bearer(SecretString::from("shipshape-sim-jwt"));
     assert_eq!(query(&trusting, &t, NODES).await.unwrap().rows.len(), 4);
@@ -239,41 +248,24 @@ async fn a_bearer_token_authenticates_too() {
 
 #[tokio::test]
 async fn expired_and_wrong_host_certificates_are_named() {
-    // An expired certificate.
-    let text = HEALTHY.replace("expires_in_days = 90", "expires_in_days = -2");
-    let served = trino_sim::serve_loopback(Scenario::parse("t", &text).unwrap())
-        .await
-        .unwrap();
-    let ca = served.ca_pem.unwrap();
-    let trusting = http_client(Duration::from_secs(2), Some(ca.as_bytes()), false).unwrap();
-    let t = target(
-        Url::parse(&format!("{}/", served.url)).unwrap(),
-        "shipshape",
-    );
-    let e = get(&trusting, &t, "/v1/info", Credentials::Withhold)
-        .await
-        .unwrap_err();
+    let refusal = |text: String| async move {
+        let (url, ca) = serve_secure(&text).await;
+        let t = target(url, "shipshape");
+        let e = get(&trusting(&ca), &t, "/v1/info", Credentials::Withhold)
+            .await
+            .unwrap_err();
+        (t, e)
+    };
+    let (_, e) = refusal(HEALTHY.replace("expires_in_days = 90", "expires_in_days = -2")).await;
     assert!(
         matches!(e, TrinoError::Tls(ref m) if m.contains("expired")),
         "{e:?}"
     );
-    // A certificate for another host.
-    let text = HEALTHY.replace(
+    let (t, e) = refusal(HEALTHY.replace(
         "hosts = [\"localhost\", \"127.0.0.1\"]",
         "hosts = [\"trino.example.invalid\"]",
-    );
-    let served = trino_sim::serve_loopback(Scenario::parse("t", &text).unwrap())
-        .await
-        .unwrap();
-    let ca = served.ca_pem.unwrap();
-    let trusting = http_client(Duration::from_secs(2), Some(ca.as_bytes()), false).unwrap();
-    let t = target(
-        Url::parse(&format!("{}/", served.url)).unwrap(),
-        "shipshape",
-    );
-    let e = get(&trusting, &t, "/v1/info", Credentials::Withhold)
-        .await
-        .unwrap_err();
+    ))
+    .await;
     assert!(
         matches!(e, TrinoError::Tls(ref m) if m.contains("not valid for this host")),
         "{e:?}"
