@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+# A one-off run gains nothing from incremental caches, which are the largest
+# part of target/ (tens of GB here); a developer may turn them back on.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 scripts/setup.sh --test
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

@@ -6,6 +6,9 @@ use crate::ledger::LedgerEntry;
 use crate::readiness::{readiness, Progress};
 use crate::runbook::{Cadence, Runbook, Snippet};
 use crate::signoff::{ItemStatus, SignoffAction};
+use crate::standing::{assess, ItemRecord, Moment, Standing};
+use crate::time::format_ts;
+use crate::waiver::{Waiver, WaiverState};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -62,6 +65,24 @@ pub struct ChecklistItem {
     pub check: Option<CheckResult>,
     /// Signed off, yet its newest check fails: the cluster drifted.
     pub regressed: bool,
+    /// Where the item stands, all rules applied (see [`crate::standing`]).
+    pub standing: Standing,
+    /// Re-certification period from the runbook, in days.
+    pub valid_for_days: Option<u32>,
+    /// When the current sign-off stops counting, for items with a period.
+    pub expires_at: Option<String>,
+    /// Done or waived, and stops counting within two weeks.
+    pub expiring_soon: bool,
+    /// The newest waiver request, and where it stands today.
+    pub waiver: Option<ItemWaiver>,
+}
+
+/// A waiver as shown beside its item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemWaiver {
+    #[serde(flatten)]
+    pub waiver: Waiver,
+    pub state: WaiverState,
 }
 
 impl Checklist {
@@ -73,25 +94,34 @@ impl Checklist {
     }
 }
 
-/// Signed off, but the newest live check fails.
-pub fn is_regressed(status: ItemStatus, check: Option<&CheckResult>) -> bool {
-    regressed(status, check.map(|c| c.status))
+/// The newest check fails. (Errors are not evidence of drift.)
+pub fn check_failing(check: Option<&CheckResult>) -> bool {
+    check.is_some_and(|c| c.status == CheckStatus::Fail)
 }
 
-/// The drift rule on bare states: an item signed done whose newest check
-/// fails. (Errors are not evidence of drift.)
-pub fn regressed(status: ItemStatus, newest_check: Option<CheckStatus>) -> bool {
-    status == ItemStatus::Done && newest_check == Some(CheckStatus::Fail)
-}
-
-/// Joins the runbook with the newest sign-off and check result per item id.
+/// Joins the runbook with the newest sign-off, waiver and check result per
+/// item id, judged at `at`.
 pub fn build_checklist(
     runbook: &Runbook,
     latest: &HashMap<String, LatestSignoff>,
+    waivers: &HashMap<String, Waiver>,
     checks: &HashMap<String, CheckResult>,
+    at: Moment,
 ) -> Checklist {
     let status_of = |id: &str| ItemStatus::from_latest(latest.get(id).map(|l| l.action));
-    let score = readiness(runbook, status_of);
+    let record_of = |id: &str| ItemRecord {
+        signoff: latest.get(id).cloned(),
+        waiver: waivers.get(id).cloned(),
+    };
+    let assess_item = |item: &crate::runbook::Item| {
+        assess(
+            &record_of(&item.id),
+            item.valid_for_days,
+            check_failing(checks.get(&item.id)),
+            at,
+        )
+    };
+    let score = readiness(runbook, assess_item);
     let sections: Vec<ChecklistSection> = runbook
         .sections
         .iter()
@@ -109,8 +139,17 @@ pub fn build_checklist(
                     let last = latest.get(&item.id);
                     let status = status_of(&item.id);
                     let check = checks.get(&item.id).cloned();
+                    let a = assess_item(item);
                     ChecklistItem {
-                        regressed: is_regressed(status, check.as_ref()),
+                        regressed: a.standing == Standing::Regressed,
+                        standing: a.standing,
+                        valid_for_days: item.valid_for_days,
+                        expires_at: a.signoff_expires_at.map(format_ts),
+                        expiring_soon: a.expiring_soon,
+                        waiver: waivers.get(&item.id).map(|w| ItemWaiver {
+                            state: w.state(at.today),
+                            waiver: w.clone(),
+                        }),
                         automated: item.check.is_some(),
                         check,
                         id: item.id.clone(),
@@ -185,6 +224,65 @@ impl From<LedgerEntry> for HistoryEntry {
 mod tests {
     use super::*;
     use crate::runbook::builtin_runbook;
+    use chrono::TimeZone;
+
+    fn now() -> Moment {
+        let now = chrono::Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+        Moment {
+            now,
+            today: now.date_naive(),
+        }
+    }
+
+    #[test]
+    fn expired_signoffs_and_approved_waivers_change_the_score() {
+        use crate::waiver::{Decision, WaiverKind};
+        let rb = builtin_runbook().unwrap();
+        let mut latest = HashMap::new();
+        latest.insert(
+            "backups".to_string(),
+            LatestSignoff {
+                at: "2026-10-01T09:00:00.000000Z".into(),
+                ..signed(SignoffAction::Done, "alice")
+            },
+        );
+        latest.insert("spill".to_string(), signed(SignoffAction::Done, "alice"));
+        let base = build_checklist(&rb, &latest, &HashMap::new(), &HashMap::new(), now());
+        let backups = base.item("backups").unwrap();
+        assert_eq!(backups.standing, Standing::Expired);
+        assert_eq!(backups.status, ItemStatus::Done, "the ledger status stays");
+        assert_eq!(
+            backups.expires_at.as_deref(),
+            Some("2026-10-31T09:00:00.000000Z")
+        );
+        assert_eq!((base.overall.done, base.overall.expired), (1, 1));
+        let mut waivers = HashMap::new();
+        waivers.insert(
+            "tls".to_string(),
+            Waiver {
+                request_seq: 9,
+                item_id: "tls".into(),
+                kind: WaiverKind::AcceptedRisk,
+                reason: "private network".into(),
+                expires_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+                requested_by: "sam".into(),
+                requested_at: "2026-11-20T09:00:00.000000Z".into(),
+                decision: Some(Decision {
+                    approved: true,
+                    by: "maya".into(),
+                    at: "2026-11-21T09:00:00.000000Z".into(),
+                    note: String::new(),
+                }),
+            },
+        );
+        let waived = build_checklist(&rb, &latest, &waivers, &HashMap::new(), now());
+        let tls = waived.item("tls").unwrap();
+        assert_eq!(tls.standing, Standing::Waived);
+        assert!(tls.expiring_soon);
+        assert_eq!(tls.waiver.as_ref().unwrap().state, WaiverState::Approved);
+        assert_eq!(waived.overall.applicable(), base.overall.applicable() - 1);
+        assert_eq!(waived.overall.expiring_soon, 1);
+    }
 
     fn signed(action: SignoffAction, by: &str) -> LatestSignoff {
         LatestSignoff {
@@ -198,7 +296,7 @@ mod tests {
     #[test]
     fn an_empty_ledger_leaves_everything_open() {
         let rb = builtin_runbook().unwrap();
-        let c = build_checklist(&rb, &HashMap::new(), &HashMap::new());
+        let c = build_checklist(&rb, &HashMap::new(), &HashMap::new(), &HashMap::new(), now());
         assert_eq!(c.overall.done, 0);
         assert_eq!(
             c.overall.total as usize,
@@ -243,7 +341,7 @@ mod tests {
             "max-execution-time-vs-shutdown".to_string(),
             result("max-execution-time-vs-shutdown", CheckStatus::Fail),
         );
-        let c = build_checklist(&rb, &latest, &checks);
+        let c = build_checklist(&rb, &latest, &HashMap::new(), &checks, now());
         assert!(c.item("spill").unwrap().regressed);
         assert!(
             !c.item("workers-active").unwrap().regressed,
@@ -256,7 +354,7 @@ mod tests {
         assert_eq!(c.regressed, 1);
         assert!(c.item("spill").unwrap().automated);
         assert!(!c.item("alerts").unwrap().automated);
-        assert!(!is_regressed(ItemStatus::Done, None));
+        assert!(!check_failing(None));
     }
 
     #[test]
@@ -276,7 +374,7 @@ mod tests {
             "removed-item".to_string(),
             signed(SignoffAction::Done, "dave"),
         );
-        let c = build_checklist(&rb, &latest, &HashMap::new());
+        let c = build_checklist(&rb, &latest, &HashMap::new(), &HashMap::new(), now());
         let spill = c.item("spill").unwrap();
         assert_eq!(
             (spill.status, spill.by.as_deref()),

@@ -20,5 +20,8 @@ pub mod readiness;
 pub mod role;
 pub mod runbook;
 pub mod signoff;
+pub mod standing;
 pub mod time;
+pub mod trend;
 pub mod user;
+pub mod waiver;

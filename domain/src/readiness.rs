@@ -1,38 +1,66 @@
 //! Readiness arithmetic: how far a cluster is through the runbook.
 //!
-//! Readiness = items signed done / applicable items, where applicable means
-//! not marked not-applicable. Recurring Day-2 tasks are shown with their own
-//! progress but do not count towards the overall score: they are never
-//! "finished", and their health is a matter of due dates.
+//! **Score** = items done (signed off, within their validity period, newest
+//! check not failing) / applicable items, where applicable means neither
+//! marked not applicable nor covered by an approved waiver. Each item's
+//! standing comes from [`crate::standing::assess`]. Recurring Day-2 tasks are
+//! shown with their own progress but do not count towards the overall score:
+//! they are never "finished", and their health is a matter of due dates.
 
 use crate::cluster::Cluster;
-use crate::runbook::Runbook;
-use crate::signoff::ItemStatus;
+use crate::runbook::{Item, Runbook};
+use crate::standing::{Assessment, Standing};
 use serde::{Deserialize, Serialize};
 
+/// Counts of items by standing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
     pub done: u32,
     pub not_applicable: u32,
     pub total: u32,
+    #[serde(default)]
+    pub waived: u32,
+    /// Signed off, but the newest live check fails.
+    #[serde(default)]
+    pub regressed: u32,
+    /// Signed off longer ago than the item's validity period.
+    #[serde(default)]
+    pub expired: u32,
+    /// Done or waived, and stop counting within two weeks.
+    #[serde(default)]
+    pub expiring_soon: u32,
 }
 
 impl Progress {
-    pub fn record(&mut self, status: ItemStatus) {
+    pub fn record(&mut self, a: &Assessment) {
         self.total += 1;
-        match status {
-            ItemStatus::Done => self.done += 1,
-            ItemStatus::NotApplicable => self.not_applicable += 1,
-            ItemStatus::Open => {}
+        match a.standing {
+            Standing::Done => self.done += 1,
+            Standing::NotApplicable => self.not_applicable += 1,
+            Standing::Waived => self.waived += 1,
+            Standing::Regressed => self.regressed += 1,
+            Standing::Expired => self.expired += 1,
+            Standing::Open => {}
+        }
+        if a.expiring_soon {
+            self.expiring_soon += 1;
         }
     }
 
+    /// Items the score is over: all but those not applicable or waived.
     pub fn applicable(&self) -> u32 {
-        self.total - self.not_applicable
+        self.total - self.not_applicable - self.waived
     }
 
-    pub fn open(&self) -> u32 {
+    /// Applicable items not done: open, regressed or expired.
+    pub fn outstanding(&self) -> u32 {
         self.applicable() - self.done
+    }
+
+    /// Items never signed off (or revoked): outstanding, minus the regressed
+    /// and expired ones.
+    pub fn open(&self) -> u32 {
+        self.outstanding() - self.regressed - self.expired
     }
 
     /// Whole percent, rounded down so that 100% means every applicable item
@@ -43,7 +71,7 @@ impl Progress {
     }
 
     pub fn is_complete(&self) -> bool {
-        self.open() == 0
+        self.outstanding() == 0
     }
 
     /// "12/20" or "—" when nothing applies.
@@ -77,17 +105,36 @@ pub struct Readiness {
     pub sections: Vec<SectionReadiness>,
 }
 
-/// One cluster and its readiness, as the home page lists it.
+/// One cluster and its readiness, as the fleet view lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FleetEntry {
     pub cluster: Cluster,
     pub readiness: Readiness,
     /// Signed-off items whose newest live check fails.
     pub regressed: u32,
+    /// Day-2 tasks past their grace period.
+    #[serde(default)]
+    pub overdue_tasks: u32,
+    /// Waiver requests waiting for a manager.
+    #[serde(default)]
+    pub pending_waivers: u32,
 }
 
-/// Readiness of one cluster, given each item's status.
-pub fn readiness(runbook: &Runbook, status_of: impl Fn(&str) -> ItemStatus) -> Readiness {
+/// Worst first: lowest score (clusters with nothing applicable last), then
+/// most regressed, most overdue, then by name.
+pub fn sort_worst_first(entries: &mut [FleetEntry]) {
+    entries.sort_by(|a, b| {
+        let score = |e: &FleetEntry| e.readiness.overall.percent().unwrap_or(u32::MAX);
+        score(a)
+            .cmp(&score(b))
+            .then(b.regressed.cmp(&a.regressed))
+            .then(b.overdue_tasks.cmp(&a.overdue_tasks))
+            .then(a.cluster.name.to_lowercase().cmp(&b.cluster.name.to_lowercase()))
+    });
+}
+
+/// Readiness of one cluster, given each item's assessment.
+pub fn readiness(runbook: &Runbook, assess: impl Fn(&Item) -> Assessment) -> Readiness {
     let mut overall = Progress::default();
     let sections = runbook
         .sections
@@ -95,10 +142,10 @@ pub fn readiness(runbook: &Runbook, status_of: impl Fn(&str) -> ItemStatus) -> R
         .map(|section| {
             let mut progress = Progress::default();
             for item in &section.items {
-                let status = status_of(&item.id);
-                progress.record(status);
+                let a = assess(item);
+                progress.record(&a);
                 if !item.is_recurring() {
-                    overall.record(status);
+                    overall.record(&a);
                 }
             }
             SectionReadiness {
@@ -116,6 +163,7 @@ pub fn readiness(runbook: &Runbook, status_of: impl Fn(&str) -> ItemStatus) -> R
 mod tests {
     use super::*;
     use crate::runbook::parse_runbook;
+    use crate::standing::{Assessment, Standing};
 
     const RB: &str = r#"
 id = "t"
@@ -153,15 +201,90 @@ why = "w"
 source = "s"
 "#;
 
+    fn a(standing: Standing) -> Assessment {
+        Assessment {
+            standing,
+            signoff_expires_at: None,
+            expiring_soon: false,
+        }
+    }
+
     #[test]
     fn progress_counts_done_over_applicable() {
         let mut p = Progress::default();
-        p.record(ItemStatus::Done);
-        p.record(ItemStatus::NotApplicable);
-        p.record(ItemStatus::Open);
+        p.record(&a(Standing::Done));
+        p.record(&a(Standing::NotApplicable));
+        p.record(&a(Standing::Open));
         assert_eq!((p.done, p.applicable(), p.open()), (1, 2, 1));
         assert_eq!(p.percent(), Some(50));
         assert_eq!(p.fraction_label(), "1/2");
+    }
+
+    #[test]
+    fn waived_items_leave_the_score_and_regressed_or_expired_ones_count_against_it() {
+        let mut p = Progress::default();
+        for s in [
+            Standing::Done,
+            Standing::Waived,
+            Standing::Regressed,
+            Standing::Expired,
+            Standing::Open,
+        ] {
+            p.record(&a(s));
+        }
+        p.record(&Assessment {
+            expiring_soon: true,
+            ..a(Standing::Done)
+        });
+        assert_eq!(p.total, 6);
+        assert_eq!(p.applicable(), 5, "the waived item is out");
+        assert_eq!(p.done, 2);
+        assert_eq!((p.outstanding(), p.open()), (3, 1));
+        assert_eq!((p.regressed, p.expired, p.waived), (1, 1, 1));
+        assert_eq!(p.expiring_soon, 1);
+        assert_eq!(p.percent(), Some(40));
+        assert!(!p.is_complete());
+    }
+
+    fn entry(name: &str, done: u32, total: u32, regressed: u32) -> FleetEntry {
+        FleetEntry {
+            cluster: crate::cluster::Cluster {
+                id: 1,
+                name: name.into(),
+                environment: "prod".into(),
+                coordinator_url: "https://x".into(),
+                notes: String::new(),
+                connection: Default::default(),
+                created_at: String::new(),
+                updated_at: String::new(),
+                archived_at: None,
+            },
+            readiness: Readiness {
+                overall: Progress {
+                    done,
+                    total,
+                    ..Progress::default()
+                },
+                sections: vec![],
+            },
+            regressed,
+            overdue_tasks: 0,
+            pending_waivers: 0,
+        }
+    }
+
+    #[test]
+    fn the_fleet_sorts_worst_first() {
+        let mut v = vec![
+            entry("b", 5, 10, 0),
+            entry("empty", 0, 0, 0),
+            entry("a", 5, 10, 2),
+            entry("c", 1, 10, 0),
+            entry("d", 10, 10, 0),
+        ];
+        sort_worst_first(&mut v);
+        let names: Vec<_> = v.iter().map(|e| e.cluster.name.as_str()).collect();
+        assert_eq!(names, ["c", "a", "b", "d", "empty"]);
     }
 
     #[test]
@@ -170,6 +293,7 @@ source = "s"
             done: 199,
             not_applicable: 0,
             total: 200,
+            ..Progress::default()
         };
         assert_eq!(p.percent(), Some(99));
         assert!(!p.is_complete());
@@ -177,6 +301,7 @@ source = "s"
             done: 1,
             not_applicable: 0,
             total: 3,
+            ..Progress::default()
         };
         assert_eq!(p.percent(), Some(33));
     }
@@ -187,6 +312,7 @@ source = "s"
             done: 0,
             not_applicable: 2,
             total: 2,
+            ..Progress::default()
         };
         assert_eq!(p.percent(), None);
         assert_eq!(p.percent_label(), "n/a");
@@ -198,18 +324,19 @@ source = "s"
     #[test]
     fn recurring_tasks_are_shown_but_not_scored() {
         let rb = parse_runbook("t.toml", RB).unwrap();
-        let r = readiness(&rb, |id| match id {
-            "a" => ItemStatus::Done,
-            "b" => ItemStatus::NotApplicable,
-            "weekly" => ItemStatus::Done,
-            _ => ItemStatus::Open,
+        let r = readiness(&rb, |item| match item.id.as_str() {
+            "a" => a(Standing::Done),
+            "b" => a(Standing::NotApplicable),
+            "weekly" => a(Standing::Done),
+            _ => a(Standing::Open),
         });
         assert_eq!(
             r.overall,
             Progress {
                 done: 1,
                 not_applicable: 1,
-                total: 3
+                total: 3,
+                ..Progress::default()
             }
         );
         assert_eq!(r.overall.percent(), Some(50));

@@ -9,7 +9,7 @@ pub enum Role {
     Admin,
     /// Registers clusters and signs items off.
     Sre,
-    /// Reads readiness across clusters.
+    /// Reads readiness across clusters; approves or rejects waivers.
     Manager,
     /// Reads and exports history; changes nothing.
     Auditor,
@@ -22,6 +22,8 @@ pub enum Permission {
     SignOff,
     /// Run live checks on demand.
     RunChecks,
+    /// Approve or reject waiver requests.
+    DecideWaivers,
     Read,
 }
 
@@ -33,7 +35,8 @@ impl Role {
         match self {
             Role::Admin => true,
             Role::Sre => matches!(permission, ManageClusters | SignOff | RunChecks | Read),
-            Role::Manager | Role::Auditor => matches!(permission, Read),
+            Role::Manager => matches!(permission, DecideWaivers | Read),
+            Role::Auditor => matches!(permission, Read),
         }
     }
 
@@ -69,6 +72,9 @@ mod tests {
         assert!(Role::Sre.can(Permission::SignOff));
         assert!(!Role::Manager.can(Permission::SignOff));
         assert!(!Role::Auditor.can(Permission::SignOff));
+        assert!(Role::Manager.can(Permission::DecideWaivers));
+        assert!(!Role::Sre.can(Permission::DecideWaivers));
+        assert!(!Role::Auditor.can(Permission::DecideWaivers));
     }
 
     #[test]

@@ -49,6 +49,10 @@ pub struct Item {
     /// SQL whose result can be captured as evidence in one click.
     #[serde(default)]
     pub evidence_query: Option<String>,
+    /// Re-certification: a sign-off older than this many days has expired
+    /// and no longer counts.
+    #[serde(default)]
+    pub valid_for_days: Option<u32>,
 }
 
 impl Item {

@@ -21,6 +21,7 @@
 //! verify = ["..."]
 //! correction = "..."            # optional: where the source is wrong for current Trino
 //! evidence_query = "SELECT ..."   # optional: its result can be attached as evidence
+//! valid_for_days = 30           # optional, checklist items: a sign-off expires after this
 //! source = "Runbook §1"
 //! check = { kind = "sql", query = "...", expect = "equals", column = 2, value = "true" }  # optional
 //! ```
@@ -80,7 +81,11 @@ struct RawItem {
     source: Spanned<String>,
     check: Option<Spanned<toml::Table>>,
     evidence_query: Option<String>,
+    valid_for_days: Option<Spanned<i64>>,
 }
+
+/// The longest validity period a runbook may give: ten years.
+const VALID_FOR_MAX_DAYS: i64 = 3650;
 
 /// Parses and validates runbook text. `file` is only used in error messages.
 pub fn parse_runbook(file: &str, text: &str) -> Result<Runbook, RunbookError> {
@@ -282,7 +287,28 @@ impl Ctx<'_> {
                 )
             }
         };
+        let valid_for_days = match raw.valid_for_days {
+            None => None,
+            Some(v) if matches!(kind, ItemKind::Day2 { .. }) => {
+                return Err(self.error(
+                    v.span(),
+                    format!("item '{id}': valid_for_days is for checklist items (a day2 task has a cadence)"),
+                ))
+            }
+            Some(v) => match u32::try_from(*v.get_ref()) {
+                Ok(days) if (1..=VALID_FOR_MAX_DAYS).contains(&i64::from(days)) => Some(days),
+                _ => {
+                    return Err(self.error(
+                        v.span(),
+                        format!(
+                            "item '{id}': valid_for_days must be a whole number of days from 1 to {VALID_FOR_MAX_DAYS}"
+                        ),
+                    ))
+                }
+            },
+        };
         Ok(Item {
+            valid_for_days,
             title: self.non_empty(&raw.title, "item title")?,
             why: self.non_empty(&raw.why, "item why")?,
             source: self.non_empty(&raw.source, "item source")?,

@@ -1,0 +1,200 @@
+//! Readiness over time, replayed from the ledger.
+//!
+//! Each day's point is the readiness at the end of that day (UTC), computed
+//! with the same rules as today's score ([`crate::standing::assess`]):
+//! sign-offs, re-certification expiry and waivers as they stood then. Live
+//! checks are not part of the ledger, so the trend does not show drift; the
+//! current score does. Several clusters are pooled: their done items over
+//! their applicable items, each cluster counted from the day it was
+//! registered.
+
+use crate::ledger::EntryContent;
+use crate::readiness::Progress;
+use crate::runbook::Runbook;
+use crate::standing::{assess, ItemRecord, Moment};
+use crate::time::parse_ts;
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// How far back the charts look.
+pub const TREND_DAYS: i64 = 90;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub date: NaiveDate,
+    pub progress: Progress,
+}
+
+impl TrendPoint {
+    pub fn percent(&self) -> Option<u32> {
+        self.progress.percent()
+    }
+}
+
+/// A cluster the trend covers, and the day it was registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrendCluster {
+    pub id: i64,
+    pub registered_on: NaiveDate,
+}
+
+/// The `TREND_DAYS` days ending with `last`, oldest first.
+pub fn window(last: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (last - Duration::days(TREND_DAYS - 1), last)
+}
+
+/// Readiness at the end of every day from `first` to `last`. `rows` are the
+/// clusters' sign-off and waiver rows in seq order (other rows are ignored).
+pub fn trend(
+    runbook: &Runbook,
+    clusters: &[TrendCluster],
+    rows: &[EntryContent],
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Vec<TrendPoint> {
+    let scored: Vec<_> = runbook.items().filter(|(_, i)| !i.is_recurring()).map(|(_, i)| i).collect();
+    let mut records: HashMap<(i64, &str), ItemRecord> = HashMap::new();
+    let empty = ItemRecord::default();
+    let mut next = 0;
+    let mut points = Vec::new();
+    let mut date = first;
+    while date <= last {
+        let Some(end) = date.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc()) else {
+            break;
+        };
+        while let Some(row) = rows.get(next) {
+            match parse_ts(&row.at) {
+                Some(at) if at >= end => break,
+                // a row whose time cannot be read is skipped, not fatal
+                _ => {}
+            }
+            records
+                .entry((row.cluster_id, row.item_id.as_str()))
+                .or_default()
+                .apply(row);
+            next += 1;
+        }
+        let moment = Moment { now: end, today: date };
+        let mut progress = Progress::default();
+        for c in clusters.iter().filter(|c| c.registered_on <= date) {
+            for item in &scored {
+                let record = records.get(&(c.id, item.id.as_str())).unwrap_or(&empty);
+                progress.record(&assess(record, item.valid_for_days, false, moment));
+            }
+        }
+        points.push(TrendPoint { date, progress });
+        date = match date.succ_opt() {
+            Some(d) => d,
+            None => break,
+        };
+    }
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runbook::parse_runbook;
+
+    const RB: &str = r#"
+id = "t"
+title = "T"
+[[section]]
+id = "s"
+title = "S"
+[[section.item]]
+id = "a"
+title = "A"
+kind = "checklist"
+why = "w"
+source = "s"
+[[section.item]]
+id = "b"
+title = "B"
+kind = "checklist"
+valid_for_days = 2
+why = "w"
+source = "s"
+[[section.item]]
+id = "w"
+title = "W"
+kind = "day2"
+cadence = "weekly"
+why = "w"
+source = "s"
+"#;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn row(seq: i64, cluster: i64, at: &str, item: &str, action: &str, details: &str) -> EntryContent {
+        EntryContent {
+            seq,
+            at: at.into(),
+            actor: if action == "waiver_approved" { "maya" } else { "sam" }.into(),
+            cluster_id: cluster,
+            item_id: item.into(),
+            action: action.into(),
+            note: "n".into(),
+            details: details.into(),
+            prev_hash: String::new(),
+        }
+    }
+
+    fn percents(points: &[TrendPoint]) -> Vec<Option<u32>> {
+        points.iter().map(TrendPoint::percent).collect()
+    }
+
+    #[test]
+    fn each_day_counts_what_was_signed_by_its_end_and_expiry_takes_items_away() {
+        let rb = parse_runbook("t.toml", RB).unwrap();
+        let clusters = [TrendCluster { id: 1, registered_on: d("2026-11-01") }];
+        let rows = vec![
+            row(1, 1, "2026-11-02T23:59:59.999999Z", "a", "done", ""),
+            row(2, 1, "2026-11-03T00:00:00.000000Z", "b", "done", ""),
+            row(3, 1, "2026-11-03T10:00:00.000000Z", "w", "done", ""),
+        ];
+        let points = trend(&rb, &clusters, &rows, d("2026-11-01"), d("2026-11-06"));
+        assert_eq!(points.len(), 6);
+        assert_eq!(points[0].date, d("2026-11-01"));
+        // b is valid for 2 days: signed 3rd 00:00, expired from the 5th 00:00,
+        // so the end of the 4th (= the 5th 00:00) no longer counts it.
+        assert_eq!(
+            percents(&points),
+            vec![Some(0), Some(50), Some(100), Some(50), Some(50), Some(50)]
+        );
+        assert_eq!(points[4].progress.expired, 1);
+        assert_eq!(points[2].progress.total, 2, "day-2 tasks are not scored");
+    }
+
+    #[test]
+    fn waivers_count_from_approval_to_expiry_and_clusters_from_registration() {
+        let rb = parse_runbook("t.toml", RB).unwrap();
+        let clusters = [
+            TrendCluster { id: 1, registered_on: d("2026-11-01") },
+            TrendCluster { id: 2, registered_on: d("2026-11-03") },
+        ];
+        let req = r#"{"waiver":{"kind":"accepted_risk","expires_on":"2026-11-03"}}"#;
+        let rows = vec![
+            row(1, 1, "2026-11-01T08:00:00.000000Z", "a", "done", ""),
+            row(2, 1, "2026-11-01T09:00:00.000000Z", "b", "waiver_requested", req),
+            row(3, 1, "2026-11-02T09:00:00.000000Z", "b", "waiver_approved", r#"{"waiver_request_seq":2}"#),
+        ];
+        let points = trend(&rb, &clusters, &rows, d("2026-11-01"), d("2026-11-04"));
+        let applicable: Vec<u32> = points.iter().map(|p| p.progress.applicable()).collect();
+        // day 1: a done, b pending → 1/2; day 2: b waived → 1/1;
+        // day 3: cluster 2 joins with 2 open items → 1/3; day 4: waiver over → 1/4
+        assert_eq!(applicable, vec![2, 1, 3, 4]);
+        assert_eq!(percents(&points), vec![Some(50), Some(100), Some(33), Some(25)]);
+    }
+
+    #[test]
+    fn the_window_is_ninety_days_ending_today() {
+        let (first, last) = window(d("2026-11-23"));
+        assert_eq!(last, d("2026-11-23"));
+        assert_eq!((last - first).num_days() + 1, TREND_DAYS);
+        assert_eq!(first, d("2026-08-26"));
+    }
+}
