@@ -72,6 +72,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clusters/:id") view=pages::cluster::ClusterPage ssr=ssr.clone()/>
                     <Route path=path!("/clusters/:id/edit") view=pages::cluster_form::EditClusterPage ssr=ssr.clone()/>
                     <Route path=path!("/clusters/:id/day2") view=pages::day2::ClusterDay2Page ssr=ssr.clone()/>
+                    <Route path=path!("/clusters/:id/report") view=pages::report::ReportPage ssr=ssr.clone()/>
+                    <Route path=path!("/waivers") view=pages::waivers::WaiversPage ssr=ssr.clone()/>
                     <Route path=path!("/day2") view=pages::day2::FleetDay2Page ssr=ssr.clone()/>
                     <Route path=path!("/export") view=pages::export::ExportPage ssr=ssr/>
                 </Routes>

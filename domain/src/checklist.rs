@@ -227,7 +227,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn now() -> Moment {
-        let now = chrono::Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
+            .unwrap();
         Moment {
             now,
             today: now.date_naive(),
@@ -296,7 +298,13 @@ mod tests {
     #[test]
     fn an_empty_ledger_leaves_everything_open() {
         let rb = builtin_runbook().unwrap();
-        let c = build_checklist(&rb, &HashMap::new(), &HashMap::new(), &HashMap::new(), now());
+        let c = build_checklist(
+            &rb,
+            &HashMap::new(),
+            &HashMap::new(),
+            &HashMap::new(),
+            now(),
+        );
         assert_eq!(c.overall.done, 0);
         assert_eq!(
             c.overall.total as usize,

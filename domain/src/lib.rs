@@ -6,6 +6,7 @@
 //! storage layer, the JSON API and the UI all call into this crate.
 
 pub mod attachment;
+pub mod bundle;
 pub mod check;
 pub mod checklist;
 pub mod cluster;
@@ -17,6 +18,7 @@ pub mod fields;
 pub mod ical;
 pub mod ledger;
 pub mod readiness;
+pub mod report;
 pub mod role;
 pub mod runbook;
 pub mod signoff;

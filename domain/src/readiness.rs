@@ -129,7 +129,12 @@ pub fn sort_worst_first(entries: &mut [FleetEntry]) {
             .cmp(&score(b))
             .then(b.regressed.cmp(&a.regressed))
             .then(b.overdue_tasks.cmp(&a.overdue_tasks))
-            .then(a.cluster.name.to_lowercase().cmp(&b.cluster.name.to_lowercase()))
+            .then(
+                a.cluster
+                    .name
+                    .to_lowercase()
+                    .cmp(&b.cluster.name.to_lowercase()),
+            )
     });
 }
 

@@ -15,7 +15,7 @@ use crate::checklist::LatestSignoff;
 use crate::ledger::EntryContent;
 use crate::signoff::SignoffAction;
 use crate::time::parse_ts;
-use crate::waiver::{self, DecisionDetails, Decision, RequestDetails, Waiver};
+use crate::waiver::{self, Decision, DecisionDetails, RequestDetails, Waiver};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -118,7 +118,9 @@ impl ItemRecord {
 }
 
 /// The newest waiver per item, replayed from waiver rows in seq order.
-pub fn waivers_from<'a>(rows: impl IntoIterator<Item = &'a EntryContent>) -> HashMap<String, Waiver> {
+pub fn waivers_from<'a>(
+    rows: impl IntoIterator<Item = &'a EntryContent>,
+) -> HashMap<String, Waiver> {
     let mut records: HashMap<String, ItemRecord> = HashMap::new();
     for row in rows {
         records.entry(row.item_id.clone()).or_default().apply(row);
@@ -331,12 +333,36 @@ mod tests {
         let req = r#"{"waiver":{"kind":"accepted_risk","expires_on":"2027-01-31"}}"#;
         let rows = vec![
             row(1, "tls", "waiver_requested", req, "sam"),
-            row(2, "tls", "waiver_rejected", r#"{"waiver_request_seq":1}"#, "maya"),
+            row(
+                2,
+                "tls",
+                "waiver_rejected",
+                r#"{"waiver_request_seq":1}"#,
+                "maya",
+            ),
             row(3, "tls", "waiver_requested", req, "sam"),
-            row(4, "tls", "waiver_approved", r#"{"waiver_request_seq":1}"#, "maya"),
+            row(
+                4,
+                "tls",
+                "waiver_approved",
+                r#"{"waiver_request_seq":1}"#,
+                "maya",
+            ),
             row(5, "spill", "waiver_requested", req, "sam"),
-            row(6, "spill", "waiver_approved", r#"{"waiver_request_seq":5}"#, "maya"),
-            row(7, "spill", "waiver_rejected", r#"{"waiver_request_seq":5}"#, "lee"),
+            row(
+                6,
+                "spill",
+                "waiver_approved",
+                r#"{"waiver_request_seq":5}"#,
+                "maya",
+            ),
+            row(
+                7,
+                "spill",
+                "waiver_rejected",
+                r#"{"waiver_request_seq":5}"#,
+                "lee",
+            ),
             row(8, "spill", "completed", "{}", "sam"),
         ];
         let w = waivers_from(&rows);

@@ -53,14 +53,22 @@ pub fn trend(
     first: NaiveDate,
     last: NaiveDate,
 ) -> Vec<TrendPoint> {
-    let scored: Vec<_> = runbook.items().filter(|(_, i)| !i.is_recurring()).map(|(_, i)| i).collect();
+    let scored: Vec<_> = runbook
+        .items()
+        .filter(|(_, i)| !i.is_recurring())
+        .map(|(_, i)| i)
+        .collect();
     let mut records: HashMap<(i64, &str), ItemRecord> = HashMap::new();
     let empty = ItemRecord::default();
     let mut next = 0;
     let mut points = Vec::new();
     let mut date = first;
     while date <= last {
-        let Some(end) = date.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc()) else {
+        let Some(end) = date
+            .succ_opt()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc())
+        else {
             break;
         };
         while let Some(row) = rows.get(next) {
@@ -75,7 +83,10 @@ pub fn trend(
                 .apply(row);
             next += 1;
         }
-        let moment = Moment { now: end, today: date };
+        let moment = Moment {
+            now: end,
+            today: date,
+        };
         let mut progress = Progress::default();
         for c in clusters.iter().filter(|c| c.registered_on <= date) {
             for item in &scored {
@@ -129,11 +140,23 @@ source = "s"
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    fn row(seq: i64, cluster: i64, at: &str, item: &str, action: &str, details: &str) -> EntryContent {
+    fn row(
+        seq: i64,
+        cluster: i64,
+        at: &str,
+        item: &str,
+        action: &str,
+        details: &str,
+    ) -> EntryContent {
         EntryContent {
             seq,
             at: at.into(),
-            actor: if action == "waiver_approved" { "maya" } else { "sam" }.into(),
+            actor: if action == "waiver_approved" {
+                "maya"
+            } else {
+                "sam"
+            }
+            .into(),
             cluster_id: cluster,
             item_id: item.into(),
             action: action.into(),
@@ -150,7 +173,10 @@ source = "s"
     #[test]
     fn each_day_counts_what_was_signed_by_its_end_and_expiry_takes_items_away() {
         let rb = parse_runbook("t.toml", RB).unwrap();
-        let clusters = [TrendCluster { id: 1, registered_on: d("2026-11-01") }];
+        let clusters = [TrendCluster {
+            id: 1,
+            registered_on: d("2026-11-01"),
+        }];
         let rows = vec![
             row(1, 1, "2026-11-02T23:59:59.999999Z", "a", "done", ""),
             row(2, 1, "2026-11-03T00:00:00.000000Z", "b", "done", ""),
@@ -173,21 +199,44 @@ source = "s"
     fn waivers_count_from_approval_to_expiry_and_clusters_from_registration() {
         let rb = parse_runbook("t.toml", RB).unwrap();
         let clusters = [
-            TrendCluster { id: 1, registered_on: d("2026-11-01") },
-            TrendCluster { id: 2, registered_on: d("2026-11-03") },
+            TrendCluster {
+                id: 1,
+                registered_on: d("2026-11-01"),
+            },
+            TrendCluster {
+                id: 2,
+                registered_on: d("2026-11-03"),
+            },
         ];
         let req = r#"{"waiver":{"kind":"accepted_risk","expires_on":"2026-11-03"}}"#;
         let rows = vec![
             row(1, 1, "2026-11-01T08:00:00.000000Z", "a", "done", ""),
-            row(2, 1, "2026-11-01T09:00:00.000000Z", "b", "waiver_requested", req),
-            row(3, 1, "2026-11-02T09:00:00.000000Z", "b", "waiver_approved", r#"{"waiver_request_seq":2}"#),
+            row(
+                2,
+                1,
+                "2026-11-01T09:00:00.000000Z",
+                "b",
+                "waiver_requested",
+                req,
+            ),
+            row(
+                3,
+                1,
+                "2026-11-02T09:00:00.000000Z",
+                "b",
+                "waiver_approved",
+                r#"{"waiver_request_seq":2}"#,
+            ),
         ];
         let points = trend(&rb, &clusters, &rows, d("2026-11-01"), d("2026-11-04"));
         let applicable: Vec<u32> = points.iter().map(|p| p.progress.applicable()).collect();
         // day 1: a done, b pending → 1/2; day 2: b waived → 1/1;
         // day 3: cluster 2 joins with 2 open items → 1/3; day 4: waiver over → 1/4
         assert_eq!(applicable, vec![2, 1, 3, 4]);
-        assert_eq!(percents(&points), vec![Some(50), Some(100), Some(33), Some(25)]);
+        assert_eq!(
+            percents(&points),
+            vec![Some(50), Some(100), Some(33), Some(25)]
+        );
     }
 
     #[test]

@@ -153,6 +153,17 @@ impl Waiver {
     }
 }
 
+/// A waiver with where it stands today and the cluster it is on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverView {
+    pub cluster_id: i64,
+    pub cluster_name: String,
+    pub item_title: String,
+    #[serde(flatten)]
+    pub waiver: Waiver,
+    pub state: WaiverState,
+}
+
 /// A request that passed the rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidRequest {
@@ -317,7 +328,10 @@ mod tests {
     fn an_approved_waiver_counts_through_its_expiry_date_and_not_a_day_longer() {
         let w = waiver("2026-12-31", Some(true));
         assert_eq!(w.state(day("2026-12-30")), WaiverState::Approved);
-        assert!(w.counts(day("2026-12-31")), "the expiry date is the last day");
+        assert!(
+            w.counts(day("2026-12-31")),
+            "the expiry date is the last day"
+        );
         assert_eq!(w.state(day("2027-01-01")), WaiverState::Expired);
         assert!(!w.counts(day("2027-01-01")));
     }
@@ -349,8 +363,14 @@ mod tests {
     #[test]
     fn a_request_needs_kind_reason_and_a_future_expiry_within_a_year() {
         let today = day("2026-11-23");
-        let ok = validate_request("accepted_risk", "  no TLS inside ", "2027-01-31", today, None)
-            .unwrap();
+        let ok = validate_request(
+            "accepted_risk",
+            "  no TLS inside ",
+            "2027-01-31",
+            today,
+            None,
+        )
+        .unwrap();
         assert_eq!(ok.reason, "no TLS inside");
         assert_eq!(ok.kind, WaiverKind::AcceptedRisk);
         let e = validate_request("forever", "", "2026-11-23", today, None).unwrap_err();
@@ -383,7 +403,10 @@ mod tests {
     fn decisions_are_on_pending_requests_by_someone_else() {
         let today = day("2026-11-23");
         let w = waiver("2026-12-31", None);
-        assert_eq!(validate_decision(&w, true, "maya", " ok ", today), Ok("ok".into()));
+        assert_eq!(
+            validate_decision(&w, true, "maya", " ok ", today),
+            Ok("ok".into())
+        );
         assert_eq!(
             validate_decision(&w, true, "SAM", "", today),
             Err(DecisionRefusal::OwnRequest)

@@ -256,6 +256,61 @@ test('complete an overdue weekly task with a screenshot, see it move to upcoming
   await expect(page.locator('li.task[data-task="weekly-failed-queries"]').first()).toBeVisible();
 });
 
+test('an SRE asks for a waiver; a manager approves it and sees the score change', async ({ page }) => {
+  await logIn(page);
+  await page.getByRole('link', { name: cluster }).click();
+  await hydrated(page);
+  const card = item(page, 'centralized-logs');
+  await card.getByText('Ask for a waiver').click();
+  await card.getByLabel('Reason').fill('Logs stay on the nodes until the new log pipeline ships');
+  const until = new Date(Date.now() + 45 * 86400_000).toISOString().slice(0, 10);
+  await card.getByLabel('Expires on (last day it counts)').fill(until);
+  await card.getByRole('button', { name: 'Ask for waiver' }).click();
+  await expect(card.getByTestId('waiver')).toContainText('Waiting for approval');
+
+  const r = await page.request.post('/api/v1/users', { data: { username: 'maya', role: 'manager', password: 'manager-pass-1' } });
+  expect(r.status()).toBe(201);
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('User name').fill('maya');
+  await page.getByLabel('Password').fill('manager-pass-1');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: 'Fleet readiness' })).toBeVisible();
+
+  const row = page.locator(`tr[data-cluster="${cluster}"]`);
+  const before = await row.locator('.readiness-col .progress-text').innerText();
+  await expect(row.locator('[data-count="waived"]')).toContainText('0');
+  await expect(row.locator('[data-count="waived"]')).toContainText('1 pending');
+  await expect(page.getByTestId('trend').locator('svg polyline')).toHaveCount(1);
+
+  await page.getByRole('link', { name: 'Waivers', exact: true }).click();
+  await hydrated(page);
+  const w = page.locator('tr[data-item="centralized-logs"]');
+  await expect(w).toHaveAttribute('data-state', 'pending');
+  await w.getByPlaceholder('Note (required to reject)').fill('Fine until the pipeline ships');
+  await w.getByRole('button', { name: 'Approve' }).click();
+  await expect(w).toHaveAttribute('data-state', 'approved');
+  await expect(w).toContainText('Approved by maya');
+
+  await page.getByRole('link', { name: 'Fleet', exact: true }).click();
+  await expect(row.locator('[data-count="waived"]')).toHaveText('1');
+  const after = await row.locator('.readiness-col .progress-text').innerText();
+  expect(after).not.toBe(before);
+  // one item fewer is applicable: "n/m · p%" → the denominator drops by one
+  const denominator = (t: string) => Number(t.split('·')[0].split('/')[1]);
+  expect(denominator(after)).toBe(denominator(before) - 1);
+  await page.screenshot({ path: '../docs/screenshots/fleet.png', fullPage: true });
+
+  // The printable report shows the waiver; managers cannot sign.
+  await page.goto('/clusters/1/report');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Readiness report: ${cluster}`);
+  await expect(page.getByTestId('report').locator('tr[data-item="centralized-logs"]')).toHaveAttribute('data-standing', 'waived');
+  const refused = await page.request.post('/api/v1/clusters/1/items/spill/signoffs', { data: { status: 'done' } });
+  expect(refused.status()).toBe(403);
+  await page.getByRole('button', { name: 'Log out' }).click();
+});
+
 test('an auditor downloads the sign-off history as CSV, and cannot sign', async ({ page }) => {
   await logIn(page);
   const r = await page.request.post('/api/v1/users', { data: { username: 'audrey', role: 'auditor', password: 'auditor-pass-1' } });
@@ -280,6 +335,15 @@ test('an auditor downloads the sign-off history as CSV, and cannot sign', async 
   expect(lines[0]).toBe('seq,at,actor,cluster_id,item_id,action,note,details,prev_hash,hash');
   expect(lines.length).toBeGreaterThan(5);
   expect(text).toContain('spill on /nvme/trino-spill');
+
+  const bundle = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Evidence bundle (ZIP)' }).click();
+  const zip = await bundle;
+  expect(zip.suggestedFilename()).toMatch(/\.zip$/);
+  const bytes = fs.readFileSync(await zip.path());
+  expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+  // the Day-2 screenshot attached earlier travels inside the bundle
+  expect(bytes.includes(Buffer.from('grafana-failed-queries.png'))).toBe(true);
 
   // The checklist offers an auditor nothing to record, and the server refuses anyway.
   await page.goto('/');

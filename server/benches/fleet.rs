@@ -45,7 +45,7 @@ async fn main() {
     let mut svc = Vec::new();
     for _ in 0..50 {
         let t = Instant::now();
-        shipshape_backend::service::fleet::fleet(&state, &admin, false)
+        shipshape_backend::service::fleet::fleet(&state, &admin, &Default::default())
             .await
             .unwrap();
         svc.push(t.elapsed());
@@ -55,11 +55,28 @@ async fn main() {
     let mut svc = Vec::new();
     for _ in 0..50 {
         let t = Instant::now();
-        repo::ledger::latest_actions_all(&state.pool).await.unwrap();
+        repo::ledger::latest_signoffs_all(&state.pool)
+            .await
+            .unwrap();
         svc.push(t.elapsed());
     }
     svc.sort();
     report("  of which the latest-sign-off query", &svc, None);
+    let mut svc = Vec::new();
+    for _ in 0..10 {
+        let t = Instant::now();
+        shipshape_backend::service::fleet::readiness_trend(
+            &state,
+            &admin,
+            None,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+        svc.push(t.elapsed());
+    }
+    svc.sort();
+    report("fleet 90-day trend (replays the ledger)", &svc, None);
 
     let (addr, client) = support::serve_logged_in(&state).await;
     let bare_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

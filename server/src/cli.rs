@@ -70,7 +70,14 @@ pub enum UserCommand {
 #[derive(Debug, Subcommand)]
 pub enum LedgerCommand {
     /// Verify the hash chain; exits 1 and names the first broken row if it is broken.
-    Verify,
+    /// With --export, check an evidence bundle (ZIP) offline instead.
+    Verify {
+        /// An evidence bundle downloaded from the Export page or
+        /// /api/v1/export/bundle.zip: checks its files, SHA256SUMS, each row's
+        /// hash and links, and its attachments; exits 1 naming what fails.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,7 +160,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Ledger(LedgerCommand::Verify) => {
+        Command::Ledger(LedgerCommand::Verify { export: Some(file) }) => verify_bundle(file).await,
+        Command::Ledger(LedgerCommand::Verify { export: None }) => {
             let state = open(config(&cli.global, None)?).await?;
             let v = signoffs::verify_ledger(&state).await?;
             if v.ok {
@@ -184,6 +192,32 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
+    }
+}
+
+/// `ledger verify --export FILE`: prints the report; exit 1 when anything
+/// fails, 2 when the file is no readable ZIP.
+async fn verify_bundle(file: PathBuf) -> Result<(), CliError> {
+    let path = file.clone();
+    let report =
+        tokio::task::spawn_blocking(move || shipshape_backend::service::bundle::verify_file(&path))
+            .await
+            .map_err(|e| CliError::Message(format!("verification stopped: {e}")))?
+            .map_err(|e| CliError::Message(e.to_string()))?;
+    print!("{report}");
+    if report.ok() {
+        Ok(())
+    } else {
+        Err(CliError::Failed(format!(
+            "the evidence bundle {} failed verification: {} problem(s), first: {}",
+            file.display(),
+            report.problem_count(),
+            report
+                .problems
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        )))
     }
 }
 

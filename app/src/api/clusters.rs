@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use shipshape_domain::cluster::Cluster;
 use shipshape_domain::connection::ConnectionInput;
 use shipshape_domain::readiness::FleetEntry;
+use shipshape_domain::trend::TrendPoint;
 
 /// The connection fields of the cluster form, flat as the form posts them
 /// (an unticked checkbox is simply absent).
@@ -37,10 +38,50 @@ impl ConnectionForm {
     }
 }
 
+/// The fleet view: clusters worst first, the environments to filter by, and
+/// readiness over the last 90 days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetPageData {
+    pub entries: Vec<FleetEntry>,
+    pub environments: Vec<String>,
+    pub trend: Vec<TrendPoint>,
+}
+
 #[server]
-pub async fn fleet(include_archived: bool) -> Result<Vec<FleetEntry>, AppError> {
+pub async fn fleet(
+    include_archived: bool,
+    environment: Option<String>,
+) -> Result<FleetPageData, AppError> {
+    use shipshape_backend::service::fleet;
     let (state, user) = crate::ssr::require_user().await?;
-    Ok(shipshape_backend::service::fleet::fleet(&state, &user, include_archived).await?)
+    let q = fleet::FleetQuery {
+        include_archived,
+        environment,
+    };
+    Ok(FleetPageData {
+        entries: fleet::fleet(&state, &user, &q).await?,
+        environments: fleet::environments(&state, &user).await?,
+        trend: fleet::readiness_trend(&state, &user, None, &q).await?,
+    })
+}
+
+/// One cluster's readiness over the last 90 days.
+#[server]
+pub async fn cluster_trend(cluster_id: i64) -> Result<Vec<TrendPoint>, AppError> {
+    use shipshape_backend::service::fleet;
+    let (state, user) = crate::ssr::require_user().await?;
+    let q = fleet::FleetQuery {
+        include_archived: true,
+        environment: None,
+    };
+    Ok(fleet::readiness_trend(&state, &user, Some(cluster_id), &q).await?)
+}
+
+/// Every cluster, archived ones too (for pickers such as the export filter).
+#[server]
+pub async fn list_clusters() -> Result<Vec<Cluster>, AppError> {
+    let (state, user) = crate::ssr::require_user().await?;
+    Ok(shipshape_backend::service::clusters::list(&state, &user, true).await?)
 }
 
 #[server]

@@ -4,5 +4,7 @@
 pub mod checklist;
 pub mod clusters;
 pub mod day2;
+pub mod report;
 pub mod session;
 pub mod users;
+pub mod waivers;

@@ -20,6 +20,8 @@ pub struct Viewer {
     pub can_sign: bool,
     pub can_manage_clusters: bool,
     pub can_manage_users: bool,
+    #[serde(default)]
+    pub can_decide_waivers: bool,
 }
 
 impl Viewer {
@@ -30,6 +32,7 @@ impl Viewer {
             can_sign: role.can(Permission::SignOff),
             can_manage_clusters: role.can(Permission::ManageClusters),
             can_manage_users: role.can(Permission::ManageUsers),
+            can_decide_waivers: role.can(Permission::DecideWaivers),
         }
     }
 }

@@ -7,3 +7,4 @@ pub mod progress;
 pub mod rich_text;
 pub mod session;
 pub mod status;
+pub mod trend_chart;

@@ -19,6 +19,7 @@ pub fn Nav() -> impl IntoView {
                                 <nav class="links">
                                     <A href="/">"Fleet"</A>
                                     <A href="/day2">"Day-2"</A>
+                                    <A href="/waivers">"Waivers"</A>
                                     <A href="/export">"Export"</A>
                                     {viewer.can_manage_users.then(|| view! { <A href="/users">"Users"</A> })}
                                 </nav>

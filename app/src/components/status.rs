@@ -22,3 +22,21 @@ pub fn short_time(ts: &str) -> String {
         _ => ts.to_string(),
     }
 }
+
+/// The item's standing when it says more than its ledger status: regressed,
+/// expired or waived.
+#[component]
+pub fn StandingBadge(standing: shipshape_domain::standing::Standing) -> impl IntoView {
+    use shipshape_domain::standing::Standing;
+    matches!(
+        standing,
+        Standing::Regressed | Standing::Expired | Standing::Waived
+    )
+    .then(|| {
+        view! {
+            <span class=format!("badge standing-{}", standing.as_str()) data-standing=standing.as_str()>
+                {standing.label()}
+            </span>
+        }
+    })
+}

@@ -3,19 +3,23 @@
 //! on demand.
 
 use crate::api::checklist::{cluster_checklist, ClusterPageData, ItemHistory, RunChecks, SignItem};
+use crate::api::clusters::cluster_trend;
 use crate::api::clusters::SetClusterArchived;
+use crate::api::waivers::RequestWaiver;
 use crate::components::check::CheckLine;
 use crate::components::field::{FieldError, FormError};
 use crate::components::progress::ProgressBar;
 use crate::components::rich_text::RichText;
 use crate::components::session::RequireUser;
-use crate::components::status::{short_time, CadenceBadge, StatusBadge};
+use crate::components::status::{short_time, CadenceBadge, StandingBadge, StatusBadge};
+use crate::components::trend_chart::TrendChart;
 use crate::error::{error_banner, field_error, AppError};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shipshape_domain::checklist::{ChecklistItem, ChecklistSection, HistoryEntry};
 use shipshape_domain::signoff::ItemStatus;
+use shipshape_domain::standing::Standing;
 
 /// Bumped after every recorded sign-off, so the checklist reloads.
 #[derive(Clone, Copy)]
@@ -87,7 +91,9 @@ fn ClusterView(
                 </h1>
                 <p class="muted"><a href=cluster.coordinator_url.clone() rel="noopener noreferrer" target="_blank">{cluster.coordinator_url.clone()}</a></p>
                 <p class="muted connection-summary" data-testid="connection">{cluster.connection.describe()}</p>
-                <p><a href=format!("/clusters/{}/day2", cluster.id)>"Day-2 tasks"</a></p>
+                <p class="cluster-links"><a href=format!("/clusters/{}/day2", cluster.id)>"Day-2 tasks"</a>
+                    " · " <a href=format!("/clusters/{}/report", cluster.id)>"Printable report"</a>
+                    " · " <a href="/waivers">"Waivers"</a></p>
                 {(!cluster.notes.is_empty()).then(|| view! { <p class="notes">{cluster.notes.clone()}</p> })}
             </div>
             {can_manage.then(|| view! {
@@ -131,6 +137,7 @@ fn ClusterView(
                 }).collect_view()}
             </nav>
         </div>
+        <ClusterTrend cluster_id/>
         {archived.then(|| view! { <p class="notice">"This cluster is archived: its history is kept, and it cannot be signed off until it is restored."</p> })}
         {checklist.sections.into_iter().map(|s| view! { <SectionView cluster_id section=s can_sign/> }).collect_view()}
         {(!checklist.retired.is_empty()).then(|| view! {
@@ -186,12 +193,15 @@ fn ItemCard(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVi
     let status = item.status;
     let item_id = item.id.clone();
     let form_item_id = item.id.clone();
+    let waiver_item_id = item.id.clone();
     let evidence_action = format!("/clusters/{cluster_id}/items/{}/signoff", form_item_id);
     view! {
         <article class=format!("item status-{}", status.as_str()) id=format!("item-{}", item.id) data-item=item.id.clone()>
             <div class="item-head">
                 <h3>{item.title.clone()}</h3>
                 <StatusBadge status/>
+                <StandingBadge standing=item.standing/>
+                {item.expiring_soon.then(|| view! { <span class="badge expiring" title="stops counting within 14 days">"expiring soon"</span> })}
                 {item.cadence.map(|c| view! { <CadenceBadge cadence=c/> })}
                 {item.correction.is_some().then(|| view! { <span class="badge warn" title="The source runbook is wrong here for current Trino">"runbook correction"</span> })}
             </div>
@@ -200,6 +210,21 @@ fn ItemCard(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVi
                     {match status { ItemStatus::Open => "Revoked", ItemStatus::Done => "Signed off", ItemStatus::NotApplicable => "Not applicable" }}
                     " by " <strong>{by}</strong> " on " {item.at.as_deref().map(short_time).unwrap_or_default()}
                     {item.note.clone().map(|n| view! { ": " <q>{n}</q> })}
+                </p>
+            })}
+            {item.expires_at.clone().map(|e| view! {
+                <p class="recert muted" data-testid="recert">
+                    {format!("Re-certify every {} days: ", item.valid_for_days.unwrap_or_default())}
+                    {if item.standing == Standing::Expired { "this sign-off expired on " } else { "this sign-off is valid until " }}
+                    {short_time(&e)} "."
+                </p>
+            })}
+            {item.waiver.clone().map(|w| view! {
+                <p class=format!("waiver-line waiver-{}", w.state.as_str()) data-testid="waiver">
+                    <strong>{format!("Waiver ({}): ", w.waiver.kind.label().to_lowercase())}</strong>
+                    {w.state.label()} " · until " {w.waiver.expires_on.to_string()} " · asked by " {w.waiver.requested_by.clone()}
+                    ": " <q>{w.waiver.reason.clone()}</q>
+                    {w.waiver.decision.clone().map(|d| view! { " · " {if d.approved { "approved" } else { "rejected" }} " by " {d.by} })}
                 </p>
             })}
             <CheckLine result=item.check.clone() automated=item.automated regressed=item.regressed/>
@@ -247,10 +272,69 @@ fn ItemCard(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVi
                     </form>
                 </details>
             })}
+            {(can_sign && item.cadence.is_none()).then(|| view! { <WaiverRequestForm cluster_id item_id=waiver_item_id.clone()/> })}
             <HistoryToggle cluster_id item_id/>
         </article>
     }
     .into_any()
+}
+
+/// Asks a manager to waive the item (works with or without JavaScript).
+#[component]
+fn WaiverRequestForm(cluster_id: i64, item_id: String) -> impl IntoView {
+    let version = expect_context::<ChecklistVersion>().0;
+    let request = ServerAction::<RequestWaiver>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = request.value().get() {
+            version.update(|v| *v += 1);
+        }
+    });
+    let result = Signal::derive(move || request.value().get());
+    let err = move |f: &'static str| Signal::derive(move || field_error(&result.get(), f));
+    let banner = Signal::derive(move || match result.get() {
+        Some(Err(AppError::Invalid(_))) | None | Some(Ok(_)) => None,
+        Some(Err(e)) => Some(e.to_string()),
+    });
+    let id = item_id.clone();
+    view! {
+        <details class="waiver-request">
+            <summary>"Ask for a waiver"</summary>
+            <ActionForm action=request attr:class="stack">
+                <input type="hidden" name="cluster_id" value=cluster_id/>
+                <input type="hidden" name="item_id" value=item_id/>
+                <fieldset class="choices">
+                    <legend>"Kind"</legend>
+                    <label><input type="radio" name="kind" value="accepted_risk" checked=true/>" Accepted risk"</label>
+                    <label><input type="radio" name="kind" value="not_applicable"/>" Not applicable"</label>
+                </fieldset>
+                <FieldError message=err("kind")/>
+                <label>"Reason" <textarea name="reason" rows="2" maxlength="4000" required></textarea></label>
+                <FieldError message=err("reason")/>
+                <label>"Expires on (last day it counts)" <input type="date" name="expires_on" required id=format!("expires-{id}")/></label>
+                <FieldError message=err("expires_on")/>
+                <FormError message=banner/>
+                <button type="submit" disabled=move || request.pending().get()>"Ask for waiver"</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// The cluster's readiness over the last 90 days.
+#[component]
+fn ClusterTrend(cluster_id: i64) -> impl IntoView {
+    let points = Resource::new(move || cluster_id, cluster_trend);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                points.await.ok().map(|p| view! {
+                    <details class="card trend-card">
+                        <summary>"Readiness over the last 90 days"</summary>
+                        <TrendChart points=p title="Readiness, last 90 days".to_string()/>
+                    </details>
+                })
+            })}
+        </Transition>
+    }
 }
 
 /// A button that loads and shows an item's history.

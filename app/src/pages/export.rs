@@ -1,14 +1,15 @@
 //! The auditors' export page: filters, then a CSV or JSON Lines download of
-//! the sign-off history straight from the streaming API.
+//! the sign-off history straight from the streaming API, or the evidence
+//! bundle (ZIP) with the same filters.
 
-use crate::api::clusters::fleet;
+use crate::api::clusters::list_clusters;
 use crate::components::session::RequireUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn ExportPage() -> impl IntoView {
-    let clusters = Resource::new(|| (), |_| fleet(true));
+    let clusters = Resource::new(|| (), |_| list_clusters());
     view! {
         <Title text="Export sign-off history"/>
         <RequireUser let:_viewer>{view! {
@@ -23,8 +24,8 @@ pub fn ExportPage() -> impl IntoView {
                             <option value="">"All clusters"</option>
                             <Transition fallback=|| ()>
                                 {move || Suspend::new(async move {
-                                    clusters.await.map(|list| list.into_iter().map(|e| view! {
-                                        <option value=e.cluster.id.to_string()>{e.cluster.name.clone()}</option>
+                                    clusters.await.map(|list| list.into_iter().map(|c| view! {
+                                        <option value=c.id.to_string()>{c.name.clone()}</option>
                                     }).collect_view()).ok()
                                 })}
                             </Transition>
@@ -39,7 +40,11 @@ pub fn ExportPage() -> impl IntoView {
                     <div class="row">
                         <button type="submit" class="primary">"Download CSV"</button>
                         <button type="submit" formaction="/api/v1/export/signoffs.jsonl">"Download JSON Lines"</button>
+                        <button type="submit" formaction="/api/v1/export/bundle.zip">"Evidence bundle (ZIP)"</button>
                     </div>
+                    <p class="muted">
+                        "The evidence bundle holds the CSV, every file its rows name, a manifest with the ledger's chain head and SHA256SUMS: check it offline with sha256sum -c SHA256SUMS, or with shipshape ledger verify --export FILE."
+                    </p>
                 </form>
             </section>
         }}</RequireUser>

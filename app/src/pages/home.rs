@@ -3,6 +3,7 @@
 use crate::api::clusters::fleet;
 use crate::components::progress::ProgressBar;
 use crate::components::session::RequireUser;
+use crate::components::trend_chart::TrendChart;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -21,34 +22,67 @@ pub fn HomePage() -> impl IntoView {
 fn Fleet(can_register: bool) -> impl IntoView {
     let query = use_query_map();
     let archived = move || query.read().get("archived").is_some();
-    let entries = Resource::new(archived, fleet);
+    let env = move || query.read().get("env").filter(|e| !e.is_empty());
+    let data = Resource::new(move || (archived(), env()), |(a, e)| fleet(a, e));
     view! {
         <div class="page-head">
             <h1>"Fleet readiness"</h1>
             {can_register.then(|| view! { <a class="button primary" href="/clusters/new">"Register a cluster"</a> })}
         </div>
         <p class="muted">
-            "Readiness is the share of applicable checklist items signed off. Recurring Day-2 tasks are shown but not scored. "
-            {move || if archived() {
-                view! { <a href="/">"Hide archived clusters"</a> }.into_any()
-            } else {
-                view! { <a href="/?archived=1">"Show archived clusters"</a> }.into_any()
-            }}
+            "Readiness is the share of applicable checklist items that are signed off, still within their re-certification period and not failing their live check. "
+            "Items marked not applicable or covered by an approved waiver are not applicable. Recurring Day-2 tasks are shown but not scored; overdue ones are counted. Worst first."
         </p>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match entries.await {
-                    Ok(list) if list.is_empty() => view! {
-                        <div class="empty card">
-                            <h2>"No clusters yet"</h2>
-                            <p>"Register a Trino cluster to start its production-readiness checklist."</p>
-                        </div>
-                    }.into_any(),
-                    Ok(list) => view! { <FleetTable entries=list/> }.into_any(),
+                match data.await {
+                    Ok(d) => {
+                        let filter = view! { <FleetFilter environments=d.environments.clone() selected=env() archived=archived()/> };
+                        if d.entries.is_empty() {
+                            view! {
+                                {filter}
+                                <div class="empty card">
+                                    <h2>"No clusters yet"</h2>
+                                    <p>"Register a Trino cluster to start its production-readiness checklist, or change the filter."</p>
+                                </div>
+                            }.into_any()
+                        } else {
+                            view! {
+                                {filter}
+                                <FleetTable entries=d.entries/>
+                                <div class="card"><TrendChart points=d.trend title="Fleet readiness, last 90 days".to_string()/></div>
+                            }.into_any()
+                        }
+                    }
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// A plain GET form: works without JavaScript, and the URL can be shared.
+#[component]
+fn FleetFilter(
+    environments: Vec<String>,
+    selected: Option<String>,
+    archived: bool,
+) -> impl IntoView {
+    let is = move |e: &str| {
+        selected
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case(e))
+    };
+    view! {
+        <form method="get" action="/" class="filters" data-testid="fleet-filter">
+            <label for="env-filter">"Environment"</label>
+            <select id="env-filter" name="env">
+                <option value="">"All"</option>
+                {environments.into_iter().map(|e| view! { <option value=e.clone() selected=is(&e)>{e.clone()}</option> }).collect_view()}
+            </select>
+            <label class="inline"><input type="checkbox" name="archived" value="1" checked=archived/>" Include archived"</label>
+            <button type="submit">"Show"</button>
+        </form>
     }
 }
 
@@ -72,6 +106,12 @@ fn FleetTable(entries: Vec<FleetEntry>) -> impl IntoView {
                         <th>"Cluster"</th>
                         <th>"Env"</th>
                         <th class="readiness-col">"Readiness"</th>
+                        <th title="never signed off, or revoked">"Open"</th>
+                        <th title="signed off, but the live check fails">"Regressed"</th>
+                        <th title="signed off longer ago than the item's validity period">"Expired"</th>
+                        <th title="covered by an approved waiver">"Waived"</th>
+                        <th title="done or waived, and stops counting within 14 days">"Expiring soon"</th>
+                        <th title="Day-2 tasks past their grace period">"Overdue Day-2"</th>
                         {headers.into_iter().map(|(title, recurring)| view! {
                             <th class="section-col" class:recurring=recurring title=title.clone()>{title.clone()}</th>
                         }).collect_view()}
@@ -87,11 +127,18 @@ fn FleetTable(entries: Vec<FleetEntry>) -> impl IntoView {
                                     {(e.regressed > 0).then(|| view! { " " <span class="badge regressed" title="signed-off items whose live check fails">{format!("{} regressed", e.regressed)}</span> })}</td>
                                 <td><span class="badge env">{e.cluster.environment.clone()}</span></td>
                                 <td class="readiness-col"><ProgressBar progress=e.readiness.overall/></td>
+                                <td class="count" data-count="open">{e.readiness.overall.open()}</td>
+                                <td class="count" class:alert={e.regressed > 0} data-count="regressed">{e.regressed}</td>
+                                <td class="count" class:alert={e.readiness.overall.expired > 0} data-count="expired">{e.readiness.overall.expired}</td>
+                                <td class="count" data-count="waived">{e.readiness.overall.waived}
+                                    {(e.pending_waivers > 0).then(|| view! { " " <a class="badge" href="/waivers" title="waiver requests waiting for a manager">{format!("{} pending", e.pending_waivers)}</a> })}</td>
+                                <td class="count" data-count="expiring">{e.readiness.overall.expiring_soon}</td>
+                                <td class="count" class:alert={e.overdue_tasks > 0} data-count="overdue"><a href=format!("/clusters/{}/day2", e.cluster.id)>{e.overdue_tasks}</a></td>
                                 {e.readiness.sections.into_iter().map(|s| {
                                     let p = s.progress;
                                     let level = match p.percent() { None => "na", Some(100) => "full", Some(0) => "none", Some(_) => "part" };
                                     view! {
-                                        <td class=format!("section-cell level-{level}") data-section=s.id title=format!("{}: {} done of {} applicable", s.title, p.done, p.applicable())>
+                                        <td class=format!("section-cell level-{level}") data-section=s.id title=format!("{}: {} done of {} applicable; {} open, {} regressed, {} expired, {} waived", s.title, p.done, p.applicable(), p.open(), p.regressed, p.expired, p.waived)>
                                             {p.fraction_label()}
                                         </td>
                                     }

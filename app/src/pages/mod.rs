@@ -7,8 +7,10 @@ pub mod export;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod report;
 pub mod setup;
 pub mod users;
+pub mod waivers;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

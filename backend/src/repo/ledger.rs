@@ -1,6 +1,8 @@
 //! The `ledger` table: append and read, never update or delete (the schema's
 //! triggers refuse both). Sign-off rows carry an action of `done`,
 //! `not_applicable` or `revoked`; item state is read from the newest of them.
+//! Waiver rows (`waiver_requested`, `waiver_approved`, `waiver_rejected`) and
+//! Day-2 completions (`completed`) share the chain.
 
 use futures::stream::{BoxStream, StreamExt};
 use shipshape_domain::checklist::LatestSignoff;
@@ -10,6 +12,8 @@ use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
 use std::collections::HashMap;
 
 const SIGNOFF_ACTIONS: &str = "('done', 'not_applicable', 'revoked')";
+const WAIVER_ACTIONS: &str = "('waiver_requested', 'waiver_approved', 'waiver_rejected')";
+const STANDING_ACTIONS: &str = "('done', 'not_applicable', 'revoked', 'waiver_requested', 'waiver_approved', 'waiver_rejected')";
 const COLUMNS: &str = "seq, at, actor, cluster_id, item_id, action, note, details, prev_hash, hash";
 
 #[derive(FromRow)]
@@ -131,23 +135,136 @@ pub async fn latest_per_item(
         .collect())
 }
 
-/// The newest sign-off action per (cluster, item), for every cluster.
-pub async fn latest_actions_all(
+/// The newest sign-off per (cluster, item), for every cluster.
+pub async fn latest_signoffs_all(
     db: impl SqliteExecutor<'_>,
-) -> Result<HashMap<i64, HashMap<String, SignoffAction>>, sqlx::Error> {
+) -> Result<HashMap<i64, HashMap<String, LatestSignoff>>, sqlx::Error> {
     let sql = format!(
-        "SELECT l.cluster_id, l.item_id, l.action FROM ledger l
+        "SELECT l.cluster_id, l.item_id, l.action, l.actor, l.at, l.note FROM ledger l
          JOIN (SELECT MAX(seq) AS seq FROM ledger WHERE action IN {SIGNOFF_ACTIONS} GROUP BY cluster_id, item_id) newest
          ON l.seq = newest.seq"
     );
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(&sql).fetch_all(db).await?;
-    let mut out: HashMap<i64, HashMap<String, SignoffAction>> = HashMap::new();
-    for (cluster_id, item_id, action) in rows {
-        if let Some(a) = SignoffAction::parse(&action) {
-            out.entry(cluster_id).or_default().insert(item_id, a);
+    let rows: Vec<(i64, String, String, String, String, String)> =
+        sqlx::query_as(&sql).fetch_all(db).await?;
+    let mut out: HashMap<i64, HashMap<String, LatestSignoff>> = HashMap::new();
+    for (cluster_id, item_id, action, by, at, note) in rows {
+        if let Some(action) = SignoffAction::parse(&action) {
+            out.entry(cluster_id).or_default().insert(
+                item_id,
+                LatestSignoff {
+                    action,
+                    by,
+                    at,
+                    note,
+                },
+            );
         }
     }
     Ok(out)
+}
+
+/// The newest sign-off row per item of one cluster, whole (with details,
+/// which name its evidence files).
+pub async fn latest_signoff_rows(
+    db: impl SqliteExecutor<'_>,
+    cluster_id: i64,
+) -> Result<Vec<LedgerEntry>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM ledger WHERE seq IN
+         (SELECT MAX(seq) FROM ledger WHERE cluster_id = ? AND action IN {SIGNOFF_ACTIONS} GROUP BY item_id)"
+    );
+    let rows = sqlx::query_as::<_, EntryRow>(&sql)
+        .bind(cluster_id)
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Waiver rows of one cluster or all, in chain order.
+pub async fn waiver_rows(
+    db: impl SqliteExecutor<'_>,
+    cluster_id: Option<i64>,
+) -> Result<Vec<EntryContent>, sqlx::Error> {
+    rows_with_actions(db, cluster_id, WAIVER_ACTIONS).await
+}
+
+/// Sign-off and waiver rows of one cluster or all, in chain order: what the
+/// readiness trend replays.
+pub async fn standing_rows(
+    db: impl SqliteExecutor<'_>,
+    cluster_id: Option<i64>,
+) -> Result<Vec<EntryContent>, sqlx::Error> {
+    rows_with_actions(db, cluster_id, STANDING_ACTIONS).await
+}
+
+async fn rows_with_actions(
+    db: impl SqliteExecutor<'_>,
+    cluster_id: Option<i64>,
+    actions: &str,
+) -> Result<Vec<EntryContent>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM ledger WHERE action IN {actions} AND (? IS NULL OR cluster_id = ?)
+         ORDER BY seq"
+    );
+    let rows = sqlx::query_as::<_, EntryRow>(&sql)
+        .bind(cluster_id)
+        .bind(cluster_id)
+        .fetch_all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| LedgerEntry::from(r).content)
+        .collect())
+}
+
+/// The row with this seq, if any.
+pub async fn by_seq(
+    db: impl SqliteExecutor<'_>,
+    seq: i64,
+) -> Result<Option<LedgerEntry>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM ledger WHERE seq = ?");
+    Ok(sqlx::query_as::<_, EntryRow>(&sql)
+        .bind(seq)
+        .fetch_optional(db)
+        .await?
+        .map(Into::into))
+}
+
+/// A row to append: everything but its place in the chain.
+pub struct NewRow<'a> {
+    pub at: String,
+    pub actor: &'a str,
+    pub cluster_id: i64,
+    pub item_id: &'a str,
+    pub action: &'a str,
+    pub note: String,
+    pub details: String,
+}
+
+/// Links a row to the chain tip, seals and inserts it. Call inside a
+/// `BEGIN IMMEDIATE` transaction so that nothing appends in between.
+pub async fn append(
+    conn: &mut SqliteConnection,
+    row: NewRow<'_>,
+) -> Result<LedgerEntry, sqlx::Error> {
+    let (seq, prev_hash) = match tip(&mut *conn).await? {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, shipshape_domain::ledger::GENESIS_HASH.to_string()),
+    };
+    let entry = EntryContent {
+        seq,
+        at: row.at,
+        actor: row.actor.to_string(),
+        cluster_id: row.cluster_id,
+        item_id: row.item_id.to_string(),
+        action: row.action.to_string(),
+        note: row.note,
+        details: row.details,
+        prev_hash,
+    }
+    .seal();
+    insert(conn, &entry).await?;
+    Ok(entry)
 }
 
 /// Every row about one item of one cluster, newest first.

@@ -16,7 +16,6 @@ use shipshape_domain::day2::{
     COMPLETED,
 };
 use shipshape_domain::fields::FieldErrors;
-use shipshape_domain::ledger::{EntryContent, GENESIS_HASH};
 use shipshape_domain::role::Permission;
 use shipshape_domain::signoff::{sign_refusal, SignRefusal, NOTE_MAX_CHARS};
 use shipshape_domain::user::User;
@@ -215,23 +214,20 @@ pub async fn complete(
     .map_err(|e| ServiceError::internal("completion details", e))?;
 
     let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let (seq, prev_hash) = match repo::ledger::tip(&mut tx).await? {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, GENESIS_HASH.to_string()),
-    };
-    let entry = EntryContent {
-        seq,
-        at: at.clone(),
-        actor: actor.username.clone(),
-        cluster_id,
-        item_id: task_id.to_string(),
-        action: COMPLETED.to_string(),
-        note: note.clone(),
-        details,
-        prev_hash,
-    }
-    .seal();
-    repo::ledger::insert(&mut tx, &entry).await?;
+    let entry = repo::ledger::append(
+        &mut tx,
+        repo::ledger::NewRow {
+            at: at.clone(),
+            actor: &actor.username,
+            cluster_id,
+            item_id: task_id,
+            action: COMPLETED,
+            note: note.clone(),
+            details,
+        },
+    )
+    .await?;
+    let seq = entry.content.seq;
     for m in &metas {
         repo::attachments::insert(&mut tx, seq, m).await?;
     }

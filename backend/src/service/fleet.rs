@@ -1,41 +1,123 @@
-//! Readiness of every cluster at a glance.
+//! Readiness of every cluster at a glance, and how it changed over time.
 
-use super::require;
+use super::{moment, require};
 use crate::{repo, AppState, ServiceError};
-use shipshape_domain::check::CheckStatus;
-use shipshape_domain::checklist::regressed;
-use shipshape_domain::readiness::{readiness, FleetEntry};
+use shipshape_domain::cluster::Cluster;
+use shipshape_domain::day2::TaskState;
+use shipshape_domain::readiness::{readiness, sort_worst_first, FleetEntry};
 use shipshape_domain::role::Permission;
-use shipshape_domain::signoff::ItemStatus;
+use shipshape_domain::standing::{assess, waivers_from, ItemRecord};
+use shipshape_domain::time::parse_ts;
+use shipshape_domain::trend::{trend, window, TrendCluster, TrendPoint};
 use shipshape_domain::user::User;
+use shipshape_domain::waiver::WaiverState;
+use std::collections::{HashMap, HashSet};
 
+/// Which clusters the fleet view shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FleetQuery {
+    pub include_archived: bool,
+    /// Only clusters of this environment (case-insensitive); `None`: all.
+    pub environment: Option<String>,
+}
+
+fn matches(cluster: &Cluster, q: &FleetQuery) -> bool {
+    q.environment
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .is_none_or(|e| cluster.environment.eq_ignore_ascii_case(e))
+}
+
+/// Every matching cluster's score per section with its counts, worst first.
 pub async fn fleet(
     state: &AppState,
     actor: &User,
-    include_archived: bool,
+    q: &FleetQuery,
 ) -> Result<Vec<FleetEntry>, ServiceError> {
     require(actor, Permission::Read)?;
-    let clusters = repo::clusters::list(&state.pool, include_archived).await?;
-    let latest = repo::ledger::latest_actions_all(&state.pool).await?;
+    let at = moment(state)?;
+    let clusters = repo::clusters::list(&state.pool, q.include_archived).await?;
+    let latest = repo::ledger::latest_signoffs_all(&state.pool).await?;
+    let waiver_rows = repo::ledger::waiver_rows(&state.pool, None).await?;
     let failing = repo::checks::failing_all(&state.pool).await?;
-    let empty = Default::default();
-    let none = Default::default();
-    Ok(clusters
+    let mut overdue: HashMap<i64, u32> = HashMap::new();
+    for t in super::day2::tasks_of_all_clusters(state).await? {
+        if t.state == TaskState::Overdue {
+            *overdue.entry(t.cluster_id).or_default() += 1;
+        }
+    }
+    let no_signoffs = HashMap::new();
+    let no_failures = HashSet::new();
+    let mut entries: Vec<FleetEntry> = clusters
         .into_iter()
+        .filter(|c| matches(c, q))
         .map(|cluster| {
-            let actions = latest.get(&cluster.id).unwrap_or(&empty);
-            let status = |id: &str| ItemStatus::from_latest(actions.get(id).copied());
-            let readiness = readiness(&state.runbook, status);
-            let failing = failing.get(&cluster.id).unwrap_or(&none);
-            let regressed = failing
-                .iter()
-                .filter(|id| regressed(status(id), Some(CheckStatus::Fail)))
+            let signoffs = latest.get(&cluster.id).unwrap_or(&no_signoffs);
+            let waivers = waivers_from(waiver_rows.iter().filter(|r| r.cluster_id == cluster.id));
+            let failing = failing.get(&cluster.id).unwrap_or(&no_failures);
+            let readiness = readiness(&state.runbook, |item| {
+                let record = ItemRecord {
+                    signoff: signoffs.get(&item.id).cloned(),
+                    waiver: waivers.get(&item.id).cloned(),
+                };
+                assess(&record, item.valid_for_days, failing.contains(&item.id), at)
+            });
+            let pending_waivers = waivers
+                .values()
+                .filter(|w| w.state(at.today) == WaiverState::Pending)
                 .count() as u32;
             FleetEntry {
+                regressed: readiness.overall.regressed,
+                overdue_tasks: overdue.get(&cluster.id).copied().unwrap_or(0),
+                pending_waivers,
                 cluster,
                 readiness,
-                regressed,
             }
         })
-        .collect())
+        .collect();
+    sort_worst_first(&mut entries);
+    Ok(entries)
+}
+
+/// The environments clusters are registered in, for the filter.
+pub async fn environments(state: &AppState, actor: &User) -> Result<Vec<String>, ServiceError> {
+    require(actor, Permission::Read)?;
+    let mut envs: Vec<String> = repo::clusters::list(&state.pool, true)
+        .await?
+        .into_iter()
+        .map(|c| c.environment)
+        .collect();
+    envs.sort_by_key(|e| e.to_lowercase());
+    envs.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    Ok(envs)
+}
+
+/// Readiness at the end of each of the last 90 days, for one cluster or the
+/// matching fleet pooled, replayed from the ledger.
+pub async fn readiness_trend(
+    state: &AppState,
+    actor: &User,
+    cluster_id: Option<i64>,
+    q: &FleetQuery,
+) -> Result<Vec<TrendPoint>, ServiceError> {
+    require(actor, Permission::Read)?;
+    let today = moment(state)?.today;
+    let clusters: Vec<TrendCluster> = repo::clusters::list(&state.pool, q.include_archived)
+        .await?
+        .iter()
+        .filter(|c| cluster_id.is_none_or(|id| id == c.id) && matches(c, q))
+        .map(|c| TrendCluster {
+            id: c.id,
+            registered_on: parse_ts(&c.created_at)
+                .map(|t| t.date_naive())
+                .unwrap_or(today),
+        })
+        .collect();
+    if cluster_id.is_some() && clusters.is_empty() {
+        return Err(ServiceError::NotFound("cluster"));
+    }
+    let rows = repo::ledger::standing_rows(&state.pool, cluster_id).await?;
+    let (first, last) = window(today);
+    Ok(trend(&state.runbook, &clusters, &rows, first, last))
 }

@@ -4,6 +4,7 @@
 //! wrappers around these.
 
 pub mod auth;
+pub mod bundle;
 pub mod calendar;
 pub mod checks;
 pub mod clusters;
@@ -12,9 +13,11 @@ pub mod evidence;
 pub mod export;
 pub mod fleet;
 pub mod reminders;
+pub mod report;
 pub mod scheduler;
 pub mod signoffs;
 pub mod users;
+pub mod waivers;
 
 use crate::ServiceError;
 use shipshape_domain::role::Permission;
@@ -26,6 +29,21 @@ pub(crate) fn require(user: &User, permission: Permission) -> Result<(), Service
     } else {
         Err(ServiceError::Forbidden)
     }
+}
+
+/// Now, and today's date in the configured time zone.
+pub(crate) fn moment(
+    state: &crate::AppState,
+) -> Result<shipshape_domain::standing::Moment, ServiceError> {
+    let tz = state
+        .config
+        .tz()
+        .map_err(|e| ServiceError::internal("time zone", e))?;
+    let now = chrono::Utc::now();
+    Ok(shipshape_domain::standing::Moment {
+        now,
+        today: now.with_timezone(&tz).date_naive(),
+    })
 }
 
 pub(crate) fn now() -> String {

@@ -14,11 +14,12 @@ use shipshape_domain::attachment::DetailsFiles;
 use shipshape_domain::checklist::{build_checklist, Checklist, HistoryEntry};
 use shipshape_domain::cluster::Cluster;
 use shipshape_domain::fields::FieldErrors;
-use shipshape_domain::ledger::{ChainVerifier, EntryContent, Verification, GENESIS_HASH};
+use shipshape_domain::ledger::{ChainVerifier, Verification};
 use shipshape_domain::role::Permission;
 use shipshape_domain::signoff::{
     sign_refusal, validate_signoff, ItemStatus, SignRefusal, SignoffAction,
 };
+use shipshape_domain::standing::waivers_from;
 use shipshape_domain::user::User;
 
 async fn cluster(state: &AppState, id: i64) -> Result<Cluster, ServiceError> {
@@ -35,12 +36,17 @@ pub async fn checklist(
     require(actor, Permission::Read)?;
     let cluster = cluster(state, cluster_id).await?;
     let latest = repo::ledger::latest_per_item(&state.pool, cluster_id).await?;
+    let waivers = waivers_from(&repo::ledger::waiver_rows(&state.pool, Some(cluster_id)).await?);
     let checks = repo::checks::latest_per_item(&state.pool, cluster_id)
         .await?
         .into_iter()
         .map(|c| (c.item_id.clone(), c))
         .collect();
-    Ok((cluster, build_checklist(&state.runbook, &latest, &checks)))
+    let at = super::moment(state)?;
+    Ok((
+        cluster,
+        build_checklist(&state.runbook, &latest, &waivers, &checks, at),
+    ))
 }
 
 /// Records a sign-off, a not-applicable or a revocation as a new ledger row.
@@ -111,23 +117,20 @@ pub async fn sign_with_evidence(
         })
         .map_err(|e| ServiceError::internal("sign-off details", e))?
     };
-    let (seq, prev_hash) = match repo::ledger::tip(&mut tx).await? {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, GENESIS_HASH.to_string()),
-    };
-    let entry = EntryContent {
-        seq,
-        at,
-        actor: actor.username.clone(),
-        cluster_id,
-        item_id: item_id.to_string(),
-        action: valid.action.as_str().to_string(),
-        note: valid.note,
-        details,
-        prev_hash,
-    }
-    .seal();
-    repo::ledger::insert(&mut tx, &entry).await?;
+    let entry = repo::ledger::append(
+        &mut tx,
+        repo::ledger::NewRow {
+            at,
+            actor: &actor.username,
+            cluster_id,
+            item_id,
+            action: valid.action.as_str(),
+            note: valid.note,
+            details,
+        },
+    )
+    .await?;
+    let seq = entry.content.seq;
     for m in &metas {
         repo::attachments::insert(&mut tx, seq, m).await?;
     }

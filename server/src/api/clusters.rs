@@ -31,7 +31,11 @@ pub async fn list(
     CurrentUser(user): CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<ClusterWithReadiness>>> {
-    let entries = fleet::fleet(&state.app, &user, q.archived).await?;
+    let q = fleet::FleetQuery {
+        include_archived: q.archived,
+        environment: None,
+    };
+    let entries = fleet::fleet(&state.app, &user, &q).await?;
     Ok(Json(
         entries
             .into_iter()

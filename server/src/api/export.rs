@@ -1,12 +1,14 @@
 //! Streamed exports of the sign-off history: CSV and JSON Lines, with the
-//! same filters (`cluster`, `from`, `to`, `user`, `item`).
+//! same filters (`cluster`, `from`, `to`, `user`, `item`), and the auditor's
+//! evidence bundle (a ZIP of the CSV, its attachments, a manifest and
+//! `SHA256SUMS`) with those filters too.
 
 use super::extract::CurrentUser;
 use crate::error::ApiResult;
 use crate::router::ServerState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use shipshape_backend::service::export;
@@ -82,4 +84,42 @@ pub async fn jsonl(
         "application/jsonl; charset=utf-8",
         "signoffs.jsonl",
     ))
+}
+
+/// `GET /api/v1/export/bundle.zip`: the evidence bundle, built into a
+/// temporary file first (so a missing attachment is a clean 500, not a cut
+/// download), then streamed; the file goes when the body is done or dropped.
+pub async fn bundle(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    Query(q): Query<ExportQuery>,
+) -> ApiResult<Response> {
+    let built = shipshape_backend::service::bundle::build(&state.app, &user, &q).await?;
+    let file = tokio::fs::File::open(built.path())
+        .await
+        .map_err(|e| shipshape_backend::ServiceError::internal("opening the built bundle", e))?;
+    let disposition = format!("attachment; filename=\"{}\"", built.file_name);
+    let length = built.bytes;
+    // The stream owns the bundle, so the file is removed once it is dropped.
+    let chunks = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024).map(move |chunk| {
+        let _owner = &built;
+        chunk
+    });
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/zip"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+            (header::CONTENT_LENGTH, HeaderValue::from(length)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        Body::from_stream(chunks),
+    )
+        .into_response())
 }

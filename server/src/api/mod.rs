@@ -6,11 +6,13 @@ pub mod clusters;
 pub mod day2;
 pub mod export;
 pub mod extract;
+pub mod fleet;
 pub mod health;
 pub mod ledger;
 pub mod session;
 pub mod signoffs;
 pub mod users;
+pub mod waivers;
 
 use crate::router::ServerState;
 use axum::routing::{get, post};
@@ -31,6 +33,19 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
         .route("/clusters/{id}", get(clusters::get).put(clusters::update))
         .route("/clusters/{id}/archive", post(clusters::archive))
         .route("/clusters/{id}/restore", post(clusters::restore))
+        .route("/fleet", get(fleet::list))
+        .route("/fleet/trend", get(fleet::trend))
+        .route("/clusters/{id}/trend", get(fleet::cluster_trend))
+        .route("/clusters/{id}/report", get(fleet::cluster_report))
+        .route("/waivers", get(waivers::list))
+        .route(
+            "/clusters/{id}/items/{item_id}/waivers",
+            post(waivers::request),
+        )
+        .route(
+            "/clusters/{id}/waivers/{seq}/decision",
+            post(waivers::decide),
+        )
         .route("/clusters/{id}/checklist", get(signoffs::checklist))
         .route("/clusters/{id}/checks", get(checks::latest))
         .route("/clusters/{id}/checks/run", post(checks::run))
@@ -54,6 +69,7 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
         .route("/attachments/{sha256}", get(day2::attachment))
         .route("/export/signoffs.csv", get(export::csv))
         .route("/export/signoffs.jsonl", get(export::jsonl))
+        .route("/export/bundle.zip", get(export::bundle))
         .route("/ledger/verify", get(ledger::verify))
         .route("/users", get(users::list).post(users::add))
         .fallback(|| async {

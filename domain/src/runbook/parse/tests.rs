@@ -195,16 +195,27 @@ fn a_bad_check_is_reported_at_its_line() {
 
 #[test]
 fn validity_periods_are_whole_days_on_checklist_items() {
-    let with = |v: &str| MINIMAL.replace("kind = \"checklist\"", &format!("kind = \"checklist\"\nvalid_for_days = {v}"));
+    let with = |v: &str| {
+        MINIMAL.replace(
+            "kind = \"checklist\"",
+            &format!("kind = \"checklist\"\nvalid_for_days = {v}"),
+        )
+    };
     let rb = parse_runbook("mini.toml", &with("30")).unwrap();
     assert_eq!(rb.item("a").unwrap().valid_for_days, Some(30));
     assert_eq!(rb.item("b").unwrap().valid_for_days, None);
     for bad in ["0", "-5", "3651", "1.5"] {
         let e = err(&with(bad));
         assert_eq!(e.line, 13, "{bad}: {e}");
-        assert!(e.message.contains("valid_for_days") || e.message.contains("integer"), "{bad}: {e}");
+        assert!(
+            e.message.contains("valid_for_days") || e.message.contains("expected i64"),
+            "{bad}: {e}"
+        );
     }
-    let day2 = MINIMAL.replace("cadence = \"monthly\"", "cadence = \"monthly\"\nvalid_for_days = 30");
+    let day2 = MINIMAL.replace(
+        "cadence = \"monthly\"",
+        "cadence = \"monthly\"\nvalid_for_days = 30",
+    );
     let e = err(&day2);
     assert!(e.message.contains("for checklist items"), "{e}");
 }

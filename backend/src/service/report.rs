@@ -1,0 +1,35 @@
+//! The printable per-cluster readiness report.
+
+use super::{now, require};
+use crate::{repo, AppState, ServiceError};
+use shipshape_domain::attachment::DetailsFiles;
+use shipshape_domain::report::ClusterReport;
+use shipshape_domain::role::Permission;
+use shipshape_domain::user::User;
+
+pub async fn cluster_report(
+    state: &AppState,
+    actor: &User,
+    cluster_id: i64,
+) -> Result<ClusterReport, ServiceError> {
+    require(actor, Permission::Read)?;
+    let (cluster, checklist) = super::signoffs::checklist(state, actor, cluster_id).await?;
+    let evidence = repo::ledger::latest_signoff_rows(&state.pool, cluster_id)
+        .await?
+        .into_iter()
+        .map(|r| (r.content.item_id, DetailsFiles::of(&r.content.details)))
+        .filter(|(_, files)| !files.is_empty())
+        .collect();
+    let waivers = super::waivers::list(state, actor, Some(cluster_id)).await?;
+    let mut conn = state.pool.acquire().await?;
+    let ledger_head = repo::ledger::tip(&mut conn).await?;
+    Ok(ClusterReport {
+        cluster,
+        checklist,
+        evidence,
+        waivers,
+        generated_at: now(),
+        generated_by: actor.username.clone(),
+        ledger_head,
+    })
+}

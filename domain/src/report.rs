@@ -1,0 +1,25 @@
+//! The printable readiness report of one cluster: its checklist with every
+//! item's standing, who signed it and when, the evidence files of that
+//! sign-off, and its waivers, stamped with when and from which ledger head it
+//! was made.
+
+use crate::attachment::AttachedFile;
+use crate::checklist::Checklist;
+use crate::cluster::Cluster;
+use crate::waiver::WaiverView;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterReport {
+    pub cluster: Cluster,
+    pub checklist: Checklist,
+    /// Files attached to each item's newest sign-off, by item id.
+    pub evidence: HashMap<String, Vec<AttachedFile>>,
+    /// Each item's newest waiver, most pressing first.
+    pub waivers: Vec<WaiverView>,
+    pub generated_at: String,
+    pub generated_by: String,
+    /// Seq and hash of the newest ledger row when the report was made.
+    pub ledger_head: Option<(i64, String)>,
+}

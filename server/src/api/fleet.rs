@@ -1,0 +1,83 @@
+//! `/api/v1/fleet`: every cluster's score per section with its counts, worst
+//! first; and readiness over the last 90 days for the fleet or one cluster.
+
+use super::extract::{ClusterId, CurrentUser};
+use crate::error::ApiResult;
+use crate::router::ServerState;
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use shipshape_backend::service::{fleet, report};
+use shipshape_domain::readiness::FleetEntry;
+use shipshape_domain::report::ClusterReport;
+use shipshape_domain::trend::TrendPoint;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FleetParams {
+    /// Only this environment (case-insensitive).
+    pub env: Option<String>,
+    pub archived: bool,
+}
+
+impl FleetParams {
+    fn query(self) -> fleet::FleetQuery {
+        fleet::FleetQuery {
+            include_archived: self.archived,
+            environment: self.env,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct FleetBody {
+    /// How the score is computed, in words.
+    pub score: &'static str,
+    pub clusters: Vec<FleetEntry>,
+}
+
+const SCORE: &str = "done / applicable over checklist items: done = signed off, within its re-certification period and its newest live check not failing; applicable = not marked not applicable and not covered by an approved waiver. Day-2 tasks are not scored.";
+
+pub async fn list(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    Query(p): Query<FleetParams>,
+) -> ApiResult<Json<FleetBody>> {
+    let clusters = fleet::fleet(&state.app, &user, &p.query()).await?;
+    Ok(Json(FleetBody {
+        score: SCORE,
+        clusters,
+    }))
+}
+
+pub async fn trend(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    Query(p): Query<FleetParams>,
+) -> ApiResult<Json<Vec<TrendPoint>>> {
+    Ok(Json(
+        fleet::readiness_trend(&state.app, &user, None, &p.query()).await?,
+    ))
+}
+
+pub async fn cluster_trend(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    ClusterId(id): ClusterId,
+) -> ApiResult<Json<Vec<TrendPoint>>> {
+    let q = fleet::FleetQuery {
+        include_archived: true,
+        environment: None,
+    };
+    Ok(Json(
+        fleet::readiness_trend(&state.app, &user, Some(id), &q).await?,
+    ))
+}
+
+pub async fn cluster_report(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    ClusterId(id): ClusterId,
+) -> ApiResult<Json<ClusterReport>> {
+    Ok(Json(report::cluster_report(&state.app, &user, id).await?))
+}
