@@ -17,7 +17,8 @@ function item(page: Page, id: string): Locator {
 
 async function record(page: Page, id: string, choice: 'Done' | 'Not applicable' | 'Revoke', note: string) {
   const card = item(page, id);
-  await card.getByLabel(choice, { exact: true }).check();
+  // the sign-off form, not the waiver request (which has its own "Not applicable")
+  await card.locator('form.signoff').getByLabel(choice, { exact: true }).check();
   await card.getByLabel('Note').fill(note);
   await card.getByRole('button', { name: 'Record' }).click();
 }
@@ -153,7 +154,10 @@ test('archive a cluster, find it among archived ones, restore it', async ({ page
   await page.getByRole('button', { name: 'Archive' }).click();
   await expect(page.getByRole('heading', { name: 'Fleet readiness' })).toBeVisible();
   await expect(page.getByText('No clusters yet')).toBeVisible();
-  await page.getByRole('link', { name: 'Show archived clusters' }).click();
+  await hydrated(page);
+  await page.getByLabel('Include archived').check();
+  await page.getByRole('button', { name: 'Show', exact: true }).click();
+  await expect(page).toHaveURL(/archived=1/);
   await page.getByRole('link', { name: cluster }).click();
   await expect(page.getByText('This cluster is archived')).toBeVisible();
   await expect(item(page, 'spill').getByRole('button', { name: 'Record' })).toHaveCount(0);

@@ -39,7 +39,8 @@ fn runs(points: &[TrendPoint]) -> Vec<String> {
 
 fn summary(points: &[TrendPoint]) -> String {
     let label = |p: &TrendPoint| p.progress.percent_label();
-    match (points.first(), points.last()) {
+    let first = points.iter().find(|p| p.percent().is_some());
+    match (first, points.last()) {
         (Some(a), Some(b)) => format!(
             "Readiness {} on {}, {} on {}.",
             label(a),
@@ -79,8 +80,8 @@ pub fn TrendChart(points: Vec<TrendPoint>, title: String) -> impl IntoView {
                     <line x1=PAD_LEFT x2=W - 8.0 y1=y(t) y2=y(t) class="grid"/>
                     <text x=PAD_LEFT - 4.0 y=y(t) + 4.0 text-anchor="end" class="tick">{format!("{t}%")}</text>
                 }).collect_view()}
-                {dates.into_iter().map(|(px, label)| view! {
-                    <text x=px y=H - 4.0 text-anchor="middle" class="tick">{label}</text>
+                {dates.into_iter().map(|(px, anchor, label)| view! {
+                    <text x=px y=H - 4.0 text-anchor=anchor class="tick">{label}</text>
                 }).collect_view()}
                 {lines.into_iter().map(|pts| view! { <polyline points=pts class="line"/> }).collect_view()}
                 {last.map(|(cx, cy)| view! { <circle cx=cx cy=cy r="3.5" class="dot"/> })}

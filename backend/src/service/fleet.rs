@@ -47,6 +47,10 @@ pub async fn fleet(
             *overdue.entry(t.cluster_id).or_default() += 1;
         }
     }
+    let mut waiver_rows_of: HashMap<i64, Vec<_>> = HashMap::new();
+    for row in &waiver_rows {
+        waiver_rows_of.entry(row.cluster_id).or_default().push(row);
+    }
     let no_signoffs = HashMap::new();
     let no_failures = HashSet::new();
     let mut entries: Vec<FleetEntry> = clusters
@@ -54,7 +58,7 @@ pub async fn fleet(
         .filter(|c| matches(c, q))
         .map(|cluster| {
             let signoffs = latest.get(&cluster.id).unwrap_or(&no_signoffs);
-            let waivers = waivers_from(waiver_rows.iter().filter(|r| r.cluster_id == cluster.id));
+            let waivers = waivers_from(waiver_rows_of.remove(&cluster.id).unwrap_or_default());
             let failing = failing.get(&cluster.id).unwrap_or(&no_failures);
             let readiness = readiness(&state.runbook, |item| {
                 let record = ItemRecord {
