@@ -58,14 +58,18 @@ pub fn TrendChart(points: Vec<TrendPoint>, title: String) -> impl IntoView {
     let text = summary(&points);
     let lines = runs(&points);
     let ticks = [0u32, 50, 100];
-    let dates: Vec<(f64, String)> = [0, n / 2, n.saturating_sub(1)]
-        .into_iter()
-        .filter_map(|i| {
-            points
-                .get(i)
-                .map(|p| (x(i, n), p.date.format("%b %-d").to_string()))
-        })
-        .collect();
+    let dates: Vec<(f64, &'static str, String)> = [
+        (0, "start"),
+        (n / 2, "middle"),
+        (n.saturating_sub(1), "end"),
+    ]
+    .into_iter()
+    .filter_map(|(i, anchor)| {
+        points
+            .get(i)
+            .map(|p| (x(i, n), anchor, p.date.format("%b %-d").to_string()))
+    })
+    .collect();
     let rows = points.clone();
     let last = points
         .iter()
