@@ -63,6 +63,24 @@ async fn main() {
     svc.sort();
     report("  of which the latest-sign-off query", &svc, None);
     let mut svc = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        shipshape_backend::service::day2::all_tasks(&state, &admin)
+            .await
+            .unwrap();
+        svc.push(t.elapsed());
+    }
+    svc.sort();
+    report("  of which the Day-2 tasks (overdue counts)", &svc, None);
+    let mut svc = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        repo::ledger::waiver_rows(&state.pool, None).await.unwrap();
+        svc.push(t.elapsed());
+    }
+    svc.sort();
+    report("  of which the waiver rows", &svc, None);
+    let mut svc = Vec::new();
     for _ in 0..10 {
         let t = Instant::now();
         shipshape_backend::service::fleet::readiness_trend(

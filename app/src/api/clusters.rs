@@ -38,13 +38,11 @@ impl ConnectionForm {
     }
 }
 
-/// The fleet view: clusters worst first, the environments to filter by, and
-/// readiness over the last 90 days.
+/// The fleet view: clusters worst first and the environments to filter by.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FleetPageData {
     pub entries: Vec<FleetEntry>,
     pub environments: Vec<String>,
-    pub trend: Vec<TrendPoint>,
 }
 
 #[server]
@@ -61,8 +59,23 @@ pub async fn fleet(
     Ok(FleetPageData {
         entries: fleet::fleet(&state, &user, &q).await?,
         environments: fleet::environments(&state, &user).await?,
-        trend: fleet::readiness_trend(&state, &user, None, &q).await?,
     })
+}
+
+/// The matching fleet's readiness over the last 90 days: its own request,
+/// because replaying a long ledger takes longer than the table.
+#[server]
+pub async fn fleet_trend(
+    include_archived: bool,
+    environment: Option<String>,
+) -> Result<Vec<TrendPoint>, AppError> {
+    use shipshape_backend::service::fleet;
+    let (state, user) = crate::ssr::require_user().await?;
+    let q = fleet::FleetQuery {
+        include_archived,
+        environment,
+    };
+    Ok(fleet::readiness_trend(&state, &user, None, &q).await?)
 }
 
 /// One cluster's readiness over the last 90 days.

@@ -1,6 +1,6 @@
 //! The fleet: every cluster's readiness, overall and per section.
 
-use crate::api::clusters::fleet;
+use crate::api::clusters::{fleet, fleet_trend};
 use crate::components::progress::ProgressBar;
 use crate::components::session::RequireUser;
 use crate::components::trend_chart::TrendChart;
@@ -24,6 +24,7 @@ fn Fleet(can_register: bool) -> impl IntoView {
     let archived = move || query.read().get("archived").is_some();
     let env = move || query.read().get("env").filter(|e| !e.is_empty());
     let data = Resource::new(move || (archived(), env()), |(a, e)| fleet(a, e));
+    let trend = Resource::new(move || (archived(), env()), |(a, e)| fleet_trend(a, e));
     view! {
         <div class="page-head">
             <h1>"Fleet readiness"</h1>
@@ -50,7 +51,13 @@ fn Fleet(can_register: bool) -> impl IntoView {
                             view! {
                                 {filter}
                                 <FleetTable entries=d.entries/>
-                                <div class="card"><TrendChart points=d.trend title="Fleet readiness, last 90 days".to_string()/></div>
+                                <Transition fallback=|| view! { <p class="muted">"Loading the 90-day trend…"</p> }>
+                                    {move || Suspend::new(async move {
+                                        trend.await.ok().map(|points| view! {
+                                            <div class="card"><TrendChart points title="Fleet readiness, last 90 days".to_string()/></div>
+                                        })
+                                    })}
+                                </Transition>
                             }.into_any()
                         }
                     }

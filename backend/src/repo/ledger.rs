@@ -189,12 +189,29 @@ pub async fn waiver_rows(
 }
 
 /// Sign-off and waiver rows of one cluster or all, in chain order: what the
-/// readiness trend replays.
+/// readiness trend replays. Only what standing depends on is read (times,
+/// actions, waiver details); actor, note and hashes come back empty, which
+/// keeps a replay of a long ledger cheap.
 pub async fn standing_rows(
     db: impl SqliteExecutor<'_>,
     cluster_id: Option<i64>,
 ) -> Result<Vec<EntryContent>, sqlx::Error> {
-    rows_with_actions(db, cluster_id, STANDING_ACTIONS).await
+    let sql = format!(
+        "SELECT seq, at, '' AS actor, cluster_id, item_id, action, '' AS note,
+                CASE WHEN action IN {WAIVER_ACTIONS} THEN details ELSE '' END AS details,
+                '' AS prev_hash, '' AS hash
+         FROM ledger WHERE action IN {STANDING_ACTIONS} AND (? IS NULL OR cluster_id = ?)
+         ORDER BY seq"
+    );
+    let rows = sqlx::query_as::<_, EntryRow>(&sql)
+        .bind(cluster_id)
+        .bind(cluster_id)
+        .fetch_all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| LedgerEntry::from(r).content)
+        .collect())
 }
 
 async fn rows_with_actions(
