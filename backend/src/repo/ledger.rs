@@ -185,7 +185,19 @@ pub async fn waiver_rows(
     db: impl SqliteExecutor<'_>,
     cluster_id: Option<i64>,
 ) -> Result<Vec<EntryContent>, sqlx::Error> {
-    rows_with_actions(db, cluster_id, WAIVER_ACTIONS).await
+    let sql = format!(
+        "SELECT {COLUMNS} FROM ledger WHERE action IN {WAIVER_ACTIONS} AND (? IS NULL OR cluster_id = ?)
+         ORDER BY seq"
+    );
+    let rows = sqlx::query_as::<_, EntryRow>(&sql)
+        .bind(cluster_id)
+        .bind(cluster_id)
+        .fetch_all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| LedgerEntry::from(r).content)
+        .collect())
 }
 
 /// Sign-off and waiver rows of one cluster or all, in chain order: what the
@@ -201,26 +213,6 @@ pub async fn standing_rows(
                 CASE WHEN action IN {WAIVER_ACTIONS} THEN details ELSE '' END AS details,
                 '' AS prev_hash, '' AS hash
          FROM ledger WHERE action IN {STANDING_ACTIONS} AND (? IS NULL OR cluster_id = ?)
-         ORDER BY seq"
-    );
-    let rows = sqlx::query_as::<_, EntryRow>(&sql)
-        .bind(cluster_id)
-        .bind(cluster_id)
-        .fetch_all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| LedgerEntry::from(r).content)
-        .collect())
-}
-
-async fn rows_with_actions(
-    db: impl SqliteExecutor<'_>,
-    cluster_id: Option<i64>,
-    actions: &str,
-) -> Result<Vec<EntryContent>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM ledger WHERE action IN {actions} AND (? IS NULL OR cluster_id = ?)
          ORDER BY seq"
     );
     let rows = sqlx::query_as::<_, EntryRow>(&sql)
