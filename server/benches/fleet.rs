@@ -42,59 +42,27 @@ async fn main() {
     );
 
     // The service calls alone, without HTTP or rendering.
-    let mut svc = Vec::new();
-    for _ in 0..50 {
-        let t = Instant::now();
-        shipshape_backend::service::fleet::fleet(&state, &admin, &Default::default())
-            .await
-            .unwrap();
-        svc.push(t.elapsed());
-    }
-    svc.sort();
-    report("fleet service call (no HTTP)", &svc, None);
-    let mut svc = Vec::new();
-    for _ in 0..50 {
-        let t = Instant::now();
-        repo::ledger::latest_signoffs_all(&state.pool)
-            .await
-            .unwrap();
-        svc.push(t.elapsed());
-    }
-    svc.sort();
-    report("  of which the latest-sign-off query", &svc, None);
-    let mut svc = Vec::new();
-    for _ in 0..20 {
-        let t = Instant::now();
-        shipshape_backend::service::day2::all_tasks(&state, &admin)
-            .await
-            .unwrap();
-        svc.push(t.elapsed());
-    }
-    svc.sort();
-    report("  of which the Day-2 tasks (overdue counts)", &svc, None);
-    let mut svc = Vec::new();
-    for _ in 0..20 {
-        let t = Instant::now();
-        repo::ledger::waiver_rows(&state.pool, None).await.unwrap();
-        svc.push(t.elapsed());
-    }
-    svc.sort();
-    report("  of which the waiver rows", &svc, None);
-    let mut svc = Vec::new();
-    for _ in 0..10 {
-        let t = Instant::now();
-        shipshape_backend::service::fleet::readiness_trend(
-            &state,
-            &admin,
-            None,
-            &Default::default(),
-        )
-        .await
-        .unwrap();
-        svc.push(t.elapsed());
-    }
-    svc.sort();
-    report("fleet 90-day trend (replays the ledger)", &svc, None);
+    let (st, me, q) = (&state, &admin, &Default::default());
+    use shipshape_backend::service::{day2, fleet};
+    let t = timed(50, || async move { fleet::fleet(st, me, q).await.unwrap() }).await;
+    report("fleet service call (no HTTP)", &t, None);
+    let t = timed(50, || async move {
+        repo::ledger::latest_signoffs_all(&st.pool).await.unwrap()
+    })
+    .await;
+    report("  of which the latest-sign-off query", &t, None);
+    let t = timed(20, || async move { day2::all_tasks(st, me).await.unwrap() }).await;
+    report("  of which the Day-2 tasks (overdue counts)", &t, None);
+    let t = timed(20, || async move {
+        repo::ledger::waiver_rows(&st.pool, None).await.unwrap()
+    })
+    .await;
+    report("  of which the waiver rows", &t, None);
+    let t = timed(10, || async move {
+        fleet::readiness_trend(st, me, None, q).await.unwrap()
+    })
+    .await;
+    report("fleet 90-day trend (replays the ledger)", &t, None);
 
     let (addr, client) = support::serve_logged_in(&state).await;
     let bare_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -213,4 +181,20 @@ fn report(name: &str, s: &[Duration], bare: Option<&[Duration]>) {
             p99.as_secs_f64() / pct(b, 0.99).as_secs_f64()
         ),
     }
+}
+
+/// Runs `call` `n` times; the durations, sorted.
+async fn timed<F, Fut, T>(n: usize, mut call: F) -> Vec<std::time::Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        call().await;
+        out.push(t.elapsed());
+    }
+    out.sort();
+    out
 }
