@@ -1,7 +1,7 @@
 //! The checklist of one cluster: the runbook joined with each item's newest
 //! sign-off, ready to render or serialize. Also the history row shown per item.
 
-use crate::check::{CheckResult, CheckStatus};
+use crate::check::{CheckResult, CheckStatus, VerdictState};
 use crate::ledger::LedgerEntry;
 use crate::readiness::{readiness, Progress};
 use crate::runbook::{Cadence, Runbook, Snippet};
@@ -63,7 +63,10 @@ pub struct ChecklistItem {
     pub automated: bool,
     /// Its newest live-check result, if it ran.
     pub check: Option<CheckResult>,
-    /// Signed off, yet its newest check fails: the cluster drifted.
+    /// Which verdict counts after the flapping rule, since when, and the
+    /// newest run's streak.
+    pub verdict: Option<VerdictState>,
+    /// Signed off, yet its check's counting verdict fails: the cluster drifted.
     pub regressed: bool,
     /// Where the item stands, all rules applied (see [`crate::standing`]).
     pub standing: Standing,
@@ -94,9 +97,10 @@ impl Checklist {
     }
 }
 
-/// The newest check fails. (Errors are not evidence of drift.)
-pub fn check_failing(check: Option<&CheckResult>) -> bool {
-    check.is_some_and(|c| c.status == CheckStatus::Fail)
+/// The live check's counting verdict is a failure (after the flapping rule
+/// of [`crate::check::VerdictState`]). Errors are not evidence of drift.
+pub fn check_failing(verdict: Option<&VerdictState>) -> bool {
+    verdict.is_some_and(|v| v.effective == Some(CheckStatus::Fail))
 }
 
 /// Joins the runbook with the newest sign-off, waiver and check result per
@@ -106,18 +110,20 @@ pub fn build_checklist(
     latest: &HashMap<String, LatestSignoff>,
     waivers: &HashMap<String, Waiver>,
     checks: &HashMap<String, CheckResult>,
+    verdicts: &HashMap<String, VerdictState>,
     at: Moment,
 ) -> Checklist {
     let status_of = |id: &str| ItemStatus::from_latest(latest.get(id).map(|l| l.action));
     let record_of = |id: &str| ItemRecord {
         signoff: latest.get(id).cloned(),
         waiver: waivers.get(id).cloned(),
+        verdict: verdicts.get(id).and_then(|v| v.effective),
     };
     let assess_item = |item: &crate::runbook::Item| {
         assess(
             &record_of(&item.id),
             item.valid_for_days,
-            check_failing(checks.get(&item.id)),
+            check_failing(verdicts.get(&item.id)),
             at,
         )
     };
@@ -152,6 +158,7 @@ pub fn build_checklist(
                         }),
                         automated: item.check.is_some(),
                         check,
+                        verdict: verdicts.get(&item.id).cloned(),
                         id: item.id.clone(),
                         title: item.title.clone(),
                         cadence: item.cadence(),
@@ -249,7 +256,14 @@ mod tests {
             },
         );
         latest.insert("spill".to_string(), signed(SignoffAction::Done, "alice"));
-        let base = build_checklist(&rb, &latest, &HashMap::new(), &HashMap::new(), now());
+        let base = build_checklist(
+            &rb,
+            &latest,
+            &HashMap::new(),
+            &HashMap::new(),
+            &HashMap::new(),
+            now(),
+        );
         let backups = base.item("backups").unwrap();
         assert_eq!(backups.standing, Standing::Expired);
         assert_eq!(backups.status, ItemStatus::Done, "the ledger status stays");
@@ -277,7 +291,14 @@ mod tests {
                 }),
             },
         );
-        let waived = build_checklist(&rb, &latest, &waivers, &HashMap::new(), now());
+        let waived = build_checklist(
+            &rb,
+            &latest,
+            &waivers,
+            &HashMap::new(),
+            &HashMap::new(),
+            now(),
+        );
         let tls = waived.item("tls").unwrap();
         assert_eq!(tls.standing, Standing::Waived);
         assert!(tls.expiring_soon);
@@ -300,6 +321,7 @@ mod tests {
         let rb = builtin_runbook().unwrap();
         let c = build_checklist(
             &rb,
+            &HashMap::new(),
             &HashMap::new(),
             &HashMap::new(),
             &HashMap::new(),
@@ -349,7 +371,15 @@ mod tests {
             "max-execution-time-vs-shutdown".to_string(),
             result("max-execution-time-vs-shutdown", CheckStatus::Fail),
         );
-        let c = build_checklist(&rb, &latest, &HashMap::new(), &checks, now());
+        // Each result counted (as after enough runs in a row).
+        let verdicts: HashMap<String, VerdictState> = checks
+            .iter()
+            .map(|(id, r)| {
+                let (state, _) = VerdictState::default().advance(r.status, "t", 1);
+                (id.clone(), state)
+            })
+            .collect();
+        let c = build_checklist(&rb, &latest, &HashMap::new(), &checks, &verdicts, now());
         assert!(c.item("spill").unwrap().regressed);
         assert!(
             !c.item("workers-active").unwrap().regressed,
@@ -363,6 +393,16 @@ mod tests {
         assert!(c.item("spill").unwrap().automated);
         assert!(!c.item("alerts").unwrap().automated);
         assert!(!check_failing(None));
+        // One failing run that has not counted yet is no regression.
+        let (once, _) = VerdictState::default()
+            .advance(CheckStatus::Pass, "t0", 2)
+            .0
+            .advance(CheckStatus::Fail, "t1", 2);
+        let mut pending = HashMap::new();
+        pending.insert("spill".to_string(), once);
+        let c = build_checklist(&rb, &latest, &HashMap::new(), &checks, &pending, now());
+        assert!(!c.item("spill").unwrap().regressed);
+        assert_eq!(c.item("spill").unwrap().standing, Standing::Done);
     }
 
     #[test]
@@ -382,7 +422,14 @@ mod tests {
             "removed-item".to_string(),
             signed(SignoffAction::Done, "dave"),
         );
-        let c = build_checklist(&rb, &latest, &HashMap::new(), &HashMap::new(), now());
+        let c = build_checklist(
+            &rb,
+            &latest,
+            &HashMap::new(),
+            &HashMap::new(),
+            &HashMap::new(),
+            now(),
+        );
         let spill = c.item("spill").unwrap();
         assert_eq!(
             (spill.status, spill.by.as_deref()),

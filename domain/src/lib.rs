@@ -12,6 +12,7 @@ pub mod checklist;
 pub mod cluster;
 pub mod connection;
 pub mod csv;
+pub mod drift;
 pub mod day2;
 pub mod export;
 pub mod fields;

@@ -11,6 +11,7 @@
 //! 5. signed done but its newest check fails → **regressed**;
 //! 6. anything else → **open**.
 
+use crate::check::{CheckStatus, VerdictDetails, ACTION_VERDICT};
 use crate::checklist::LatestSignoff;
 use crate::ledger::EntryContent;
 use crate::signoff::SignoffAction;
@@ -64,12 +65,20 @@ pub struct ItemRecord {
     pub signoff: Option<LatestSignoff>,
     /// The newest waiver request, with its decision if there is one.
     pub waiver: Option<Waiver>,
+    /// The live check's counting verdict, from the newest verdict-change
+    /// row (see [`crate::check::VerdictState`]).
+    pub verdict: Option<CheckStatus>,
 }
 
 impl ItemRecord {
+    /// Whether the live check fails, as [`assess`] takes it.
+    pub fn check_failing(&self) -> bool {
+        self.verdict == Some(CheckStatus::Fail)
+    }
+
     /// Applies one ledger row about this item; rows must come in seq order.
-    /// Rows that are neither sign-offs nor waivers (e.g. Day-2 completions)
-    /// change nothing.
+    /// Verdict-change rows set the live check's verdict; other rows (e.g.
+    /// Day-2 completions) change nothing.
     pub fn apply(&mut self, row: &EntryContent) {
         if let Some(action) = SignoffAction::parse(&row.action) {
             self.signoff = Some(LatestSignoff {
@@ -81,6 +90,11 @@ impl ItemRecord {
             return;
         }
         match row.action.as_str() {
+            ACTION_VERDICT => {
+                if let Some(to) = VerdictDetails::parse_to(&row.details) {
+                    self.verdict = Some(to);
+                }
+            }
             waiver::ACTION_REQUESTED => {
                 if let Ok(d) = serde_json::from_str::<RequestDetails>(&row.details) {
                     self.waiver = Some(Waiver {
@@ -208,6 +222,7 @@ mod tests {
                 note: String::new(),
             }),
             waiver: None,
+            verdict: None,
         }
     }
 

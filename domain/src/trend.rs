@@ -2,9 +2,9 @@
 //!
 //! Each day's point is the readiness at the end of that day (UTC), computed
 //! with the same rules as today's score ([`crate::standing::assess`]):
-//! sign-offs, re-certification expiry and waivers as they stood then. Live
-//! checks are not part of the ledger, so the trend does not show drift; the
-//! current score does. Several clusters are pooled: their done items over
+//! sign-offs, re-certification expiry, waivers and live-check verdict
+//! changes as they stood then, so a signed-off item whose check failed for a
+//! few days shows as regressed on those days. Several clusters are pooled: their done items over
 //! their applicable items, each cluster counted from the day it was
 //! registered.
 
@@ -45,7 +45,8 @@ pub fn window(last: NaiveDate) -> (NaiveDate, NaiveDate) {
 }
 
 /// Readiness at the end of every day from `first` to `last`. `rows` are the
-/// clusters' sign-off and waiver rows in seq order (other rows are ignored).
+/// clusters' sign-off, waiver and verdict-change rows in seq order (other
+/// rows are ignored).
 pub fn trend(
     runbook: &Runbook,
     clusters: &[TrendCluster],
@@ -91,7 +92,12 @@ pub fn trend(
         for c in clusters.iter().filter(|c| c.registered_on <= date) {
             for item in &scored {
                 let record = records.get(&(c.id, item.id.as_str())).unwrap_or(&empty);
-                progress.record(&assess(record, item.valid_for_days, false, moment));
+                progress.record(&assess(
+                    record,
+                    item.valid_for_days,
+                    record.check_failing(),
+                    moment,
+                ));
             }
         }
         points.push(TrendPoint { date, progress });
@@ -237,6 +243,35 @@ source = "s"
             percents(&points),
             vec![Some(50), Some(100), Some(33), Some(25)]
         );
+    }
+
+    #[test]
+    fn a_signed_item_whose_check_failed_shows_regressed_on_those_days() {
+        let rb = parse_runbook("t.toml", RB).unwrap();
+        let clusters = [TrendCluster {
+            id: 1,
+            registered_on: d("2026-11-01"),
+        }];
+        let verdict = |from: &str, to: &str| {
+            format!(
+                r#"{{"from":"{from}","to":"{to}","since":"x","runs":2,"run_id":"r","observed":"","evidence_sha256":""}}"#
+            )
+        };
+        let rows = vec![
+            row(1, 1, "2026-11-01T08:00:00.000000Z", "a", "done", ""),
+            row(2, 1, "2026-11-01T08:00:00.000000Z", "b", "done", ""),
+            row(3, 1, "2026-11-02T09:00:00.000000Z", "a", "check_verdict", &verdict("not_run", "pass")),
+            // regressed on the 3rd, recovered on the 5th
+            row(4, 1, "2026-11-03T09:00:00.000000Z", "a", "check_verdict", &verdict("pass", "fail")),
+            row(5, 1, "2026-11-05T09:00:00.000000Z", "a", "check_verdict", &verdict("fail", "pass")),
+            // an error is not drift
+            row(6, 1, "2026-11-05T10:00:00.000000Z", "b", "check_verdict", &verdict("not_run", "error")),
+        ];
+        let points = trend(&rb, &clusters, &rows, d("2026-11-01"), d("2026-11-05"));
+        let regressed: Vec<u32> = points.iter().map(|p| p.progress.regressed).collect();
+        // b is valid for 2 days, so it has expired by the 3rd.
+        assert_eq!(regressed, vec![0, 0, 1, 1, 0]);
+        assert_eq!(percents(&points)[..3], [Some(100), Some(100), Some(0)]);
     }
 
     #[test]

@@ -31,35 +31,69 @@ pub fn judge_http(
     }
 }
 
-pub fn judge_metrics(series: &[String], text: &str) -> Verdict {
-    let present: Vec<&str> = text
-        .lines()
+/// The series names a `/metrics` text serves (comments skipped).
+fn served_series(text: &str) -> Vec<&str> {
+    text.lines()
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| l.split([' ', '{']).next())
-        .collect();
-    let missing: Vec<&String> = series
-        .iter()
-        .filter(|s| !present.contains(&s.as_str()))
-        .collect();
-    if missing.is_empty() {
-        Verdict::new(
-            CheckStatus::Pass,
-            format!("all {} series present", series.len()),
-            format!("{} series served", present.len()),
-        )
-    } else {
-        let names: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
-        Verdict::new(
-            CheckStatus::Fail,
-            format!("missing: {}", names.join(", ")),
-            format!("{} series served", present.len()),
-        )
-    }
+        .filter(|n| !n.is_empty())
+        .collect()
 }
 
-/// Every worker must answer `expected`; `answers` holds each worker's node id
-/// and its JSON answer, or why it could not be asked.
-pub fn judge_per_worker(expected: &Value, answers: &[(String, Result<Value, String>)]) -> Verdict {
+/// Each entry of `series` lists alternative names for one series; the
+/// verdict names the alternative that matched when it was not the first.
+pub fn judge_metrics(series: &[Vec<String>], text: &str) -> Verdict {
+    let present = served_series(text);
+    let mut missing = Vec::new();
+    let mut matched = Vec::new();
+    for alternatives in series {
+        match alternatives
+            .iter()
+            .find(|name| present.contains(&name.as_str()))
+        {
+            Some(name) => matched.push(name.as_str()),
+            None => missing.push(alternatives.join(" or ")),
+        }
+    }
+    let observed = format!("{} series served", present.len());
+    if !missing.is_empty() {
+        return Verdict::new(
+            CheckStatus::Fail,
+            format!("missing: {}", missing.join("; ")),
+            observed,
+        );
+    }
+    let alternates: Vec<&str> = series
+        .iter()
+        .zip(&matched)
+        .filter(|(alts, name)| alts.first().map(String::as_str) != Some(**name))
+        .map(|(_, name)| *name)
+        .collect();
+    let reason = if alternates.is_empty() {
+        format!("all {} series present", series.len())
+    } else {
+        format!(
+            "all {} series present (matched by the alternative name {})",
+            series.len(),
+            alternates.join(", ")
+        )
+    };
+    Verdict::new(
+        CheckStatus::Pass,
+        reason,
+        format!("{observed}; matched {}", matched.join(", ")),
+    )
+}
+
+/// Every worker must answer `expected`; an answer in `warn_on` (a worker
+/// being drained on purpose) makes a warning naming each such worker and its
+/// state; anything else, or no answer, fails. `answers` holds each worker's
+/// node id and its JSON answer, or why it could not be asked.
+pub fn judge_per_worker(
+    expected: &Value,
+    warn_on: &[Value],
+    answers: &[(String, Result<Value, String>)],
+) -> Verdict {
     if answers.is_empty() {
         return Verdict::new(
             CheckStatus::Fail,
@@ -67,26 +101,49 @@ pub fn judge_per_worker(expected: &Value, answers: &[(String, Result<Value, Stri
             "0 workers",
         );
     }
-    let bad: Vec<String> = answers
-        .iter()
-        .filter_map(|(node, a)| match a {
-            Ok(v) if v == expected => None,
-            Ok(v) => Some(format!("{node}: {v}")),
-            Err(e) => Some(format!("{node}: {e}")),
-        })
-        .collect();
+    let show = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut sorted: Vec<&(String, Result<Value, String>)> = answers.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut bad = Vec::new();
+    let mut warned = Vec::new();
+    for (node, a) in sorted {
+        match a {
+            Ok(v) if v == expected => {}
+            Ok(v) if warn_on.contains(v) => warned.push(format!("{node} is {}", show(v))),
+            Ok(v) => bad.push(format!("{node}: {}", show(v))),
+            Err(e) => bad.push(format!("{node}: {e}")),
+        }
+    }
+    let ok = answers.len() - bad.len() - warned.len();
     let observed = format!(
-        "{} of {} workers answer {expected}",
-        answers.len() - bad.len(),
-        answers.len()
+        "{ok} of {} workers answer {}",
+        answers.len(),
+        show(expected)
     );
-    if bad.is_empty() {
+    if !bad.is_empty() {
+        let mut reason = bad.join("; ");
+        if !warned.is_empty() {
+            reason.push_str(&format!(" (also {})", warned.join(", ")));
+        }
+        Verdict::new(CheckStatus::Fail, reason, observed)
+    } else if !warned.is_empty() {
         Verdict::new(
-            CheckStatus::Pass,
-            format!("all {} workers answer {expected}", answers.len()),
+            CheckStatus::Warn,
+            format!(
+                "{} (a deliberate drain, not a broken node); the other {ok} answer {}",
+                warned.join(", "),
+                show(expected)
+            ),
             observed,
         )
     } else {
-        Verdict::new(CheckStatus::Fail, bad.join("; "), observed)
+        Verdict::new(
+            CheckStatus::Pass,
+            format!("all {} workers answer {}", answers.len(), show(expected)),
+            observed,
+        )
     }
 }

@@ -1,22 +1,35 @@
 //! The Java each Trino release needs, and the verdict on the JVMs a cluster
-//! runs. The runbook's "Java 21" is out of date: Trino 451 needs Java 22 and
-//! current releases need Java 25.
+//! runs. The runbook's "Java 21" is out of date: Trino 447 and later need
+//! Java 22, and 479 and later need Java 25.
 
 use super::*;
 
-/// From this Trino release on, at least this Java feature version. Sources:
-/// trino-facts.md (451 → 22; current releases → 25, the newest release in
-/// [`TRINO_RELEASES`]) and Trino's release notes for 432 → 21. Between two
-/// entries the older requirement applies, which can only be lenient.
-pub const JAVA_REQUIREMENTS: &[(u32, u32)] = &[(432, 21), (451, 22), (483, 25)];
+/// The releases at which Trino's minimum Java changed, from each release's
+/// notes (480-483 changed nothing): from this Trino release on, at least this
+/// Java feature version. Releases between two steps need the older step's
+/// Java; releases before the first step are not judged.
+pub const JAVA_REQUIREMENTS: &[(u32, u32)] = &[
+    (390, 17),
+    (436, 21),
+    (447, 22),
+    (464, 23),
+    (476, 24),
+    (479, 25),
+];
 
-/// The Java feature version a Trino release needs, if known.
-pub fn java_required(trino: u32) -> Option<u32> {
+/// The requirement step a Trino release falls under: (the release that set
+/// it, the Java feature version), if known.
+pub fn java_requirement(trino: u32) -> Option<(u32, u32)> {
     JAVA_REQUIREMENTS
         .iter()
         .rev()
         .find(|(from, _)| *from <= trino)
-        .map(|(_, java)| *java)
+        .copied()
+}
+
+/// The Java feature version a Trino release needs, if known.
+pub fn java_required(trino: u32) -> Option<u32> {
+    java_requirement(trino).map(|(_, java)| java)
 }
 
 /// `25`, `22.0.2`, `1.8` → 8.
@@ -79,21 +92,23 @@ pub fn judge_jvm(trino_version: &str, nodes: &[(String, String)]) -> Verdict {
             observed,
         );
     };
-    match java_required(trino) {
+    match java_requirement(trino) {
         None => Verdict::new(
             Warn,
             format!("all nodes run Java {java}; Trino {trino} is older than the requirement table"),
             observed,
         ),
-        Some(need) if java < need => Verdict::new(
+        Some((from, need)) if java < need => Verdict::new(
             Fail,
-            format!("Java {java} is older than Java {need}, which Trino {trino} requires"),
+            format!(
+                "Trino {trino} runs on Java {java}; Trino {from} and later need Java {need}"
+            ),
             observed,
         ),
-        Some(need) => Verdict::new(
+        Some((from, need)) => Verdict::new(
             Pass,
             format!(
-                "all {} nodes run Java {java}; Trino {trino} needs {need}",
+                "all {} nodes run Java {java}; Trino {from} and later need Java {need}",
                 nodes.len()
             ),
             observed,

@@ -23,13 +23,22 @@ pub enum Check {
         status: u16,
         json_equals: Option<Value>,
     },
-    /// GET `/metrics` and expect these series to be present.
-    Metrics { series: Vec<String> },
+    /// GET `/metrics` and expect these series to be present. Each entry
+    /// lists alternative names for one series (metric names move between
+    /// Trino releases); any one of them satisfies it.
+    Metrics { series: Vec<Vec<String>> },
     /// Compare `/v1/info` `nodeVersion.version` with the release table.
     Version { max_age_days: i64 },
     /// GET a path on every worker (its `http_uri` from `system.runtime.nodes`)
-    /// and expect the same JSON value from each.
-    PerWorker { path: String, json_equals: Value },
+    /// and expect the same JSON value from each. A worker answering one of
+    /// `json_warn` (e.g. `DRAINING`, a deliberate operation) makes the
+    /// verdict a warning, not a failure.
+    PerWorker {
+        path: String,
+        json_equals: Value,
+        #[serde(default)]
+        json_warn: Vec<Value>,
+    },
     /// The coordinator's certificate: trusted, for this host, at least
     /// `min_days_left` days from expiry and, optionally, issued for at least
     /// `min_lifetime_days` days.
@@ -159,6 +168,7 @@ mod jvm;
 mod parse;
 mod sql;
 mod tls;
+mod verdict_state;
 mod version;
 
 pub use access::*;
@@ -167,6 +177,7 @@ pub use jvm::*;
 pub use parse::*;
 pub use sql::*;
 pub use tls::*;
+pub use verdict_state::*;
 pub use version::*;
 
 /// Cuts evidence to [`EVIDENCE_MAX_BYTES`] on a character boundary.

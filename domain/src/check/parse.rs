@@ -95,16 +95,26 @@ pub fn parse_check(kind: &str, p: &toml::Table) -> Result<Check, String> {
             })
         }
         "metrics" => {
-            let series = p
+            let entries = p
                 .get("series")
                 .and_then(|v| v.as_array())
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|s| s.as_str().map(str::to_string))
-                        .collect::<Vec<_>>()
-                })
-                .filter(|s| !s.is_empty())
-                .ok_or("check needs series = [\"...\"]")?;
+                .filter(|a| !a.is_empty())
+                .ok_or("check needs series = [\"...\"] (a name, or a list of alternative names, per series)")?;
+            let names = |v: &toml::Value| -> Option<Vec<String>> {
+                match v {
+                    toml::Value::String(s) if !s.trim().is_empty() => Some(vec![s.clone()]),
+                    toml::Value::Array(alts) if !alts.is_empty() => alts
+                        .iter()
+                        .map(|a| a.as_str().filter(|s| !s.trim().is_empty()).map(str::to_string))
+                        .collect(),
+                    _ => None,
+                }
+            };
+            let series = entries
+                .iter()
+                .map(names)
+                .collect::<Option<Vec<_>>>()
+                .ok_or("each series is a name or a non-empty list of alternative names")?;
             Ok(Check::Metrics { series })
         }
         "version" => Ok(Check::Version {
@@ -119,7 +129,16 @@ pub fn parse_check(kind: &str, p: &toml::Table) -> Result<Check, String> {
                 .get("json_equals")
                 .map(toml_to_json)
                 .ok_or("check needs json_equals = ...")?;
-            Ok(Check::PerWorker { path, json_equals })
+            let json_warn = match p.get("json_warn") {
+                None => Vec::new(),
+                Some(toml::Value::Array(a)) => a.iter().map(toml_to_json).collect(),
+                Some(_) => return Err("json_warn is a list of values, e.g. [\"DRAINING\"]".into()),
+            };
+            Ok(Check::PerWorker {
+                path,
+                json_equals,
+                json_warn,
+            })
         }
         "tls" => {
             let min_days_left = int("min_days_left").unwrap_or(14);

@@ -219,31 +219,115 @@ fn http_and_metrics_verdicts() {
     );
     assert_eq!(judge_http(401, None, 200, None).status, CheckStatus::Fail);
     let text = "# TYPE a gauge\na 1.0\nb{x=\"1\"} 2\n# EOF\n";
+    let one = |s: &str| vec![s.to_string()];
     assert_eq!(
-        judge_metrics(&["a".into(), "b".into()], text).status,
+        judge_metrics(&[one("a"), one("b")], text).status,
         CheckStatus::Pass
     );
-    let v = judge_metrics(&["a".into(), "c".into()], text);
+    let v = judge_metrics(&[one("a"), one("c")], text);
     assert_eq!(v.status, CheckStatus::Fail);
     assert!(v.reason.contains("missing: c"));
 }
 
 #[test]
-fn version_age_comes_from_release_dates() {
-    let v = judge_version("483", 183);
+fn metric_alternatives_any_one_satisfies_and_the_verdict_names_it() {
+    // Trino 480 renamed the node-manager series: either name satisfies.
+    let old = "trino_metadata_name_DiscoveryNodeManager_ActiveNodeCount";
+    let new = "trino_node_name_NodeManager_ActiveWorkerCount";
+    let alts = vec![old.to_string(), new.to_string()];
+    let series = [vec!["q".to_string()], alts];
+    let newer = format!("q 1\n{new} 3\n");
+    let v = judge_metrics(&series, &newer);
     assert_eq!(v.status, CheckStatus::Pass);
+    assert!(v.reason.contains(&format!("alternative name {new}")), "{}", v.reason);
+    assert!(v.observed.contains(new), "{}", v.observed);
+    let older = format!("q 1\n{old} 3\n");
+    let v = judge_metrics(&series, &older);
+    assert_eq!(v.status, CheckStatus::Pass);
+    assert_eq!(v.reason, "all 2 series present");
+    let v = judge_metrics(&series, "q 1\n");
+    assert_eq!(v.status, CheckStatus::Fail);
+    assert!(v.reason.contains(&format!("{old} or {new}")), "{}", v.reason);
+    // The runbook format: a name or a list of alternatives.
+    let c = parse_check(
+        "metrics",
+        &table(&format!("series = [\"q\", [\"{old}\", \"{new}\"]]")),
+    )
+    .unwrap();
+    assert_eq!(c, Check::Metrics { series: series.to_vec() });
+    assert!(parse_check("metrics", &table("series = [[]]")).is_err());
+    assert!(parse_check("metrics", &table("series = [1]")).is_err());
+}
+
+#[test]
+fn version_age_comes_from_release_dates() {
+    let shipped = Releases::shipped();
+    let v = judge_version("483", 183, &shipped);
+    assert_eq!(v.status, CheckStatus::Pass);
+    assert!(v.reason.contains("the shipped release table"), "{}", v.reason);
     // 478 (2025-10-29) is 261 days before 483 (2026-07-17).
-    let v = judge_version("478", 183);
+    let v = judge_version("478", 183, &shipped);
     assert_eq!(v.status, CheckStatus::Fail);
     assert!(v.reason.contains("261 days"), "{}", v.reason);
-    assert_eq!(judge_version("482", 183).status, CheckStatus::Pass);
+    assert_eq!(judge_version("482", 183, &shipped).status, CheckStatus::Pass);
     // 480 is not in the table: estimated from 479 (2025-12-14), 215 days.
-    let v = judge_version("480", 365);
+    let v = judge_version("480", 365, &shipped);
     assert_eq!(v.status, CheckStatus::Warn);
-    assert_eq!(judge_version("400", 183).status, CheckStatus::Fail);
-    assert_eq!(judge_version("490", 183).status, CheckStatus::Pass);
-    assert_eq!(judge_version("banana", 183).status, CheckStatus::Error);
-    assert_eq!(judge_version("476-e.1", 9999).status, CheckStatus::Pass);
+    assert!(v.reason.contains("about 215 days"), "{}", v.reason);
+    assert_eq!(judge_version("400", 183, &shipped).status, CheckStatus::Fail);
+    assert_eq!(judge_version("490", 183, &shipped).status, CheckStatus::Pass);
+    assert_eq!(
+        judge_version("banana", 183, &shipped).status,
+        CheckStatus::Error
+    );
+    assert_eq!(
+        judge_version("476-e.1", 9999, &shipped).status,
+        CheckStatus::Pass
+    );
+}
+
+#[test]
+fn the_config_file_extends_the_release_table() {
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let releases = Releases::shipped().with_config(&[(484, d("2026-08-20")), (490, d("2027-02-01"))]);
+    assert_eq!(releases.newest().unwrap().version, 490);
+    // 483 (2026-07-17) is 199 days behind 490: lagging, and the verdict says
+    // where 490 came from.
+    let v = judge_version("483", 183, &releases);
+    assert_eq!(v.status, CheckStatus::Fail, "{}", v.reason);
+    assert!(v.reason.contains("199 days"), "{}", v.reason);
+    assert!(
+        v.reason.contains("490 (2027-02-01, the config file's release table)"),
+        "{}",
+        v.reason
+    );
+    // 484 is known now: no warning about a missing entry.
+    assert_eq!(judge_version("484", 183, &releases).status, CheckStatus::Pass);
+    // A config entry corrects a shipped date.
+    let fixed = Releases::shipped().with_config(&[(483, d("2026-07-18"))]);
+    assert_eq!(fixed.get(483).unwrap().date, d("2026-07-18"));
+    assert_eq!(fixed.get(483).unwrap().source, ReleaseSource::Config);
+}
+
+#[test]
+fn the_newest_version_in_the_fleet_counts_as_known() {
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // A sibling runs 495, which no table knows; Shipshape first saw it on
+    // 2027-03-01. A cluster on 483 is 227 days behind it.
+    let releases = Releases::shipped().with_fleet(495, d("2027-03-01"), "etl-blue");
+    let v = judge_version("483", 183, &releases);
+    assert_eq!(v.status, CheckStatus::Fail, "{}", v.reason);
+    assert!(v.reason.contains("227 days"), "{}", v.reason);
+    assert!(
+        v.reason.contains("running on cluster 'etl-blue'"),
+        "{}",
+        v.reason
+    );
+    assert_eq!(judge_version("495", 183, &releases).status, CheckStatus::Pass);
+    // A fleet version the table already knows changes nothing.
+    let same = Releases::shipped().with_fleet(479, d("2027-03-01"), "x");
+    assert_eq!(same, Releases::shipped());
+    assert_eq!(trino_release_number("479-e.2"), Some(479));
 }
 
 #[test]
@@ -262,21 +346,21 @@ fn per_worker_needs_every_worker_to_agree() {
         ("w1".to_string(), Ok(json!("ACTIVE"))),
         ("w2".to_string(), Ok(json!("ACTIVE"))),
     ];
-    assert_eq!(judge_per_worker(&active, &ok).status, CheckStatus::Pass);
+    assert_eq!(judge_per_worker(&active, &[], &ok).status, CheckStatus::Pass);
     let one_down = vec![
         ("w1".to_string(), Ok(json!("ACTIVE"))),
         ("w2".to_string(), Ok(json!("SHUTTING_DOWN"))),
         ("w3".to_string(), Err("unreachable".into())),
     ];
-    let v = judge_per_worker(&active, &one_down);
+    let v = judge_per_worker(&active, &[], &one_down);
     assert_eq!(v.status, CheckStatus::Fail);
     assert!(
-        v.reason.contains("w2: \"SHUTTING_DOWN\"") && v.reason.contains("w3: unreachable"),
+        v.reason.contains("w2: SHUTTING_DOWN") && v.reason.contains("w3: unreachable"),
         "{}",
         v.reason
     );
-    assert_eq!(v.observed, "1 of 3 workers answer \"ACTIVE\"");
-    assert_eq!(judge_per_worker(&active, &[]).status, CheckStatus::Fail);
+    assert_eq!(v.observed, "1 of 3 workers answer ACTIVE");
+    assert_eq!(judge_per_worker(&active, &[], &[]).status, CheckStatus::Fail);
     assert!(parse_check("per_worker", &table("path = \"/v1/info/state\"")).is_err());
     assert_eq!(
         parse_check(
@@ -286,7 +370,56 @@ fn per_worker_needs_every_worker_to_agree() {
         .unwrap(),
         Check::PerWorker {
             path: "/v1/info/state".into(),
-            json_equals: json!("ACTIVE")
+            json_equals: json!("ACTIVE"),
+            json_warn: vec![],
+        }
+    );
+}
+
+#[test]
+fn draining_workers_warn_and_name_each_worker() {
+    let active = json!("ACTIVE");
+    let drain = [json!("DRAINING"), json!("DRAINED")];
+    let answers = vec![
+        ("w1".to_string(), Ok(json!("ACTIVE"))),
+        ("w3".to_string(), Ok(json!("DRAINED"))),
+        ("w2".to_string(), Ok(json!("DRAINING"))),
+    ];
+    let v = judge_per_worker(&active, &drain, &answers);
+    assert_eq!(v.status, CheckStatus::Warn);
+    assert!(
+        v.reason.starts_with("w2 is DRAINING, w3 is DRAINED"),
+        "{}",
+        v.reason
+    );
+    assert_eq!(v.observed, "1 of 3 workers answer ACTIVE");
+    // Without the drain states listed, the same answers fail.
+    assert_eq!(
+        judge_per_worker(&active, &[], &answers).status,
+        CheckStatus::Fail
+    );
+    // A worker that does not answer, or shuts down outside a drain, still
+    // fails, and the reason names the drained ones too.
+    let mixed = vec![
+        ("w1".to_string(), Ok(json!("DRAINING"))),
+        ("w2".to_string(), Ok(json!("SHUTTING_DOWN"))),
+        ("w3".to_string(), Err("connection refused".into())),
+    ];
+    let v = judge_per_worker(&active, &drain, &mixed);
+    assert_eq!(v.status, CheckStatus::Fail);
+    assert!(v.reason.contains("w2: SHUTTING_DOWN"), "{}", v.reason);
+    assert!(v.reason.contains("w3: connection refused"), "{}", v.reason);
+    assert!(v.reason.contains("also w1 is DRAINING"), "{}", v.reason);
+    assert_eq!(
+        parse_check(
+            "per_worker",
+            &table("path = \"/v1/info/state\"\njson_equals = \"ACTIVE\"\njson_warn = [\"DRAINING\", \"DRAINED\"]")
+        )
+        .unwrap(),
+        Check::PerWorker {
+            path: "/v1/info/state".into(),
+            json_equals: json!("ACTIVE"),
+            json_warn: drain.to_vec(),
         }
     );
 }
@@ -475,15 +608,66 @@ fn jvm_against_what_trino_needs() {
         judge_jvm("483", &nodes(&["25", "25"])).status,
         CheckStatus::Pass
     );
-    // The runbook's Java 21 is too old for Trino 451 and later.
+    // The runbook's Java 21 is too old for Trino 447 and later.
     let v = judge_jvm("451", &nodes(&["21", "21"]));
     assert_eq!(v.status, CheckStatus::Fail);
     assert_eq!(
         v.reason,
-        "Java 21 is older than Java 22, which Trino 451 requires"
+        "Trino 451 runs on Java 21; Trino 447 and later need Java 22"
+    );
+    // Trino 479 on Java 24 was passed once ("Trino 479 needs 22"): wrong.
+    let v = judge_jvm("479", &nodes(&["24", "24"]));
+    assert_eq!(v.status, CheckStatus::Fail);
+    assert_eq!(
+        v.reason,
+        "Trino 479 runs on Java 24; Trino 479 and later need Java 25"
+    );
+    let v = judge_jvm("477", &nodes(&["24"]));
+    assert_eq!(v.status, CheckStatus::Pass);
+    assert_eq!(
+        v.reason,
+        "all 1 nodes run Java 24; Trino 476 and later need Java 24"
     );
     assert_eq!(judge_jvm("483", &nodes(&["24"])).status, CheckStatus::Fail);
-    assert_eq!(judge_jvm("470", &nodes(&["22"])).status, CheckStatus::Pass);
+    assert_eq!(judge_jvm("470", &nodes(&["22"])).status, CheckStatus::Fail);
+    assert_eq!(judge_jvm("470", &nodes(&["23"])).status, CheckStatus::Pass);
+    // Every step, on both sides of its boundary: the release before still
+    // runs on the older Java, the step's release does not.
+    for (before, at, old_java, new_java) in [
+        (389, 390, 11, 17),
+        (435, 436, 17, 21),
+        (446, 447, 21, 22),
+        (463, 464, 22, 23),
+        (475, 476, 23, 24),
+        (478, 479, 24, 25),
+    ] {
+        let java = old_java.to_string();
+        let expect_before = if before < 390 {
+            CheckStatus::Warn
+        } else {
+            CheckStatus::Pass
+        };
+        assert_eq!(
+            judge_jvm(&before.to_string(), &nodes(&[&java])).status,
+            expect_before,
+            "Trino {before} on Java {old_java}"
+        );
+        assert_eq!(
+            judge_jvm(&at.to_string(), &nodes(&[&java])).status,
+            CheckStatus::Fail,
+            "Trino {at} on Java {old_java}"
+        );
+        let java = new_java.to_string();
+        let v = judge_jvm(&at.to_string(), &nodes(&[&java]));
+        assert_eq!(v.status, CheckStatus::Pass, "Trino {at} on Java {new_java}");
+        assert!(
+            v.reason.contains(&format!("Trino {at} and later need Java {new_java}")),
+            "{}",
+            v.reason
+        );
+    }
+    assert_eq!(java_required(480), Some(25));
+    assert_eq!(java_required(483), Some(25));
     let mixed = judge_jvm("483", &nodes(&["25", "22", "25"]));
     assert_eq!(mixed.status, CheckStatus::Fail);
     assert!(
@@ -494,7 +678,8 @@ fn jvm_against_what_trino_needs() {
     assert_eq!(judge_jvm("483", &[]).status, CheckStatus::Error);
     assert_eq!(java_feature_version("1.8"), Some(8));
     assert_eq!(java_feature_version("22.0.2"), Some(22));
-    assert_eq!(java_required(431), None);
+    assert_eq!(java_required(389), None);
+    assert_eq!(java_required(390), Some(17));
     assert_eq!(java_required(460), Some(22));
 }
 

@@ -22,6 +22,7 @@
 //! correction = "..."            # optional: where the source is wrong for current Trino
 //! evidence_query = "SELECT ..."   # optional: its result can be attached as evidence
 //! valid_for_days = 30           # optional, checklist items: a sign-off expires after this
+//! fail_after = 3                # optional, items with a check: failing runs in a row before a failure counts
 //! source = "Runbook §1"
 //! check = { kind = "sql", query = "...", expect = "equals", column = 2, value = "true" }  # optional
 //! ```
@@ -82,7 +83,11 @@ struct RawItem {
     check: Option<Spanned<toml::Table>>,
     evidence_query: Option<String>,
     valid_for_days: Option<Spanned<i64>>,
+    fail_after: Option<Spanned<i64>>,
 }
+
+/// The most failing runs in a row an item may wait for before a failure counts.
+pub const FAIL_AFTER_MAX: i64 = 20;
 
 /// The longest validity period a runbook may give: ten years.
 const VALID_FOR_MAX_DAYS: i64 = 3650;
@@ -307,8 +312,29 @@ impl Ctx<'_> {
                 }
             },
         };
+        let fail_after = match raw.fail_after {
+            None => None,
+            Some(v) if check.is_none() => {
+                return Err(self.error(
+                    v.span(),
+                    format!("item '{id}': fail_after needs a check"),
+                ))
+            }
+            Some(v) => match u32::try_from(*v.get_ref()) {
+                Ok(n) if (1..=FAIL_AFTER_MAX).contains(&i64::from(n)) => Some(n),
+                _ => {
+                    return Err(self.error(
+                        v.span(),
+                        format!(
+                            "item '{id}': fail_after must be a whole number of runs from 1 to {FAIL_AFTER_MAX}"
+                        ),
+                    ))
+                }
+            },
+        };
         Ok(Item {
             valid_for_days,
+            fail_after,
             title: self.non_empty(&raw.title, "item title")?,
             why: self.non_empty(&raw.why, "item why")?,
             source: self.non_empty(&raw.source, "item source")?,
