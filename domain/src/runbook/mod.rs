@@ -53,6 +53,10 @@ pub struct Item {
     /// and no longer counts.
     #[serde(default)]
     pub valid_for_days: Option<u32>,
+    /// Flapping: how many failing runs in a row before a failure counts
+    /// (the server's `check_fail_after` when unset).
+    #[serde(default)]
+    pub fail_after: Option<u32>,
 }
 
 impl Item {
