@@ -4,81 +4,9 @@
 mod support;
 
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
+use support::sims::*;
 use support::*;
-
-/// The password the simulated clusters accept, as the server's environment
-/// holds it; clusters name the variable, never the value.
-const SECRET: (&str, &str) = ("TRINO_SECRET_SIM", "shipshape-sim-password");
-/// Every runbook item that has a check.
-const CHECKED_ITEMS: usize = 18;
-
-fn start(dir: &std::path::Path) -> Server {
-    Server::start_env(
-        dir,
-        &[],
-        &[SECRET, ("TRINO_SECRET_WRONG", "not-the-password")],
-    )
-}
-
-fn scenario(file: &str, prefix: &str) -> trino_sim::scenario::Scenario {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../sim/scenarios/");
-    let text = std::fs::read_to_string(format!("{path}{file}")).unwrap();
-    trino_sim::scenario::Scenario::parse(file, &format!("{prefix}\n{text}")).unwrap()
-}
-
-/// Serves a scenario over plain HTTP without passwords (for protocol faults).
-async fn sim(file: &str, prefix: &str) -> String {
-    trino_sim::serve_on_loopback(scenario(file, prefix).plain())
-        .await
-        .unwrap()
-}
-
-/// Serves a scenario as it ships (HTTPS with a test CA, passwords) and
-/// registers it with its CA file and the password from `TRINO_SECRET_SIM`.
-async fn secure_cluster(
-    s: &Server,
-    c: &reqwest::Client,
-    dir: &std::path::Path,
-    name: &str,
-    file: &str,
-    connection: Value,
-) -> i64 {
-    let served = trino_sim::serve_loopback(scenario(file, "")).await.unwrap();
-    let ca = dir.join(format!("{name}-ca.pem"));
-    std::fs::write(&ca, served.ca_pem.unwrap()).unwrap();
-    let mut conn = json!({
-        "auth": "basic",
-        "auth_user": "shipshape",
-        "secret_env": SECRET.0,
-        "ca_file": ca.to_str().unwrap(),
-    });
-    for (k, v) in connection.as_object().unwrap() {
-        conn[k] = v.clone();
-    }
-    let r = c
-        .post(s.url("/api/v1/clusters"))
-        .json(&json!({"name": name, "environment": "prod", "coordinator_url": served.url, "connection": conn}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
-}
-
-async fn run(s: &Server, c: &reqwest::Client, id: i64) -> HashMap<String, Value> {
-    let r = c
-        .post(s.url(&format!("/api/v1/clusters/{id}/checks/run")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let v: Vec<Value> = r.json().await.unwrap();
-    v.into_iter()
-        .map(|r| (r["item_id"].as_str().unwrap().to_string(), r))
-        .collect()
-}
 
 #[tokio::test]
 async fn a_healthy_cluster_passes_every_check() {
@@ -112,7 +40,7 @@ async fn a_healthy_cluster_passes_every_check() {
     assert!(results["jvm"]["reason"]
         .as_str()
         .unwrap()
-        .contains("Trino 483 needs 25"));
+        .contains("Trino 479 and later need Java 25"));
     assert!(results["authentication"]["evidence"]
         .as_str()
         .unwrap()
@@ -155,7 +83,7 @@ async fn a_misconfigured_cluster_fails_with_the_data_behind_it_and_drift_shows()
     assert!(results["stay-close-to-upstream"]["reason"]
         .as_str()
         .unwrap()
-        .contains("days older than Trino 483"));
+        .contains("days older than the newest known release 483 (2026-07-17, the shipped release table)"));
     assert_eq!(status("max-execution-time-vs-shutdown"), "fail");
     assert_eq!(results["max-execution-time-vs-shutdown"]["observed"], "24h");
     assert_eq!(status("workers-active"), "fail");
@@ -207,6 +135,14 @@ async fn a_misconfigured_cluster_fails_with_the_data_behind_it_and_drift_shows()
     assert_eq!(results["concurrency-limits"]["observed"], "14.5");
     assert!(reason("audit").starts_with("3d"), "{}", reason("audit"));
 
+    // One failing run does not count yet (flapping rule, 2 runs by default).
+    let c: Value = get_json(&admin, s.url(&format!("/api/v1/clusters/{id}/checklist"))).await;
+    assert_eq!(c["regressed"], 0);
+    let spill = &c["sections"][0]["items"][1];
+    assert_eq!(spill["id"], "spill");
+    assert_eq!(spill["verdict"]["streak_status"], "fail");
+    assert_eq!(spill["verdict"]["effective"], Value::Null);
+    run(&s, &admin, id).await;
     let c: Value = get_json(&admin, s.url(&format!("/api/v1/clusters/{id}/checklist"))).await;
     assert_eq!(c["regressed"], 1);
     let spill = c["sections"][0]["items"]
@@ -386,7 +322,7 @@ async fn every_worker_is_asked_for_its_state() {
     assert_eq!(r["workers-active"]["status"], "pass");
     assert_eq!(
         r["workers-active"]["observed"],
-        "3 of 3 workers answer \"ACTIVE\""
+        "3 of 3 workers answer ACTIVE"
     );
     let r = run(&s, &admin, draining).await;
     assert_eq!(r["workers-active"]["status"], "fail");
@@ -394,7 +330,7 @@ async fn every_worker_is_asked_for_its_state() {
         r["workers-active"]["reason"]
             .as_str()
             .unwrap()
-            .contains("worker-2: \"SHUTTING_DOWN\""),
+            .contains("worker-2: SHUTTING_DOWN"),
         "{}",
         r["workers-active"]
     );

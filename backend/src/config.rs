@@ -48,6 +48,21 @@ pub struct Config {
     pub reminder_webhook_url: Option<Redacted>,
     /// Seconds between looks for tasks that became due or overdue.
     pub reminder_interval_secs: u64,
+    /// Flapping: failing runs in a row before a check's failure counts
+    /// (a runbook item's `fail_after` wins).
+    pub check_fail_after: u32,
+    /// Trino releases newer than the shipped table knows (or corrected
+    /// dates): `[[trino_release]] version = 484, date = "2026-09-01"`.
+    #[serde(default)]
+    pub trino_release: Vec<TrinoRelease>,
+}
+
+/// One Trino release and the day it shipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrinoRelease {
+    pub version: u32,
+    pub date: chrono::NaiveDate,
 }
 
 /// A setting that is a secret (a webhook URL carries its token): shown as
@@ -99,6 +114,8 @@ impl Default for Config {
             time_zone: "UTC".into(),
             reminder_webhook_url: None,
             reminder_interval_secs: 300,
+            check_fail_after: shipshape_domain::check::DEFAULT_FAIL_AFTER,
+            trino_release: Vec::new(),
         }
     }
 }
@@ -145,7 +162,23 @@ impl Config {
                 "max_upload_bytes and max_upload_files must be at least 1".into(),
             ));
         }
+        if !(1..=20).contains(&config.check_fail_after) {
+            return Err(ConfigError(
+                "check_fail_after must be a number of runs from 1 to 20".into(),
+            ));
+        }
         Ok(config)
+    }
+
+    /// The release table checks judge against: the shipped one with the
+    /// config file's releases added.
+    pub fn releases(&self) -> shipshape_domain::check::Releases {
+        let extra: Vec<(u32, chrono::NaiveDate)> = self
+            .trino_release
+            .iter()
+            .map(|r| (r.version, r.date))
+            .collect();
+        shipshape_domain::check::Releases::shipped().with_config(&extra)
     }
 
     /// The configured time zone for Day-2 due dates.
@@ -197,6 +230,30 @@ mod tests {
             };
             let c = Config::load(None, &o).map_err(|e| e.to_string())?;
             assert_eq!(c.data_dir, PathBuf::from("from-flag"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_release_table_extends_from_the_file() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "shipshape.toml",
+                "check_fail_after = 3\n[[trino_release]]\nversion = 484\ndate = \"2026-09-01\"\n",
+            )?;
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c.check_fail_after, 3);
+            let newest = c.releases().newest().cloned().ok_or("no newest")?;
+            assert_eq!(newest.version, 484);
+            assert_eq!(newest.date.to_string(), "2026-09-01");
+            jail.create_file(
+                "bad.toml",
+                "[[trino_release]]\nversion = 484\ndate = \"September\"\n",
+            )?;
+            assert!(Config::load(Some(Path::new("bad.toml")), &Overrides::default()).is_err());
+            jail.create_file("zero.toml", "check_fail_after = 0\n")?;
+            let e = Config::load(Some(Path::new("zero.toml")), &Overrides::default()).unwrap_err();
+            assert!(e.to_string().contains("check_fail_after"), "{e}");
             Ok(())
         });
     }

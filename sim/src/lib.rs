@@ -53,6 +53,7 @@ pub fn router(scenario: Scenario, https: bool) -> Router {
         )
         .route("/v1/info", get(info))
         .route("/v1/info/state", get(node_state))
+        .route("/nodes/{node}/v1/info/state", get(one_node_state))
         .route("/metrics", get(metrics))
         .route("/ui/api/stats", get(ui_stats))
         .with_state(sim)
@@ -382,6 +383,16 @@ async fn info(State(sim): State<Sim>) -> Json<Value> {
 
 async fn node_state(State(sim): State<Sim>) -> Json<Value> {
     Json(Value::String(sim.scenario.state.clone()))
+}
+
+/// One simulated node's state (`node_states`, else the scenario's `state`).
+async fn one_node_state(State(sim): State<Sim>, Path(node): Path<String>) -> Json<Value> {
+    let state = sim
+        .scenario
+        .node_states
+        .get(&node)
+        .unwrap_or(&sim.scenario.state);
+    Json(Value::String(state.clone()))
 }
 
 async fn metrics(State(sim): State<Sim>, headers: HeaderMap) -> Response {

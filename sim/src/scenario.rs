@@ -1,9 +1,14 @@
 //! Scenario files: what a simulated cluster answers, and how it misbehaves.
 //!
 //! ```toml
+//! base = "healthy.toml"           # optional: start from another scenario (same folder);
+//!                                 # keys here win, [[query]] entries replace the base's
+//!                                 # entry with the same sql or are added
 //! version = "476"                 # GET /v1/info nodeVersion.version
 //! environment = "production"
 //! state = "ACTIVE"                # GET /v1/info/state
+//! node_states = { worker-2 = "DRAINING" }  # GET /nodes/{node}/v1/info/state (node URIs
+//!                                 # written "{self}/nodes/worker-2/"); other nodes: `state`
 //! page_size = 2                   # data rows per result page
 //! denied_users = ["nobody"]       # their queries fail with PERMISSION_DENIED
 //! fault = "none"                  # see `Fault`
@@ -44,6 +49,9 @@ pub struct Scenario {
     pub environment: String,
     #[serde(default = "default_state")]
     pub state: String,
+    /// Per-node answers of `/nodes/{node}/v1/info/state`.
+    #[serde(default)]
+    pub node_states: BTreeMap<String, String>,
     #[serde(default = "default_page_size")]
     pub page_size: usize,
     #[serde(default)]
@@ -162,14 +170,66 @@ pub enum ScenarioError {
     Parse(String, toml::de::Error),
     #[error("{0}: page_size must be at least 1")]
     PageSize(String),
+    #[error("{0}: {1}")]
+    Base(String, String),
 }
+
+/// How many `base` files one scenario may stack.
+const MAX_BASE_DEPTH: usize = 4;
 
 impl Scenario {
     pub fn load(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
         let name = path.display().to_string();
+        let table = Self::load_table(path, 0)?;
+        let s: Scenario = table
+            .try_into()
+            .map_err(|e| ScenarioError::Parse(name.clone(), e))?;
+        if s.page_size == 0 {
+            return Err(ScenarioError::PageSize(name));
+        }
+        Ok(s)
+    }
+
+    /// A scenario file as a TOML table, its `base` (if any) merged under it.
+    fn load_table(path: &std::path::Path, depth: usize) -> Result<toml::Table, ScenarioError> {
+        let name = path.display().to_string();
         let text =
             std::fs::read_to_string(path).map_err(|e| ScenarioError::Read(name.clone(), e))?;
-        Self::parse(&name, &text)
+        let mut table: toml::Table =
+            toml::from_str(&text).map_err(|e| ScenarioError::Parse(name.clone(), e))?;
+        let Some(base) = table.remove("base") else {
+            return Ok(table);
+        };
+        let base = base
+            .as_str()
+            .ok_or_else(|| ScenarioError::Base(name.clone(), "base must be a file name".into()))?;
+        if depth >= MAX_BASE_DEPTH {
+            return Err(ScenarioError::Base(
+                name,
+                format!("more than {MAX_BASE_DEPTH} base files stacked"),
+            ));
+        }
+        let dir = path.parent().unwrap_or(std::path::Path::new("."));
+        let mut merged = Self::load_table(&dir.join(base), depth + 1)?;
+        let own_queries = table.remove("query");
+        for (k, v) in table {
+            merged.insert(k, v);
+        }
+        if let Some(toml::Value::Array(own)) = own_queries {
+            let sql_of = |q: &toml::Value| q.get("sql").and_then(|s| s.as_str()).map(normalize);
+            let mut queries = match merged.remove("query") {
+                Some(toml::Value::Array(a)) => a,
+                _ => Vec::new(),
+            };
+            for q in own {
+                match queries.iter_mut().find(|b| sql_of(b).is_some() && sql_of(b) == sql_of(&q)) {
+                    Some(slot) => *slot = q,
+                    None => queries.push(q),
+                }
+            }
+            merged.insert("query".into(), toml::Value::Array(queries));
+        }
+        Ok(merged)
     }
 
     pub fn parse(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
@@ -217,6 +277,27 @@ mod tests {
         assert!(s.answer("  select   1 ;").is_some());
         assert!(s.answer("SELECT 2").is_none());
         assert_eq!(s.version, "476");
+    }
+
+    #[test]
+    fn a_scenario_builds_on_its_base() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("base.toml"),
+            "version = \"483\"\n[[query]]\nsql = \"SELECT 1\"\nrows = [[1]]\n[[query]]\nsql = \"SELECT 2\"\nrows = [[2]]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("child.toml"),
+            "base = \"base.toml\"\nversion = \"479\"\n[[query]]\nsql = \"select 2\"\nrows = [[22]]\n[[query]]\nsql = \"SELECT 3\"\nrows = [[3]]\n",
+        )
+        .unwrap();
+        let s = Scenario::load(&dir.path().join("child.toml")).unwrap();
+        assert_eq!(s.version, "479");
+        assert_eq!(s.query.len(), 3);
+        assert_eq!(s.answer("SELECT 2").unwrap().rows[0][0].as_integer(), Some(22));
+        std::fs::write(dir.path().join("loop.toml"), "base = \"loop.toml\"\n").unwrap();
+        assert!(Scenario::load(&dir.path().join("loop.toml")).is_err());
     }
 
     #[test]

@@ -104,3 +104,55 @@ fn the_python_client_refuses_a_relative_next_uri() {
         "failed for another reason:\n{stderr}"
     );
 }
+
+const NEW_SCENARIOS_SCRIPT: &str = r#"
+import sys, trino
+from urllib.parse import urlparse
+which, url, ca = sys.argv[1], sys.argv[2], sys.argv[3]
+u = urlparse(url)
+cur = trino.dbapi.connect(
+    host=u.hostname, port=u.port, user="shipshape", http_scheme="https",
+    auth=trino.auth.BasicAuthentication("shipshape", "shipshape-sim-password"),
+    verify=ca,
+).cursor()
+if which == "draining":
+    # The nodes table says draining / drained in lowercase.
+    cur.execute("SELECT node_id, http_uri, node_version, coordinator, state FROM system.runtime.nodes")
+    states = {r[0]: r[4] for r in cur.fetchall()}
+    assert states == {"coordinator-1": "active", "worker-1": "active", "worker-2": "draining", "worker-3": "drained"}, states
+    cur.execute("SHOW CATALOGS")
+    assert [r[0] for r in cur.fetchall()] == ["hive", "iceberg", "jmx", "system"]
+elif which == "java-lag":
+    cur.execute('SELECT node, specversion FROM jmx.current."java.lang:type=runtime"')
+    assert {r[1] for r in cur.fetchall()} == {"24"}
+    cur.execute("SHOW CATALOGS")
+    assert [r[0] for r in cur.fetchall()] == ["hive", "jmx", "system"]
+else:
+    # Statements still answer from the base scenario.
+    cur.execute("SHOW SESSION LIKE 'spill_enabled'")
+    assert cur.fetchall()[0][1] == "true"
+print("python client ok on", which)
+"#;
+
+#[test]
+fn the_python_client_reads_the_draining_java_lag_and_renamed_metrics_scenarios() {
+    for which in ["draining", "java-lag", "renamed-metrics"] {
+        let sim = support::start_secure(&support::scenario_path(&format!("{which}.toml")));
+        let out = Command::new(python())
+            .arg("-c")
+            .arg(NEW_SCENARIOS_SCRIPT)
+            .arg(which)
+            .arg(&sim.base)
+            .arg(sim.ca.as_ref().expect("the test CA"))
+            .env_remove("REQUESTS_CA_BUNDLE")
+            .env_remove("CURL_CA_BUNDLE")
+            .output()
+            .expect("run python");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && stdout.contains(&format!("python client ok on {which}")),
+            "{which}:\n{stdout}\n{stderr}"
+        );
+    }
+}

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod sims;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_shipshape");
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 

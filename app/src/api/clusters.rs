@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use shipshape_domain::cluster::Cluster;
 use shipshape_domain::connection::ConnectionInput;
+use shipshape_domain::drift::DriftRow;
 use shipshape_domain::readiness::FleetEntry;
 use shipshape_domain::trend::TrendPoint;
 
@@ -76,6 +77,20 @@ pub async fn fleet_trend(
         environment,
     };
     Ok(fleet::readiness_trend(&state, &user, None, &q).await?)
+}
+
+/// Clusters of one environment that differ from their siblings.
+#[server]
+pub async fn fleet_drift(
+    environment: Option<String>,
+) -> Result<Vec<DriftRow>, AppError> {
+    use shipshape_backend::service::fleet;
+    let (state, user) = crate::ssr::require_user().await?;
+    let q = fleet::FleetQuery {
+        include_archived: false,
+        environment,
+    };
+    Ok(fleet::drift(&state, &user, &q).await?)
 }
 
 /// One cluster's readiness over the last 90 days.

@@ -3,10 +3,45 @@
 
 use super::status::short_time;
 use leptos::prelude::*;
-use shipshape_domain::check::CheckResult;
+use shipshape_domain::check::{CheckResult, VerdictNote, VerdictState};
+
+/// The flapping rule's word on the newest run: a failure that counts since
+/// some time, or a verdict that does not count yet.
+#[component]
+fn VerdictNoteLine(note: Option<VerdictNote>) -> impl IntoView {
+    note.map(|n| match n {
+        VerdictNote::FailingSince { since, runs } => {
+            let runs = (runs > 0).then(|| format!(" ({runs} runs)"));
+            view! {
+                <span class="verdict-note" data-testid="failing-since">
+                    " · failing since " {short_time(&since)} {runs}
+                </span>
+            }
+            .into_any()
+        }
+        VerdictNote::NotCountedYet { status, runs, counted } => {
+            let counted = counted.map(|c| c.as_str()).unwrap_or("not run");
+            view! {
+                <span class="verdict-note muted" data-testid="not-counted">
+                    {format!(
+                        " · {} {runs} run(s) in a row, not counted yet (counted: {counted})",
+                        status.as_str()
+                    )}
+                </span>
+            }
+            .into_any()
+        }
+    })
+}
 
 #[component]
-pub fn CheckLine(result: Option<CheckResult>, automated: bool, regressed: bool) -> impl IntoView {
+pub fn CheckLine(
+    result: Option<CheckResult>,
+    verdict: Option<VerdictState>,
+    automated: bool,
+    regressed: bool,
+) -> impl IntoView {
+    let note = verdict.and_then(|v| v.note());
     match result {
         None if automated => {
             view! { <p class="check muted" data-check="none">"Live check: not run yet."</p> }
@@ -20,6 +55,7 @@ pub fn CheckLine(result: Option<CheckResult>, automated: bool, regressed: bool) 
                     <span class=format!("badge check-badge check-{status}")>{format!("check: {status}")}</span>
                     {regressed.then(|| view! { <span class="badge regressed" data-testid="regressed">"regressed"</span> })}
                     " " <span class="check-reason">{r.reason.clone()}</span>
+                    <VerdictNoteLine note=note.clone()/>
                     {(!r.observed.is_empty()).then(|| view! { " · observed " <code>{r.observed.clone()}</code> })}
                     <span class="muted">" · " {short_time(&r.at)} " · " {r.duration_ms} " ms"</span>
                     {(!r.evidence.is_empty()).then(|| view! {

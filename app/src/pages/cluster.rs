@@ -227,7 +227,7 @@ fn ItemCard(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVi
                     {w.waiver.decision.clone().map(|d| view! { " · " {if d.approved { "approved" } else { "rejected" }} " by " {d.by} })}
                 </p>
             })}
-            <CheckLine result=item.check.clone() automated=item.automated regressed=item.regressed/>
+            <CheckLine result=item.check.clone() verdict=item.verdict.clone() automated=item.automated regressed=item.regressed/>
             <details class="item-details">
                 <summary>"What, why and how to verify"</summary>
                 <p class="source muted">{item.source.clone()}</p>

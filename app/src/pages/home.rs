@@ -1,12 +1,13 @@
 //! The fleet: every cluster's readiness, overall and per section.
 
-use crate::api::clusters::{fleet, fleet_trend};
+use crate::api::clusters::{fleet, fleet_drift, fleet_trend};
 use crate::components::progress::ProgressBar;
 use crate::components::session::RequireUser;
 use crate::components::trend_chart::TrendChart;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use shipshape_domain::drift::DriftRow;
 use shipshape_domain::readiness::FleetEntry;
 
 #[component]
@@ -25,6 +26,7 @@ fn Fleet(can_register: bool) -> impl IntoView {
     let env = move || query.read().get("env").filter(|e| !e.is_empty());
     let data = Resource::new(move || (archived(), env()), |(a, e)| fleet(a, e));
     let trend = Resource::new(move || (archived(), env()), |(a, e)| fleet_trend(a, e));
+    let drift = Resource::new(env, fleet_drift);
     view! {
         <div class="page-head">
             <h1>"Fleet readiness"</h1>
@@ -51,6 +53,11 @@ fn Fleet(can_register: bool) -> impl IntoView {
                             view! {
                                 {filter}
                                 <FleetTable entries=d.entries/>
+                                <Transition fallback=|| ()>
+                                    {move || Suspend::new(async move {
+                                        drift.await.ok().map(|rows| view! { <FleetDrift rows/> })
+                                    })}
+                                </Transition>
                                 <Transition fallback=|| view! { <p class="muted">"Loading the 90-day trend…"</p> }>
                                     {move || Suspend::new(async move {
                                         trend.await.ok().map(|points| view! {
@@ -158,4 +165,45 @@ fn FleetTable(entries: Vec<FleetEntry>) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Clusters that differ from their siblings in one environment.
+#[component]
+fn FleetDrift(rows: Vec<DriftRow>) -> impl IntoView {
+    view! {
+        <section class="card" data-testid="fleet-drift">
+            <h2>"Fleet drift"</h2>
+            <p class="muted">
+                "Within one environment, clusters whose Trino version, Java version, catalogs, spill or execution-time setting differ from what most of their siblings run, from each cluster's newest check run."
+            </p>
+            {if rows.is_empty() {
+                view! { <p class="muted" data-testid="no-drift">"No drift: clusters of each environment agree."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="table drift">
+                            <thead><tr><th>"Env"</th><th>"Cluster"</th><th>"Fact"</th><th>"This cluster"</th><th>"Its siblings"</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|r| {
+                                    let usual = match &r.usual {
+                                        Some(u) => format!("{u} ({} of {})", r.usual_count, r.compared),
+                                        None => format!("no common value ({} clusters)", r.compared),
+                                    };
+                                    view! {
+                                        <tr data-cluster=r.cluster.clone() data-fact=r.fact.as_str()>
+                                            <td><span class="badge env">{r.environment.clone()}</span></td>
+                                            <td><a href=format!("/clusters/{}", r.cluster_id)>{r.cluster.clone()}</a></td>
+                                            <td>{r.fact.label()}</td>
+                                            <td><code>{r.value.clone()}</code></td>
+                                            <td>{usual}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
 }

@@ -35,6 +35,7 @@ fn Report(r: ClusterReport) -> impl IntoView {
         checklist,
         evidence,
         waivers,
+        verdict_changes,
         generated_at,
         generated_by,
         ledger_head,
@@ -94,6 +95,28 @@ fn Report(r: ClusterReport) -> impl IntoView {
                     </table>
                 </section>
             }).collect_view()}
+            <section class="report-section" data-testid="verdict-changes">
+                <h2>"Live-check changes"</h2>
+                {if verdict_changes.is_empty() {
+                    view! { <p class="muted">"No live-check verdict has changed."</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="table">
+                            <thead><tr><th>"When"</th><th>"Item"</th><th>"Change"</th><th>"Ledger row"</th></tr></thead>
+                            <tbody>
+                                {verdict_changes.into_iter().map(|v| view! {
+                                    <tr>
+                                        <td>{short_time(&v.at)}</td>
+                                        <td>{v.item_id}</td>
+                                        <td>{v.note}</td>
+                                        <td>{v.seq}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }}
+            </section>
             <section class="report-section">
                 <h2>"Waivers"</h2>
                 {if waivers.is_empty() {

@@ -3,6 +3,7 @@
 //! with a reason a person can act on; nothing here panics on what a cluster
 //! sends back.
 
+pub mod facts;
 mod nodes;
 mod security;
 mod workers;
@@ -11,7 +12,8 @@ use crate::trino::{self, Credentials, Target, TrinoError};
 use chrono::Utc;
 use serde_json::Value;
 use shipshape_domain::check::{
-    cap_evidence, judge_http, judge_metrics, judge_sql, judge_version, Check, SqlObserved, Verdict,
+    cap_evidence, judge_http, judge_metrics, judge_sql, judge_version, Check, Releases, SqlObserved,
+    Verdict,
 };
 
 /// The verdict and the evidence behind it.
@@ -31,6 +33,8 @@ pub struct Probe<'a> {
     /// credentials.
     pub inspector: &'a reqwest::Client,
     pub target: &'a Target,
+    /// The known Trino releases (shipped, config file, newest in the fleet).
+    pub releases: &'a Releases,
 }
 
 fn error(e: TrinoError) -> Observation {
@@ -106,16 +110,18 @@ pub async fn run(probe: &Probe<'_>, check: &Check) -> Observation {
         Check::Version { max_age_days } => match node_version(client, target).await {
             Ok((version, evidence)) => Observation {
                 verdict: match version {
-                    Some(v) => judge_version(&v, *max_age_days),
+                    Some(v) => judge_version(&v, *max_age_days, probe.releases),
                     None => Verdict::error("/v1/info has no nodeVersion.version"),
                 },
                 evidence,
             },
             Err(o) => o,
         },
-        Check::PerWorker { path, json_equals } => {
-            workers::per_worker(client, target, path, json_equals).await
-        }
+        Check::PerWorker {
+            path,
+            json_equals,
+            json_warn,
+        } => workers::per_worker(client, target, path, json_equals, json_warn).await,
         Check::Tls {
             min_days_left,
             min_lifetime_days,

@@ -15,6 +15,7 @@ pub(super) async fn per_worker(
     target: &Target,
     path: &str,
     expected: &Value,
+    warn_on: &[Value],
 ) -> Observation {
     let rows = match rows_of(client, target, WORKERS_SQL).await {
         Ok(rows) => rows,
@@ -46,7 +47,7 @@ pub(super) async fn per_worker(
         lines.join("\n")
     );
     Observation {
-        verdict: judge_per_worker(expected, &answers),
+        verdict: judge_per_worker(expected, warn_on, &answers),
         evidence: cap_evidence(evidence),
     }
 }

@@ -70,22 +70,3 @@ pub async fn latest_per_item(
     .await?;
     rows.into_iter().map(Row::into_result).collect()
 }
-
-/// Per cluster, the items whose newest check result is `fail`.
-pub async fn failing_all(
-    db: impl SqliteExecutor<'_>,
-) -> Result<std::collections::HashMap<i64, std::collections::HashSet<String>>, sqlx::Error> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT c.cluster_id, c.item_id FROM check_results c
-         JOIN (SELECT MAX(id) AS id FROM check_results GROUP BY cluster_id, item_id) newest ON c.id = newest.id
-         WHERE c.status = 'fail'",
-    )
-    .fetch_all(db)
-    .await?;
-    let mut out: std::collections::HashMap<i64, std::collections::HashSet<String>> =
-        Default::default();
-    for (cluster, item) in rows {
-        out.entry(cluster).or_default().insert(item);
-    }
-    Ok(out)
-}

@@ -1,8 +1,9 @@
 //! The `ledger` table: append and read, never update or delete (the schema's
 //! triggers refuse both). Sign-off rows carry an action of `done`,
 //! `not_applicable` or `revoked`; item state is read from the newest of them.
-//! Waiver rows (`waiver_requested`, `waiver_approved`, `waiver_rejected`) and
-//! Day-2 completions (`completed`) share the chain.
+//! Waiver rows (`waiver_requested`, `waiver_approved`, `waiver_rejected`),
+//! Day-2 completions (`completed`) and live-check verdict changes
+//! (`check_verdict`, by the server itself) share the chain.
 
 use futures::stream::{BoxStream, StreamExt};
 use shipshape_domain::checklist::LatestSignoff;
@@ -13,7 +14,7 @@ use std::collections::HashMap;
 
 const SIGNOFF_ACTIONS: &str = "('done', 'not_applicable', 'revoked')";
 const WAIVER_ACTIONS: &str = "('waiver_requested', 'waiver_approved', 'waiver_rejected')";
-const STANDING_ACTIONS: &str = "('done', 'not_applicable', 'revoked', 'waiver_requested', 'waiver_approved', 'waiver_rejected')";
+const STANDING_ACTIONS: &str = "('done', 'not_applicable', 'revoked', 'waiver_requested', 'waiver_approved', 'waiver_rejected', 'check_verdict')";
 const COLUMNS: &str = "seq, at, actor, cluster_id, item_id, action, note, details, prev_hash, hash";
 
 #[derive(FromRow)]
@@ -200,8 +201,8 @@ pub async fn waiver_rows(
         .collect())
 }
 
-/// Sign-off and waiver rows of one cluster or all, in chain order: what the
-/// readiness trend replays. Only what standing depends on is read (times,
+/// Sign-off, waiver and verdict-change rows of one cluster or all, in chain
+/// order: what the readiness trend replays. Only what standing depends on is read (times,
 /// actions, waiver details); actor, note and hashes come back empty, which
 /// keeps a replay of a long ledger cheap.
 pub async fn standing_rows(
@@ -210,7 +211,7 @@ pub async fn standing_rows(
 ) -> Result<Vec<EntryContent>, sqlx::Error> {
     let sql = format!(
         "SELECT seq, at, '' AS actor, cluster_id, item_id, action, '' AS note,
-                CASE WHEN action IN {WAIVER_ACTIONS} THEN details ELSE '' END AS details,
+                CASE WHEN action IN {WAIVER_ACTIONS} OR action = 'check_verdict' THEN details ELSE '' END AS details,
                 '' AS prev_hash, '' AS hash
          FROM ledger WHERE action IN {STANDING_ACTIONS} AND (? IS NULL OR cluster_id = ?)
          ORDER BY seq"
@@ -224,6 +225,25 @@ pub async fn standing_rows(
         .into_iter()
         .map(|r| LedgerEntry::from(r).content)
         .collect())
+}
+
+/// The newest rows with `action` of one cluster, newest first, at most `limit`.
+pub async fn newest_with_action(
+    db: impl SqliteExecutor<'_>,
+    cluster_id: i64,
+    action: &str,
+    limit: i64,
+) -> Result<Vec<LedgerEntry>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM ledger WHERE cluster_id = ? AND action = ? ORDER BY seq DESC LIMIT ?"
+    );
+    let rows = sqlx::query_as::<_, EntryRow>(&sql)
+        .bind(cluster_id)
+        .bind(action)
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// The row with this seq, if any.

@@ -9,3 +9,4 @@ pub mod clusters;
 pub mod ledger;
 pub mod reminders;
 pub mod users;
+pub mod verdicts;

@@ -3,14 +3,25 @@
 //! All of a cluster's checks run concurrently (bounded by
 //! `check_concurrency`), each under its own timeout; once one times out the
 //! rest of that run are recorded as not run, so a hung cluster costs about
-//! one `check_timeout_secs`. Results are appended in one transaction.
+//! one `check_timeout_secs`. Alongside the checks, the run reads the
+//! cluster's facts (versions, catalogs, settings) for fleet drift.
+//!
+//! Results are appended in one `BEGIN IMMEDIATE` transaction together with
+//! what follows from them: each item's verdict state advances by the
+//! flapping rule, and each change of a counting verdict becomes one
+//! `check_verdict` ledger row (actor `shipshape`) in the same hash chain.
 
 use super::{now, require};
 use crate::trino::{Auth, ClientKey, Target};
 use crate::{checks, repo, AppState, ServiceError};
 use futures::stream::{self, StreamExt};
 use secrecy::SecretString;
-use shipshape_domain::check::{CheckResult, CheckStatus, Verdict};
+use sha2::{Digest, Sha256};
+use shipshape_domain::check::{
+    status_label, trino_release_number, CheckResult, CheckStatus, Releases, Verdict,
+    VerdictChange, VerdictDetails, ACTION_VERDICT, VERDICT_ACTOR,
+};
+use shipshape_domain::drift::ClusterFacts;
 use shipshape_domain::connection::{Auth as ConnAuth, Connection};
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
@@ -52,6 +63,8 @@ pub async fn run_cluster(
         .filter_map(|(_, i)| i.check.clone().map(|c| (i.id.clone(), c)))
         .collect();
     let setup = connect(state, &cluster.coordinator_url, conn, timeout).await;
+    let releases = known_releases(state).await?;
+    let mut facts = None;
     let results: Vec<CheckResult> = match &setup {
         Err(reason) => items
             .into_iter()
@@ -71,12 +84,13 @@ pub async fn run_cluster(
                 verifier: &c.verifier,
                 inspector: &c.inspector,
                 target: &c.target,
+                releases: &releases,
             };
             // Once a check of this run got no answer in time, the rest are
             // not sent: a hung coordinator costs one wave of timeouts, not one
             // per check.
             let hung = AtomicBool::new(false);
-            stream::iter(items)
+            let checked = stream::iter(items)
                 .map(|(item_id, check)| {
                     let (probe, hung) = (&probe, &hung);
                     async move {
@@ -124,19 +138,138 @@ pub async fn run_cluster(
                     }
                 })
                 .buffer_unordered(cfg.check_concurrency.max(1))
-                .collect()
+                .collect();
+            let read_facts = async {
+                tokio::time::timeout(
+                    timeout + Duration::from_secs(1),
+                    checks::facts::read(&c.client, &c.target),
+                )
                 .await
+                .ok()
+            };
+            let (results, read) = tokio::join!(checked, read_facts);
+            facts = read;
+            results
         }
     };
-    let mut tx = state.pool.begin().await?;
-    for r in &results {
-        repo::checks::insert(&mut tx, cluster_id, &run_id, r).await?;
-    }
-    tx.commit().await?;
+    record_run(state, cluster_id, &run_id, &results, facts.as_ref()).await?;
     tracing::info!(cluster = cluster_id, checks = results.len(), "checks run");
     let mut results = results;
     results.sort_by(|a, b| a.item_id.cmp(&b.item_id));
     Ok(results)
+}
+
+/// Appends a run's results, advances each item's verdict state, records
+/// each change of a counting verdict in the ledger and stores the facts,
+/// all in one transaction.
+async fn record_run(
+    state: &AppState,
+    cluster_id: i64,
+    run_id: &str,
+    results: &[CheckResult],
+    facts: Option<&ClusterFacts>,
+) -> Result<(), ServiceError> {
+    let at = now();
+    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut verdicts = repo::verdicts::of_cluster(&mut *tx, cluster_id).await?;
+    for r in results {
+        repo::checks::insert(&mut tx, cluster_id, run_id, r).await?;
+        let fail_after = state
+            .runbook
+            .item(&r.item_id)
+            .and_then(|i| i.fail_after)
+            .unwrap_or(state.config.check_fail_after);
+        let prev = verdicts.remove(&r.item_id).unwrap_or_default();
+        let (next, change) = prev.advance(r.status, &r.at, fail_after);
+        repo::verdicts::upsert(&mut tx, cluster_id, &r.item_id, &next, &at).await?;
+        if let Some(change) = change {
+            let (note, details) = verdict_row(r, &change, run_id)?;
+            repo::ledger::append(
+                &mut tx,
+                repo::ledger::NewRow {
+                    at: at.clone(),
+                    actor: VERDICT_ACTOR,
+                    cluster_id,
+                    item_id: &r.item_id,
+                    action: ACTION_VERDICT,
+                    note,
+                    details,
+                },
+            )
+            .await?;
+        }
+    }
+    if let Some(f) = facts {
+        let release = f.trino_version.as_deref().and_then(trino_release_number);
+        repo::verdicts::record_facts(&mut tx, cluster_id, f, release, &at).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The longest reason or observed value a verdict row keeps.
+const VERDICT_TEXT_MAX: usize = 500;
+
+fn clip(text: &str) -> String {
+    if text.len() <= VERDICT_TEXT_MAX {
+        return text.to_string();
+    }
+    let mut cut = VERDICT_TEXT_MAX;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &text[..cut])
+}
+
+/// The note and details of a verdict-change ledger row: from and to, since
+/// when, how many runs, and the SHA-256 of the evidence the run kept.
+fn verdict_row(
+    r: &CheckResult,
+    change: &VerdictChange,
+    run_id: &str,
+) -> Result<(String, String), ServiceError> {
+    let from = status_label(change.from);
+    let to = change.to.as_str();
+    let note = clip(&format!("{from} → {to}: {}", r.reason));
+    let details = VerdictDetails {
+        from: from.to_string(),
+        to: to.to_string(),
+        since: change.since.clone(),
+        runs: change.runs,
+        run_id: run_id.to_string(),
+        observed: clip(&r.observed),
+        evidence_sha256: hex::encode(Sha256::digest(r.evidence.as_bytes())),
+    };
+    let details = serde_json::to_string(&details)
+        .map_err(|e| ServiceError::internal("verdict details", e))?;
+    Ok((note, details))
+}
+
+/// The releases the "close to upstream" check judges against: the shipped
+/// table, the config file's releases, and the newest release running on any
+/// cluster that is not archived (dated by the day it was first seen).
+pub(crate) async fn known_releases(state: &AppState) -> Result<Releases, ServiceError> {
+    let releases = state.config.releases();
+    let clusters = repo::clusters::list(&state.pool, false).await?;
+    let facts = repo::verdicts::facts_all(&state.pool).await?;
+    let newest = clusters
+        .iter()
+        .filter_map(|c| {
+            let (f, _) = facts.get(&c.id)?;
+            let v = trino_release_number(f.trino_version.as_deref()?)?;
+            Some((v, c.name.as_str()))
+        })
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(a.1)));
+    let Some((version, cluster)) = newest else {
+        return Ok(releases);
+    };
+    if releases.get(version).is_some() {
+        return Ok(releases);
+    }
+    let Some(seen) = repo::verdicts::first_seen(&state.pool, version).await? else {
+        return Ok(releases);
+    };
+    Ok(releases.with_fleet(version, seen, cluster))
 }
 
 /// The clients and target for one cluster, or why they cannot be made.

@@ -4,6 +4,7 @@ use super::{moment, require};
 use crate::{repo, AppState, ServiceError};
 use shipshape_domain::cluster::Cluster;
 use shipshape_domain::day2::TaskState;
+use shipshape_domain::drift::{fleet_drift, DriftRow, FleetMember};
 use shipshape_domain::readiness::{readiness, sort_worst_first, FleetEntry};
 use shipshape_domain::role::Permission;
 use shipshape_domain::standing::{assess, waivers_from, ItemRecord};
@@ -40,7 +41,7 @@ pub async fn fleet(
     let clusters = repo::clusters::list(&state.pool, q.include_archived).await?;
     let latest = repo::ledger::latest_signoffs_all(&state.pool).await?;
     let waiver_rows = repo::ledger::waiver_rows(&state.pool, None).await?;
-    let failing = repo::checks::failing_all(&state.pool).await?;
+    let failing = repo::verdicts::failing_all(&state.pool).await?;
     let mut overdue: HashMap<i64, u32> = HashMap::new();
     for t in super::day2::tasks_of_all_clusters(state).await? {
         if t.state == TaskState::Overdue {
@@ -64,6 +65,7 @@ pub async fn fleet(
                 let record = ItemRecord {
                     signoff: signoffs.get(&item.id).cloned(),
                     waiver: waivers.get(&item.id).cloned(),
+                    verdict: None,
                 };
                 assess(&record, item.valid_for_days, failing.contains(&item.id), at)
             });
@@ -82,6 +84,33 @@ pub async fn fleet(
         .collect();
     sort_worst_first(&mut entries);
     Ok(entries)
+}
+
+/// Clusters that differ from their siblings in one environment (Trino and
+/// Java versions, catalogs, spill and execution-time settings), from each
+/// cluster's newest check run; archived clusters are left out.
+pub async fn drift(
+    state: &AppState,
+    actor: &User,
+    q: &FleetQuery,
+) -> Result<Vec<DriftRow>, ServiceError> {
+    require(actor, Permission::Read)?;
+    let clusters = repo::clusters::list(&state.pool, false).await?;
+    let mut facts = repo::verdicts::facts_all(&state.pool).await?;
+    let members: Vec<FleetMember> = clusters
+        .into_iter()
+        .filter(|c| matches(c, q))
+        .filter_map(|c| {
+            let (facts, _) = facts.remove(&c.id)?;
+            Some(FleetMember {
+                cluster_id: c.id,
+                name: c.name,
+                environment: c.environment,
+                facts,
+            })
+        })
+        .collect();
+    Ok(fleet_drift(&members))
 }
 
 /// The environments clusters are registered in, for the filter.

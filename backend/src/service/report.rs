@@ -3,7 +3,8 @@
 use super::{now, require};
 use crate::{repo, AppState, ServiceError};
 use shipshape_domain::attachment::DetailsFiles;
-use shipshape_domain::report::ClusterReport;
+use shipshape_domain::check::ACTION_VERDICT;
+use shipshape_domain::report::{ClusterReport, VerdictChangeRow, REPORT_VERDICT_CHANGES};
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
 
@@ -21,6 +22,21 @@ pub async fn cluster_report(
         .filter(|(_, files)| !files.is_empty())
         .collect();
     let waivers = super::waivers::list(state, actor, Some(cluster_id)).await?;
+    let verdict_changes = repo::ledger::newest_with_action(
+        &state.pool,
+        cluster_id,
+        ACTION_VERDICT,
+        REPORT_VERDICT_CHANGES,
+    )
+    .await?
+    .into_iter()
+    .map(|e| VerdictChangeRow {
+        seq: e.content.seq,
+        at: e.content.at,
+        item_id: e.content.item_id,
+        note: e.content.note,
+    })
+    .collect();
     let mut conn = state.pool.acquire().await?;
     let ledger_head = repo::ledger::tip(&mut conn).await?;
     Ok(ClusterReport {
@@ -28,6 +44,7 @@ pub async fn cluster_report(
         checklist,
         evidence,
         waivers,
+        verdict_changes,
         generated_at: now(),
         generated_by: actor.username.clone(),
         ledger_head,

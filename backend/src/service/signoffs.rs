@@ -42,10 +42,11 @@ pub async fn checklist(
         .into_iter()
         .map(|c| (c.item_id.clone(), c))
         .collect();
+    let verdicts = repo::verdicts::of_cluster(&state.pool, cluster_id).await?;
     let at = super::moment(state)?;
     Ok((
         cluster,
-        build_checklist(&state.runbook, &latest, &waivers, &checks, at),
+        build_checklist(&state.runbook, &latest, &waivers, &checks, &verdicts, at),
     ))
 }
 

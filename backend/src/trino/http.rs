@@ -3,7 +3,7 @@
 //! presented certificate, and a statement sent without credentials to see
 //! whether the coordinator refuses it.
 
-use super::{with_identity, Target, TrinoError};
+use super::{identified, with_identity, Target, TrinoError};
 use std::time::Duration;
 
 /// Bodies are read up to this size; evidence is capped far below it.
@@ -66,7 +66,7 @@ pub async fn get(
     let request = client.get(url);
     let request = match credentials {
         Credentials::Send => with_identity(request, target)?,
-        Credentials::Withhold => request.header("X-Trino-User", &target.user),
+        Credentials::Withhold => identified(request, &target.user),
     };
     let fetch = async {
         let r = request.send().await.map_err(TrinoError::from_reqwest)?;
@@ -83,10 +83,7 @@ pub async fn anonymous_statement(
 ) -> Result<HttpAnswer, TrinoError> {
     let url = url(target, "/v1/statement")?;
     let fetch = async {
-        let r = client
-            .post(url)
-            .header("X-Trino-User", &target.user)
-            .header("X-Trino-Source", "shipshape")
+        let r = identified(client.post(url), &target.user)
             .body("SELECT 1")
             .send()
             .await
@@ -97,9 +94,7 @@ pub async fn anonymous_statement(
                 .ok()
                 .and_then(|v| v.get("nextUri")?.as_str().map(str::to_string));
             if let Some(next) = next {
-                let _ = client
-                    .delete(next)
-                    .header("X-Trino-User", &target.user)
+                let _ = identified(client.delete(next), &target.user)
                     .timeout(Duration::from_secs(2))
                     .send()
                     .await;

@@ -222,10 +222,21 @@ pub(crate) fn with_identity(
     Ok(with_headers(r, target))
 }
 
+/// What every request a check sends says about itself, so that Trino's
+/// query log, audit tables and resource-group selectors can tell Shipshape's
+/// checks from people's queries.
+pub const SOURCE: &str = "shipshape";
+pub const CLIENT_TAG: &str = "shipshape-check";
+
+/// The identity headers without credentials: user, source and client tag.
+pub(crate) fn identified(r: reqwest::RequestBuilder, user: &str) -> reqwest::RequestBuilder {
+    r.header("X-Trino-User", user)
+        .header("X-Trino-Source", SOURCE)
+        .header("X-Trino-Client-Tags", CLIENT_TAG)
+}
+
 fn with_headers(r: reqwest::RequestBuilder, target: &Target) -> reqwest::RequestBuilder {
-    let r = r
-        .header("X-Trino-User", &target.user)
-        .header("X-Trino-Source", "shipshape");
+    let r = identified(r, &target.user);
     match &target.auth {
         Auth::None => r,
         Auth::Basic { user, password } => r.basic_auth(user, Some(password.expose_secret())),

@@ -64,6 +64,15 @@ pub const WORKERS_SQL: &str =
 pub const ACTIVE_WORKERS_SQL: &str =
     "SELECT count(*) FROM system.runtime.nodes WHERE NOT coordinator AND state = 'active'";
 
+/// The catalogs a cluster serves (a fleet drift fact).
+pub const CATALOGS_SQL: &str = "SHOW CATALOGS";
+
+/// The spill session property (a fleet drift fact).
+pub const SPILL_SQL: &str = "SHOW SESSION LIKE 'spill_enabled'";
+
+/// The execution-time limit session property (a fleet drift fact).
+pub const MAX_EXECUTION_TIME_SQL: &str = "SHOW SESSION LIKE 'query_max_execution_time'";
+
 /// The SQL that reads each node's Java version from the JMX catalog.
 pub const JVM_SQL: &str = "SELECT node, specversion FROM jmx.current.\"java.lang:type=runtime\"";
 

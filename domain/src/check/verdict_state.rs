@@ -76,7 +76,39 @@ pub fn status_label(s: Option<CheckStatus>) -> &'static str {
     s.map(CheckStatus::as_str).unwrap_or("not_run")
 }
 
+/// What a page says about an item's verdict beyond the newest run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VerdictNote {
+    /// The failure counts: since when, and for how many runs in a row.
+    FailingSince { since: String, runs: u32 },
+    /// The newest runs gave `status`, which does not count yet; `counted`
+    /// still does.
+    NotCountedYet {
+        status: CheckStatus,
+        runs: u32,
+        counted: Option<CheckStatus>,
+    },
+}
+
 impl VerdictState {
+    /// The note a page shows beside the newest result, if any.
+    pub fn note(&self) -> Option<VerdictNote> {
+        if let Some((since, runs)) = self.failing() {
+            return Some(VerdictNote::FailingSince {
+                since: since.to_string(),
+                runs,
+            });
+        }
+        match self.streak_status {
+            Some(s) if self.effective != Some(s) => Some(VerdictNote::NotCountedYet {
+                status: s,
+                runs: self.streak,
+                counted: self.effective,
+            }),
+            _ => None,
+        }
+    }
+
     /// The state after one more run with verdict `raw` at `at`, and the
     /// change of the counting verdict if there is one. `fail_after` below 1
     /// is taken as 1.
@@ -240,6 +272,29 @@ mod tests {
         assert_eq!(s.effective, None);
         assert!(changes.is_empty());
         assert_eq!(s.pending_failure(2), Some(1));
+    }
+
+    #[test]
+    fn notes_say_since_when_or_that_a_failure_does_not_count_yet() {
+        let (s, _) = run(&[Pass, Fail, Fail, Fail], 2);
+        assert_eq!(
+            s.note(),
+            Some(VerdictNote::FailingSince {
+                since: "t1".into(),
+                runs: 3
+            })
+        );
+        let (s, _) = run(&[Pass, Fail], 2);
+        assert_eq!(
+            s.note(),
+            Some(VerdictNote::NotCountedYet {
+                status: Fail,
+                runs: 1,
+                counted: Some(Pass)
+            })
+        );
+        let (s, _) = run(&[Pass, Pass], 2);
+        assert_eq!(s.note(), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `/api/v1/fleet`: every cluster's score per section with its counts, worst
-//! first; and readiness over the last 90 days for the fleet or one cluster.
+//! first; readiness over the last 90 days for the fleet or one cluster; and
+//! fleet drift (clusters that differ from their siblings).
 
 use super::extract::{ClusterId, CurrentUser};
 use crate::error::ApiResult;
@@ -8,6 +9,7 @@ use axum::extract::{Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use shipshape_backend::service::{fleet, report};
+use shipshape_domain::drift::DriftRow;
 use shipshape_domain::readiness::FleetEntry;
 use shipshape_domain::report::ClusterReport;
 use shipshape_domain::trend::TrendPoint;
@@ -59,6 +61,29 @@ pub async fn trend(
         fleet::readiness_trend(&state.app, &user, None, &p.query()).await?,
     ))
 }
+
+/// `GET /api/v1/fleet/drift?env=`: clusters that differ from their
+/// siblings in one environment.
+pub async fn drift(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    Query(p): Query<FleetParams>,
+) -> ApiResult<Json<DriftBody>> {
+    let clusters = fleet::drift(&state.app, &user, &p.query()).await?;
+    Ok(Json(DriftBody {
+        rule: DRIFT_RULE,
+        drift: clusters,
+    }))
+}
+
+#[derive(Serialize)]
+pub struct DriftBody {
+    /// How drift is decided, in words.
+    pub rule: &'static str,
+    pub drift: Vec<DriftRow>,
+}
+
+const DRIFT_RULE: &str = "within one environment, per fact (trino_version, java_version, catalogs, spill_enabled, max_execution_time) from each cluster's newest check run: the value most clusters share is usual and every other cluster is listed; on a tie every cluster is listed with usual = null";
 
 pub async fn cluster_trend(
     State(state): State<ServerState>,

@@ -35,6 +35,7 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
         .route("/clusters/{id}/restore", post(clusters::restore))
         .route("/fleet", get(fleet::list))
         .route("/fleet/trend", get(fleet::trend))
+        .route("/fleet/drift", get(fleet::drift))
         .route("/clusters/{id}/trend", get(fleet::cluster_trend))
         .route("/clusters/{id}/report", get(fleet::cluster_report))
         .route("/waivers", get(waivers::list))
