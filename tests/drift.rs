@@ -309,3 +309,45 @@ check = { kind = "metrics", series = ["trino_execution_name_QueryManager_Running
     let rows = verdict_rows(&s, &admin, id, "nodes-metric").await;
     assert_eq!(rows.len(), 1);
 }
+
+#[tokio::test]
+async fn every_request_a_check_sends_says_it_is_shipshape() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(dir.path());
+    let admin = setup_admin(&s).await;
+    // The simulator answers 400 to any request without the source and the
+    // client tag, REST endpoints included; the healthy cluster still passes
+    // every check, so every request carried both.
+    let mut labelled = scenario("healthy.toml", "");
+    labelled.required_headers = [
+        ("X-Trino-Source".to_string(), "shipshape".to_string()),
+        ("X-Trino-Client-Tags".to_string(), "shipshape-check".to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let served = trino_sim::serve_loopback(labelled).await.unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, served.ca_pem.unwrap()).unwrap();
+    let r = admin
+        .post(s.url("/api/v1/clusters"))
+        .json(&json!({"name": "labelled", "environment": "prod", "coordinator_url": served.url,
+            "connection": {"auth": "basic", "auth_user": "shipshape", "secret_env": SECRET.0, "ca_file": ca.to_str().unwrap()}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let results = run(&s, &admin, id).await;
+    for (item, r) in &results {
+        assert_eq!(r["status"], "pass", "{item}: {r}");
+    }
+    // And a simulator that wants another source refuses them: the guard works.
+    let mut strict = scenario("healthy.toml", "").plain();
+    strict.required_headers = [("X-Trino-Source".to_string(), "someone-else".to_string())]
+        .into_iter()
+        .collect();
+    let url = trino_sim::serve_on_loopback(strict).await.unwrap();
+    let other = create_cluster_at(&s, &admin, "strict", &url).await;
+    let results = run(&s, &admin, other).await;
+    assert_ne!(results["spill"]["status"], "pass", "{}", results["spill"]);
+}

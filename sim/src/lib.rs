@@ -56,7 +56,31 @@ pub fn router(scenario: Scenario, https: bool) -> Router {
         .route("/nodes/{node}/v1/info/state", get(one_node_state))
         .route("/metrics", get(metrics))
         .route("/ui/api/stats", get(ui_stats))
+        .layer(axum::middleware::from_fn_with_state(
+            sim.clone(),
+            require_headers,
+        ))
         .with_state(sim)
+}
+
+/// Refuses a request without the scenario's `required_headers`.
+async fn require_headers(
+    State(sim): State<Sim>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    for (name, value) in &sim.scenario.required_headers {
+        let got = request.headers().get(name.as_str()).and_then(|v| v.to_str().ok());
+        if got != Some(value.as_str()) {
+            let path = request.uri().path().to_string();
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("{path}: header {name} must be {value:?}, got {got:?}"),
+            )
+                .into_response();
+        }
+    }
+    next.run(request).await
 }
 
 fn base_url(sim: &Sim, headers: &HeaderMap) -> String {

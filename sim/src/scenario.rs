@@ -23,6 +23,7 @@
 //!
 //! passwords = { shipshape = "s3cret" }   # basic auth required when set
 //! tokens = ["a-jwt"]                      # bearer tokens accepted
+//! required_headers = { "X-Trino-Source" = "shipshape" }  # else 400, on every route
 //!
 //! [ui_stats]                      # GET /ui/api/stats
 //! activeWorkers = 3
@@ -70,6 +71,10 @@ pub struct Scenario {
     pub tokens: Vec<String>,
     /// `GET /ui/api/stats`; absent answers 404.
     pub ui_stats: Option<BTreeMap<String, i64>>,
+    /// Headers every request must carry with exactly this value, or it is
+    /// answered 400 (to prove a client labels all of its requests).
+    #[serde(default)]
+    pub required_headers: BTreeMap<String, String>,
     #[serde(default)]
     pub query: Vec<QuerySpec>,
 }
