@@ -83,7 +83,9 @@ async fn a_misconfigured_cluster_fails_with_the_data_behind_it_and_drift_shows()
     assert!(results["stay-close-to-upstream"]["reason"]
         .as_str()
         .unwrap()
-        .contains("days older than the newest known release 483 (2026-07-17, the shipped release table)"));
+        .contains(
+            "days older than the newest known release 483 (2026-07-17, the shipped release table)"
+        ));
     assert_eq!(status("max-execution-time-vs-shutdown"), "fail");
     assert_eq!(results["max-execution-time-vs-shutdown"]["observed"], "24h");
     assert_eq!(status("workers-active"), "fail");

@@ -37,8 +37,7 @@ async fn verdict_rows(s: &Server, c: &reqwest::Client, id: i64, item: &str) -> V
 }
 
 async fn spill_item(s: &Server, c: &reqwest::Client, id: i64) -> Value {
-    let checklist: Value =
-        get_json(c, s.url(&format!("/api/v1/clusters/{id}/checklist"))).await;
+    let checklist: Value = get_json(c, s.url(&format!("/api/v1/clusters/{id}/checklist"))).await;
     checklist["sections"][0]["items"]
         .as_array()
         .unwrap()
@@ -77,13 +76,19 @@ async fn verdict_changes_land_in_the_ledger_once_per_change_and_drift_shows_in_h
     let rows = verdict_rows(&s, &admin, id, "spill").await;
     assert_eq!(rows.len(), 1, "{rows:#?}");
     assert_eq!(rows[0]["actor"], "shipshape");
-    assert!(rows[0]["note"].as_str().unwrap().starts_with("not_run → pass"));
+    assert!(rows[0]["note"]
+        .as_str()
+        .unwrap()
+        .starts_with("not_run → pass"));
 
     // The cluster breaks: one failing run does not count yet.
     point_at(&s, &admin, id, &broken).await;
     assert_eq!(run(&s, &admin, id).await["spill"]["status"], "fail");
     let spill = spill_item(&s, &admin, id).await;
-    assert_eq!(spill["standing"], "done", "one failed run is not a regression");
+    assert_eq!(
+        spill["standing"], "done",
+        "one failed run is not a regression"
+    );
     assert_eq!(verdict_rows(&s, &admin, id, "spill").await.len(), 1);
     // The second failing run counts: regressed, with a failing-since time.
     run(&s, &admin, id).await;
@@ -92,12 +97,19 @@ async fn verdict_changes_land_in_the_ledger_once_per_change_and_drift_shows_in_h
     assert_eq!(spill["verdict"]["effective"], "fail");
     assert_eq!(spill["verdict"]["streak"], 2);
     assert!(spill["verdict"]["effective_since"].is_string());
-    assert_eq!(last_trend_regressed(&s, &admin, id).await, 1, "the trend shows the regression");
+    assert_eq!(
+        last_trend_regressed(&s, &admin, id).await,
+        1,
+        "the trend shows the regression"
+    );
     // A third failing run changes nothing in the ledger.
     run(&s, &admin, id).await;
     let rows = verdict_rows(&s, &admin, id, "spill").await;
     assert_eq!(rows.len(), 2, "{rows:#?}");
-    assert!(rows[1]["note"].as_str().unwrap().starts_with("pass → fail: "));
+    assert!(rows[1]["note"]
+        .as_str()
+        .unwrap()
+        .starts_with("pass → fail: "));
 
     // It recovers after one passing run.
     point_at(&s, &admin, id, &healthy).await;
@@ -116,7 +128,9 @@ async fn verdict_changes_land_in_the_ledger_once_per_change_and_drift_shows_in_h
     let v: Value = get_json(&admin, s.url("/api/v1/ledger/verify")).await;
     assert_eq!(v["ok"], true, "{v}");
     let csv = admin
-        .get(s.url(&format!("/api/v1/export/signoffs.csv?cluster={id}&item=spill")))
+        .get(s.url(&format!(
+            "/api/v1/export/signoffs.csv?cluster={id}&item=spill"
+        )))
         .send()
         .await
         .unwrap()
@@ -166,7 +180,12 @@ async fn fleet_drift_lists_the_odd_cluster_and_java_24_on_479_fails() {
         vec![
             ("prod-c", "trino_version", "479", "483"),
             ("prod-c", "java_version", "24", "25"),
-            ("prod-c", "catalogs", "hive, jmx, system", "hive, iceberg, jmx, system"),
+            (
+                "prod-c",
+                "catalogs",
+                "hive, jmx, system",
+                "hive, iceberg, jmx, system"
+            ),
         ],
         "{drift}"
     );
@@ -174,8 +193,18 @@ async fn fleet_drift_lists_the_odd_cluster_and_java_24_on_479_fails() {
     let none: Value = get_json(&admin, s.url("/api/v1/fleet/drift?env=staging")).await;
     assert_eq!(none["drift"], json!([]));
     // The home page shows the table (server-rendered).
-    let html = admin.get(s.url("/")).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Fleet drift"), "no drift table on the home page");
+    let html = admin
+        .get(s.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Fleet drift"),
+        "no drift table on the home page"
+    );
 }
 
 #[tokio::test]
@@ -205,11 +234,7 @@ async fn the_release_table_grows_from_the_config_file_and_the_fleet() {
     )
     .unwrap();
     let data = dir.path().join("data");
-    let s = Server::start_env(
-        &data,
-        &["--config", path_str(&config)],
-        &[SECRET],
-    );
+    let s = Server::start_env(&data, &["--config", path_str(&config)], &[SECRET]);
     let admin = setup_admin(&s).await;
     let id = secure_cluster(&s, &admin, dir.path(), "p483", "healthy.toml", json!({})).await;
     let r = run(&s, &admin, id).await;
@@ -261,9 +286,15 @@ async fn the_release_table_grows_from_the_config_file_and_the_fleet() {
     let id = create_cluster_at(&s, &admin, "p481", &url).await;
     let r = run(&s, &admin, id).await;
     let up = &r["stay-close-to-upstream"];
-    assert_eq!(up["status"], "fail", "481 is far behind what its sibling runs: {up}");
+    assert_eq!(
+        up["status"], "fail",
+        "481 is far behind what its sibling runs: {up}"
+    );
     assert!(
-        up["reason"].as_str().unwrap().contains("running on cluster 'sibling'"),
+        up["reason"]
+            .as_str()
+            .unwrap()
+            .contains("running on cluster 'sibling'"),
         "{up}"
     );
 }
@@ -293,7 +324,15 @@ check = { kind = "metrics", series = ["trino_execution_name_QueryManager_Running
     let data = dir.path().join("data");
     let s = Server::start_env(&data, &["--runbook", path_str(&runbook)], &[SECRET]);
     let admin = setup_admin(&s).await;
-    let id = secure_cluster(&s, &admin, dir.path(), "renamed", "renamed-metrics.toml", json!({})).await;
+    let id = secure_cluster(
+        &s,
+        &admin,
+        dir.path(),
+        "renamed",
+        "renamed-metrics.toml",
+        json!({}),
+    )
+    .await;
     let r = run(&s, &admin, id).await;
     let m = &r["nodes-metric"];
     assert_eq!(m["status"], "pass", "{m}");
@@ -321,7 +360,10 @@ async fn every_request_a_check_sends_says_it_is_shipshape() {
     let mut labelled = scenario("healthy.toml", "");
     labelled.required_headers = [
         ("X-Trino-Source".to_string(), "shipshape".to_string()),
-        ("X-Trino-Client-Tags".to_string(), "shipshape-check".to_string()),
+        (
+            "X-Trino-Client-Tags".to_string(),
+            "shipshape-check".to_string(),
+        ),
     ]
     .into_iter()
     .collect();

@@ -234,7 +234,9 @@ mod tests {
             member(2, "b", "prod", "479", "x"),
         ]);
         assert_eq!(rows.len(), 2);
-        assert!(rows.iter().all(|r| r.usual.is_none() && r.fact == Fact::TrinoVersion));
+        assert!(rows
+            .iter()
+            .all(|r| r.usual.is_none() && r.fact == Fact::TrinoVersion));
     }
 
     #[test]

@@ -260,12 +260,40 @@ source = "s"
         let rows = vec![
             row(1, 1, "2026-11-01T08:00:00.000000Z", "a", "done", ""),
             row(2, 1, "2026-11-01T08:00:00.000000Z", "b", "done", ""),
-            row(3, 1, "2026-11-02T09:00:00.000000Z", "a", "check_verdict", &verdict("not_run", "pass")),
+            row(
+                3,
+                1,
+                "2026-11-02T09:00:00.000000Z",
+                "a",
+                "check_verdict",
+                &verdict("not_run", "pass"),
+            ),
             // regressed on the 3rd, recovered on the 5th
-            row(4, 1, "2026-11-03T09:00:00.000000Z", "a", "check_verdict", &verdict("pass", "fail")),
-            row(5, 1, "2026-11-05T09:00:00.000000Z", "a", "check_verdict", &verdict("fail", "pass")),
+            row(
+                4,
+                1,
+                "2026-11-03T09:00:00.000000Z",
+                "a",
+                "check_verdict",
+                &verdict("pass", "fail"),
+            ),
+            row(
+                5,
+                1,
+                "2026-11-05T09:00:00.000000Z",
+                "a",
+                "check_verdict",
+                &verdict("fail", "pass"),
+            ),
             // an error is not drift
-            row(6, 1, "2026-11-05T10:00:00.000000Z", "b", "check_verdict", &verdict("not_run", "error")),
+            row(
+                6,
+                1,
+                "2026-11-05T10:00:00.000000Z",
+                "b",
+                "check_verdict",
+                &verdict("not_run", "error"),
+            ),
         ];
         let points = trend(&rb, &clusters, &rows, d("2026-11-01"), d("2026-11-05"));
         let regressed: Vec<u32> = points.iter().map(|p| p.progress.regressed).collect();

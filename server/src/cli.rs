@@ -84,6 +84,28 @@ pub enum LedgerCommand {
 pub enum RunbookCommand {
     /// Check a runbook file (default: the configured one) and summarise it.
     Check { file: Option<PathBuf> },
+    /// Import a Markdown runbook (a `- [ ] **Title**` task list) as runbook
+    /// TOML; prints it, or writes it with -o and prints a summary.
+    Import {
+        /// The Markdown file.
+        file: PathBuf,
+        /// Write the TOML to this file instead of printing it.
+        #[arg(short = 'o', long = "output", value_name = "FILE.toml")]
+        output: Option<PathBuf>,
+        /// An existing runbook file: matching items (by id, else by title)
+        /// keep its ids, checks, corrections, valid_for_days and evidence
+        /// queries, and the runbook keeps its id.
+        #[arg(long, value_name = "OLD.toml")]
+        base: Option<PathBuf>,
+    },
+    /// Compare two runbook files: items added, removed and changed. Exits 0
+    /// when they are the same, 1 when they differ.
+    Diff {
+        #[arg(value_name = "OLD.toml")]
+        old: PathBuf,
+        #[arg(value_name = "NEW.toml")]
+        new: PathBuf,
+    },
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -191,6 +213,63 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 recurring
             );
             Ok(())
+        }
+        Command::Runbook(RunbookCommand::Import { file, output, base }) => {
+            use shipshape_domain::runbook::markdown::{import_markdown, BaseFile};
+            let read = |path: &PathBuf| {
+                std::fs::read_to_string(path)
+                    .map_err(|e| CliError::Message(format!("cannot read {}: {e}", path.display())))
+            };
+            let name = file.display().to_string();
+            let markdown = read(&file)?;
+            let base = match &base {
+                Some(path) => Some((path.display().to_string(), read(path)?)),
+                None => None,
+            };
+            let base = base.as_ref().map(|(name, text)| BaseFile { name, text });
+            let imported = import_markdown(&name, &markdown, base)
+                .map_err(|e| CliError::Message(e.to_string()))?;
+            let Some(output) = output else {
+                print!("{}", imported.toml);
+                return Ok(());
+            };
+            std::fs::write(&output, &imported.toml).map_err(|e| {
+                CliError::Message(format!("cannot write {}: {e}", output.display()))
+            })?;
+            let rb = &imported.runbook;
+            let day2 = rb.items().filter(|(_, i)| i.is_recurring()).count();
+            println!(
+                "imported {name} into {}: runbook {}, {} sections, {} items ({} checklist, {} day-2 tasks)",
+                output.display(),
+                rb.id,
+                rb.sections.len(),
+                rb.item_count(),
+                rb.item_count() - day2,
+                day2
+            );
+            Ok(())
+        }
+        Command::Runbook(RunbookCommand::Diff { old, new }) => {
+            use shipshape_domain::runbook::{diff_runbooks, parse_runbook};
+            let load = |path: &PathBuf| {
+                let name = path.display().to_string();
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| CliError::Message(format!("cannot read runbook {name}: {e}")))?;
+                parse_runbook(&name, &text).map_err(|e| CliError::Message(e.to_string()))
+            };
+            let (old_rb, new_rb) = (load(&old)?, load(&new)?);
+            let diff = diff_runbooks(&old_rb, &new_rb);
+            print!("{diff}");
+            if diff.is_empty() {
+                Ok(())
+            } else {
+                Err(CliError::Failed(format!(
+                    "{} and {} differ: {}",
+                    old.display(),
+                    new.display(),
+                    diff.summary()
+                )))
+            }
         }
     }
 }

@@ -82,4 +82,3 @@ pub async fn run(s: &Server, c: &reqwest::Client, id: i64) -> HashMap<String, Va
         .map(|r| (r["item_id"].as_str().unwrap().to_string(), r))
         .collect()
 }
-

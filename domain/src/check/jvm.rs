@@ -100,9 +100,7 @@ pub fn judge_jvm(trino_version: &str, nodes: &[(String, String)]) -> Verdict {
         ),
         Some((from, need)) if java < need => Verdict::new(
             Fail,
-            format!(
-                "Trino {trino} runs on Java {java}; Trino {from} and later need Java {need}"
-            ),
+            format!("Trino {trino} runs on Java {java}; Trino {from} and later need Java {need}"),
             observed,
         ),
         Some((from, need)) => Verdict::new(

@@ -105,7 +105,11 @@ pub fn parse_check(kind: &str, p: &toml::Table) -> Result<Check, String> {
                     toml::Value::String(s) if !s.trim().is_empty() => Some(vec![s.clone()]),
                     toml::Value::Array(alts) if !alts.is_empty() => alts
                         .iter()
-                        .map(|a| a.as_str().filter(|s| !s.trim().is_empty()).map(str::to_string))
+                        .map(|a| {
+                            a.as_str()
+                                .filter(|s| !s.trim().is_empty())
+                                .map(str::to_string)
+                        })
                         .collect(),
                     _ => None,
                 }

@@ -239,7 +239,11 @@ fn metric_alternatives_any_one_satisfies_and_the_verdict_names_it() {
     let newer = format!("q 1\n{new} 3\n");
     let v = judge_metrics(&series, &newer);
     assert_eq!(v.status, CheckStatus::Pass);
-    assert!(v.reason.contains(&format!("alternative name {new}")), "{}", v.reason);
+    assert!(
+        v.reason.contains(&format!("alternative name {new}")),
+        "{}",
+        v.reason
+    );
     assert!(v.observed.contains(new), "{}", v.observed);
     let older = format!("q 1\n{old} 3\n");
     let v = judge_metrics(&series, &older);
@@ -247,14 +251,23 @@ fn metric_alternatives_any_one_satisfies_and_the_verdict_names_it() {
     assert_eq!(v.reason, "all 2 series present");
     let v = judge_metrics(&series, "q 1\n");
     assert_eq!(v.status, CheckStatus::Fail);
-    assert!(v.reason.contains(&format!("{old} or {new}")), "{}", v.reason);
+    assert!(
+        v.reason.contains(&format!("{old} or {new}")),
+        "{}",
+        v.reason
+    );
     // The runbook format: a name or a list of alternatives.
     let c = parse_check(
         "metrics",
         &table(&format!("series = [\"q\", [\"{old}\", \"{new}\"]]")),
     )
     .unwrap();
-    assert_eq!(c, Check::Metrics { series: series.to_vec() });
+    assert_eq!(
+        c,
+        Check::Metrics {
+            series: series.to_vec()
+        }
+    );
     assert!(parse_check("metrics", &table("series = [[]]")).is_err());
     assert!(parse_check("metrics", &table("series = [1]")).is_err());
 }
@@ -264,18 +277,31 @@ fn version_age_comes_from_release_dates() {
     let shipped = Releases::shipped();
     let v = judge_version("483", 183, &shipped);
     assert_eq!(v.status, CheckStatus::Pass);
-    assert!(v.reason.contains("the shipped release table"), "{}", v.reason);
+    assert!(
+        v.reason.contains("the shipped release table"),
+        "{}",
+        v.reason
+    );
     // 478 (2025-10-29) is 261 days before 483 (2026-07-17).
     let v = judge_version("478", 183, &shipped);
     assert_eq!(v.status, CheckStatus::Fail);
     assert!(v.reason.contains("261 days"), "{}", v.reason);
-    assert_eq!(judge_version("482", 183, &shipped).status, CheckStatus::Pass);
+    assert_eq!(
+        judge_version("482", 183, &shipped).status,
+        CheckStatus::Pass
+    );
     // 480 is not in the table: estimated from 479 (2025-12-14), 215 days.
     let v = judge_version("480", 365, &shipped);
     assert_eq!(v.status, CheckStatus::Warn);
     assert!(v.reason.contains("about 215 days"), "{}", v.reason);
-    assert_eq!(judge_version("400", 183, &shipped).status, CheckStatus::Fail);
-    assert_eq!(judge_version("490", 183, &shipped).status, CheckStatus::Pass);
+    assert_eq!(
+        judge_version("400", 183, &shipped).status,
+        CheckStatus::Fail
+    );
+    assert_eq!(
+        judge_version("490", 183, &shipped).status,
+        CheckStatus::Pass
+    );
     assert_eq!(
         judge_version("banana", 183, &shipped).status,
         CheckStatus::Error
@@ -289,7 +315,8 @@ fn version_age_comes_from_release_dates() {
 #[test]
 fn the_config_file_extends_the_release_table() {
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-    let releases = Releases::shipped().with_config(&[(484, d("2026-08-20")), (490, d("2027-02-01"))]);
+    let releases =
+        Releases::shipped().with_config(&[(484, d("2026-08-20")), (490, d("2027-02-01"))]);
     assert_eq!(releases.newest().unwrap().version, 490);
     // 483 (2026-07-17) is 199 days behind 490: lagging, and the verdict says
     // where 490 came from.
@@ -297,12 +324,16 @@ fn the_config_file_extends_the_release_table() {
     assert_eq!(v.status, CheckStatus::Fail, "{}", v.reason);
     assert!(v.reason.contains("199 days"), "{}", v.reason);
     assert!(
-        v.reason.contains("490 (2027-02-01, the config file's release table)"),
+        v.reason
+            .contains("490 (2027-02-01, the config file's release table)"),
         "{}",
         v.reason
     );
     // 484 is known now: no warning about a missing entry.
-    assert_eq!(judge_version("484", 183, &releases).status, CheckStatus::Pass);
+    assert_eq!(
+        judge_version("484", 183, &releases).status,
+        CheckStatus::Pass
+    );
     // A config entry corrects a shipped date.
     let fixed = Releases::shipped().with_config(&[(483, d("2026-07-18"))]);
     assert_eq!(fixed.get(483).unwrap().date, d("2026-07-18"));
@@ -323,7 +354,10 @@ fn the_newest_version_in_the_fleet_counts_as_known() {
         "{}",
         v.reason
     );
-    assert_eq!(judge_version("495", 183, &releases).status, CheckStatus::Pass);
+    assert_eq!(
+        judge_version("495", 183, &releases).status,
+        CheckStatus::Pass
+    );
     // A fleet version the table already knows changes nothing.
     let same = Releases::shipped().with_fleet(479, d("2027-03-01"), "x");
     assert_eq!(same, Releases::shipped());
@@ -346,7 +380,10 @@ fn per_worker_needs_every_worker_to_agree() {
         ("w1".to_string(), Ok(json!("ACTIVE"))),
         ("w2".to_string(), Ok(json!("ACTIVE"))),
     ];
-    assert_eq!(judge_per_worker(&active, &[], &ok).status, CheckStatus::Pass);
+    assert_eq!(
+        judge_per_worker(&active, &[], &ok).status,
+        CheckStatus::Pass
+    );
     let one_down = vec![
         ("w1".to_string(), Ok(json!("ACTIVE"))),
         ("w2".to_string(), Ok(json!("SHUTTING_DOWN"))),
@@ -360,7 +397,10 @@ fn per_worker_needs_every_worker_to_agree() {
         v.reason
     );
     assert_eq!(v.observed, "1 of 3 workers answer ACTIVE");
-    assert_eq!(judge_per_worker(&active, &[], &[]).status, CheckStatus::Fail);
+    assert_eq!(
+        judge_per_worker(&active, &[], &[]).status,
+        CheckStatus::Fail
+    );
     assert!(parse_check("per_worker", &table("path = \"/v1/info/state\"")).is_err());
     assert_eq!(
         parse_check(
@@ -661,7 +701,8 @@ fn jvm_against_what_trino_needs() {
         let v = judge_jvm(&at.to_string(), &nodes(&[&java]));
         assert_eq!(v.status, CheckStatus::Pass, "Trino {at} on Java {new_java}");
         assert!(
-            v.reason.contains(&format!("Trino {at} and later need Java {new_java}")),
+            v.reason
+                .contains(&format!("Trino {at} and later need Java {new_java}")),
             "{}",
             v.reason
         );

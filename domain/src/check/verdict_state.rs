@@ -112,7 +112,12 @@ impl VerdictState {
     /// The state after one more run with verdict `raw` at `at`, and the
     /// change of the counting verdict if there is one. `fail_after` below 1
     /// is taken as 1.
-    pub fn advance(&self, raw: CheckStatus, at: &str, fail_after: u32) -> (Self, Option<VerdictChange>) {
+    pub fn advance(
+        &self,
+        raw: CheckStatus,
+        at: &str,
+        fail_after: u32,
+    ) -> (Self, Option<VerdictChange>) {
         let (streak, streak_since) = if self.streak_status == Some(raw) {
             (
                 self.streak.saturating_add(1),
@@ -137,7 +142,7 @@ impl VerdictState {
             streak,
             streak_since: Some(streak_since.clone()),
         };
-        let change = changes.then(|| VerdictChange {
+        let change = changes.then_some(VerdictChange {
             from: self.effective,
             to: raw,
             since: streak_since,
@@ -195,7 +200,9 @@ mod tests {
     }
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        p.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]

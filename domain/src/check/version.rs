@@ -168,11 +168,7 @@ pub fn judge_version(version: &str, max_age_days: i64, releases: &Releases) -> V
         );
     }
     if n == newest.version {
-        return Verdict::new(
-            CheckStatus::Pass,
-            format!("runs the {from}"),
-            observed,
-        );
+        return Verdict::new(CheckStatus::Pass, format!("runs the {from}"), observed);
     }
     if age > max_age_days {
         return Verdict::new(

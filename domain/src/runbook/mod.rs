@@ -5,8 +5,12 @@
 //! the validated model; `parse` turns file text into it or says which line of
 //! which file is wrong.
 
+pub mod diff;
+pub mod markdown;
 mod parse;
 
+pub use diff::{diff_runbooks, RunbookDiff};
+pub use markdown::{import_markdown, ImportError};
 pub use parse::{parse_runbook, RunbookError};
 
 use crate::check::Check;

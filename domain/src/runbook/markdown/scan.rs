@@ -1,0 +1,352 @@
+//! Reading the Markdown: lines in, a document of sections and items out.
+//!
+//! Line-based and deliberately small: `#` title, `##` sections, `###` Day-2
+//! subsections, top-level list items, labelled lines (`Config:`, `Why:`,
+//! `Verify:`/`Check:`), bullets and fenced code blocks. Anything it cannot
+//! place is kept as prose of the item it belongs to.
+
+use super::inline;
+use super::lines::{
+    heading, indentation, is_thematic_break, label, list_item, read_block, split_section_number,
+    Block, Label,
+};
+use super::ImportError;
+use crate::runbook::Cadence;
+
+pub(super) struct Doc {
+    /// The `#` title and its line.
+    pub title: Option<(String, usize)>,
+    pub sections: Vec<DocSection>,
+}
+
+pub(super) struct DocSection {
+    pub line: usize,
+    /// `1` for `## 1. Reliability & Stability`.
+    pub number: Option<String>,
+    pub title: String,
+    /// Text before the section's first item.
+    pub summary: Vec<String>,
+    pub items: Vec<DocItem>,
+}
+
+#[derive(Clone)]
+pub(super) struct Day2 {
+    pub cadence: Cadence,
+    /// The `###` heading's text, e.g. `Weekly Health Check`.
+    pub heading: String,
+}
+
+pub(super) struct DocItem {
+    pub line: usize,
+    pub title: String,
+    pub day2: Option<Day2>,
+    /// (lang, text): the snippet language is already mapped to the format's.
+    pub config: Option<(String, String)>,
+    pub why: Vec<String>,
+    /// Other prose lines, bullets included, verbatim.
+    pub notes: Vec<String>,
+    pub verify: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Notes,
+    Why,
+    Verify,
+}
+
+struct Open {
+    item: DocItem,
+    mode: Mode,
+    /// A label with nothing after it, waiting for its content: (label, as written, line).
+    pending: Option<(Label, String, usize)>,
+    /// Line of the item's `Config:`, for the "second Config:" error.
+    config_line: Option<usize>,
+}
+
+pub(super) fn scan(file: &str, text: &str) -> Result<Doc, ImportError> {
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let mut s = Scanner {
+        file,
+        doc: Doc {
+            title: None,
+            sections: Vec::new(),
+        },
+        day2: None,
+        open: None,
+    };
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let number = i + 1;
+        if let Some((block, next)) = read_block(file, &lines, i)? {
+            s.block(block)?;
+            i = next;
+            continue;
+        }
+        s.line(line, number)?;
+        i += 1;
+    }
+    s.close_item()?;
+    Ok(s.doc)
+}
+
+struct Scanner<'a> {
+    file: &'a str,
+    doc: Doc,
+    day2: Option<Day2>,
+    open: Option<Open>,
+}
+
+impl Scanner<'_> {
+    fn error(&self, line: usize, message: impl Into<String>) -> ImportError {
+        ImportError::new(self.file, line, message)
+    }
+
+    fn block(&mut self, block: Block) -> Result<(), ImportError> {
+        let Some(open) = self.open.as_mut() else {
+            // Code outside any item (preamble, section intro) is not imported.
+            return Ok(());
+        };
+        if block.text.trim().is_empty() {
+            return Err(ImportError::new(self.file, block.line, "empty code block"));
+        }
+        let pending = open.pending.take().map(|(label, _, _)| label);
+        let item = &mut open.item;
+        match (pending, open.mode) {
+            (Some(Label::Config), _) => item.config = Some((block.lang, block.text)),
+            (_, Mode::Verify) => item.verify.push(block.text),
+            (_, Mode::Why) => item.why.push(block.text),
+            (_, Mode::Notes) if item.config.is_none() => {
+                item.config = Some((block.lang, block.text));
+                open.config_line = Some(block.line);
+            }
+            (_, Mode::Notes) => item.verify.push(block.text),
+        }
+        Ok(())
+    }
+
+    fn line(&mut self, raw: &str, number: usize) -> Result<(), ImportError> {
+        let text = raw.trim();
+        if text.is_empty() {
+            if let Some(open) = self.open.as_mut() {
+                if open.pending.is_none() {
+                    open.mode = Mode::Notes;
+                }
+            }
+            return Ok(());
+        }
+        // A `Config:` with nothing after it must be followed by a code block.
+        if let Some(open) = &self.open {
+            if let Some((Label::Config, written, at)) = &open.pending {
+                return Err(self.error(
+                    *at,
+                    format!("{written} with nothing after it (give the value inline or a fenced block on the next line)"),
+                ));
+            }
+        }
+        let indent = indentation(raw);
+        if indent < 4 {
+            // Deeper headings are text, of the item or section they are in.
+            if let Some((level @ 1..=3, heading)) = heading(text) {
+                return self.heading(level, heading, number);
+            }
+            if is_thematic_break(text) {
+                return Ok(());
+            }
+        }
+        if indent < 2 {
+            if let Some((marker_rest, task)) = list_item(text) {
+                let starts_item = task || self.day2.is_some();
+                if starts_item {
+                    return self.start_item(marker_rest, number);
+                }
+            }
+        }
+        if self.open.is_some() {
+            return self.item_line(text, number);
+        }
+        // Text between a heading and the first item is the section's summary;
+        // the preamble under the title is not imported.
+        if let Some(section) = self.doc.sections.last_mut() {
+            section.summary.push(text.to_string());
+        }
+        Ok(())
+    }
+
+    fn heading(&mut self, level: usize, text: &str, number: usize) -> Result<(), ImportError> {
+        self.close_item()?;
+        match level {
+            1 => {
+                if let Some((_, first)) = &self.doc.title {
+                    return Err(self.error(
+                        number,
+                        format!("a second # title (the first is on line {first})"),
+                    ));
+                }
+                if !self.doc.sections.is_empty() {
+                    return Err(self.error(number, "the # title must come before the ## sections"));
+                }
+                if text.is_empty() {
+                    return Err(self.error(number, "empty # title"));
+                }
+                self.doc.title = Some((text.to_string(), number));
+            }
+            2 => {
+                self.day2 = None;
+                let (section_number, title) = split_section_number(text);
+                if title.is_empty() {
+                    return Err(self.error(number, "empty ## section title"));
+                }
+                self.doc.sections.push(DocSection {
+                    line: number,
+                    number: section_number.map(str::to_string),
+                    title: title.to_string(),
+                    summary: Vec::new(),
+                    items: Vec::new(),
+                });
+            }
+            3 => {
+                if self.doc.sections.is_empty() {
+                    return Err(self.error(number, "### subsection before any ## section"));
+                }
+                let word: String = text
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_string();
+                let cadence = match word.to_lowercase().as_str() {
+                    "weekly" => Cadence::Weekly,
+                    "monthly" => Cadence::Monthly,
+                    "quarterly" => Cadence::Quarterly,
+                    _ => {
+                        return Err(self.error(
+                            number,
+                            format!("unknown Day-2 cadence '{word}' in '### {text}': a ### subsection starts with Weekly, Monthly or Quarterly"),
+                        ))
+                    }
+                };
+                self.day2 = Some(Day2 {
+                    cadence,
+                    heading: text.to_string(),
+                });
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn start_item(&mut self, rest: &str, number: usize) -> Result<(), ImportError> {
+        self.close_item()?;
+        if self.doc.sections.is_empty() {
+            return Err(self.error(number, "item before any ## section"));
+        }
+        let (title, after) = inline::item_title(rest);
+        if title.is_empty() {
+            return Err(self.error(number, "empty item title"));
+        }
+        let mut item = DocItem {
+            line: number,
+            title: title.to_string(),
+            day2: self.day2.clone(),
+            config: None,
+            why: Vec::new(),
+            notes: Vec::new(),
+            verify: Vec::new(),
+        };
+        if !after.is_empty() {
+            // A Day-2 task's "Title: what to do" names the work: a step.
+            if item.day2.is_some() {
+                item.verify.push(after.to_string());
+            } else {
+                item.notes.push(after.to_string());
+            }
+        }
+        self.open = Some(Open {
+            item,
+            mode: Mode::Notes,
+            pending: None,
+            config_line: None,
+        });
+        Ok(())
+    }
+
+    fn item_line(&mut self, text: &str, number: usize) -> Result<(), ImportError> {
+        let file = self.file;
+        let Some(open) = self.open.as_mut() else {
+            return Ok(());
+        };
+        if let Some((label, written, rest)) = label(text) {
+            if let Some((_, w, at)) = &open.pending {
+                return Err(ImportError::new(
+                    file,
+                    *at,
+                    format!("{w} with nothing after it"),
+                ));
+            }
+            let item = &mut open.item;
+            open.mode = Mode::Notes;
+            match label {
+                Label::Config => {
+                    if let Some(first) = open.config_line.filter(|_| item.config.is_some()) {
+                        return Err(ImportError::new(
+                            file,
+                            number,
+                            format!("a second config for this item (the first is on line {first})"),
+                        ));
+                    }
+                    open.config_line = Some(number);
+                    if rest.is_empty() {
+                        open.pending = Some((label, written.to_string(), number));
+                    } else {
+                        item.config = Some(inline::inline_config(rest));
+                    }
+                }
+                Label::Why | Label::Verify => {
+                    let mode = if label == Label::Why {
+                        Mode::Why
+                    } else {
+                        Mode::Verify
+                    };
+                    if rest.is_empty() {
+                        open.pending = Some((label, written.to_string(), number));
+                        open.mode = mode;
+                    } else if label == Label::Why {
+                        item.why.push(rest.to_string());
+                    } else {
+                        item.verify.push(rest.to_string());
+                    }
+                }
+            }
+            return Ok(());
+        }
+        open.pending = None;
+        let item = &mut open.item;
+        match open.mode {
+            Mode::Why => item.why.push(text.to_string()),
+            Mode::Verify => item
+                .verify
+                .push(list_item(text).map_or(text, |(r, _)| r).to_string()),
+            Mode::Notes if text.starts_with("Verify ") => item.verify.push(text.to_string()),
+            Mode::Notes => item.notes.push(text.to_string()),
+        }
+        Ok(())
+    }
+
+    fn close_item(&mut self) -> Result<(), ImportError> {
+        let Some(open) = self.open.take() else {
+            return Ok(());
+        };
+        if let Some((_, written, at)) = open.pending {
+            return Err(self.error(at, format!("{written} with nothing after it")));
+        }
+        if let Some(section) = self.doc.sections.last_mut() {
+            section.items.push(open.item);
+        }
+        Ok(())
+    }
+}
