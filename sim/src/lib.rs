@@ -70,7 +70,10 @@ async fn require_headers(
     next: axum::middleware::Next,
 ) -> Response {
     for (name, value) in &sim.scenario.required_headers {
-        let got = request.headers().get(name.as_str()).and_then(|v| v.to_str().ok());
+        let got = request
+            .headers()
+            .get(name.as_str())
+            .and_then(|v| v.to_str().ok());
         if got != Some(value.as_str()) {
             let path = request.uri().path().to_string();
             return (

@@ -227,7 +227,10 @@ impl Scenario {
                 _ => Vec::new(),
             };
             for q in own {
-                match queries.iter_mut().find(|b| sql_of(b).is_some() && sql_of(b) == sql_of(&q)) {
+                match queries
+                    .iter_mut()
+                    .find(|b| sql_of(b).is_some() && sql_of(b) == sql_of(&q))
+                {
                     Some(slot) => *slot = q,
                     None => queries.push(q),
                 }
@@ -300,7 +303,10 @@ mod tests {
         let s = Scenario::load(&dir.path().join("child.toml")).unwrap();
         assert_eq!(s.version, "479");
         assert_eq!(s.query.len(), 3);
-        assert_eq!(s.answer("SELECT 2").unwrap().rows[0][0].as_integer(), Some(22));
+        assert_eq!(
+            s.answer("SELECT 2").unwrap().rows[0][0].as_integer(),
+            Some(22)
+        );
         std::fs::write(dir.path().join("loop.toml"), "base = \"loop.toml\"\n").unwrap();
         assert!(Scenario::load(&dir.path().join("loop.toml")).is_err());
     }

@@ -81,9 +81,7 @@ pub async fn fleet_trend(
 
 /// Clusters of one environment that differ from their siblings.
 #[server]
-pub async fn fleet_drift(
-    environment: Option<String>,
-) -> Result<Vec<DriftRow>, AppError> {
+pub async fn fleet_drift(environment: Option<String>) -> Result<Vec<DriftRow>, AppError> {
     use shipshape_backend::service::fleet;
     let (state, user) = crate::ssr::require_user().await?;
     let q = fleet::FleetQuery {

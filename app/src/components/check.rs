@@ -19,7 +19,11 @@ fn VerdictNoteLine(note: Option<VerdictNote>) -> impl IntoView {
             }
             .into_any()
         }
-        VerdictNote::NotCountedYet { status, runs, counted } => {
+        VerdictNote::NotCountedYet {
+            status,
+            runs,
+            counted,
+        } => {
             let counted = counted.map(|c| c.as_str()).unwrap_or("not run");
             view! {
                 <span class="verdict-note muted" data-testid="not-counted">

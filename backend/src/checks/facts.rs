@@ -5,7 +5,7 @@
 
 use super::{node_version, rows_of, text};
 use crate::trino::Target;
-use shipshape_domain::check::{JVM_SQL, CATALOGS_SQL, SPILL_SQL, MAX_EXECUTION_TIME_SQL};
+use shipshape_domain::check::{CATALOGS_SQL, JVM_SQL, MAX_EXECUTION_TIME_SQL, SPILL_SQL};
 use shipshape_domain::drift::ClusterFacts;
 
 /// Reads the facts, one request at a time (they are few and small).
@@ -27,7 +27,9 @@ pub async fn read(client: &reqwest::Client, target: &Target) -> ClusterFacts {
     }
     // SHOW SESSION: Name, Value, Default, Type, Description.
     let session_value = |rows: Vec<Vec<serde_json::Value>>| {
-        rows.first().map(|r| text(r.get(1))).filter(|v| !v.is_empty())
+        rows.first()
+            .map(|r| text(r.get(1)))
+            .filter(|v| !v.is_empty())
     };
     facts.spill_enabled = rows_of(client, target, SPILL_SQL)
         .await

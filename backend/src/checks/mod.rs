@@ -12,8 +12,8 @@ use crate::trino::{self, Credentials, Target, TrinoError};
 use chrono::Utc;
 use serde_json::Value;
 use shipshape_domain::check::{
-    cap_evidence, judge_http, judge_metrics, judge_sql, judge_version, Check, Releases, SqlObserved,
-    Verdict,
+    cap_evidence, judge_http, judge_metrics, judge_sql, judge_version, Check, Releases,
+    SqlObserved, Verdict,
 };
 
 /// The verdict and the evidence behind it.

@@ -18,11 +18,11 @@ use futures::stream::{self, StreamExt};
 use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 use shipshape_domain::check::{
-    status_label, trino_release_number, CheckResult, CheckStatus, Releases, Verdict,
-    VerdictChange, VerdictDetails, ACTION_VERDICT, VERDICT_ACTOR,
+    status_label, trino_release_number, CheckResult, CheckStatus, Releases, Verdict, VerdictChange,
+    VerdictDetails, ACTION_VERDICT, VERDICT_ACTOR,
 };
-use shipshape_domain::drift::ClusterFacts;
 use shipshape_domain::connection::{Auth as ConnAuth, Connection};
+use shipshape_domain::drift::ClusterFacts;
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
 use std::sync::atomic::{AtomicBool, Ordering};
