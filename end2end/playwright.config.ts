@@ -35,7 +35,9 @@ export default defineConfig({
       url: `http://127.0.0.1:${port}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,
-      env: { SHIPSHAPE_SITE_ROOT: '../target/site', RUST_LOG: 'warn' },
+      // CA files are trusted only from ca_dir: the simulator's test CA is
+      // written into target/.
+      env: { SHIPSHAPE_SITE_ROOT: '../target/site', SHIPSHAPE_CA_DIR: '../target', RUST_LOG: 'warn' },
     },
     {
       // A misconfigured Trino cluster, simulated over HTTPS with a test CA

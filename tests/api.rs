@@ -38,9 +38,26 @@ async fn health_and_first_run_setup() {
     assert_eq!(r.status(), 302);
     assert_eq!(r.headers()["location"], "/setup");
 
+    // Without the one-time setup token nobody becomes admin, whatever
+    // reaches the port.
+    for token in [None, Some("0123456789abcdef")] {
+        let mut b = json!({"username": "mallory", "password": "a-long-password-1"});
+        if let Some(t) = token {
+            b["setup_token"] = json!(t);
+        }
+        let r = client()
+            .post(s.url("/api/v1/setup"))
+            .json(&b)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(body(r).await["fields"]["setup_token"].is_string());
+    }
+    let token = setup_token(&s);
     let weak = client()
         .post(s.url("/api/v1/setup"))
-        .json(&json!({"username": "admin", "password": "short"}))
+        .json(&json!({"username": "admin", "password": "short", "setup_token": token}))
         .send()
         .await
         .unwrap();
@@ -48,6 +65,10 @@ async fn health_and_first_run_setup() {
     assert!(body(weak).await["fields"]["password"].is_string());
 
     let admin = setup_admin(&s).await;
+    assert!(
+        !s.data.join("setup-token").exists(),
+        "the token file is gone once used"
+    );
     let again = client()
         .post(s.url("/api/v1/setup"))
         .json(&json!({"username": "x", "password": "another-password"}))
@@ -306,7 +327,7 @@ async fn checklist_signoffs_history_and_every_error_code() {
         .unwrap();
     assert_eq!(r.status(), 201);
     let first = body(r).await;
-    assert_eq!(first["seq"], 1);
+    assert_eq!(first["seq"], 2, "row 1 is the cluster's registration");
     assert_eq!(first["status"], "done");
 
     // errors
@@ -445,7 +466,13 @@ async fn checklist_signoffs_history_and_every_error_code() {
     for key in ["seq", "at", "actor", "status", "note", "hash", "prev_hash"] {
         assert!(!rows[0][key].is_null(), "{key}");
     }
-    assert_eq!(rows[1]["prev_hash"], "0".repeat(64));
+    // The sign-off links to the row before it: the cluster's registration.
+    let changes: Vec<Value> =
+        get_json(&admin, s.url(&format!("/api/v1/clusters/{id}/changes"))).await;
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0]["action"], "cluster_registered");
+    assert_eq!(changes[0]["prev_hash"], "0".repeat(64));
+    assert_eq!(rows[1]["prev_hash"], changes[0]["hash"]);
     assert_eq!(
         admin
             .get(s.url(&format!("/api/v1/clusters/{id}/items/nope/history")))
@@ -465,7 +492,7 @@ async fn checklist_signoffs_history_and_every_error_code() {
     )
     .await;
     assert_eq!(v["ok"], true);
-    assert_eq!(v["entries"], 3);
+    assert_eq!(v["entries"], 4, "a registration and three sign-off rows");
 }
 
 #[tokio::test]
@@ -522,7 +549,7 @@ async fn fifty_concurrent_signoffs_are_all_recorded() {
     .await;
     assert_eq!(
         v,
-        json!({"ok": true, "entries": 50, "head": rows[0]["hash"], "broken_seq": null, "reason": null})
+        json!({"ok": true, "entries": 51, "head": rows[0]["hash"], "broken_seq": null, "reason": null, "checkpoints": 0, "signed_head": null})
     );
 }
 
@@ -544,7 +571,7 @@ async fn tampering_is_reported_by_the_api_and_the_cli() {
     s.stop();
     let ok = cli(dir.path(), &["ledger", "verify"], &[]);
     assert!(ok.status.success());
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("ledger ok: 5 entries"));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("ledger ok: 6 entries"));
 
     // Someone with the database file edits history behind the triggers.
     {
@@ -665,6 +692,7 @@ async fn no_javascript_forms_work_through_server_functions() {
             ("username", "ada"),
             ("password", "ada-password-1"),
             ("confirm", "ada-password-1"),
+            ("setup_token", setup_token(&s).as_str()),
         ])
         .send()
         .await

@@ -188,10 +188,11 @@ async fn the_evidence_bundle_holds_the_export_and_its_files_and_verifies_offline
     let chain: Value = get_json(&admin, s.url("/api/v1/ledger/verify")).await;
     assert_eq!(manifest["format"], "shipshape-evidence-bundle/1");
     assert_eq!(manifest["generated_by"], "aud");
-    assert_eq!(manifest["rows"], 4);
+    // two cluster registrations and four sign-offs
+    assert_eq!(manifest["rows"], 6);
     assert_eq!(manifest["first_seq"], 1);
-    assert_eq!(manifest["last_seq"], 4);
-    assert_eq!(manifest["chain_head"]["seq"], 4);
+    assert_eq!(manifest["last_seq"], 6);
+    assert_eq!(manifest["chain_head"]["seq"], 6);
     assert_eq!(manifest["chain_head"]["hash"], chain["head"]);
     let listed = manifest["files"].as_array().unwrap();
     assert_eq!(listed.len(), 3, "every file but the manifest and the sums");
@@ -239,14 +240,15 @@ async fn the_evidence_bundle_holds_the_export_and_its_files_and_verifies_offline
     .unwrap();
     let (code, text) = verify(dir.path(), &tampered);
     assert_eq!(code, Some(1), "{text}");
-    assert!(text.contains("row seq 2"), "{text}");
+    assert!(text.contains("row seq 4"), "{text}");
 
     // Not a ZIP at all: exit 2.
     let junk = dir.path().join("junk.zip");
     std::fs::write(&junk, b"not a zip").unwrap();
     assert_eq!(verify(dir.path(), &junk).0, Some(2));
 
-    // Filtered: beta's one row (gaps in seq are fine), its two files.
+    // Filtered: beta's registration and one sign-off (gaps in seq are
+    // fine), its two files.
     let (status, _, zip) = get_bytes(
         &auditor,
         s.url(&format!("/api/v1/export/bundle.zip?cluster={b}")),
@@ -262,10 +264,10 @@ async fn the_evidence_bundle_holds_the_export_and_its_files_and_verifies_offline
     assert_eq!(files[0].1, csv);
     assert_eq!(files.len(), 5);
     let manifest: Value = serde_json::from_slice(&files[3].1).unwrap();
-    assert_eq!(manifest["rows"], 1);
-    assert_eq!(manifest["first_seq"], 3);
+    assert_eq!(manifest["rows"], 2);
+    assert_eq!(manifest["first_seq"], 2);
     assert_eq!(manifest["filters"]["cluster"], b);
-    assert_eq!(manifest["chain_head"]["seq"], 4);
+    assert_eq!(manifest["chain_head"]["seq"], 6);
     let filtered = dir.path().join("filtered.zip");
     std::fs::write(&filtered, &zip).unwrap();
     let (code, text) = verify(dir.path(), &filtered);
@@ -309,4 +311,159 @@ async fn the_evidence_bundle_holds_the_export_and_its_files_and_verifies_offline
     assert_eq!(status, 500);
     assert!(!String::from_utf8_lossy(&body).contains(&yaml_sha));
     assert_eq!(std::fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0), 0);
+}
+
+/// The ZIP rebuilt from `files`, in order, with `SHA256SUMS` recomputed from
+/// the manifest they hold: what a forger without the key can do.
+fn rezip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let content = |name: &str| files.iter().find(|(n, _)| n == name).unwrap().1.clone();
+    let manifest_bytes = content("manifest.json");
+    let manifest: Value = serde_json::from_slice(&manifest_bytes).unwrap();
+    let mut sums = String::new();
+    for f in manifest["files"].as_array().unwrap() {
+        sums.push_str(&format!(
+            "{}  {}\n",
+            f["sha256"].as_str().unwrap(),
+            f["path"].as_str().unwrap()
+        ));
+    }
+    sums.push_str(&format!("{}  manifest.json\n", sha(&manifest_bytes)));
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (n, bytes) in files {
+        out.start_file(n.as_str(), options).unwrap();
+        if n == "SHA256SUMS" {
+            out.write_all(sums.as_bytes()).unwrap();
+        } else {
+            out.write_all(bytes).unwrap();
+        }
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// `ledger verify --export` run in `data`, with `--public-key` if given.
+fn verify_key(data: &Path, file: &Path, key: Option<&str>) -> (Option<i32>, String) {
+    let mut args = vec!["ledger", "verify", "--export", path_str(file)];
+    if let Some(k) = key {
+        args.extend(["--public-key", k]);
+    }
+    let out = cli(data, &args, &[]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+#[tokio::test]
+async fn bundles_are_signed_and_a_forged_one_fails_against_the_servers_key() {
+    use shipshape_domain::bundle::Manifest;
+    use shipshape_domain::signing::SecretKey;
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let a = create_cluster(&s, &admin, "alpha").await;
+    let png = b"\x89PNG dashboard".to_vec();
+    let formula = "=HYPERLINK(\"http://x\")";
+    sign(
+        &s,
+        &admin,
+        a,
+        "spill",
+        "done",
+        formula,
+        &[("grafana.png", &png)],
+    )
+    .await;
+    sign(
+        &s,
+        &admin,
+        a,
+        "tls",
+        "not_applicable",
+        "'quoted already",
+        &[],
+    )
+    .await;
+    let key: Value = get_json(&admin, s.url("/api/v1/ledger/key")).await;
+    let public = key["public_key"].as_str().unwrap().to_string();
+    let fingerprint = key["fingerprint"].as_str().unwrap().to_string();
+
+    let (status, _, zip) = get_bytes(&admin, s.url("/api/v1/export/bundle.zip")).await;
+    assert_eq!(status, 200);
+    let files = entries(&zip);
+    let content = |name: &str| files.iter().find(|(n, _)| n == name).unwrap().1.clone();
+    let manifest: Value = serde_json::from_slice(&content("manifest.json")).unwrap();
+    assert_eq!(manifest["public_key"], public.as_str());
+    assert_eq!(manifest["signature"].as_str().unwrap().len(), 128);
+    // Spreadsheet formulas are neutralised in the CSV, and still verify.
+    let csv = String::from_utf8(content("signoffs.csv")).unwrap();
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""),
+        "a formula note gets a leading quote: {csv}"
+    );
+    assert!(
+        csv.contains(",''quoted already,"),
+        "a leading quote gets another: {csv}"
+    );
+    let bundle = dir.path().join("bundle.zip");
+    std::fs::write(&bundle, &zip).unwrap();
+    let (code, text) = verify(dir.path(), &bundle);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("signature:   valid"), "{text}");
+    assert!(text.contains(&fingerprint), "{text}");
+
+    // An auditor elsewhere has no key file: the bundle's own key is not
+    // trusted; the server's, passed explicitly, is.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (code, text) = verify_key(elsewhere.path(), &bundle, None);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("--public-key"), "{text}");
+    assert!(text.contains(&fingerprint), "{text}");
+    let (code, text) = verify_key(elsewhere.path(), &bundle, Some(&public));
+    assert_eq!(code, Some(0), "{text}");
+
+    // One byte of the signature changed, SHA256SUMS recomputed: refused.
+    let mut forged = files.clone();
+    for (name, bytes) in forged.iter_mut() {
+        if name == "manifest.json" {
+            let mut m: Value = serde_json::from_slice(bytes).unwrap();
+            let mut sig = hex::decode(m["signature"].as_str().unwrap()).unwrap();
+            sig[10] ^= 0x01;
+            m["signature"] = Value::from(hex::encode(sig));
+            *bytes = serde_json::to_vec_pretty(&m).unwrap();
+        }
+    }
+    let file = dir.path().join("bad-signature.zip");
+    std::fs::write(&file, rezip(&forged)).unwrap();
+    let (code, text) = verify_key(elsewhere.path(), &file, Some(&public));
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("does not verify"), "{text}");
+    assert!(
+        !text.contains("SHA256SUMS says"),
+        "the sums were recomputed: {text}"
+    );
+
+    // The manifest edited and re-signed with another key (the bundle is
+    // consistent in itself): refused against the server's key, both keys'
+    // fingerprints named.
+    let other = SecretKey::from_bytes(&[7; 32]);
+    let mut forged = files.clone();
+    for (name, bytes) in forged.iter_mut() {
+        if name == "manifest.json" {
+            let mut m: Manifest = serde_json::from_slice(bytes).unwrap();
+            m.generated_by = "someone-else".into();
+            m.sign(&other).unwrap();
+            *bytes = serde_json::to_vec_pretty(&m).unwrap();
+        }
+    }
+    let file = dir.path().join("resigned.zip");
+    std::fs::write(&file, rezip(&forged)).unwrap();
+    let (code, text) = verify(dir.path(), &file);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("not by the trusted key"), "{text}");
+    assert!(text.contains(&fingerprint), "{text}");
+    assert!(text.contains(&other.public_key().fingerprint()), "{text}");
 }

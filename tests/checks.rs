@@ -252,13 +252,12 @@ async fn only_admins_and_sres_run_checks() {
 #[tokio::test]
 async fn the_scheduler_checks_every_cluster_and_a_hung_one_delays_nobody() {
     let dir = tempfile::tempdir().unwrap();
-    let s = Server::start_env(
+    let s = start_configured(
         dir.path(),
-        &[],
+        "",
         &[
             ("SHIPSHAPE_CHECK_INTERVAL_SECS", "1"),
             ("SHIPSHAPE_CHECK_TIMEOUT_SECS", "2"),
-            SECRET,
         ],
     );
     let admin = setup_admin(&s).await;
@@ -379,14 +378,24 @@ async fn connection_settings_decide_trust_and_identity_and_secrets_stay_secret()
         r["tls"]
     );
 
-    // Skipping verification runs the checks, but the TLS check still judges trust.
+    // Skipping verification with a secret needs the binding's consent.
+    let r = admin
+        .post(s.url("/api/v1/clusters"))
+        .json(&json!({"name": "reckless", "environment": "prod", "coordinator_url": "https://127.0.0.1:1",
+            "connection": {"auth": "basic", "auth_user": "shipshape", "secret_env": SECRET.0, "insecure_tls": true}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    // With it, skipping verification runs the checks, but the TLS check
+    // still judges trust.
     let insecure = secure_cluster(
         &s,
         &admin,
         dir.path(),
         "insecure",
         "healthy.toml",
-        json!({"ca_file": "", "insecure_tls": true}),
+        json!({"ca_file": "", "insecure_tls": true, "secret_env": "TRINO_SECRET_INSECURE"}),
     )
     .await;
     let r = run(&s, &admin, insecure).await;

@@ -11,17 +11,6 @@ use serde_json::{json, Value};
 use support::sims::*;
 use support::*;
 
-/// Points a plain cluster at another simulator (same connection settings).
-async fn point_at(s: &Server, c: &reqwest::Client, id: i64, url: &str) {
-    let r = c
-        .put(s.url(&format!("/api/v1/clusters/{id}")))
-        .json(&json!({"name": "flappy", "environment": "prod", "coordinator_url": url}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-}
-
 async fn verdict_rows(s: &Server, c: &reqwest::Client, id: i64, item: &str) -> Vec<Value> {
     let history: Vec<Value> = get_json(
         c,
@@ -61,7 +50,9 @@ async fn verdict_changes_land_in_the_ledger_once_per_change_and_drift_shows_in_h
     let admin = setup_admin(&s).await;
     let healthy = sim("healthy.toml", "").await;
     let broken = sim("misconfigured.toml", "").await;
-    let id = create_cluster_at(&s, &admin, "flappy", &healthy).await;
+    // One coordinator URL; what answers behind it breaks and recovers.
+    let (url, breaks) = switchable(&healthy, &broken).await;
+    let id = create_cluster_at(&s, &admin, "flappy", &url).await;
     let r = admin
         .post(s.url(&format!("/api/v1/clusters/{id}/items/spill/signoffs")))
         .json(&json!({"status": "done"}))
@@ -82,7 +73,7 @@ async fn verdict_changes_land_in_the_ledger_once_per_change_and_drift_shows_in_h
         .starts_with("not_run → pass"));
 
     // The cluster breaks: one failing run does not count yet.
-    point_at(&s, &admin, id, &broken).await;
+    breaks.send(true).unwrap();
     assert_eq!(run(&s, &admin, id).await["spill"]["status"], "fail");
     let spill = spill_item(&s, &admin, id).await;
     assert_eq!(
@@ -112,7 +103,7 @@ async fn verdict_changes_land_in_the_ledger_once_per_change_and_drift_shows_in_h
         .starts_with("pass → fail: "));
 
     // It recovers after one passing run.
-    point_at(&s, &admin, id, &healthy).await;
+    breaks.send(false).unwrap();
     run(&s, &admin, id).await;
     assert_eq!(spill_item(&s, &admin, id).await["standing"], "done");
     let rows = verdict_rows(&s, &admin, id, "spill").await;
@@ -227,14 +218,11 @@ async fn draining_workers_warn_naming_each_worker() {
 #[tokio::test]
 async fn the_release_table_grows_from_the_config_file_and_the_fleet() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("shipshape.toml");
-    std::fs::write(
-        &config,
-        "[[trino_release]]\nversion = 490\ndate = \"2027-03-01\"\n",
-    )
-    .unwrap();
-    let data = dir.path().join("data");
-    let s = Server::start_env(&data, &["--config", path_str(&config)], &[SECRET]);
+    let s = start_configured(
+        dir.path(),
+        "[[trino_release]]\nversion = 490\ndate = \"2027-03-01\"",
+        &[],
+    );
     let admin = setup_admin(&s).await;
     let id = secure_cluster(&s, &admin, dir.path(), "p483", "healthy.toml", json!({})).await;
     let r = run(&s, &admin, id).await;
@@ -321,8 +309,17 @@ check = { kind = "metrics", series = ["trino_execution_name_QueryManager_Running
 "#,
     )
     .unwrap();
-    let data = dir.path().join("data");
-    let s = Server::start_env(&data, &["--runbook", path_str(&runbook)], &[SECRET]);
+    let config = sim_config(dir.path(), "");
+    let s = Server::start_env(
+        dir.path(),
+        &[
+            "--config",
+            path_str(&config),
+            "--runbook",
+            path_str(&runbook),
+        ],
+        &[SECRET],
+    );
     let admin = setup_admin(&s).await;
     let id = secure_cluster(
         &s,

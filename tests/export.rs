@@ -101,9 +101,15 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
             "hash"
         ]
     );
-    assert_eq!(rows.len(), 5, "a header and four rows");
     assert_eq!(
-        rows[1][6], "spill on, \"nvme\"\nsecond line",
+        rows.len(),
+        7,
+        "a header, two cluster registrations and four sign-offs"
+    );
+    assert_eq!(rows[1][5], "cluster_registered");
+    assert_eq!(rows[1][4], "_cluster");
+    assert_eq!(
+        rows[3][6], "spill on, \"nvme\"\nsecond line",
         "quotes and line breaks survive"
     );
     // Row for row the chain: each row links to the one before, and the last
@@ -112,14 +118,14 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
         assert_eq!(w[1][8], w[0][9]);
     }
     let v: Value = get_json(&admin, s.url("/api/v1/ledger/verify")).await;
-    assert_eq!(rows[4][9], v["head"].as_str().unwrap());
+    assert_eq!(rows[6][9], v["head"].as_str().unwrap());
     // The same rows as the item history shows.
     let history: Vec<Value> = get_json(
         &admin,
         s.url(&format!("/api/v1/clusters/{a}/items/spill/history")),
     )
     .await;
-    assert_eq!(history[1]["hash"], rows[1][9].as_str());
+    assert_eq!(history[1]["hash"], rows[3][9].as_str());
 
     let jsonl = auditor
         .get(s.url("/api/v1/export/signoffs.jsonl"))
@@ -133,9 +139,9 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 4);
-    assert_eq!(lines[3]["actor"], "sam");
-    assert_eq!(lines[0]["hash"], rows[1][9].as_str());
+    assert_eq!(lines.len(), 6);
+    assert_eq!(lines[5]["actor"], "sam");
+    assert_eq!(lines[2]["hash"], rows[3][9].as_str());
 
     let count = |q: &'static str| {
         let (c, url) = (
@@ -154,7 +160,11 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
                 .count()
         }
     };
-    assert_eq!(count("cluster=2").await, 1);
+    assert_eq!(
+        count("cluster=2").await,
+        2,
+        "its registration and its sign-off"
+    );
     assert_eq!(
         count("user=SAM").await,
         1,
@@ -164,7 +174,7 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
     let today = chrono::Utc::now().date_naive();
     let tomorrow = (today + chrono::Days::new(1)).to_string();
     let q: &'static str = Box::leak(format!("from={today}&to={today}").into_boxed_str());
-    assert_eq!(count(q).await, 4);
+    assert_eq!(count(q).await, 6);
     let q: &'static str = Box::leak(format!("from={tomorrow}").into_boxed_str());
     assert_eq!(count(q).await, 0);
 
@@ -191,4 +201,57 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+}
+
+#[tokio::test]
+async fn csv_cells_a_spreadsheet_would_run_get_a_leading_quote() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let a = create_cluster(&s, &admin, "alpha").await;
+    sign(&s, &admin, a, "spill", "done", "=HYPERLINK(\"http://x\")").await;
+    sign(&s, &admin, a, "tls", "not_applicable", "-1 node, '+' ok").await;
+    sign(&s, &admin, a, "spill", "revoked", "'already quoted").await;
+    sign(&s, &admin, a, "spill", "done", "plain, = inside").await;
+
+    let csv = admin
+        .get(s.url("/api/v1/export/signoffs.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let rows = parse_csv(&csv);
+    let notes: Vec<&str> = rows[1..]
+        .iter()
+        .filter(|r| ["done", "not_applicable", "revoked"].contains(&r[5].as_str()))
+        .map(|r| r[6].as_str())
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "'=HYPERLINK(\"http://x\")",
+            "'-1 node, '+' ok",
+            "''already quoted",
+            "plain, = inside"
+        ]
+    );
+    // JSON Lines carry the notes as they are.
+    let jsonl = admin
+        .get(s.url("/api/v1/export/signoffs.jsonl"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let notes: Vec<String> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["action"] != "cluster_registered")
+        .map(|v| v["note"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(notes[0], "=HYPERLINK(\"http://x\")");
+    assert_eq!(notes[2], "'already quoted");
 }

@@ -12,6 +12,8 @@ pub enum AppError {
     Unauthenticated,
     #[error("Wrong user name or password.")]
     BadCredentials,
+    #[error("Too many failed logins: try again in {0} seconds.")]
+    TooManyAttempts(i64),
     #[error("Your role may not do this.")]
     Forbidden,
     #[error("No such {0}.")]

@@ -17,6 +17,7 @@ impl From<ServiceError> for AppError {
         match e {
             ServiceError::Unauthenticated => AppError::Unauthenticated,
             ServiceError::BadCredentials => AppError::BadCredentials,
+            ServiceError::TooManyAttempts(s) => AppError::TooManyAttempts(s),
             ServiceError::Forbidden => AppError::Forbidden,
             ServiceError::NotFound(what) => AppError::NotFound(what.to_string()),
             ServiceError::Invalid(fields) => AppError::Invalid(fields),

@@ -51,10 +51,40 @@ pub struct Config {
     /// Flapping: failing runs in a row before a check's failure counts
     /// (a runbook item's `fail_after` wins).
     pub check_fail_after: u32,
+    /// The most bytes one response of a cluster may have (per page).
+    pub max_response_bytes: usize,
+    /// Where clusters' CA files must live (regular files, at most 1 MiB);
+    /// default `<data_dir>/ca`.
+    pub ca_dir: Option<PathBuf>,
+    /// Which hosts each secret may be sent to: `[secrets.TRINO_SECRET_PROD]
+    /// hosts = ["trino.prod.example.com:8443"]`. A secret without a binding
+    /// is never used.
+    #[serde(default)]
+    pub secrets: std::collections::BTreeMap<String, SecretBinding>,
     /// Trino releases newer than the shipped table knows (or corrected
     /// dates): `[[trino_release]] version = 484, date = "2026-09-01"`.
     #[serde(default)]
     pub trino_release: Vec<TrinoRelease>,
+    /// The ledger's Ed25519 signing key; default
+    /// `<data_dir>/keys/ledger-signing.key`, created at first start. A file
+    /// named here must exist (mode 0600).
+    pub signing_key_file: Option<PathBuf>,
+    /// A signed checkpoint row is appended once this many rows were added
+    /// since the last one...
+    pub checkpoint_every_rows: u64,
+    /// ...and at least this often (seconds) while rows were added since.
+    pub checkpoint_interval_secs: u64,
+}
+
+/// Where one secret may go.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretBinding {
+    /// `host` (any port) or `host:port`, case-insensitive.
+    pub hosts: Vec<String>,
+    /// Allow `insecure_tls` (no certificate verification) with this secret.
+    #[serde(default)]
+    pub allow_insecure_tls: bool,
 }
 
 /// One Trino release and the day it shipped.
@@ -115,7 +145,13 @@ impl Default for Config {
             reminder_webhook_url: None,
             reminder_interval_secs: 300,
             check_fail_after: shipshape_domain::check::DEFAULT_FAIL_AFTER,
+            max_response_bytes: 16 * 1024 * 1024,
+            ca_dir: None,
+            secrets: Default::default(),
             trino_release: Vec::new(),
+            signing_key_file: None,
+            checkpoint_every_rows: 1000,
+            checkpoint_interval_secs: 3600,
         }
     }
 }
@@ -162,9 +198,32 @@ impl Config {
                 "max_upload_bytes and max_upload_files must be at least 1".into(),
             ));
         }
+        if config.max_response_bytes < 64 * 1024 {
+            return Err(ConfigError(
+                "max_response_bytes must be at least 65536".into(),
+            ));
+        }
+        for (name, b) in &config.secrets {
+            if !name.starts_with(shipshape_domain::connection::SECRET_ENV_PREFIX) {
+                return Err(ConfigError(format!(
+                    "secrets.{name}: secret variables start with {}",
+                    shipshape_domain::connection::SECRET_ENV_PREFIX
+                )));
+            }
+            if b.hosts.is_empty() {
+                return Err(ConfigError(format!(
+                    "secrets.{name}: list the hosts it may be sent to (hosts = [\"trino.example.com:8443\"])"
+                )));
+            }
+        }
         if !(1..=20).contains(&config.check_fail_after) {
             return Err(ConfigError(
                 "check_fail_after must be a number of runs from 1 to 20".into(),
+            ));
+        }
+        if config.checkpoint_every_rows == 0 || config.checkpoint_interval_secs == 0 {
+            return Err(ConfigError(
+                "checkpoint_every_rows and checkpoint_interval_secs must be at least 1".into(),
             ));
         }
         Ok(config)
@@ -189,6 +248,13 @@ impl Config {
                 self.time_zone
             ))
         })
+    }
+
+    /// Where clusters' CA files must live.
+    pub fn ca_dir(&self) -> PathBuf {
+        self.ca_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("ca"))
     }
 
     /// Where evidence files are stored, by SHA-256.
@@ -267,6 +333,34 @@ mod tests {
             let e =
                 Config::load(Some(Path::new("missing.toml")), &Overrides::default()).unwrap_err();
             assert!(e.to_string().contains("does not exist"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn signing_and_checkpoint_settings_load_and_are_checked() {
+        Jail::expect_with(|jail| {
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c.signing_key_file, None);
+            assert_eq!(
+                (c.checkpoint_every_rows, c.checkpoint_interval_secs),
+                (1000, 3600)
+            );
+            jail.create_file("shipshape.toml", "checkpoint_every_rows = 50\n")?;
+            jail.set_env("SHIPSHAPE_SIGNING_KEY_FILE", "/etc/shipshape/ledger.key");
+            jail.set_env("SHIPSHAPE_CHECKPOINT_INTERVAL_SECS", "60");
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(
+                c.signing_key_file,
+                Some(PathBuf::from("/etc/shipshape/ledger.key"))
+            );
+            assert_eq!(
+                (c.checkpoint_every_rows, c.checkpoint_interval_secs),
+                (50, 60)
+            );
+            jail.create_file("zero.toml", "checkpoint_every_rows = 0\n")?;
+            let e = Config::load(Some(Path::new("zero.toml")), &Overrides::default()).unwrap_err();
+            assert!(e.to_string().contains("checkpoint_every_rows"), "{e}");
             Ok(())
         });
     }

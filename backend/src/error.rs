@@ -10,6 +10,10 @@ pub enum ServiceError {
     Unauthenticated,
     #[error("wrong user name or password")]
     BadCredentials,
+    /// Too many failed logins for this name or address: wait this many
+    /// seconds.
+    #[error("too many failed logins; try again in {0} seconds")]
+    TooManyAttempts(i64),
     #[error("your role may not do this")]
     Forbidden,
     #[error("{0} not found")]

@@ -142,7 +142,8 @@ impl Pending {
     }
 }
 
-/// Temporary files left by a crash, removed at start-up.
+/// Temporary files left by a crash, removed when the server starts (never
+/// by the CLI, which may run beside a live server).
 pub fn clear_temporary(root: &Path) {
     if let Ok(entries) = std::fs::read_dir(root.join("tmp")) {
         for e in entries.flatten() {

@@ -2,6 +2,7 @@
 //!
 //! - [`config`]: layered, typed configuration (defaults, file, `SHIPSHAPE_` env).
 //! - [`db`]: the SQLite pool (WAL, busy timeout) and embedded migrations.
+//! - [`keys`]: the ledger's Ed25519 signing key, kept outside the database.
 //! - [`repo`]: small repositories, one per table, the only place with SQL.
 //! - [`service`]: what the UI's server functions and the JSON API call; each
 //!   service takes the caller's identity, applies the domain rules and returns
@@ -13,9 +14,12 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod files;
+pub mod keys;
+pub mod login_guard;
 pub mod password;
 pub mod repo;
 pub mod service;
+pub mod setup_token;
 pub mod state;
 pub mod trino;
 

@@ -1,8 +1,10 @@
-//! The state every request shares: one pool, the loaded runbook, the config.
+//! The state every request shares: one pool, the loaded runbook, the config,
+//! the ledger's signing key.
 
 use crate::config::Config;
 use crate::db;
-use crate::files::{clear_temporary, BlobStore};
+use crate::files::BlobStore;
+use crate::keys::{KeyFileError, LedgerKey};
 use crate::trino::ClientCache;
 use shipshape_domain::runbook::{builtin_runbook, parse_runbook, Runbook, RunbookError};
 use sqlx::SqlitePool;
@@ -17,6 +19,12 @@ pub struct AppState {
     pub clients: ClientCache,
     /// Evidence files, by SHA-256.
     pub files: BlobStore,
+    /// Signs checkpoints and bundle manifests; kept outside the database.
+    pub ledger_key: LedgerKey,
+    /// Failed-login limits and bounded password hashing.
+    pub login_guard: crate::login_guard::LoginGuard,
+    /// The one-time token first-run setup needs.
+    pub setup_token: crate::setup_token::SetupToken,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +38,8 @@ pub enum StartupError {
     },
     #[error(transparent)]
     Db(#[from] db::DbError),
+    #[error(transparent)]
+    Key(#[from] KeyFileError),
 }
 
 /// Reads the configured runbook, or the shipped one.
@@ -49,11 +59,12 @@ pub fn load_runbook(config: &Config) -> Result<Runbook, StartupError> {
 
 impl AppState {
     /// Loads the runbook first (a bad one stops start-up before anything is
-    /// created), then opens and migrates the database.
+    /// created), then the signing key (made at first start; an exposed or
+    /// malformed one stops start-up), then opens and migrates the database.
     pub async fn open(config: Config) -> Result<AppState, StartupError> {
         let runbook = load_runbook(&config)?;
+        let ledger_key = crate::keys::load_or_create(&config)?;
         let pool = db::connect(&config.database_path()).await?;
-        clear_temporary(&config.attachments_dir());
         let files = BlobStore::new(config.attachments_dir());
         Ok(AppState {
             pool,
@@ -61,6 +72,9 @@ impl AppState {
             config: Arc::new(config),
             clients: ClientCache::default(),
             files,
+            ledger_key,
+            login_guard: Default::default(),
+            setup_token: Default::default(),
         })
     }
 }

@@ -23,7 +23,8 @@ fn pw(s: &str) -> SecretString {
 }
 
 async fn admin(state: &AppState) -> User {
-    auth::setup_first_admin(state, "admin", pw("admin-password-1"))
+    let token = auth::prepare_setup(state).await.unwrap().unwrap();
+    auth::setup_first_admin(state, "admin", pw("admin-password-1"), &token)
         .await
         .unwrap()
 }
@@ -68,10 +69,11 @@ async fn fifty_concurrent_signoffs_all_land_and_the_chain_verifies() {
         seqs.push(t.await.unwrap().expect("every sign-off lands").seq);
     }
     seqs.sort();
-    assert_eq!(seqs, (1..=50).collect::<Vec<i64>>());
+    // seq 1 is the cluster's registration
+    assert_eq!(seqs, (2..=51).collect::<Vec<i64>>());
     let v = signoffs::verify_ledger(&state).await.unwrap();
     assert!(v.ok, "{v:?}");
-    assert_eq!(v.entries, 50);
+    assert_eq!(v.entries, 51);
 }
 
 #[tokio::test]
@@ -215,13 +217,19 @@ async fn first_run_setup_happens_once_even_when_raced() {
     let dir = tempfile::tempdir().unwrap();
     let state = state(&dir).await;
     assert!(auth::needs_setup(&state).await.unwrap());
+    // Without the setup token, nobody gets in.
+    assert!(matches!(
+        auth::setup_first_admin(&state, "eve", pw("password-eve-1"), &pw("guess")).await,
+        Err(shipshape_backend::ServiceError::Invalid(_))
+    ));
+    let token = auth::prepare_setup(&state).await.unwrap().unwrap();
     let a = tokio::spawn({
-        let s = state.clone();
-        async move { auth::setup_first_admin(&s, "one", pw("password-one-1")).await }
+        let (s, t) = (state.clone(), token.clone());
+        async move { auth::setup_first_admin(&s, "one", pw("password-one-1"), &t).await }
     });
     let b = tokio::spawn({
-        let s = state.clone();
-        async move { auth::setup_first_admin(&s, "two", pw("password-two-2")).await }
+        let (s, t) = (state.clone(), token.clone());
+        async move { auth::setup_first_admin(&s, "two", pw("password-two-2"), &t).await }
     });
     let results = [a.await.unwrap(), b.await.unwrap()];
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
@@ -235,12 +243,13 @@ async fn first_run_setup_happens_once_even_when_raced() {
             "password-one-1"
         } else {
             "password-two-2"
-        })
+        }),
+        None
     )
     .await
     .is_ok());
     assert!(matches!(
-        auth::login(&state, "nobody", pw("password-one-1")).await,
+        auth::login(&state, "nobody", pw("password-one-1"), None).await,
         Err(ServiceError::BadCredentials)
     ));
 }

@@ -11,8 +11,14 @@
 //! - `manifest.json`: a [`Manifest`]: format, when and by whom, the filters,
 //!   row count, first and last seq, the ledger's chain head at export time and
 //!   the path, SHA-256 and size of every other file (not itself, not
-//!   `SHA256SUMS`);
+//!   `SHA256SUMS`), and the server's Ed25519 `public_key` and `signature` over
+//!   all of that ([`crate::signing::manifest_message`]);
 //! - `SHA256SUMS`: `sha256sum -c` lines for every file but itself.
+//!
+//! Hashes alone prove nothing against someone who rebuilds the bundle whole;
+//! the signature does, checked against a key the verifier trusts (given to
+//! it, never the one the manifest names). Checkpoint rows among the CSV rows
+//! are checked against the same key.
 //!
 //! This module holds the types and the verification rules only. Reading the
 //! ZIP and hashing its entries is the caller's job: it feeds the
@@ -20,8 +26,12 @@
 //! number of rows) and, at the end, the digests of the archive's entries.
 
 use crate::attachment::{is_sha256_hex, sanitize_file_name, DetailsFiles};
+use crate::csv::unprotect;
 use crate::export::{ExportFilter, ExportQuery, CSV_HEADER};
 use crate::ledger::{EntryContent, LedgerEntry, GENESIS_HASH};
+use crate::signing::{
+    fingerprint, is_checkpoint, manifest_message, verify_checkpoint, PublicKey, SecretKey,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -129,6 +139,77 @@ pub struct Manifest {
     pub chain_head: Option<ChainHead>,
     /// Every file in the bundle but `manifest.json` and `SHA256SUMS`.
     pub files: Vec<ManifestFile>,
+    /// Hex Ed25519 public key of the server that signed the manifest (a
+    /// claim only: verification uses a key it trusts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+    /// Hex Ed25519 signature over [`manifest_message`] of this manifest
+    /// (everything but this field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+impl Manifest {
+    /// Names `key`'s public half and signs everything else with it.
+    pub fn sign(&mut self, key: &SecretKey) -> Result<(), serde_json::Error> {
+        self.public_key = Some(key.public_key().to_hex());
+        self.signature = None;
+        let unsigned = serde_json::to_value(&*self)?;
+        self.signature = Some(key.sign(manifest_message(&unsigned).as_bytes()));
+        Ok(())
+    }
+}
+
+/// The outcome of checking a manifest's signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SignatureCheck {
+    /// Fingerprint of the key the manifest names (its text if malformed).
+    signed_by: Option<String>,
+    /// Fingerprint of the key it was checked against.
+    trusted: Option<String>,
+    problem: Option<String>,
+}
+
+impl SignatureCheck {
+    /// `raw` is the manifest as read, unknown fields and all: the signature
+    /// covers every byte of meaning in it.
+    fn of(raw: &serde_json::Value, trusted: Option<&PublicKey>) -> Self {
+        let text = |name: &str| raw.get(name).and_then(|v| v.as_str());
+        let named = text("public_key");
+        let signed_by = named.map(|k| fingerprint(k).unwrap_or_else(|| k.to_string()));
+        let trusted_fp = trusted.map(PublicKey::fingerprint);
+        let problem = match (text("signature"), trusted) {
+            (None, _) => Some(
+                "is not signed (no `signature`): anyone could have made it; download the bundle again from the server"
+                    .to_string(),
+            ),
+            (Some(_), None) => Some(format!(
+                "its signature cannot be checked: no trusted public key was given (the key the manifest names, {}, proves nothing by itself)",
+                signed_by.as_deref().unwrap_or("none")
+            )),
+            (Some(signature), Some(key)) => {
+                if named.is_some_and(|n| !n.eq_ignore_ascii_case(&key.to_hex())) {
+                    Some(format!(
+                        "signed by key {}, not by the trusted key {}",
+                        signed_by.as_deref().unwrap_or("none"),
+                        key.fingerprint()
+                    ))
+                } else if !key.verifies(manifest_message(raw).as_bytes(), signature) {
+                    Some(format!(
+                        "its signature does not verify with the trusted key {}: the manifest was changed after it was signed",
+                        key.fingerprint()
+                    ))
+                } else {
+                    None
+                }
+            }
+        };
+        SignatureCheck {
+            signed_by,
+            trusted: trusted_fp,
+            problem,
+        }
+    }
 }
 
 /// Where in the bundle an attached file goes: `attachments/<sha256>/<name>`,
@@ -175,7 +256,8 @@ pub fn parse_sha256sums(text: &str) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-/// A CSV record of the export back as a ledger row.
+/// A CSV record of the export back as a ledger row: each cell
+/// [`unprotect`]ed first (the export put a `'` before formula-like cells).
 pub fn entry_from_record<S: AsRef<str>>(fields: &[S]) -> Result<LedgerEntry, String> {
     let [seq, at, actor, cluster_id, item_id, action, note, details, prev_hash, hash] = fields
     else {
@@ -185,13 +267,12 @@ pub fn entry_from_record<S: AsRef<str>>(fields: &[S]) -> Result<LedgerEntry, Str
             CSV_HEADER.len()
         ));
     };
-    let s = |f: &S| f.as_ref().to_string();
-    let seq = seq
-        .as_ref()
+    // Every cell as it was before the export protected it from spreadsheets.
+    let s = |f: &S| unprotect(f.as_ref()).to_string();
+    let seq = s(seq)
         .parse::<i64>()
         .map_err(|_| format!("seq {:?} is not a number", seq.as_ref()))?;
-    let cluster_id = cluster_id
-        .as_ref()
+    let cluster_id = s(cluster_id)
         .parse::<i64>()
         .map_err(|_| format!("cluster_id {:?} is not a number", cluster_id.as_ref()))?;
     Ok(LedgerEntry {
@@ -312,11 +393,25 @@ pub struct BundleVerifier {
     head_in_bundle: bool,
     referenced: BTreeMap<String, Reference>,
     problems: Problems,
+    /// What the manifest's signature and the checkpoint rows are checked
+    /// against.
+    trusted: Option<PublicKey>,
+    signature: SignatureCheck,
+    checkpoints: u64,
 }
 
 impl BundleVerifier {
-    pub fn new(manifest: Manifest) -> Self {
-        BundleVerifier {
+    /// From the text of `manifest.json` and the key to trust (given by the
+    /// caller, never taken from the bundle); `Err` when the text is no
+    /// manifest at all.
+    pub fn from_manifest_json(text: &str, trusted: Option<PublicKey>) -> Result<Self, Problem> {
+        let bad = |e: serde_json::Error| {
+            Problem::file(MANIFEST_PATH, format!("is not a bundle manifest: {e}"))
+        };
+        let raw: serde_json::Value = serde_json::from_str(text).map_err(bad)?;
+        let manifest: Manifest = serde_json::from_value(raw.clone()).map_err(bad)?;
+        let signature = SignatureCheck::of(&raw, trusted.as_ref());
+        Ok(BundleVerifier {
             manifest,
             header_seen: false,
             rows: 0,
@@ -327,7 +422,10 @@ impl BundleVerifier {
             head_in_bundle: false,
             referenced: BTreeMap::new(),
             problems: Problems::default(),
-        }
+            trusted,
+            signature,
+            checkpoints: 0,
+        })
     }
 
     /// The next CSV record, `line` being where it starts in the file (for
@@ -384,6 +482,18 @@ impl BundleVerifier {
             }
             _ => {}
         }
+        if is_checkpoint(c) {
+            // Its prev_hash (covered by its own hash, and linked to the row
+            // before when that row is here) is what it must have signed.
+            if let Some(key) = &self.trusted {
+                match verify_checkpoint(c, &c.prev_hash, key) {
+                    Ok(_) => self.checkpoints += 1,
+                    Err(e) => self
+                        .problems
+                        .push(Problem::row(c.seq, format!("bad checkpoint: {e}"))),
+                }
+            }
+        }
         if c.seq < 1 {
             self.problems
                 .push(Problem::row(c.seq, "seq is not a positive number"));
@@ -435,6 +545,9 @@ impl BundleVerifier {
     ) -> BundleReport {
         let m = &self.manifest;
         let mut out = Problems::default();
+        if let Some(p) = &self.signature.problem {
+            out.push(Problem::file(MANIFEST_PATH, p.clone()));
+        }
         if m.format != FORMAT {
             out.push(Problem::file(
                 MANIFEST_PATH,
@@ -643,6 +756,10 @@ impl BundleVerifier {
             attachments,
             chain_head: m.chain_head.clone(),
             head_in_bundle: self.head_in_bundle,
+            signed_by: self.signature.signed_by.clone(),
+            trusted_key: self.signature.trusted.clone(),
+            signature_ok: self.signature.problem.is_none(),
+            checkpoints: self.checkpoints,
             problems: out.list,
             more_problems: out.more,
         }
@@ -666,6 +783,18 @@ pub struct BundleReport {
     pub chain_head: Option<ChainHead>,
     /// Whether the chain head's row is among the bundle's rows.
     pub head_in_bundle: bool,
+    /// Fingerprint of the key the manifest names as its signer.
+    #[serde(default)]
+    pub signed_by: Option<String>,
+    /// Fingerprint of the trusted key the signature was checked against.
+    #[serde(default)]
+    pub trusted_key: Option<String>,
+    /// The manifest's signature verified with the trusted key.
+    #[serde(default)]
+    pub signature_ok: bool,
+    /// Checkpoint rows in `signoffs.csv` whose signature checked out.
+    #[serde(default)]
+    pub checkpoints: u64,
     /// The first problems found (at most 200).
     pub problems: Vec<Problem>,
     /// Problems found past those.
@@ -687,6 +816,10 @@ impl BundleReport {
             attachments: 0,
             chain_head: None,
             head_in_bundle: false,
+            signed_by: None,
+            trusted_key: None,
+            signature_ok: false,
+            checkpoints: 0,
             problems: vec![problem],
             more_problems: 0,
         }
@@ -740,11 +873,30 @@ impl fmt::Display for BundleReport {
                 )?,
                 None => writeln!(f, "  chain head:  none (the ledger was empty)")?,
             }
+            let key = |k: &Option<String>| k.clone().unwrap_or_else(|| "none".to_string());
+            writeln!(
+                f,
+                "  signature:   {} (signed by key {}, trusted key {})",
+                if self.signature_ok {
+                    "valid"
+                } else {
+                    "NOT VALID"
+                },
+                key(&self.signed_by),
+                key(&self.trusted_key)
+            )?;
+            if self.checkpoints > 0 {
+                writeln!(
+                    f,
+                    "  checkpoints: {} signed checkpoint row(s) verified",
+                    self.checkpoints
+                )?;
+            }
         }
         if self.ok() {
             writeln!(
                 f,
-                "OK: every file matches the manifest and SHA256SUMS, every row's hash recomputes, consecutive rows link, every attachment is present"
+                "OK: the manifest's signature verifies with the trusted key, every file matches the manifest and SHA256SUMS, every row's hash recomputes, consecutive rows link, every attachment is present"
             )
         } else {
             writeln!(f, "FAILED: {} problem(s)", self.problem_count())?;
@@ -882,7 +1034,11 @@ mod tests {
                 hash: head.hash.clone(),
             }),
             files: listed,
+            public_key: None,
+            signature: None,
         };
+        let mut manifest = manifest;
+        manifest.sign(&server_key()).unwrap();
         let manifest_json = serde_json::to_vec_pretty(&manifest).unwrap();
         archive.push(ArchiveFile {
             path: MANIFEST_PATH.into(),
@@ -908,8 +1064,22 @@ mod tests {
         }
     }
 
+    /// The key the fixture's server signs with.
+    fn server_key() -> SecretKey {
+        SecretKey::from_bytes(&[5; 32])
+    }
+
     fn check(f: &Fixture) -> BundleReport {
-        let mut v = BundleVerifier::new(f.manifest.clone());
+        check_json(
+            f,
+            &serde_json::to_string_pretty(&f.manifest).unwrap(),
+            Some(server_key().public_key()),
+        )
+    }
+
+    /// Checks `f` with `manifest` as the text of manifest.json.
+    fn check_json(f: &Fixture, manifest: &str, trusted: Option<PublicKey>) -> BundleReport {
+        let mut v = BundleVerifier::from_manifest_json(manifest, trusted).unwrap();
         v.record(1, &CSV_HEADER);
         for e in &f.rows {
             v.push(e);
@@ -1087,7 +1257,9 @@ mod tests {
         bad[0] = "x".into();
         assert!(entry_from_record(&bad).unwrap_err().contains("seq"));
 
-        let mut v = BundleVerifier::new(good().manifest);
+        let manifest = serde_json::to_string(&good().manifest).unwrap();
+        let mut v =
+            BundleVerifier::from_manifest_json(&manifest, Some(server_key().public_key())).unwrap();
         v.record(1, &["a", "b"]);
         let r = v.finish(&[], Ok(None));
         assert!(r.problems.iter().any(|p| p.reason.contains("header")));
@@ -1130,5 +1302,194 @@ mod tests {
         assert_eq!(b.to, None);
         assert_eq!(b.to_string(), "cluster=2 from=2026-11-01 user=ada");
         assert!(BundleFilters::default().to_string().contains("none"));
+    }
+
+    #[test]
+    fn the_manifest_signature_is_checked_against_the_trusted_key_only() {
+        let f = good();
+        let text = serde_json::to_string_pretty(&f.manifest).unwrap();
+        let fp = server_key().public_key().fingerprint();
+        let r = check_json(&f, &text, Some(server_key().public_key()));
+        assert!(r.ok() && r.signature_ok, "{r}");
+        assert_eq!(r.signed_by.as_deref(), Some(fp.as_str()));
+        assert!(
+            r.to_string()
+                .contains(&format!("signed by key {fp}, trusted key {fp}")),
+            "{r}"
+        );
+
+        // Reformatted and reordered: the same content, still valid.
+        let raw: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let compact = crate::signing::canonical_json(&raw);
+        assert!(check_json(&f, &compact, Some(server_key().public_key())).ok());
+
+        let bad = |r: &BundleReport, words: &str| {
+            assert!(!r.ok() && !r.signature_ok, "{r}");
+            assert!(
+                r.problems
+                    .iter()
+                    .any(|p| p.subject == Subject::File(MANIFEST_PATH.into())
+                        && p.reason.contains(words)),
+                "{words}: {r}"
+            );
+        };
+        // No trusted key: not trusted, whatever the bundle says of itself.
+        let r = check_json(&f, &text, None);
+        bad(&r, "no trusted public key");
+        assert!(r.to_string().contains(&fp), "{r}");
+
+        // Unsigned.
+        let mut m = f.manifest.clone();
+        m.signature = None;
+        bad(
+            &check_json(
+                &f,
+                &serde_json::to_string(&m).unwrap(),
+                Some(server_key().public_key()),
+            ),
+            "not signed",
+        );
+
+        // One byte of the signature changed.
+        let mut m = f.manifest.clone();
+        let mut sig = hex::decode(m.signature.clone().unwrap()).unwrap();
+        sig[0] ^= 1;
+        m.signature = Some(hex::encode(sig));
+        bad(
+            &check_json(
+                &f,
+                &serde_json::to_string(&m).unwrap(),
+                Some(server_key().public_key()),
+            ),
+            "does not verify",
+        );
+
+        // Edited (a field, or an unknown one added) under the old signature.
+        let mut m = f.manifest.clone();
+        m.generated_by = "mallory".into();
+        bad(
+            &check_json(
+                &f,
+                &serde_json::to_string(&m).unwrap(),
+                Some(server_key().public_key()),
+            ),
+            "changed after it was signed",
+        );
+        let mut raw = raw.clone();
+        raw["note"] = "added later".into();
+        bad(
+            &check_json(&f, &raw.to_string(), Some(server_key().public_key())),
+            "changed after it was signed",
+        );
+
+        // Edited and re-signed with another key: both fingerprints named.
+        let other = SecretKey::from_bytes(&[6; 32]);
+        let mut m = f.manifest.clone();
+        m.generated_by = "mallory".into();
+        m.sign(&other).unwrap();
+        let r = check_json(
+            &f,
+            &serde_json::to_string(&m).unwrap(),
+            Some(server_key().public_key()),
+        );
+        bad(&r, "not by the trusted key");
+        let text = r.to_string();
+        assert!(
+            text.contains(&other.public_key().fingerprint()) && text.contains(&fp),
+            "{text}"
+        );
+        // ...which passes only for whoever trusts that other key.
+        assert!(check_json(
+            &f,
+            &serde_json::to_string(&m).unwrap(),
+            Some(other.public_key())
+        )
+        .ok());
+
+        assert!(BundleVerifier::from_manifest_json("[]", None).is_err());
+    }
+
+    #[test]
+    fn checkpoint_rows_in_a_bundle_are_checked() {
+        use crate::signing::{
+            CheckpointDetails, CHECKPOINT_ACTION, CHECKPOINT_ACTOR, CHECKPOINT_ITEM,
+        };
+        let (mut rows, files) = ledger(3);
+        let cp = |key: &SecretKey, signed: &LedgerEntry| {
+            EntryContent {
+                seq: signed.content.seq + 1,
+                at: "2026-11-23T10:30:00.000000Z".into(),
+                actor: CHECKPOINT_ACTOR.into(),
+                cluster_id: signed.content.cluster_id,
+                item_id: CHECKPOINT_ITEM.into(),
+                action: CHECKPOINT_ACTION.into(),
+                note: String::new(),
+                details: CheckpointDetails::sign(key, signed.content.seq, &signed.hash)
+                    .to_json()
+                    .unwrap(),
+                prev_hash: signed.hash.clone(),
+            }
+            .seal()
+        };
+        let mut forged = rows.clone();
+        rows.push(cp(&server_key(), &rows[2]));
+        let head = rows[3].clone();
+        let r = check(&fixture(rows, &head, &files));
+        assert!(r.ok(), "{r}");
+        assert_eq!(r.checkpoints, 1);
+        assert!(
+            r.to_string()
+                .contains("1 signed checkpoint row(s) verified"),
+            "{r}"
+        );
+
+        forged.push(cp(&SecretKey::from_bytes(&[6; 32]), &forged[2]));
+        let head = forged[3].clone();
+        let r = check(&fixture(forged, &head, &files));
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.subject == Subject::Row(4) && p.reason.contains("another key")),
+            "{r}"
+        );
+    }
+
+    #[test]
+    fn protected_csv_cells_are_restored_before_hashing() {
+        let (mut rows, files) = ledger(2);
+        rows[1].content.note = "=HYPERLINK(\"http://x\")".into();
+        rows[1].content.actor = "'quoted".into();
+        rows[1] = rows[1].content.clone().seal();
+        let head = rows[1].clone();
+        let f = fixture(rows.clone(), &head, &files);
+        let text = serde_json::to_string(&f.manifest).unwrap();
+        let mut v =
+            BundleVerifier::from_manifest_json(&text, Some(server_key().public_key())).unwrap();
+        v.record(1, &CSV_HEADER);
+        for (n, e) in rows.iter().enumerate() {
+            let c = &e.content;
+            let cells: Vec<String> = [
+                c.seq.to_string(),
+                c.at.clone(),
+                c.actor.clone(),
+                c.cluster_id.to_string(),
+                c.item_id.clone(),
+                c.action.clone(),
+                c.note.clone(),
+                c.details.clone(),
+                c.prev_hash.clone(),
+                e.hash.clone(),
+            ]
+            .iter()
+            .map(|c| crate::csv::protect(c).into_owned())
+            .collect();
+            if n == 1 {
+                assert_eq!(cells[6], "'=HYPERLINK(\"http://x\")");
+                assert_eq!(cells[2], "''quoted");
+            }
+            v.record(n as u64 + 2, &cells);
+        }
+        let r = v.finish(&f.archive, Ok(Some(&f.sums)));
+        assert!(r.ok(), "{r}");
     }
 }

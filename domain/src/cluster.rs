@@ -25,6 +25,12 @@ pub struct Cluster {
     pub created_at: String,
     pub updated_at: String,
     pub archived_at: Option<String>,
+    /// When the check target last changed, and why; results from before
+    /// then do not count.
+    #[serde(default)]
+    pub checks_reset_at: Option<String>,
+    #[serde(default)]
+    pub checks_reset_reason: Option<String>,
 }
 
 impl Cluster {

@@ -31,6 +31,10 @@ pub struct Connection {
     pub connect_timeout_secs: u32,
     /// `None` uses the server's `check_timeout_secs`.
     pub query_timeout_secs: Option<u32>,
+    /// Hosts whose worker URIs checks may fetch (`host`, `*.domain`,
+    /// optionally `:port`); empty: see [`crate::reach::default_worker_patterns`].
+    #[serde(default)]
+    pub worker_hosts: Vec<String>,
 }
 
 impl Default for Connection {
@@ -42,6 +46,7 @@ impl Default for Connection {
             insecure_tls: false,
             connect_timeout_secs: DEFAULT_CONNECT_TIMEOUT_SECS,
             query_timeout_secs: None,
+            worker_hosts: Vec::new(),
         }
     }
 }
@@ -120,6 +125,8 @@ pub struct ConnectionInput {
     pub connect_timeout_secs: String,
     #[serde(deserialize_with = "text_or_number")]
     pub query_timeout_secs: String,
+    /// Worker host patterns, separated by commas or spaces.
+    pub worker_hosts: String,
 }
 
 impl ConnectionInput {
@@ -142,6 +149,7 @@ impl ConnectionInput {
                 .query_timeout_secs
                 .map(|s| s.to_string())
                 .unwrap_or_default(),
+            worker_hosts: c.worker_hosts.join(", "),
         }
     }
 }
@@ -281,6 +289,23 @@ pub fn validate_connection(
             }
         },
     };
+    let worker_hosts: Vec<String> = input
+        .worker_hosts
+        .split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
+    if worker_hosts.len() > 32
+        || !worker_hosts
+            .iter()
+            .all(|p| crate::reach::valid_worker_pattern(p))
+    {
+        errors.add(
+            "connection.worker_hosts",
+            "List up to 32 hosts such as worker-1.example.com, *.workers.example.com or *.example.com:8080.",
+        );
+    }
     Connection {
         check_user: (!check_user.is_empty()).then(|| check_user.to_string()),
         auth,
@@ -288,6 +313,7 @@ pub fn validate_connection(
         insecure_tls: input.insecure_tls,
         connect_timeout_secs,
         query_timeout_secs,
+        worker_hosts,
     }
 }
 

@@ -1,5 +1,39 @@
 //! CSV rows as RFC 4180 says: fields with a comma, quote or line break are
 //! quoted, quotes doubled; lines end with CRLF.
+//!
+//! Cells a person may have typed are written with [`protect`] (see
+//! [`safe_row`]): spreadsheets run a cell that starts with `=`, `+`, `-`,
+//! `@`, a tab or a carriage return as a formula (CSV formula injection), so
+//! such a cell gets a leading `'`, which makes it plain text. A cell that
+//! already starts with `'` gets one too, so that [`unprotect`] (strip exactly
+//! one leading `'` when there is one) gives back every cell exactly.
+
+use std::borrow::Cow;
+
+/// The first characters that make a spreadsheet read a cell as a formula,
+/// and `'`, which [`protect`] itself adds.
+const NEEDS_QUOTE: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
+
+/// A cell as it is written: `'` before one that a spreadsheet would run as a
+/// formula (or that starts with `'` already); others unchanged.
+pub fn protect(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(NEEDS_QUOTE) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// A cell as it was before [`protect`]: one leading `'` removed, if any.
+pub fn unprotect(cell: &str) -> &str {
+    cell.strip_prefix('\'').unwrap_or(cell)
+}
+
+/// [`row`] with every cell [`protect`]ed.
+pub fn safe_row<S: AsRef<str>>(cells: &[S]) -> String {
+    let cells: Vec<Cow<'_, str>> = cells.iter().map(|c| protect(c.as_ref())).collect();
+    row(&cells)
+}
 
 pub fn field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
@@ -30,5 +64,36 @@ mod tests {
             "a,b c,\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n"
         );
         assert_eq!(row::<&str>(&[]), "\r\n");
+    }
+
+    #[test]
+    fn formula_cells_are_quoted_and_come_back_exactly() {
+        for (cell, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tnote after a tab", "'\tnote after a tab"),
+            ("\rcarriage", "'\rcarriage"),
+            ("'=x", "''=x"),
+            ("'x", "''x"),
+            ("'", "''"),
+            ("plain", "plain"),
+            ("a = b", "a = b"),
+            ("", ""),
+            ("1", "1"),
+            (" =x", " =x"),
+        ] {
+            assert_eq!(protect(cell), written, "{cell:?}");
+            assert_eq!(unprotect(&protect(cell)), cell, "{cell:?} round trip");
+        }
+        assert_eq!(unprotect("'=x"), "=x");
+        assert_eq!(unprotect("''x"), "'x", "exactly one quote is stripped");
+        assert_eq!(unprotect("x"), "x");
+        assert_eq!(
+            safe_row(&["1", "=cmd", "a,b", "-x,y"]),
+            "1,'=cmd,\"a,b\",\"'-x,y\"\r\n"
+        );
+        assert_eq!(safe_row(&["\tx"]), "'\tx\r\n");
     }
 }

@@ -1,6 +1,11 @@
 //! Exporting the ledger for auditors: the filters an export takes, and how
 //! a row is written as CSV or as a JSON line, with every ledger field
 //! (hashes included) so the export can be checked against the chain.
+//!
+//! CSV cells go through [`crate::csv::protect`] (a `'` before a cell that a
+//! spreadsheet would run as a formula, or that starts with `'`), every
+//! column alike; [`crate::bundle::entry_from_record`] undoes it before
+//! hashes are recomputed. JSON Lines carry the fields as they are.
 
 use crate::fields::FieldErrors;
 use crate::ledger::LedgerEntry;
@@ -81,9 +86,10 @@ pub const CSV_HEADER: [&str; 10] = [
     "hash",
 ];
 
+/// One CSV record (CRLF-terminated), every cell [`crate::csv::protect`]ed.
 pub fn csv_row(e: &LedgerEntry) -> String {
     let c = &e.content;
-    crate::csv::row(&[
+    crate::csv::safe_row(&[
         c.seq.to_string(),
         c.at.clone(),
         c.actor.clone(),
@@ -160,5 +166,31 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(jsonl_row(&e).trim_end()).unwrap();
         assert_eq!(v["hash"], e.hash);
         assert_eq!(v["prev_hash"], GENESIS_HASH);
+    }
+
+    #[test]
+    fn formula_notes_are_neutralised_in_csv_only() {
+        let e = EntryContent {
+            seq: 1,
+            at: "2026-11-23T10:00:00.000000Z".into(),
+            actor: "@ada".into(),
+            cluster_id: 2,
+            item_id: "spill".into(),
+            action: "done".into(),
+            note: "=HYPERLINK(\"http://x\")".into(),
+            details: String::new(),
+            prev_hash: GENESIS_HASH.into(),
+        }
+        .seal();
+        let line = csv_row(&e);
+        assert!(
+            line.starts_with(
+                "1,2026-11-23T10:00:00.000000Z,'@ada,2,spill,done,\"'=HYPERLINK(\"\"http://x\"\")\",,"
+            ),
+            "{line}"
+        );
+        let v: serde_json::Value = serde_json::from_str(jsonl_row(&e).trim_end()).unwrap();
+        assert_eq!(v["note"], "=HYPERLINK(\"http://x\")");
+        assert_eq!(v["actor"], "@ada");
     }
 }

@@ -263,6 +263,8 @@ source = "s"
                 created_at: String::new(),
                 updated_at: String::new(),
                 archived_at: None,
+                checks_reset_at: None,
+                checks_reset_reason: None,
             },
             readiness: Readiness {
                 overall: Progress {

@@ -24,6 +24,9 @@ pub enum Permission {
     RunChecks,
     /// Approve or reject waiver requests.
     DecideWaivers,
+    /// Change where and how checks connect for a cluster that uses a
+    /// secret (admins only: a secret must not be steerable by SREs).
+    ChangeSecretConnections,
     Read,
 }
 
@@ -75,6 +78,8 @@ mod tests {
         assert!(Role::Manager.can(Permission::DecideWaivers));
         assert!(!Role::Sre.can(Permission::DecideWaivers));
         assert!(!Role::Auditor.can(Permission::DecideWaivers));
+        assert!(Role::Admin.can(Permission::ChangeSecretConnections));
+        assert!(!Role::Sre.can(Permission::ChangeSecretConnections));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! their applicable items, each cluster counted from the day it was
 //! registered.
 
+use crate::cluster_change::{ClusterChangeDetails, ACTION_CHANGED};
 use crate::ledger::EntryContent;
 use crate::readiness::Progress;
 use crate::runbook::Runbook;
@@ -78,10 +79,21 @@ pub fn trend(
                 // a row whose time cannot be read is skipped, not fatal
                 _ => {}
             }
-            records
-                .entry((row.cluster_id, row.item_id.as_str()))
-                .or_default()
-                .apply(row);
+            if row.action == ACTION_CHANGED
+                && ClusterChangeDetails::parse(&row.details).is_some_and(|d| d.resets_verdicts)
+            {
+                // The check target moved: no earlier verdict counts.
+                for ((cluster, _), record) in records.iter_mut() {
+                    if *cluster == row.cluster_id {
+                        record.verdict = None;
+                    }
+                }
+            } else {
+                records
+                    .entry((row.cluster_id, row.item_id.as_str()))
+                    .or_default()
+                    .apply(row);
+            }
             next += 1;
         }
         let moment = Moment {
@@ -300,6 +312,38 @@ source = "s"
         // b is valid for 2 days, so it has expired by the 3rd.
         assert_eq!(regressed, vec![0, 0, 1, 1, 0]);
         assert_eq!(percents(&points)[..3], [Some(100), Some(100), Some(0)]);
+    }
+
+    #[test]
+    fn a_new_check_target_clears_the_verdicts_of_the_old_one() {
+        let rb = parse_runbook("t.toml", RB).unwrap();
+        let clusters = [TrendCluster {
+            id: 1,
+            registered_on: d("2026-11-01"),
+        }];
+        let verdict = r#"{"from":"pass","to":"fail","since":"x","runs":2,"run_id":"r","observed":"","evidence_sha256":""}"#;
+        let rows = vec![
+            row(1, 1, "2026-11-01T08:00:00.000000Z", "a", "done", ""),
+            row(
+                2,
+                1,
+                "2026-11-01T09:00:00.000000Z",
+                "a",
+                "check_verdict",
+                verdict,
+            ),
+            row(
+                3,
+                1,
+                "2026-11-02T09:00:00.000000Z",
+                "_cluster",
+                "cluster_changed",
+                r#"{"changes":[{"field":"coordinator_url","before":"a","after":"b"}],"resets_verdicts":true}"#,
+            ),
+        ];
+        let points = trend(&rb, &clusters, &rows, d("2026-11-01"), d("2026-11-02"));
+        let regressed: Vec<u32> = points.iter().map(|p| p.progress.regressed).collect();
+        assert_eq!(regressed, vec![1, 0]);
     }
 
     #[test]

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { test, expect, Page, Locator } from '@playwright/test';
 
@@ -23,10 +24,19 @@ async function record(page: Page, id: string, choice: 'Done' | 'Not applicable' 
   await card.getByRole('button', { name: 'Record' }).click();
 }
 
-test('first run creates the admin account', async ({ page }) => {
+test('first run creates the admin account, with the setup token the server printed', async ({ page }) => {
   await page.goto('/');
   await expect(page).toHaveURL(/\/setup$/);
   await hydrated(page);
+  // The token the server wrote to its data directory at start-up.
+  const token = fs.readFileSync(path.resolve(process.cwd(), '../target/e2e-data/setup-token'), 'utf8').trim();
+  await page.getByLabel('Setup token').fill('not-the-token');
+  await page.getByLabel('User name').fill(admin.name);
+  await page.getByLabel('Password (at least 10 characters)').fill(admin.password);
+  await page.getByLabel('Repeat the password').fill(admin.password);
+  await page.getByRole('button', { name: 'Create admin account' }).click();
+  await expect(page.getByText('Give the setup token the server printed')).toBeVisible();
+  await page.getByLabel('Setup token').fill(token);
   await page.getByLabel('User name').fill(admin.name);
   await page.getByLabel('Password (at least 10 characters)').fill(admin.password);
   await page.getByLabel('Repeat the password').fill('something-else');
@@ -200,7 +210,13 @@ test('run live checks on a simulated cluster: passes, a failure with evidence, a
   await expect(item(page, 'worker-node-loss').locator('.check-badge')).toHaveText('check: pass');
   const spill = item(page, 'spill');
   await expect(spill.locator('.check-badge')).toHaveText('check: fail');
+  // One failed run does not count yet (a flaky network must not regress an item).
+  await expect(spill.getByTestId('not-counted')).toContainText('fail 1 run(s) in a row, not counted yet');
+  await expect(spill.getByTestId('regressed')).toHaveCount(0);
+  // The second failing run counts: regressed, failing since the first.
+  await page.getByRole('button', { name: 'Run checks now' }).click();
   await expect(spill.getByTestId('regressed')).toBeVisible();
+  await expect(spill.getByTestId('failing-since')).toContainText('(2 runs)');
   await expect(spill.locator('.check-reason')).toContainText('is false, expected true');
   await spill.getByText('Evidence', { exact: true }).click();
   await expect(spill.locator('.evidence pre')).toContainText("SHOW SESSION LIKE 'spill_enabled'");
@@ -216,6 +232,27 @@ test('run live checks on a simulated cluster: passes, a failure with evidence, a
 
   await page.goto('/');
   await expect(page.locator('tr[data-cluster="legacy-prod"]')).toContainText('1 regressed');
+});
+
+test('edit a cluster: the change is history, and a new target resets its live verdicts', async ({ page }) => {
+  const simPort = Number(process.env.E2E_SIM_PORT ?? 3918);
+  await logIn(page);
+  await page.getByRole('link', { name: 'legacy-prod' }).click();
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Edit' }).click();
+  await hydrated(page);
+  // The same simulator by another name its certificate also covers.
+  await page.getByLabel('Coordinator URL').fill(`https://localhost:${simPort}`);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('legacy-prod');
+  await expect(page.getByTestId('checks-reset')).toContainText('coordinator_url changed');
+  await expect(item(page, 'spill').locator('[data-check]')).toHaveText('Live check: not run yet.');
+  const changes = page.getByTestId('cluster-changes').locator('tbody tr');
+  await expect(changes).toHaveCount(2);
+  await expect(changes.nth(0)).toContainText(`coordinator_url: https://127.0.0.1:${simPort} → https://localhost:${simPort}`);
+  await expect(changes.nth(0)).toContainText('cluster changed');
+  await expect(changes.nth(0)).toContainText(admin.name);
+  await expect(changes.nth(1)).toContainText('cluster registered');
 });
 
 test('complete an overdue weekly task with a screenshot, see it move to upcoming, download the file back', async ({ page }) => {

@@ -34,6 +34,16 @@ async fn round(hung: usize) {
         data_dir: tmp.path().to_path_buf(),
         check_timeout_secs: 2,
         check_interval_secs: 0,
+        ca_dir: Some(tmp.path().to_path_buf()),
+        secrets: [(
+            SECRET.0.to_string(),
+            shipshape_backend::config::SecretBinding {
+                hosts: vec!["127.0.0.1".into()],
+                allow_insecure_tls: false,
+            },
+        )]
+        .into_iter()
+        .collect(),
         ..Config::default()
     };
     let (timeout, per_cluster, across) = (
@@ -42,9 +52,14 @@ async fn round(hung: usize) {
         config.cluster_concurrency,
     );
     let state = AppState::open(config).await.expect("open");
-    let admin = auth::setup_first_admin(&state, "bench", "bench-password".to_string().into())
+    let token = auth::prepare_setup(&state)
         .await
-        .expect("admin");
+        .expect("setup token")
+        .expect("a fresh install");
+    let admin =
+        auth::setup_first_admin(&state, "bench", "bench-password".to_string().into(), &token)
+            .await
+            .expect("admin");
     for n in 0..CLUSTERS {
         let fault = if n < hung { "fault = \"hang\"" } else { "" };
         let (url, ca_file) = serve(fault, tmp.path(), n).await;

@@ -7,6 +7,7 @@ use shipshape_backend::service::{signoffs, users};
 use shipshape_backend::state::load_runbook;
 use shipshape_backend::{AppState, ServiceError};
 use shipshape_domain::role::Role;
+use shipshape_domain::signing::PublicKey;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -69,15 +70,28 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum LedgerCommand {
-    /// Verify the hash chain; exits 1 and names the first broken row if it is broken.
-    /// With --export, check an evidence bundle (ZIP) offline instead.
+    /// Verify the hash chain and every signed checkpoint; exits 1 and names
+    /// the first broken row if it is broken. With --export, check an
+    /// evidence bundle (ZIP) offline instead.
     Verify {
         /// An evidence bundle downloaded from the Export page or
-        /// /api/v1/export/bundle.zip: checks its files, SHA256SUMS, each row's
-        /// hash and links, and its attachments; exits 1 naming what fails.
+        /// /api/v1/export/bundle.zip: checks its signature, files,
+        /// SHA256SUMS, each row's hash and links, and its attachments; exits
+        /// 1 naming what fails.
         #[arg(long, value_name = "FILE")]
         export: Option<PathBuf>,
+        /// The server's public key (64 hex digits, as `shipshape ledger key`
+        /// and the Export page show it) to check signatures with; default:
+        /// this install's own key file.
+        #[arg(long, value_name = "HEX")]
+        public_key: Option<String>,
     },
+    /// Print the public key that signs checkpoints and bundles, and its
+    /// fingerprint (the key is made at first start if there is none).
+    Key,
+    /// Sign a checkpoint now if rows were added since the last one (the
+    /// server also does it on its own, see checkpoint_every_rows).
+    Checkpoint,
 }
 
 #[derive(Debug, Subcommand)]
@@ -182,12 +196,35 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Ledger(LedgerCommand::Verify { export: Some(file) }) => verify_bundle(file).await,
-        Command::Ledger(LedgerCommand::Verify { export: None }) => {
+        Command::Ledger(LedgerCommand::Verify {
+            export: Some(file),
+            public_key,
+        }) => {
+            let trusted = trusted_key(&cli.global, public_key.as_deref())?;
+            verify_bundle(file, trusted).await
+        }
+        Command::Ledger(LedgerCommand::Verify {
+            export: None,
+            public_key,
+        }) => {
+            let given = public_key.as_deref().map(parse_public_key).transpose()?;
             let state = open(config(&cli.global, None)?).await?;
-            let v = signoffs::verify_ledger(&state).await?;
+            let key = given.unwrap_or_else(|| state.ledger_key.public_key());
+            let v = signoffs::verify_ledger_with(&state, key).await?;
             if v.ok {
                 println!("ledger ok: {} entries, head {}", v.entries, v.head);
+                match v.signed_head {
+                    Some(seq) => println!(
+                        "signed: {} checkpoint(s) verified with key {}; rows up to seq {seq} are signed, {} row(s) after it not yet",
+                        v.checkpoints,
+                        key.fingerprint(),
+                        v.entries.saturating_sub(u64::try_from(seq).unwrap_or(0))
+                    ),
+                    None => println!(
+                        "signed: no checkpoint yet (key {}); `shipshape ledger checkpoint` signs one now",
+                        key.fingerprint()
+                    ),
+                }
                 Ok(())
             } else {
                 Err(CliError::Failed(format!(
@@ -196,6 +233,31 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     v.reason.unwrap_or_default()
                 )))
             }
+        }
+        Command::Ledger(LedgerCommand::Key) => {
+            let config = config(&cli.global, None)?;
+            let key = shipshape_backend::keys::load_or_create(&config)
+                .map_err(|e| CliError::Message(e.to_string()))?;
+            let info = key.info();
+            println!("public key:  {}", info.public_key);
+            println!("fingerprint: {}", info.fingerprint);
+            println!("algorithm:   {}", info.algorithm);
+            println!("key file:    {}", key.path().display());
+            Ok(())
+        }
+        Command::Ledger(LedgerCommand::Checkpoint) => {
+            let state = open(config(&cli.global, None)?).await?;
+            match shipshape_backend::service::checkpoints::checkpoint_now(&state).await? {
+                Some(e) => println!(
+                    "checkpoint seq {} signs seq {} ({}) with key {}",
+                    e.content.seq,
+                    e.content.seq - 1,
+                    e.content.prev_hash,
+                    state.ledger_key.public_key().fingerprint()
+                ),
+                None => println!("nothing to sign: no row was added since the last checkpoint"),
+            }
+            Ok(())
         }
         Command::Runbook(RunbookCommand::Check { file }) => {
             let mut config = config(&cli.global, None)?;
@@ -274,16 +336,60 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+fn parse_public_key(hex: &str) -> Result<PublicKey, CliError> {
+    PublicKey::from_hex(hex).map_err(|e| {
+        CliError::Message(format!(
+            "--public-key: {e} (give the 64 hex digits `shipshape ledger key` prints)"
+        ))
+    })
+}
+
+/// Where trust comes from, for a bundle: `--public-key`, else this
+/// install's key file (never created here), else none.
+fn trusted_key(
+    global: &Global,
+    given: Option<&str>,
+) -> Result<Option<(PublicKey, String)>, CliError> {
+    if let Some(hex) = given {
+        return Ok(Some((parse_public_key(hex)?, "--public-key".to_string())));
+    }
+    let config = config(global, None)?;
+    let key = shipshape_backend::keys::load_existing(&config)
+        .map_err(|e| CliError::Message(e.to_string()))?;
+    Ok(key.map(|k| (k.public_key(), k.path().display().to_string())))
+}
+
 /// `ledger verify --export FILE`: prints the report; exit 1 when anything
-/// fails, 2 when the file is no readable ZIP.
-async fn verify_bundle(file: PathBuf) -> Result<(), CliError> {
+/// fails (a signature that is missing, by another key or not valid, or no
+/// key to check it with, included), 2 when the file is no readable ZIP.
+async fn verify_bundle(
+    file: PathBuf,
+    trusted: Option<(PublicKey, String)>,
+) -> Result<(), CliError> {
+    match &trusted {
+        Some((key, source)) => println!("trusted key: {} (from {source})", key.fingerprint()),
+        None => println!("trusted key: none"),
+    }
     let path = file.clone();
-    let report =
-        tokio::task::spawn_blocking(move || shipshape_backend::service::bundle::verify_file(&path))
-            .await
-            .map_err(|e| CliError::Message(format!("verification stopped: {e}")))?
-            .map_err(|e| CliError::Message(e.to_string()))?;
+    let key = trusted.as_ref().map(|(k, _)| *k);
+    let report = tokio::task::spawn_blocking(move || {
+        shipshape_backend::service::bundle::verify_file(&path, key)
+    })
+    .await
+    .map_err(|e| CliError::Message(format!("verification stopped: {e}")))?
+    .map_err(|e| CliError::Message(e.to_string()))?;
     print!("{report}");
+    if trusted.is_none() && !report.format.is_empty() {
+        return Err(CliError::Failed(format!(
+            "the evidence bundle {} cannot be trusted without the server's key: pass --public-key with the 64 hex digits of the public key that `shipshape ledger key` prints on the server (or its Export page shows){}",
+            file.display(),
+            report
+                .signed_by
+                .as_deref()
+                .map(|fp| format!("; the bundle names key {fp}, which proves nothing by itself"))
+                .unwrap_or_default()
+        )));
+    }
     if report.ok() {
         Ok(())
     } else {

@@ -14,6 +14,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
     pub fields: Option<FieldErrors>,
+    /// Seconds for a `Retry-After` header.
+    pub retry_after: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -29,6 +31,7 @@ impl ApiError {
             status,
             message: message.into(),
             fields: None,
+            retry_after: None,
         }
     }
 
@@ -37,6 +40,7 @@ impl ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             message: "invalid input".into(),
             fields: Some(fields),
+            retry_after: None,
         }
     }
 }
@@ -50,6 +54,13 @@ impl From<ServiceError> for ApiError {
             ServiceError::BadCredentials => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "wrong user name or password")
             }
+            ServiceError::TooManyAttempts(secs) => ApiError {
+                retry_after: Some(secs),
+                ..ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("too many failed logins; try again in {secs} seconds"),
+                )
+            },
             ServiceError::Forbidden => {
                 ApiError::new(StatusCode::FORBIDDEN, "your role may not do this")
             }
@@ -75,7 +86,13 @@ impl IntoResponse for ApiError {
             error: &self.message,
             fields: self.fields.as_ref(),
         };
-        (self.status, Json(body)).into_response()
+        let mut r = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+                r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        r
     }
 }
 

@@ -95,21 +95,40 @@ pub async fn sign_with_files(
             cfg.max_upload_files,
             &["status", "note", "evidence_as_of"],
         )
-        .await?;
-        let action = shipshape_domain::signoff::SignoffAction::parse(&f.take("status"))
-            .unwrap_or(shipshape_domain::signoff::SignoffAction::Done);
+        .await
+        .map_err(FormRefusal::Service)?;
+        // A missing or unknown status is refused, never taken as "done".
+        let Some(action) = shipshape_domain::signoff::SignoffAction::parse(&f.take("status"))
+        else {
+            return Err(FormRefusal::Status);
+        };
         let (note, as_of) = (f.take("note"), f.take("evidence_as_of"));
         shipshape_backend::service::signoffs::sign_with_evidence(
             &state.app, &user, cluster, &item, action, &note, f.files, &as_of,
         )
         .await
+        .map_err(FormRefusal::Service)
     }
     .await;
     match result {
         Ok(_) => back_to_checklist(cluster, &format!("signed={}", encode(&item))),
-        Err(e) => back_to_checklist(
+        Err(FormRefusal::Status) => (
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            axum::response::Html(format!(
+                "<!doctype html><title>Not recorded</title><p>Nothing was recorded: choose done, not applicable or revoke. <a href=\"/clusters/{cluster}\">Back to the checklist</a></p>"
+            )),
+        )
+            .into_response(),
+        Err(FormRefusal::Service(e)) => back_to_checklist(
             cluster,
             &format!("item={}&error={}", encode(&item), encode(&message(e))),
         ),
     }
+}
+
+/// Why a sign-off form was not recorded.
+enum FormRefusal {
+    /// No status, or one that is not done / not_applicable / revoked.
+    Status,
+    Service(ServiceError),
 }

@@ -7,6 +7,7 @@
 //! - [`cli`]: subcommands (serve, user, ledger, runbook);
 //! - [`telemetry`]: logging set-up.
 
+pub mod allocator;
 pub mod api;
 pub mod cli;
 pub mod error;

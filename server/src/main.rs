@@ -5,6 +5,7 @@ use shipshape_server::cli::{run, Cli};
 
 #[tokio::main]
 async fn main() {
+    shipshape_server::allocator::tune();
     let cli = Cli::parse();
     if let Err(e) = run(cli).await {
         eprintln!("error: {e}");

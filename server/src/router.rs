@@ -124,6 +124,10 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
 /// Binds, prints the address (tests read it), and serves until SIGINT or
 /// SIGTERM, letting in-flight requests finish.
 pub async fn serve(app: AppState) -> Result<(), std::io::Error> {
+    // Only the server clears upload leftovers of a crash: the CLI opens the
+    // same data directory while a server may be running, and must never
+    // delete its in-flight temporary files.
+    shipshape_backend::files::clear_temporary(&app.config.attachments_dir());
     let listener = tokio::net::TcpListener::bind(app.config.bind).await?;
     let addr = listener.local_addr()?;
     tokio::spawn(shipshape_backend::service::scheduler::run_forever(
@@ -132,12 +136,32 @@ pub async fn serve(app: AppState) -> Result<(), std::io::Error> {
     tokio::spawn(shipshape_backend::service::reminders::run_forever(
         app.clone(),
     ));
-    let router = build(app, addr).await.map_err(std::io::Error::other)?;
+    tokio::spawn(shipshape_backend::service::checkpoints::run_forever(
+        app.clone(),
+    ));
+    let setup = shipshape_backend::service::auth::prepare_setup(&app)
+        .await
+        .map_err(std::io::Error::other)?;
+    let router = build(app.clone(), addr)
+        .await
+        .map_err(std::io::Error::other)?;
+    if let Some(token) = setup {
+        use secrecy::ExposeSecret;
+        let file = shipshape_backend::setup_token::token_path(&app.config.data_dir);
+        println!(
+            "shipshape setup token: {} (also in {}; needed once, to create the first admin)",
+            token.expose_secret(),
+            file.display()
+        );
+    }
     println!("shipshape listening on http://{addr}");
     tracing::info!(%addr, "listening");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

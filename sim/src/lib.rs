@@ -132,6 +132,21 @@ async fn submit(State(sim): State<Sim>, headers: HeaderMap, sql: String) -> Resp
             )
                 .into_response()
         }
+        Fault::EndlessBody => {
+            // A JSON string that never closes, as fast as the client reads.
+            let chunk = Bytes::from(vec![b' '; 64 * 1024]);
+            let head = futures::stream::once(async {
+                Ok::<_, std::convert::Infallible>(Bytes::from_static(b"{\"id\": \""))
+            });
+            let tail = futures::stream::repeat_with(move || {
+                Ok::<_, std::convert::Infallible>(chunk.clone())
+            });
+            return (
+                [(header::CONTENT_TYPE, "application/json")],
+                Body::from_stream(head.chain(tail)),
+            )
+                .into_response();
+        }
         Fault::RequireCredentials if !headers.contains_key(header::AUTHORIZATION) => {
             return (
                 StatusCode::UNAUTHORIZED,
@@ -210,6 +225,8 @@ fn next_uri(sim: &Sim, base: &str, phase: &str, id: &str, slug: &str, token: usi
     let path = format!("/v1/statement/{phase}/{id}/{slug}/{token}");
     if sim.scenario.fault == Fault::RelativeNextUri {
         path
+    } else if let Some(elsewhere) = &sim.scenario.next_uri_base {
+        format!("{elsewhere}{path}")
     } else {
         format!("{base}{path}")
     }

@@ -24,6 +24,7 @@
 //! passwords = { shipshape = "s3cret" }   # basic auth required when set
 //! tokens = ["a-jwt"]                      # bearer tokens accepted
 //! required_headers = { "X-Trino-Source" = "shipshape" }  # else 400, on every route
+//! next_uri_base = "http://127.0.0.1:9"     # nextUri points at another server
 //!
 //! [ui_stats]                      # GET /ui/api/stats
 //! activeWorkers = 3
@@ -71,6 +72,9 @@ pub struct Scenario {
     pub tokens: Vec<String>,
     /// `GET /ui/api/stats`; absent answers 404.
     pub ui_stats: Option<BTreeMap<String, i64>>,
+    /// Write `nextUri`s on this base URL instead of the simulator's own (a
+    /// coordinator that tries to steer its client elsewhere).
+    pub next_uri_base: Option<String>,
     /// Headers every request must carry with exactly this value, or it is
     /// answered 400 (to prove a client labels all of its requests).
     #[serde(default)]
@@ -123,6 +127,8 @@ pub enum Fault {
     SlowDrip,
     /// Demands credentials: requests without them get 401 and `WWW-Authenticate`.
     RequireCredentials,
+    /// Answers the statement request with a body that never ends.
+    EndlessBody,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -65,6 +65,20 @@ impl Server {
         }
     }
 
+    /// The server process's id (to read its memory from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Peak resident memory of the server process so far, in bytes
+    /// (`VmHWM` from /proc; Linux only).
+    pub fn peak_rss_bytes(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -140,11 +154,19 @@ pub async fn add_user(
 }
 
 /// First-run setup through the API; returns the admin's client.
+/// The one-time setup token the server wrote to its data directory.
+pub fn setup_token(server: &Server) -> String {
+    std::fs::read_to_string(server.data.join("setup-token"))
+        .expect("the server wrote a setup token")
+        .trim()
+        .to_string()
+}
+
 pub async fn setup_admin(server: &Server) -> reqwest::Client {
     let c = client();
     let r = c
         .post(server.url("/api/v1/setup"))
-        .json(&serde_json::json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .json(&serde_json::json!({"username": "admin", "password": ADMIN_PASSWORD, "setup_token": setup_token(server)}))
         .send()
         .await
         .expect("setup request");

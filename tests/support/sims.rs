@@ -12,12 +12,44 @@ pub const SECRET: (&str, &str) = ("TRINO_SECRET_SIM", "shipshape-sim-password");
 /// Every runbook item that has a check.
 pub const CHECKED_ITEMS: usize = 18;
 
-pub fn start(dir: &std::path::Path) -> Server {
+/// The server's config for tests with simulated clusters: the test secrets
+/// bound to loopback, CA files trusted from `dir`, plus `extra` lines.
+pub fn sim_config(dir: &std::path::Path, extra: &str) -> std::path::PathBuf {
+    let path = dir.join("shipshape-test.toml");
+    let ca_dir = dir.to_str().expect("utf-8 temp path");
+    std::fs::write(
+        &path,
+        format!(
+            "ca_dir = {ca_dir:?}\n{extra}\n\
+             [secrets.TRINO_SECRET_SIM]\nhosts = [\"127.0.0.1\", \"localhost\"]\n\
+             [secrets.TRINO_SECRET_WRONG]\nhosts = [\"127.0.0.1\", \"localhost\"]\n\
+             [secrets.TRINO_SECRET_MISSING]\nhosts = [\"127.0.0.1\"]\n\
+             [secrets.TRINO_SECRET_INSECURE]\nhosts = [\"127.0.0.1\"]\nallow_insecure_tls = true\n"
+        ),
+    )
+    .expect("write the test config");
+    path
+}
+
+/// A server whose config binds the test secrets to loopback and trusts CA
+/// files in `dir`; `extra` config lines and environment variables added.
+pub fn start_configured(dir: &std::path::Path, extra: &str, env: &[(&str, &str)]) -> Server {
+    let config = sim_config(dir, extra);
+    let mut all_env = vec![
+        SECRET,
+        ("TRINO_SECRET_WRONG", "not-the-password"),
+        ("TRINO_SECRET_INSECURE", SECRET.1),
+    ];
+    all_env.extend_from_slice(env);
     Server::start_env(
         dir,
-        &[],
-        &[SECRET, ("TRINO_SECRET_WRONG", "not-the-password")],
+        &["--config", config.to_str().expect("utf-8 temp path")],
+        &all_env,
     )
+}
+
+pub fn start(dir: &std::path::Path) -> Server {
+    start_configured(dir, "", &[])
 }
 
 pub fn scenario(file: &str, prefix: &str) -> trino_sim::scenario::Scenario {
@@ -81,4 +113,38 @@ pub async fn run(s: &Server, c: &reqwest::Client, id: i64) -> HashMap<String, Va
     v.into_iter()
         .map(|r| (r["item_id"].as_str().unwrap().to_string(), r))
         .collect()
+}
+
+/// A loopback TCP relay to one of two simulators: the cluster keeps one URL
+/// while what answers behind it changes (send `true` to use `second`).
+/// Open connections are cut when it flips, so pooled clients reconnect.
+pub async fn switchable(first: &str, second: &str) -> (String, tokio::sync::watch::Sender<bool>) {
+    let addr = |u: &str| {
+        u.trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string()
+    };
+    let (a, b) = (addr(first), addr(second));
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            let mut rx = rx.clone();
+            let target = if *rx.borrow_and_update() {
+                b.clone()
+            } else {
+                a.clone()
+            };
+            tokio::spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = rx.changed() => {}
+                    }
+                }
+            });
+        }
+    });
+    (url, tx)
 }

@@ -13,6 +13,8 @@ pub struct ClusterPageData {
     pub can_sign: bool,
     pub can_manage: bool,
     pub can_run_checks: bool,
+    /// Why live verdicts were reset and none has run since, if so.
+    pub checks_reset_note: Option<String>,
 }
 
 #[server]
@@ -23,13 +25,39 @@ pub async fn cluster_checklist(cluster_id: i64) -> Result<ClusterPageData, AppEr
         shipshape_backend::service::signoffs::checklist(&state, &user, cluster_id).await?;
     let can_sign =
         shipshape_domain::signoff::sign_refusal(user.role, cluster.is_archived()).is_none();
+    let none_since = checklist
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .all(|i| i.check.is_none());
+    let checks_reset_note = match (&cluster.checks_reset_at, &cluster.checks_reset_reason) {
+        (Some(at), Some(why)) if none_since => Some(format!(
+            "Live checks were reset at {at}: {why}. Run the checks to judge the new target."
+        )),
+        _ => None,
+    };
     Ok(ClusterPageData {
+        checks_reset_note,
         cluster,
         checklist,
         can_sign,
         can_manage: user.role.can(Permission::ManageClusters),
         can_run_checks: user.role.can(Permission::RunChecks),
     })
+}
+
+/// The cluster's own history: registered, changed (field by field),
+/// archived, restored; newest first.
+#[server]
+pub async fn cluster_changes(cluster_id: i64) -> Result<Vec<HistoryEntry>, AppError> {
+    let (state, user) = crate::ssr::require_user().await?;
+    Ok(
+        shipshape_backend::service::clusters::changes(&state, &user, cluster_id)
+            .await?
+            .into_iter()
+            .map(HistoryEntry::from)
+            .collect(),
+    )
 }
 
 #[server]

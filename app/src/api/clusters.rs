@@ -22,6 +22,7 @@ pub struct ConnectionForm {
     pub conn_insecure_tls: Option<String>,
     pub conn_connect_timeout_secs: String,
     pub conn_query_timeout_secs: String,
+    pub conn_worker_hosts: String,
 }
 
 impl ConnectionForm {
@@ -35,6 +36,7 @@ impl ConnectionForm {
             insecure_tls: self.conn_insecure_tls.is_some(),
             connect_timeout_secs: self.conn_connect_timeout_secs,
             query_timeout_secs: self.conn_query_timeout_secs,
+            worker_hosts: self.conn_worker_hosts,
         }
     }
 }

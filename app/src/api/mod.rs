@@ -4,6 +4,7 @@
 pub mod checklist;
 pub mod clusters;
 pub mod day2;
+pub mod ledger;
 pub mod report;
 pub mod session;
 pub mod users;

@@ -54,6 +54,7 @@ pub async fn setup_admin(
     username: String,
     password: String,
     confirm: String,
+    setup_token: String,
 ) -> Result<(), AppError> {
     use shipshape_backend::service::auth;
     use shipshape_domain::fields::FieldErrors;
@@ -64,8 +65,13 @@ pub async fn setup_admin(
         )));
     }
     let state = crate::ssr::state()?;
-    let user =
-        auth::setup_first_admin(&state, &username, secrecy::SecretString::from(password)).await?;
+    let user = auth::setup_first_admin(
+        &state,
+        &username,
+        secrecy::SecretString::from(password),
+        &secrecy::SecretString::from(setup_token),
+    )
+    .await?;
     let session = crate::ssr::session().await?;
     crate::ssr::begin_session(&session, &user).await?;
     leptos_axum::redirect("/");
@@ -76,7 +82,17 @@ pub async fn setup_admin(
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
     use shipshape_backend::service::auth;
     let state = crate::ssr::state()?;
-    let user = auth::login(&state, &username, secrecy::SecretString::from(password)).await?;
+    let address = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|c| c.0.ip().to_string());
+    let user = auth::login(
+        &state,
+        &username,
+        secrecy::SecretString::from(password),
+        address.as_deref(),
+    )
+    .await?;
     let session = crate::ssr::session().await?;
     crate::ssr::begin_session(&session, &user).await?;
     tracing::info!(user = %user.username, "logged in");

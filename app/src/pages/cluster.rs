@@ -2,7 +2,9 @@
 //! Signing an item off updates the page in place; each item's history loads
 //! on demand.
 
-use crate::api::checklist::{cluster_checklist, ClusterPageData, ItemHistory, RunChecks, SignItem};
+use crate::api::checklist::{
+    cluster_changes, cluster_checklist, ClusterPageData, ItemHistory, RunChecks, SignItem,
+};
 use crate::api::clusters::cluster_trend;
 use crate::api::clusters::SetClusterArchived;
 use crate::api::waivers::RequestWaiver;
@@ -76,6 +78,7 @@ fn ClusterView(
         can_sign,
         can_manage,
         can_run_checks,
+        checks_reset_note,
     } = data;
     let checks_error = error_banner(move || checks.value().get());
     let regressed = checklist.regressed;
@@ -123,6 +126,7 @@ fn ClusterView(
             </ActionForm>
         })}
         <FormError message=checks_error/>
+        {checks_reset_note.map(|note| view! { <p class="notice" role="status" data-testid="checks-reset">{note}</p> })}
         {(regressed > 0).then(|| view! {
             <p class="regressed-banner" role="alert">
                 <span class="badge regressed">"regressed"</span>
@@ -156,8 +160,29 @@ fn ClusterView(
                 }).collect_view()}
             </section>
         })}
+        <ClusterChanges cluster_id/>
     }
     .into_any()
+}
+
+/// The cluster's own history: who registered, changed (field by field),
+/// archived or restored it, and when.
+#[component]
+fn ClusterChanges(cluster_id: i64) -> impl IntoView {
+    let rows = Resource::new(move || cluster_id, cluster_changes);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                rows.await.ok().map(|rows| view! {
+                    <section class="card changes" data-testid="cluster-changes">
+                        <h2>"Changes"</h2>
+                        <p class="muted">"Registering, editing, archiving and restoring this cluster, as ledger rows in the same hash chain as sign-offs."</p>
+                        <HistoryTable rows/>
+                    </section>
+                })
+            })}
+        </Transition>
+    }
 }
 
 #[component]

@@ -83,6 +83,8 @@ fn ClusterFields(
         created_at: String::new(),
         updated_at: String::new(),
         archived_at: None,
+        checks_reset_at: None,
+        checks_reset_reason: None,
     });
     view! {
         <FormError message=banner/>
@@ -140,7 +142,7 @@ fn ConnectionFields(
             </p>
             <FieldError message=err("connection.secret_env")/>
             <label>"CA file (PEM, on the Shipshape server)"
-                <input name="conn_ca_file" value=c.ca_file.clone() placeholder="/etc/shipshape/trino-ca.pem" maxlength="1024"/>
+                <input name="conn_ca_file" value=c.ca_file.clone() placeholder="a file under the server's ca_dir" maxlength="1024"/>
             </label>
             <FieldError message=err("connection.ca_file")/>
             <label class="check">
@@ -158,6 +160,13 @@ fn ConnectionFields(
             </div>
             <FieldError message=err("connection.connect_timeout_secs")/>
             <FieldError message=err("connection.query_timeout_secs")/>
+            <label>"Worker hosts"
+                <input name="conn_worker_hosts" value=c.worker_hosts.clone() placeholder="default: the coordinator's domain, e.g. *.prod.example.com" maxlength="2048"/>
+            </label>
+            <p class="hint">
+                "Worker addresses from system.runtime.nodes are asked for their state only when they match these hosts (host, *.domain, optionally :port; separated by commas)."
+            </p>
+            <FieldError message=err("connection.worker_hosts")/>
         </fieldset>
     }
     .into_any()

@@ -1,8 +1,9 @@
 //! The auditors' export page: filters, then a CSV or JSON Lines download of
 //! the sign-off history straight from the streaming API, or the evidence
-//! bundle (ZIP) with the same filters.
+//! bundle (ZIP) with the same filters, and the public key that signs it.
 
 use crate::api::clusters::list_clusters;
+use crate::api::ledger::ledger_key;
 use crate::components::session::RequireUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,6 +11,7 @@ use leptos_meta::Title;
 #[component]
 pub fn ExportPage() -> impl IntoView {
     let clusters = Resource::new(|| (), |_| list_clusters());
+    let key = Resource::new(|| (), |_| ledger_key());
     view! {
         <Title text="Export sign-off history"/>
         <RequireUser let:_viewer>{view! {
@@ -43,9 +45,33 @@ pub fn ExportPage() -> impl IntoView {
                         <button type="submit" formaction="/api/v1/export/bundle.zip">"Evidence bundle (ZIP)"</button>
                     </div>
                     <p class="muted">
-                        "The evidence bundle holds the CSV, every file its rows name, a manifest with the ledger's chain head and SHA256SUMS: check it offline with sha256sum -c SHA256SUMS, or with shipshape ledger verify --export FILE."
+                        "The evidence bundle holds the CSV, every file its rows name, a manifest with the ledger's chain head and SHA256SUMS, signed with the server's key below: check it offline with sha256sum -c SHA256SUMS, or fully with shipshape ledger verify --export FILE --public-key KEY."
+                    </p>
+                    <p class="muted">
+                        "In the CSV, a cell that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a carriage return), or that starts with ', has a ' put before it; the JSON Lines export is unchanged."
                     </p>
                 </form>
+                <section class="signing-key" id="signing-key" aria-labelledby="signing-key-title">
+                    <h2 id="signing-key-title">"Signing key"</h2>
+                    <p class="muted">
+                        "The server signs every bundle and, as checkpoint rows in the ledger, the chain itself with this Ed25519 key, kept outside the database. Keep the public key (or at least its fingerprint) somewhere else: a bundle verifies only against it."
+                    </p>
+                    <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                        {move || Suspend::new(async move {
+                            match key.await {
+                                Ok(k) => view! {
+                                    <dl class="key-info">
+                                        <dt>"Public key (" {k.algorithm.clone()} ")"</dt>
+                                        <dd><code id="public-key">{k.public_key.clone()}</code></dd>
+                                        <dt>"Fingerprint"</dt>
+                                        <dd><code id="key-fingerprint">{k.fingerprint.clone()}</code></dd>
+                                    </dl>
+                                }.into_any(),
+                                Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                </section>
             </section>
         }}</RequireUser>
     }

@@ -28,6 +28,9 @@ pub fn SetupPage() -> impl IntoView {
                             <p>"This install has no accounts yet. Create the first administrator; you can add SREs, managers and auditors afterwards."</p>
                             <ActionForm action=setup attr:class="stack">
                                 <FormError message=banner/>
+                                <label>"Setup token" <input name="setup_token" autocomplete="off" required/></label>
+                                <p class="hint">"The server printed it when it started, and wrote it to the file setup-token in its data directory."</p>
+                                <FieldError message=err("setup_token")/>
                                 <label>"User name" <input name="username" autocomplete="username" required/></label>
                                 <FieldError message=err("username")/>
                                 <label>"Password (at least 10 characters)" <input name="password" type="password" autocomplete="new-password" required/></label>

@@ -35,6 +35,8 @@ pub struct Probe<'a> {
     pub target: &'a Target,
     /// The known Trino releases (shipped, config file, newest in the fleet).
     pub releases: &'a Releases,
+    /// The cluster's worker host patterns (empty: the defaults).
+    pub worker_hosts: &'a [String],
 }
 
 fn error(e: TrinoError) -> Observation {
@@ -121,7 +123,17 @@ pub async fn run(probe: &Probe<'_>, check: &Check) -> Observation {
             path,
             json_equals,
             json_warn,
-        } => workers::per_worker(client, target, path, json_equals, json_warn).await,
+        } => {
+            workers::per_worker(
+                client,
+                target,
+                path,
+                json_equals,
+                json_warn,
+                probe.worker_hosts,
+            )
+            .await
+        }
         Check::Tls {
             min_days_left,
             min_lifetime_days,

@@ -1,11 +1,15 @@
 //! `per_worker` checks: list the workers from `system.runtime.nodes`, then
-//! ask each one directly, a bounded number at a time.
+//! ask each one directly, a bounded number at a time. A worker URI is
+//! fetched only when its host matches the cluster's `worker_hosts` (see
+//! `shipshape_domain::reach`); what a worker answers is kept as its state
+//! (a JSON value, shortened), never as its body.
 
 use super::{error, rows_of, text, Observation};
 use crate::trino::{self, Credentials, Target};
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
 use shipshape_domain::check::{cap_evidence, judge_per_worker, WORKERS_SQL};
+use shipshape_domain::reach::worker_allowed;
 
 /// Workers asked at once.
 const WORKER_CONCURRENCY: usize = 16;
@@ -16,6 +20,7 @@ pub(super) async fn per_worker(
     path: &str,
     expected: &Value,
     warn_on: &[Value],
+    worker_hosts: &[String],
 ) -> Observation {
     let rows = match rows_of(client, target, WORKERS_SQL).await {
         Ok(rows) => rows,
@@ -27,7 +32,7 @@ pub(super) async fn per_worker(
         .collect();
     let answers: Vec<(String, Result<Value, String>)> = stream::iter(workers.iter().cloned())
         .map(|(node, uri)| async move {
-            let answer = worker_get(client, target, &uri, path).await;
+            let answer = worker_get(client, target, worker_hosts, &uri, path).await;
             (node, answer)
         })
         .buffer_unordered(WORKER_CONCURRENCY)
@@ -56,13 +61,13 @@ pub(super) async fn per_worker(
 async fn worker_get(
     client: &reqwest::Client,
     target: &Target,
+    worker_hosts: &[String],
     http_uri: &str,
     path: &str,
 ) -> Result<Value, String> {
-    let base = url::Url::parse(http_uri).map_err(|e| format!("bad http_uri {http_uri:?}: {e}"))?;
-    if !matches!(base.scheme(), "http" | "https") {
-        return Err(format!("http_uri {http_uri:?} is not http(s)"));
-    }
+    let shown: String = http_uri.chars().take(200).collect();
+    let base = url::Url::parse(http_uri).map_err(|e| format!("bad http_uri {shown:?}: {e}"))?;
+    worker_allowed(&target.base_url, worker_hosts, &base)?;
     let worker = Target {
         base_url: base,
         ..target.clone()
@@ -70,9 +75,12 @@ async fn worker_get(
     // Worker state needs no credentials; withholding them also keeps them
     // from going to whatever address a node row names.
     match trino::get(client, &worker, path, Credentials::Withhold).await {
-        Ok(a) if a.status == 200 => {
-            serde_json::from_str(&a.body).map_err(|_| "the answer is not JSON".to_string())
-        }
+        Ok(a) if a.status == 200 => match serde_json::from_str::<Value>(&a.body) {
+            // A state is a short string; anything else is kept shortened.
+            Ok(Value::String(s)) => Ok(Value::String(s.chars().take(64).collect())),
+            Ok(other) => Ok(Value::String(other.to_string().chars().take(64).collect())),
+            Err(_) => Err("the answer is not JSON".to_string()),
+        },
         Ok(a) => Err(format!("HTTP {}", a.status)),
         Err(e) => Err(error(e).verdict.reason),
     }

@@ -55,17 +55,22 @@ pub async fn insert(
     Ok(())
 }
 
-/// The newest result per item of one cluster.
+/// The newest result per item of one cluster, among results at or after
+/// `since` (the cluster's last check-target change), if given.
 pub async fn latest_per_item(
     db: impl SqliteExecutor<'_>,
     cluster_id: i64,
+    since: Option<&str>,
 ) -> Result<Vec<CheckResult>, sqlx::Error> {
     let rows = sqlx::query_as::<_, Row>(
         "SELECT c.item_id, c.status, c.reason, c.observed, c.evidence, c.duration_ms, c.at FROM check_results c
-         JOIN (SELECT MAX(id) AS id FROM check_results WHERE cluster_id = ? GROUP BY item_id) newest ON c.id = newest.id
+         JOIN (SELECT MAX(id) AS id FROM check_results
+               WHERE cluster_id = ? AND (? IS NULL OR at >= ?) GROUP BY item_id) newest ON c.id = newest.id
          ORDER BY c.item_id",
     )
     .bind(cluster_id)
+    .bind(since)
+    .bind(since)
     .fetch_all(db)
     .await?;
     rows.into_iter().map(Row::into_result).collect()

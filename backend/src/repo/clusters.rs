@@ -16,6 +16,8 @@ struct ClusterRow {
     created_at: String,
     updated_at: String,
     archived_at: Option<String>,
+    checks_reset_at: Option<String>,
+    checks_reset_reason: Option<String>,
 }
 
 impl TryFrom<ClusterRow> for Cluster {
@@ -33,6 +35,8 @@ impl TryFrom<ClusterRow> for Cluster {
             created_at: r.created_at,
             updated_at: r.updated_at,
             archived_at: r.archived_at,
+            checks_reset_at: r.checks_reset_at,
+            checks_reset_reason: r.checks_reset_reason,
         })
     }
 }
@@ -41,8 +45,7 @@ fn connection_json(c: &Connection) -> Result<String, sqlx::Error> {
     serde_json::to_string(c).map_err(|e| sqlx::Error::Encode(e.into()))
 }
 
-const COLUMNS: &str =
-    "id, name, environment, coordinator_url, notes, connection, created_at, updated_at, archived_at";
+const COLUMNS: &str = "id, name, environment, coordinator_url, notes, connection, created_at, updated_at, archived_at, checks_reset_at, checks_reset_reason";
 
 /// Outcome of a write that may clash with another cluster's name.
 pub enum Write {
@@ -103,6 +106,23 @@ pub async fn update(
         Err(e) if crate::error::is_unique_violation(&e) => Ok(Write::NameTaken),
         Err(e) => Err(e),
     }
+}
+
+/// Marks the cluster's check target as changed at `at`: results from
+/// before do not count.
+pub async fn reset_checks(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+    at: &str,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE clusters SET checks_reset_at = ?, checks_reset_reason = ? WHERE id = ?")
+        .bind(at)
+        .bind(reason)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// Sets or clears `archived_at`; `None` when there is no such cluster.

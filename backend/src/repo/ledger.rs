@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 const SIGNOFF_ACTIONS: &str = "('done', 'not_applicable', 'revoked')";
 const WAIVER_ACTIONS: &str = "('waiver_requested', 'waiver_approved', 'waiver_rejected')";
-const STANDING_ACTIONS: &str = "('done', 'not_applicable', 'revoked', 'waiver_requested', 'waiver_approved', 'waiver_rejected', 'check_verdict')";
+const STANDING_ACTIONS: &str = "('done', 'not_applicable', 'revoked', 'waiver_requested', 'waiver_approved', 'waiver_rejected', 'check_verdict', 'cluster_changed')";
 const COLUMNS: &str = "seq, at, actor, cluster_id, item_id, action, note, details, prev_hash, hash";
 
 #[derive(FromRow)]
@@ -211,7 +211,7 @@ pub async fn standing_rows(
 ) -> Result<Vec<EntryContent>, sqlx::Error> {
     let sql = format!(
         "SELECT seq, at, '' AS actor, cluster_id, item_id, action, '' AS note,
-                CASE WHEN action IN {WAIVER_ACTIONS} OR action = 'check_verdict' THEN details ELSE '' END AS details,
+                CASE WHEN action IN {WAIVER_ACTIONS} OR action IN ('check_verdict', 'cluster_changed') THEN details ELSE '' END AS details,
                 '' AS prev_hash, '' AS hash
          FROM ledger WHERE action IN {STANDING_ACTIONS} AND (? IS NULL OR cluster_id = ?)
          ORDER BY seq"
@@ -390,4 +390,18 @@ pub async fn export_page(
         .fetch_all(db)
         .await?;
     Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// The newest checkpoint row (signed by the server; see
+/// [`shipshape_domain::signing`]), if any. Checkpoints come every few
+/// thousand rows at most, so the backward scan from the tip is short.
+pub async fn last_checkpoint(
+    db: impl SqliteExecutor<'_>,
+) -> Result<Option<LedgerEntry>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM ledger WHERE action = ? ORDER BY seq DESC LIMIT 1");
+    Ok(sqlx::query_as::<_, EntryRow>(&sql)
+        .bind(shipshape_domain::signing::CHECKPOINT_ACTION)
+        .fetch_optional(db)
+        .await?
+        .map(Into::into))
 }

@@ -77,6 +77,22 @@ pub async fn upsert(
     Ok(())
 }
 
+/// Forgets a cluster's verdict states and facts: its check target changed.
+pub async fn reset_cluster(
+    conn: &mut SqliteConnection,
+    cluster_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM check_verdicts WHERE cluster_id = ?")
+        .bind(cluster_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM cluster_facts WHERE cluster_id = ?")
+        .bind(cluster_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Per cluster, the items whose counting verdict is `fail`.
 pub async fn failing_all(
     db: impl SqliteExecutor<'_>,

@@ -10,48 +10,94 @@ pub async fn needs_setup(state: &AppState) -> Result<bool, ServiceError> {
     Ok(repo::users::count(&state.pool).await? == 0)
 }
 
-/// Creates the first admin. Fails once any account exists, even when two
-/// setups race.
+/// At start-up with no account yet: issues the one-time setup token,
+/// writes it to `<data_dir>/setup-token` and returns it for the operator.
+pub async fn prepare_setup(state: &AppState) -> Result<Option<SecretString>, ServiceError> {
+    if !needs_setup(state).await? {
+        return Ok(None);
+    }
+    let path = crate::setup_token::token_path(&state.config.data_dir);
+    state
+        .setup_token
+        .issue(path)
+        .map(Some)
+        .map_err(|e| ServiceError::internal("writing the setup token", e))
+}
+
+/// Creates the first admin, given the one-time setup token. Fails once any
+/// account exists, even when two setups race.
 pub async fn setup_first_admin(
     state: &AppState,
     username: &str,
     password: SecretString,
+    token: &SecretString,
 ) -> Result<User, ServiceError> {
-    let username = validate_new_user(username, password.expose_secret())?;
     if !needs_setup(state).await? {
         return Err(already_set_up());
     }
+    if !state.setup_token.matches(token) {
+        tracing::warn!("first-run setup refused: wrong or missing setup token");
+        return Err(ServiceError::Invalid(
+            shipshape_domain::fields::FieldErrors::single(
+                "setup_token",
+                "Give the setup token the server printed at start-up (also in <data_dir>/setup-token).",
+            ),
+        ));
+    }
+    let username = validate_new_user(username, password.expose_secret())?;
     let hash = password::hash(password).await?;
-    repo::users::insert_first(&state.pool, &username, &hash, &now())
+    let user = repo::users::insert_first(&state.pool, &username, &hash, &now())
         .await?
-        .ok_or_else(already_set_up)
+        .ok_or_else(already_set_up)?;
+    state.setup_token.consume();
+    Ok(user)
 }
 
 fn already_set_up() -> ServiceError {
     ServiceError::Conflict("Shipshape is already set up: log in instead.".into())
 }
 
-/// Checks a name and password. Unknown names and wrong passwords fail the
-/// same way and take the same time.
+/// Checks a name and password from a client `address`. Unknown names and
+/// wrong passwords fail the same way and take the same time. Failures are
+/// limited per name and per address (then [`ServiceError::TooManyAttempts`]
+/// without hashing at all), hashing waits for one of a few slots, and each
+/// failure is logged with the name and address, never the password.
 pub async fn login(
     state: &AppState,
     username: &str,
     password: SecretString,
+    address: Option<&str>,
 ) -> Result<User, ServiceError> {
+    let guard = &state.login_guard;
+    let keys = crate::login_guard::LoginGuard::keys(username, address);
+    if let Err(secs) = guard.check(&keys) {
+        tracing::warn!(user = %username.trim(), address = address.unwrap_or("-"), retry_after = secs, "login refused: too many failures");
+        return Err(ServiceError::TooManyAttempts(secs));
+    }
+    // Counted before hashing: concurrent attempts count at once, so a flood
+    // is refused without waiting for hashes. A success clears the name.
+    guard.failed(&keys);
+    let fail = || {
+        tracing::warn!(user = %username.trim(), address = address.unwrap_or("-"), "failed login");
+        ServiceError::BadCredentials
+    };
     if username.trim().is_empty()
         || password.expose_secret().len() > shipshape_domain::user::PASSWORD_MAX
     {
-        return Err(ServiceError::BadCredentials);
+        return Err(fail());
     }
     let creds = repo::users::credentials(&state.pool, username.trim()).await?;
     let (user, hash) = match creds {
         Some(c) => (Some(c.user), Some(c.password_hash)),
         None => (None, None),
     };
-    if password::verify(password, hash).await? {
-        user.ok_or(ServiceError::BadCredentials)
-    } else {
-        Err(ServiceError::BadCredentials)
+    let verified = password::verify(password, hash).await?;
+    match user {
+        Some(u) if verified => {
+            guard.succeeded(username);
+            Ok(u)
+        }
+        _ => Err(fail()),
     }
 }
 

@@ -10,6 +10,10 @@
 //! start) and removed when the returned [`BundleFile`] is dropped, i.e. once
 //! the download is over or abandoned.
 //!
+//! The manifest is signed with the server's ledger key (see
+//! [`crate::keys`]); checking a bundle takes the key to trust from the
+//! caller, never from the bundle.
+//!
 //! Every role may download a bundle: it only reads.
 
 use super::export;
@@ -23,6 +27,7 @@ use shipshape_domain::bundle::{
     SUMS_PATH,
 };
 use shipshape_domain::export::{csv_row, ExportFilter, ExportQuery, CSV_HEADER};
+use shipshape_domain::signing::PublicKey;
 use shipshape_domain::user::User;
 use std::collections::BTreeMap;
 use std::io::{BufReader, BufWriter, Read, Seek, Write};
@@ -98,6 +103,8 @@ pub async fn build(
         last_seq: None,
         chain_head: head.map(|(seq, hash)| ChainHead { seq, hash }),
         files: Vec::new(),
+        public_key: None,
+        signature: None,
     };
     let dir = state.config.attachments_dir().join("tmp");
     tokio::fs::create_dir_all(&dir)
@@ -269,7 +276,10 @@ fn write_bundle(
         });
     }
 
-    // manifest.json, then SHA256SUMS over everything else.
+    // manifest.json, signed, then SHA256SUMS over everything else.
+    manifest
+        .sign(state.ledger_key.secret())
+        .map_err(|e| ServiceError::internal("bundle manifest signature", e))?;
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| ServiceError::internal("bundle manifest", e))?;
     zip.start_file(MANIFEST_PATH, options).map_err(zip_err)?;
@@ -305,11 +315,13 @@ pub struct Unreadable(pub String);
 /// size and SHA-256, no unlisted files, `SHA256SUMS` against the manifest,
 /// each row's hash and its link to the row before when that row is in the
 /// bundle, each attachment against the SHA-256 its row records, the counts
-/// and the chain head. Blocking: call it off the async runtime.
+/// and the chain head, and the manifest's signature and every checkpoint
+/// row against `trusted` (`None`: no key to trust, which is a problem in the
+/// report). Blocking: call it off the async runtime.
 ///
 /// `Err` only when the file is no readable ZIP; anything wrong inside it
 /// (a missing manifest included) is a problem in the report.
-pub fn verify_file(path: &Path) -> Result<BundleReport, Unreadable> {
+pub fn verify_file(path: &Path, trusted: Option<PublicKey>) -> Result<BundleReport, Unreadable> {
     let file = std::fs::File::open(path)
         .map_err(|e| Unreadable(format!("cannot open {}: {e}", path.display())))?;
     let mut zip = ZipArchive::new(BufReader::new(file)).map_err(|e| {
@@ -319,15 +331,10 @@ pub fn verify_file(path: &Path) -> Result<BundleReport, Unreadable> {
         ))
     })?;
 
-    let manifest = match read_small(&mut zip, MANIFEST_PATH) {
-        Ok(Some(text)) => match serde_json::from_str::<Manifest>(&text) {
-            Ok(m) => m,
-            Err(e) => {
-                return Ok(BundleReport::unusable(Problem::file(
-                    MANIFEST_PATH,
-                    format!("is not a bundle manifest: {e}"),
-                )))
-            }
+    let mut verifier = match read_small(&mut zip, MANIFEST_PATH) {
+        Ok(Some(text)) => match BundleVerifier::from_manifest_json(&text, trusted) {
+            Ok(v) => v,
+            Err(problem) => return Ok(BundleReport::unusable(problem)),
         },
         Ok(None) => {
             return Ok(BundleReport::unusable(Problem::file(
@@ -337,7 +344,6 @@ pub fn verify_file(path: &Path) -> Result<BundleReport, Unreadable> {
         }
         Err(e) => return Ok(BundleReport::unusable(Problem::file(MANIFEST_PATH, e))),
     };
-    let mut verifier = BundleVerifier::new(manifest);
 
     // The rows, one record at a time.
     if let Ok(entry) = zip.by_name(CSV_PATH) {

@@ -11,17 +11,15 @@
 //! flapping rule, and each change of a counting verdict becomes one
 //! `check_verdict` ledger row (actor `shipshape`) in the same hash chain.
 
+use super::connect::connect;
 use super::{now, require};
-use crate::trino::{Auth, ClientKey, Target};
 use crate::{checks, repo, AppState, ServiceError};
 use futures::stream::{self, StreamExt};
-use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 use shipshape_domain::check::{
     status_label, trino_release_number, CheckResult, CheckStatus, Releases, Verdict, VerdictChange,
     VerdictDetails, ACTION_VERDICT, VERDICT_ACTOR,
 };
-use shipshape_domain::connection::{Auth as ConnAuth, Connection};
 use shipshape_domain::drift::ClusterFacts;
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
@@ -56,13 +54,15 @@ pub async fn run_cluster(
             .unwrap_or(cfg.check_timeout_secs)
             .max(1),
     );
-    let run_id = format!("{cluster_id}-{}", now());
+    let started_at = now();
+    let run_id = format!("{cluster_id}-{started_at}");
     let items: Vec<_> = state
         .runbook
         .items()
         .filter_map(|(_, i)| i.check.clone().map(|c| (i.id.clone(), c)))
         .collect();
     let setup = connect(state, &cluster.coordinator_url, conn, timeout).await;
+    let worker_hosts = conn.worker_hosts.clone();
     let releases = known_releases(state).await?;
     let mut facts = None;
     let results: Vec<CheckResult> = match &setup {
@@ -85,6 +85,7 @@ pub async fn run_cluster(
                 inspector: &c.inspector,
                 target: &c.target,
                 releases: &releases,
+                worker_hosts: &worker_hosts,
             };
             // Once a check of this run got no answer in time, the rest are
             // not sent: a hung coordinator costs one wave of timeouts, not one
@@ -152,7 +153,15 @@ pub async fn run_cluster(
             results
         }
     };
-    record_run(state, cluster_id, &run_id, &results, facts.as_ref()).await?;
+    record_run(
+        state,
+        cluster_id,
+        &run_id,
+        &started_at,
+        &results,
+        facts.as_ref(),
+    )
+    .await?;
     tracing::info!(cluster = cluster_id, checks = results.len(), "checks run");
     let mut results = results;
     results.sort_by(|a, b| a.item_id.cmp(&b.item_id));
@@ -166,11 +175,24 @@ async fn record_run(
     state: &AppState,
     cluster_id: i64,
     run_id: &str,
+    started_at: &str,
     results: &[CheckResult],
     facts: Option<&ClusterFacts>,
 ) -> Result<(), ServiceError> {
     let at = now();
     let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    // A run that started before the check target changed checked the old
+    // target: its results never count for the new one.
+    let reset_at = repo::clusters::by_id(&mut *tx, cluster_id)
+        .await?
+        .and_then(|c| c.checks_reset_at);
+    if reset_at.is_some_and(|r| r.as_str() > started_at) {
+        tracing::info!(
+            cluster = cluster_id,
+            "check target changed during the run: results dropped"
+        );
+        return Ok(());
+    }
     let mut verdicts = repo::verdicts::of_cluster(&mut *tx, cluster_id).await?;
     for r in results {
         repo::checks::insert(&mut tx, cluster_id, run_id, r).await?;
@@ -272,91 +294,19 @@ pub(crate) async fn known_releases(state: &AppState) -> Result<Releases, Service
     Ok(releases.with_fleet(version, seen, cluster))
 }
 
-/// The clients and target for one cluster, or why they cannot be made.
-/// Secrets are read from the environment here, at the last moment, and
-/// live only in the `Target` (whose `Debug` hides them).
-async fn connect(
-    state: &AppState,
-    coordinator_url: &str,
-    conn: &Connection,
-    timeout: Duration,
-) -> Result<Clients, String> {
-    let base_url = url::Url::parse(&format!("{coordinator_url}/"))
-        .map_err(|e| format!("the coordinator URL is not valid: {e}"))?;
-    let ca_pem = match &conn.ca_file {
-        None => None,
-        Some(path) => Some(
-            tokio::fs::read(path)
-                .await
-                .map_err(|e| format!("cannot read the CA file {path}: {e}"))?,
-        ),
-    };
-    let mut key = ClientKey {
-        ca_pem,
-        insecure_tls: false,
-        connect_timeout_secs: conn.connect_timeout_secs,
-    };
-    let verifier = state.clients.get(&key).map_err(|e| e.to_string())?;
-    key.insecure_tls = conn.insecure_tls;
-    let client = state.clients.get(&key).map_err(|e| e.to_string())?;
-    let inspector = state
-        .clients
-        .inspector(conn.connect_timeout_secs)
-        .map_err(|e| e.to_string())?;
-    let secret = |name: &str| {
-        std::env::var(name).map(SecretString::from).map_err(|_| {
-            format!("the environment variable {name} is not set on the Shipshape server")
-        })
-    };
-    let (auth, auth_user) = match &conn.auth {
-        ConnAuth::None => (Auth::None, None),
-        ConnAuth::Basic { user, password_env } => (
-            Auth::Basic {
-                user: user.clone(),
-                password: secret(password_env)?,
-            },
-            Some(user.clone()),
-        ),
-        ConnAuth::Jwt { token_env } => (Auth::Bearer(secret(token_env)?), None),
-    };
-    // Trino checks the X-Trino-User against the authenticated user, so the
-    // login user is the default identity.
-    let user = conn
-        .check_user
-        .clone()
-        .or(auth_user)
-        .unwrap_or_else(|| state.config.check_user.clone());
-    Ok(Clients {
-        client,
-        verifier,
-        inspector,
-        target: Target {
-            base_url,
-            user,
-            auth,
-            query_timeout: timeout,
-        },
-    })
-}
-
-/// What [`connect`] makes for one cluster's run.
-struct Clients {
-    client: reqwest::Client,
-    verifier: reqwest::Client,
-    inspector: reqwest::Client,
-    target: Target,
-}
-
 pub async fn latest(
     state: &AppState,
     actor: &User,
     cluster_id: i64,
 ) -> Result<Vec<CheckResult>, ServiceError> {
     require(actor, Permission::Read)?;
-    repo::clusters::by_id(&state.pool, cluster_id)
+    let cluster = repo::clusters::by_id(&state.pool, cluster_id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
-    Ok(repo::checks::latest_per_item(&state.pool, cluster_id).await?)
+    Ok(
+        repo::checks::latest_per_item(&state.pool, cluster_id, cluster.checks_reset_at.as_deref())
+            .await?,
+    )
 }
 
 /// Runs one statement on a cluster with its connection settings (for

@@ -1,14 +1,71 @@
-//! Registering, editing and archiving clusters.
+//! Registering, editing and archiving clusters. Each is a ledger row in the
+//! same hash chain as sign-offs (see `shipshape_domain::cluster_change`),
+//! written in one `BEGIN IMMEDIATE` transaction with the change itself. An
+//! edit that moves the check target resets the cluster's live verdicts in
+//! that transaction. Connections must follow the server's rules (secret
+//! bindings, `ca_dir`), and once a cluster uses a secret only admins may
+//! change its connection.
 
+use super::connect::check_connection_rules;
 use super::{now, require};
-use crate::repo::clusters::{self as repo, Write};
+use crate::repo::clusters::Write;
+use crate::repo::{self, ledger::NewRow};
 use crate::{AppState, ServiceError};
-use shipshape_domain::cluster::{validate_cluster, Cluster, ClusterInput};
+use shipshape_domain::cluster::{validate_cluster, Cluster, ClusterInput, ValidCluster};
+use shipshape_domain::cluster_change::{
+    self as change, ClusterChangeDetails, ACTION_ARCHIVED, ACTION_CHANGED, ACTION_REGISTERED,
+    ACTION_RESTORED, CLUSTER_ITEM,
+};
+use shipshape_domain::ledger::LedgerEntry;
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
+use sqlx::SqliteConnection;
 
 fn name_taken(name: &str) -> ServiceError {
     ServiceError::Conflict(format!("A cluster named '{name}' already exists."))
+}
+
+/// Validates the fields, then the connection against the server's rules.
+fn validate(state: &AppState, input: &ClusterInput) -> Result<ValidCluster, ServiceError> {
+    let valid = validate_cluster(input)?;
+    let mut errors = shipshape_domain::fields::FieldErrors::new();
+    check_connection_rules(
+        &state.config,
+        &valid.coordinator_url,
+        &valid.connection,
+        &mut errors,
+    );
+    if errors.is_empty() {
+        Ok(valid)
+    } else {
+        Err(ServiceError::Invalid(errors))
+    }
+}
+
+/// Appends one cluster-level row.
+async fn record(
+    conn: &mut SqliteConnection,
+    actor: &User,
+    cluster_id: i64,
+    action: &str,
+    details: &ClusterChangeDetails,
+    at: &str,
+) -> Result<LedgerEntry, ServiceError> {
+    let json = serde_json::to_string(details)
+        .map_err(|e| ServiceError::internal("cluster change details", e))?;
+    Ok(repo::ledger::append(
+        conn,
+        NewRow {
+            at: at.to_string(),
+            actor: &actor.username,
+            cluster_id,
+            item_id: CLUSTER_ITEM,
+            action,
+            note: change::note(details),
+            details: json,
+        },
+    )
+    .await?)
 }
 
 pub async fn create(
@@ -17,15 +74,26 @@ pub async fn create(
     input: &ClusterInput,
 ) -> Result<Cluster, ServiceError> {
     require(actor, Permission::ManageClusters)?;
-    let valid = validate_cluster(input)?;
-    match repo::insert(&state.pool, &valid, &now()).await? {
-        Write::Done(c) => {
-            tracing::info!(cluster = c.id, name = %c.name, by = %actor.username, "cluster registered");
-            Ok(*c)
-        }
-        Write::NameTaken => Err(name_taken(&valid.name)),
-        Write::Missing => Err(ServiceError::NotFound("cluster")),
-    }
+    let valid = validate(state, input)?;
+    let at = now();
+    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let cluster = match repo::clusters::insert(&mut *tx, &valid, &at).await? {
+        Write::Done(c) => *c,
+        Write::NameTaken => return Err(name_taken(&valid.name)),
+        Write::Missing => return Err(ServiceError::NotFound("cluster")),
+    };
+    record(
+        &mut tx,
+        actor,
+        cluster.id,
+        ACTION_REGISTERED,
+        &change::registration(&valid),
+        &at,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(cluster = cluster.id, name = %cluster.name, by = %actor.username, "cluster registered");
+    Ok(cluster)
 }
 
 pub async fn update(
@@ -35,12 +103,38 @@ pub async fn update(
     input: &ClusterInput,
 ) -> Result<Cluster, ServiceError> {
     require(actor, Permission::ManageClusters)?;
-    let valid = validate_cluster(input)?;
-    match repo::update(&state.pool, id, &valid, &now()).await? {
-        Write::Done(c) => Ok(*c),
-        Write::NameTaken => Err(name_taken(&valid.name)),
-        Write::Missing => Err(ServiceError::NotFound("cluster")),
+    let valid = validate(state, input)?;
+    let at = now();
+    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let before = repo::clusters::by_id(&mut *tx, id)
+        .await?
+        .ok_or(ServiceError::NotFound("cluster"))?;
+    let details = change::edit(&before, &valid);
+    let uses_secret = before.connection.auth.secret_env().is_some()
+        || valid.connection.auth.secret_env().is_some();
+    if uses_secret && change::touches_connection(&details) {
+        require(actor, Permission::ChangeSecretConnections)?;
     }
+    let cluster = match repo::clusters::update(&mut *tx, id, &valid, &at).await? {
+        Write::Done(c) => *c,
+        Write::NameTaken => return Err(name_taken(&valid.name)),
+        Write::Missing => return Err(ServiceError::NotFound("cluster")),
+    };
+    if details.changes.is_empty() {
+        tx.commit().await?;
+        return Ok(cluster);
+    }
+    record(&mut tx, actor, id, ACTION_CHANGED, &details, &at).await?;
+    if details.resets_verdicts {
+        repo::clusters::reset_checks(&mut *tx, id, &at, &change::reset_reason(&details)).await?;
+        repo::verdicts::reset_cluster(&mut tx, id).await?;
+    }
+    let cluster = repo::clusters::by_id(&mut *tx, id)
+        .await?
+        .unwrap_or(cluster);
+    tx.commit().await?;
+    tracing::info!(cluster = id, by = %actor.username, resets = details.resets_verdicts, "cluster changed");
+    Ok(cluster)
 }
 
 /// Archives (`true`) or restores (`false`) a cluster. Archived clusters keep
@@ -53,17 +147,53 @@ pub async fn set_archived(
 ) -> Result<Cluster, ServiceError> {
     require(actor, Permission::ManageClusters)?;
     let at = now();
-    let stamp = archived.then_some(at.as_str());
-    repo::set_archived(&state.pool, id, stamp, &at)
+    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let before = repo::clusters::by_id(&mut *tx, id)
         .await?
-        .ok_or(ServiceError::NotFound("cluster"))
+        .ok_or(ServiceError::NotFound("cluster"))?;
+    let stamp = archived.then_some(at.as_str());
+    let cluster = repo::clusters::set_archived(&mut *tx, id, stamp, &at)
+        .await?
+        .ok_or(ServiceError::NotFound("cluster"))?;
+    if before.is_archived() != archived {
+        let action = if archived {
+            ACTION_ARCHIVED
+        } else {
+            ACTION_RESTORED
+        };
+        record(
+            &mut tx,
+            actor,
+            id,
+            action,
+            &ClusterChangeDetails::default(),
+            &at,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(cluster)
 }
 
 pub async fn get(state: &AppState, actor: &User, id: i64) -> Result<Cluster, ServiceError> {
     require(actor, Permission::Read)?;
-    repo::by_id(&state.pool, id)
+    repo::clusters::by_id(&state.pool, id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))
+}
+
+/// The cluster's own history (registered, changed, archived, restored),
+/// newest first.
+pub async fn changes(
+    state: &AppState,
+    actor: &User,
+    id: i64,
+) -> Result<Vec<LedgerEntry>, ServiceError> {
+    require(actor, Permission::Read)?;
+    repo::clusters::by_id(&state.pool, id)
+        .await?
+        .ok_or(ServiceError::NotFound("cluster"))?;
+    Ok(repo::ledger::item_history(&state.pool, id, CLUSTER_ITEM).await?)
 }
 
 pub async fn list(
@@ -72,5 +202,5 @@ pub async fn list(
     include_archived: bool,
 ) -> Result<Vec<Cluster>, ServiceError> {
     require(actor, Permission::Read)?;
-    Ok(repo::list(&state.pool, include_archived).await?)
+    Ok(repo::clusters::list(&state.pool, include_archived).await?)
 }

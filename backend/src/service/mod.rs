@@ -6,8 +6,10 @@
 pub mod auth;
 pub mod bundle;
 pub mod calendar;
+pub mod checkpoints;
 pub mod checks;
 pub mod clusters;
+pub mod connect;
 pub mod day2;
 pub mod evidence;
 pub mod export;

@@ -74,7 +74,10 @@ async fn deliver(client: reqwest::Client, url: String, body: serde_json::Value) 
                 status = r.status().as_u16(),
                 "reminder webhook refused"
             ),
-            Err(e) => tracing::warn!(attempt, error = %e, "reminder webhook unreachable"),
+            // The URL holds the webhook's token: never in a log line.
+            Err(e) => {
+                tracing::warn!(attempt, error = %e.without_url(), "reminder webhook unreachable")
+            }
         }
         if attempt < ATTEMPTS {
             tokio::time::sleep(wait).await;

@@ -37,11 +37,12 @@ pub async fn checklist(
     let cluster = cluster(state, cluster_id).await?;
     let latest = repo::ledger::latest_per_item(&state.pool, cluster_id).await?;
     let waivers = waivers_from(&repo::ledger::waiver_rows(&state.pool, Some(cluster_id)).await?);
-    let checks = repo::checks::latest_per_item(&state.pool, cluster_id)
-        .await?
-        .into_iter()
-        .map(|c| (c.item_id.clone(), c))
-        .collect();
+    let checks =
+        repo::checks::latest_per_item(&state.pool, cluster_id, cluster.checks_reset_at.as_deref())
+            .await?
+            .into_iter()
+            .map(|c| (c.item_id.clone(), c))
+            .collect();
     let verdicts = repo::verdicts::of_cluster(&state.pool, cluster_id).await?;
     let at = super::moment(state)?;
     Ok((
@@ -160,9 +161,20 @@ pub async fn history(
 }
 
 /// Walks the whole chain in order, in constant memory, and reports the first
-/// break. Needs no acting user: the CLI calls it too.
+/// break; every checkpoint row is checked against this server's key (its
+/// signature, and that the hash it signed is still the recomputed hash of
+/// the row it names). Needs no acting user: the CLI calls it too.
 pub async fn verify_ledger(state: &AppState) -> Result<Verification, ServiceError> {
-    let mut verifier = ChainVerifier::new();
+    verify_ledger_with(state, state.ledger_key.public_key()).await
+}
+
+/// [`verify_ledger`] with checkpoints checked against `trusted` instead
+/// (`shipshape ledger verify --public-key`).
+pub async fn verify_ledger_with(
+    state: &AppState,
+    trusted: shipshape_domain::signing::PublicKey,
+) -> Result<Verification, ServiceError> {
+    let mut verifier = ChainVerifier::with_key(Some(trusted));
     let mut rows = repo::ledger::stream_all(&state.pool);
     while let Some(entry) = rows.try_next().await? {
         if let Err(b) = verifier.push(&entry) {

@@ -19,6 +19,8 @@ pub enum TrinoError {
     Timeout(Duration),
     #[error("protocol violation: {0}")]
     Protocol(String),
+    #[error("this answer was dropped: the server is reading too many large responses at once")]
+    Overloaded,
     #[error("unexpected HTTP status {0}")]
     Http(u16),
     #[error("query failed: {name} ({error_type}): {message}")]

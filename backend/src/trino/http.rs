@@ -3,11 +3,8 @@
 //! presented certificate, and a statement sent without credentials to see
 //! whether the coordinator refuses it.
 
-use super::{identified, with_identity, Target, TrinoError};
+use super::{identified, read_capped, with_identity, Target, TrinoError};
 use std::time::Duration;
-
-/// Bodies are read up to this size; evidence is capped far below it.
-const BODY_MAX: usize = 64 * 1024;
 
 /// What a coordinator answered.
 #[derive(Debug, Clone)]
@@ -26,7 +23,8 @@ pub enum Credentials {
     Withhold,
 }
 
-async fn answer(r: reqwest::Response) -> Result<HttpAnswer, TrinoError> {
+/// The answer, its body read as a stream into at most `cap` bytes.
+async fn answer(r: reqwest::Response, cap: usize) -> Result<HttpAnswer, TrinoError> {
     let status = r.status().as_u16();
     let www_authenticate = r
         .headers()
@@ -38,8 +36,8 @@ async fn answer(r: reqwest::Response) -> Result<HttpAnswer, TrinoError> {
         .get::<reqwest::tls::TlsInfo>()
         .and_then(|t| t.peer_certificate())
         .map(<[u8]>::to_vec);
-    let bytes = r.bytes().await.map_err(TrinoError::from_reqwest)?;
-    let body = String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_MAX)]).into_owned();
+    let bytes = read_capped(r, cap).await?;
+    let body = String::from_utf8_lossy(&bytes).into_owned();
     Ok(HttpAnswer {
         status,
         body,
@@ -70,7 +68,7 @@ pub async fn get(
     };
     let fetch = async {
         let r = request.send().await.map_err(TrinoError::from_reqwest)?;
-        answer(r).await
+        answer(r, target.max_body).await
     };
     bounded(target.query_timeout, fetch).await
 }
@@ -88,11 +86,13 @@ pub async fn anonymous_statement(
             .send()
             .await
             .map_err(TrinoError::from_reqwest)?;
-        let a = answer(r).await?;
+        let a = answer(r, target.max_body).await?;
         if a.status == 200 {
+            // Cancel only on the coordinator itself, whatever nextUri says.
             let next = serde_json::from_str::<serde_json::Value>(&a.body)
                 .ok()
-                .and_then(|v| v.get("nextUri")?.as_str().map(str::to_string));
+                .and_then(|v| v.get("nextUri")?.as_str().map(str::to_string))
+                .and_then(|n| super::same_origin(&target.base_url, &n).ok());
             if let Some(next) = next {
                 let _ = identified(client.delete(next), &target.user)
                     .timeout(Duration::from_secs(2))

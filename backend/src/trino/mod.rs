@@ -5,6 +5,12 @@
 //! 429 (honouring `Retry-After`) are retried a bounded number of times; on
 //! timeout the query is cancelled with `DELETE` on its `nextUri`. Every
 //! failure is a [`TrinoError`] a person can act on.
+//!
+//! The coordinator cannot steer or flood the client: every `nextUri` must
+//! keep the base URL's scheme, host and port (else the query fails as a
+//! protocol violation and nothing is sent there), and every response body is
+//! read as a stream into a hard cap ([`Target::max_body`], `Content-Length`
+//! checked first), with rows and pages capped too.
 
 mod cert;
 mod clients;
@@ -28,6 +34,91 @@ pub struct Target {
     pub user: String,
     pub auth: Auth,
     pub query_timeout: Duration,
+    /// The most bytes one response body may have.
+    pub max_body: usize,
+}
+
+/// The default cap on one response body: 16 MiB.
+pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// `url` on the same scheme, host and port as `base`, or a protocol
+/// violation naming both; nothing is ever sent to a URL this refuses.
+pub(crate) fn same_origin(base: &Url, url: &str) -> Result<Url, TrinoError> {
+    let parsed = Url::parse(url)
+        .map_err(|_| TrinoError::Protocol(format!("nextUri {url:?} is not an absolute URL")))?;
+    let same = parsed.scheme() == base.scheme()
+        && parsed.host_str() == base.host_str()
+        && parsed.port_or_known_default() == base.port_or_known_default();
+    if !same {
+        return Err(TrinoError::Protocol(format!(
+            "nextUri {url:?} leaves the coordinator {}://{}: not followed",
+            base.scheme(),
+            base.host_str()
+                .map(|h| match base.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_string(),
+                })
+                .unwrap_or_default()
+        )));
+    }
+    Ok(parsed)
+}
+
+/// Bodies up to this size are read without touching the shared budget.
+const SMALL_BODY: usize = 256 * 1024;
+
+/// The bytes of large bodies being read at once, across all checks of all
+/// clusters: one per-body cap. A read that would go past it fails at once
+/// (it never waits, so two large reads cannot block each other).
+fn body_budget(cap: usize) -> &'static tokio::sync::Semaphore {
+    static BUDGET: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    BUDGET.get_or_init(|| tokio::sync::Semaphore::new(cap.min(tokio::sync::Semaphore::MAX_PERMITS)))
+}
+
+/// Reads a body as a stream into at most `cap` bytes; a larger body (by its
+/// `Content-Length` or as it arrives) is an error, and reading stops there.
+/// Chunks are kept as they arrive and joined once at the end, so a body
+/// costs its size (not a doubling buffer), and large bodies draw on a
+/// budget shared by every read in the process.
+pub(crate) async fn read_capped(
+    mut r: reqwest::Response,
+    cap: usize,
+) -> Result<Vec<u8>, TrinoError> {
+    let too_large = || {
+        TrinoError::Protocol(format!(
+            "the response is larger than {cap} bytes: refusing to read further"
+        ))
+    };
+    if r.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(too_large());
+    }
+    let budget = body_budget(cap);
+    let mut held: Option<tokio::sync::SemaphorePermit<'static>> = None;
+    let mut chunks = Vec::new();
+    let mut total = 0usize;
+    while let Some(chunk) = r.chunk().await.map_err(TrinoError::from_reqwest)? {
+        total += chunk.len();
+        if total > cap {
+            return Err(too_large());
+        }
+        if total > SMALL_BODY {
+            let n = u32::try_from(chunk.len()).map_err(|_| too_large())?;
+            let permit = budget
+                .try_acquire_many(n)
+                .map_err(|_| TrinoError::Overloaded)?;
+            match held.as_mut() {
+                Some(h) => h.merge(permit),
+                None => held = Some(permit),
+            }
+        }
+        // Copied out, so the client's (larger) read buffer is released.
+        chunks.push(chunk.to_vec());
+    }
+    let mut body = Vec::with_capacity(total);
+    for c in chunks {
+        body.extend_from_slice(&c);
+    }
+    Ok(body)
 }
 
 /// Credentials; `Debug` never shows the secret.
@@ -150,8 +241,9 @@ async fn run_statement(
                 })
             }
             Some(next) => {
+                let url = same_origin(&target.base_url, &next)?;
                 *next_uri = Some(next.clone());
-                page = send(target, || client.get(next.clone())).await?;
+                page = send(target, || client.get(url.clone())).await?;
             }
         }
     }
@@ -174,7 +266,7 @@ async fn send(
         let status = response.status().as_u16();
         match status {
             200 => {
-                let body = response.bytes().await.map_err(TrinoError::from_reqwest)?;
+                let body = read_capped(response, target.max_body).await?;
                 return serde_json::from_slice(&body).map_err(|e| {
                     TrinoError::Protocol(format!("the response is not valid JSON ({e})"))
                 });

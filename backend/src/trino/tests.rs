@@ -49,6 +49,7 @@ fn target(base: Url, user: &str) -> Target {
         user: user.into(),
         auth: Auth::None,
         query_timeout: Duration::from_secs(5),
+        max_body: super::DEFAULT_MAX_BODY,
     }
 }
 

@@ -39,7 +39,11 @@ pub async fn install(
         ..Config::default()
     };
     let state = AppState::open(config).await.expect("open");
-    let admin = auth::setup_first_admin(&state, "bench", PASSWORD.to_string().into())
+    let token = auth::prepare_setup(&state)
+        .await
+        .expect("setup token")
+        .expect("a fresh install");
+    let admin = auth::setup_first_admin(&state, "bench", PASSWORD.to_string().into(), &token)
         .await
         .expect("admin");
     let mut ids = Vec::new();

@@ -93,3 +93,14 @@ pub async fn restore(
         clusters::set_archived(&state.app, &user, id, false).await?,
     ))
 }
+
+/// `GET /api/v1/clusters/{id}/changes`: the cluster's own ledger rows
+/// (registered, changed with each field before → after, archived,
+/// restored), newest first.
+pub async fn changes(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    ClusterId(id): ClusterId,
+) -> ApiResult<Json<Vec<shipshape_domain::ledger::LedgerEntry>>> {
+    Ok(Json(clusters::changes(&state.app, &user, id).await?))
+}

@@ -83,3 +83,23 @@ impl<S: Send + Sync> FromRequestParts<S> for ClusterId {
             .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "cluster not found"))
     }
 }
+
+/// The client's address as the TCP connection says (no proxy headers are
+/// trusted); `None` when the router runs without connection info.
+pub struct ClientAddr(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_addr(parts)))
+    }
+}
+
+/// The peer IP of a request, from axum's connection info.
+pub fn client_addr(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}

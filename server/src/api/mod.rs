@@ -32,6 +32,7 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
         .route("/clusters", get(clusters::list).post(clusters::create))
         .route("/clusters/{id}", get(clusters::get).put(clusters::update))
         .route("/clusters/{id}/archive", post(clusters::archive))
+        .route("/clusters/{id}/changes", get(clusters::changes))
         .route("/clusters/{id}/restore", post(clusters::restore))
         .route("/fleet", get(fleet::list))
         .route("/fleet/trend", get(fleet::trend))
@@ -72,6 +73,7 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
         .route("/export/signoffs.jsonl", get(export::jsonl))
         .route("/export/bundle.zip", get(export::bundle))
         .route("/ledger/verify", get(ledger::verify))
+        .route("/ledger/key", get(ledger::key))
         .route("/users", get(users::list).post(users::add))
         .fallback(|| async {
             crate::error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "no such API endpoint")

@@ -22,23 +22,46 @@ pub struct LoginBody {
 pub async fn login(
     State(state): State<ServerState>,
     session: Session,
+    super::extract::ClientAddr(address): super::extract::ClientAddr,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult<Json<User>> {
-    let user = auth::login(&state.app, &body.username, body.password).await?;
+    let user = auth::login(
+        &state.app,
+        &body.username,
+        body.password,
+        address.as_deref(),
+    )
+    .await?;
     shipshape_app::ssr::begin_session(&session, &user)
         .await
         .map_err(ApiError::from)?;
     Ok(Json(user))
 }
 
+/// First-run setup body: the first admin, and the one-time setup token the
+/// server printed at start-up.
+#[derive(Debug, Deserialize)]
+pub struct SetupBody {
+    pub username: String,
+    pub password: SecretString,
+    #[serde(default = "empty_secret")]
+    pub setup_token: SecretString,
+}
+
+fn empty_secret() -> SecretString {
+    SecretString::from(String::new())
+}
+
 /// First-run setup for automation: creates the first admin and logs in.
-/// 409 once any account exists.
+/// 422 without the right setup token; 409 once any account exists.
 pub async fn setup(
     State(state): State<ServerState>,
     session: Session,
-    ApiJson(body): ApiJson<LoginBody>,
+    ApiJson(body): ApiJson<SetupBody>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    let user = auth::setup_first_admin(&state.app, &body.username, body.password).await?;
+    let user =
+        auth::setup_first_admin(&state.app, &body.username, body.password, &body.setup_token)
+            .await?;
     shipshape_app::ssr::begin_session(&session, &user)
         .await
         .map_err(ApiError::from)?;
