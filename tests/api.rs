@@ -143,8 +143,52 @@ async fn login_logout_and_bad_credentials() {
             .status(),
         200
     );
+    // State changes on a cookie session need a same-origin Origin (or
+    // Referer): a page elsewhere cannot act with the cookie.
+    let id = create_cluster_at(
+        &s,
+        &login(&s, "admin", ADMIN_PASSWORD).await,
+        "c1",
+        "https://trino.example.com",
+    )
+    .await;
+    for origin in [None, Some("https://evil.example"), Some("null")] {
+        let mut r = c.post(s.url(&format!("/api/v1/clusters/{id}/archive")));
+        if let Some(o) = origin {
+            r = r.header("origin", o);
+        }
+        let r = r.send().await.unwrap();
+        assert_eq!(r.status(), 403, "{origin:?}");
+    }
+    let r = c
+        .post(s.url(&format!("/api/v1/clusters/{id}/archive")))
+        .header("referer", "https://evil.example/page")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let cluster: Value = get_json(&c, s.url(&format!("/api/v1/clusters/{id}"))).await;
+    assert!(cluster["archived_at"].is_null(), "nothing was archived");
+    // A server function and a no-JS form post are refused the same way.
+    let r = c
+        .post(s.url("/api/logout"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
     assert_eq!(
         c.delete(s.url("/api/v1/session"))
+            .header("origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        c.delete(s.url("/api/v1/session"))
+            .header("referer", s.url("/clusters"))
             .send()
             .await
             .unwrap()

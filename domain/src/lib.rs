@@ -20,6 +20,7 @@ pub mod fields;
 pub mod ical;
 pub mod ledger;
 pub mod login_limit;
+pub mod origin;
 pub mod reach;
 pub mod readiness;
 pub mod report;

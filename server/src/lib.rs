@@ -10,6 +10,7 @@
 pub mod allocator;
 pub mod api;
 pub mod cli;
+pub mod csrf;
 pub mod error;
 pub mod forms;
 pub mod router;

@@ -55,8 +55,16 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
             .clone()
             .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
     );
+    // `__Host-` (with Secure, Path=/ and no Domain) keeps other hosts of
+    // the same site from setting or shadowing the cookie.
+    let cookie_name = if app.config.secure_cookies {
+        crate::csrf::SESSION_COOKIES[1]
+    } else {
+        crate::csrf::SESSION_COOKIES[0]
+    };
     let sessions = SessionManagerLayer::new(store)
-        .with_name("shipshape_session")
+        .with_name(cookie_name)
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(app.config.secure_cookies)
@@ -106,6 +114,16 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
         >(context, shell))
         .with_state(state)
         .layer(sessions)
+        .layer(axum::middleware::from_fn({
+            let secure = app.config.secure_cookies;
+            move |req, next| crate::csrf::same_origin_only(secure, req, next)
+        }))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+            ),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -118,6 +136,15 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ));
+    // HSTS only where the operator says the site is served over HTTPS.
+    let router = if app.config.secure_cookies {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    };
     Ok(router)
 }
 

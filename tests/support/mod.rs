@@ -121,9 +121,25 @@ pub fn client() -> reqwest::Client {
         .expect("client")
 }
 
+/// A client that says it comes from the server's own pages (`Origin`), as
+/// a browser does: state changes on a cookie session need it.
+pub fn client_for(server: &Server) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ORIGIN,
+        reqwest::header::HeaderValue::from_str(&server.base).expect("origin"),
+    );
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .expect("client")
+}
+
 /// A client logged in as `username`.
 pub async fn login(server: &Server, username: &str, password: &str) -> reqwest::Client {
-    let c = client();
+    let c = client_for(server);
     let r = c
         .post(server.url("/api/v1/session"))
         .json(&serde_json::json!({"username": username, "password": password}))
@@ -163,7 +179,7 @@ pub fn setup_token(server: &Server) -> String {
 }
 
 pub async fn setup_admin(server: &Server) -> reqwest::Client {
-    let c = client();
+    let c = client_for(server);
     let r = c
         .post(server.url("/api/v1/setup"))
         .json(&serde_json::json!({"username": "admin", "password": ADMIN_PASSWORD, "setup_token": setup_token(server)}))
