@@ -84,3 +84,121 @@ async fn four_hundred_concurrent_wrong_logins_leave_the_server_standing() {
         .unwrap();
     assert_eq!(r.status(), 429);
 }
+
+#[tokio::test]
+async fn api_tokens_work_for_automation_until_revoked_or_expired() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "prod-a").await;
+    let make = |name: &str, read_only: bool| {
+        admin
+            .post(s.url("/api/v1/tokens"))
+            .json(&json!({"name": name, "expires_in_days": 30, "read_only": read_only}))
+            .send()
+    };
+    let r = make("ci-gate", false).await.unwrap();
+    assert_eq!(r.status(), 201);
+    let full: serde_json::Value = r.json().await.unwrap();
+    let token = full["token"].as_str().unwrap().to_string();
+    assert!(token.starts_with("shp_"));
+    let ro: serde_json::Value = make("dashboards", true)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ro_token = ro["token"].as_str().unwrap().to_string();
+    assert_eq!(make("", false).await.unwrap().status(), 422);
+
+    // Bearer, no cookie, no Origin: the JSON API and exports answer.
+    let bot = reqwest::Client::new();
+    let bearer = |t: &str| format!("Bearer {t}");
+    let r = bot
+        .get(s.url("/api/v1/fleet"))
+        .header("authorization", bearer(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = bot
+        .get(s.url("/api/v1/export/signoffs.csv"))
+        .header("authorization", bearer(&ro_token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // With the owner's role: the full token signs; the read-only one cannot.
+    let sign = |t: String| {
+        bot.post(s.url(&format!("/api/v1/clusters/{id}/items/spill/signoffs")))
+            .header("authorization", bearer(&t))
+            .json(&json!({"status": "done", "note": "from CI"}))
+            .send()
+    };
+    assert_eq!(sign(ro_token.clone()).await.unwrap().status(), 403);
+    assert_eq!(sign(token.clone()).await.unwrap().status(), 201);
+    // The token never opens HTML pages or forms.
+    let r = bot
+        .get(s.url("/"))
+        .header("accept", "text/html")
+        .header("authorization", bearer(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.url().path(), "/login", "pages want a session");
+
+    // Listed with their last use, the secret never again.
+    let listed: Vec<serde_json::Value> = get_json(&admin, s.url("/api/v1/tokens")).await;
+    assert_eq!(listed.len(), 2);
+    let used = listed.iter().find(|t| t["name"] == "ci-gate").unwrap();
+    assert!(used["last_used_at"].is_string());
+    assert!(!serde_json::to_string(&listed).unwrap().contains(&token));
+    // Only the SHA-256 is stored.
+    let db = std::fs::read(dir.path().join("shipshape.db")).unwrap();
+    assert!(!db.windows(token.len()).any(|w| w == token.as_bytes()));
+
+    // Revoked: 401 at once; a made-up token too.
+    let r = admin
+        .delete(s.url(&format!("/api/v1/tokens/{}", full["id"])))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = bot
+        .get(s.url("/api/v1/fleet"))
+        .header("authorization", bearer(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = bot
+        .get(s.url("/api/v1/fleet"))
+        .header("authorization", bearer(&format!("shp_{}", "0".repeat(64))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // Expired: the read-only token's expiry moved into the past.
+    {
+        use sqlx::ConnectOptions;
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.path().join("shipshape.db"))
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query(
+            "UPDATE api_tokens SET expires_at = '2020-01-01T00:00:00.000000Z' WHERE id = ?",
+        )
+        .bind(ro["id"].as_i64().unwrap())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    let r = bot
+        .get(s.url("/api/v1/fleet"))
+        .header("authorization", bearer(&ro_token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}

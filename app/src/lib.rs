@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=pages::setup::SetupPage ssr=ssr.clone()/>
                     <Route path=path!("/login") view=pages::login::LoginPage ssr=ssr.clone()/>
                     <Route path=path!("/users") view=pages::users::UsersPage ssr=ssr.clone()/>
+                    <Route path=path!("/tokens") view=pages::tokens::TokensPage ssr=ssr.clone()/>
                     <Route path=path!("/clusters/new") view=pages::cluster_form::NewClusterPage ssr=ssr.clone()/>
                     <Route path=path!("/clusters/:id") view=pages::cluster::ClusterPage ssr=ssr.clone()/>
                     <Route path=path!("/clusters/:id/edit") view=pages::cluster_form::EditClusterPage ssr=ssr.clone()/>

@@ -125,7 +125,9 @@ fn read(path: &Path) -> Result<LedgerKey, KeyFileError> {
         return Err(problem(path, "is not a regular file"));
     }
     check_private(path, &meta)?;
-    let mut text = Zeroizing::new(String::new());
+    // Room for the whole read up front, so no partial copy is left behind
+    // by a reallocation (the buffer is wiped when dropped).
+    let mut text = Zeroizing::new(String::with_capacity(2 * MAX_KEY_FILE_BYTES as usize));
     file.take(MAX_KEY_FILE_BYTES + 1)
         .read_to_string(&mut text)
         .map_err(|e| problem(path, format!("cannot be read as text: {e}")))?;
@@ -212,9 +214,8 @@ fn write_private(path: &Path, secret: &SecretKey) -> std::io::Result<()> {
         options.mode(0o600);
     }
     let mut file = options.open(path)?;
-    let mut line = secret.to_hex();
-    line.push('\n');
-    file.write_all(line.as_bytes())?;
+    file.write_all(secret.to_hex().as_bytes())?;
+    file.write_all(b"\n")?;
     file.sync_all()
 }
 

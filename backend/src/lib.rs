@@ -18,6 +18,7 @@ pub mod keys;
 pub mod login_guard;
 pub mod password;
 pub mod repo;
+pub mod secret;
 pub mod service;
 pub mod setup_token;
 pub mod state;

@@ -7,5 +7,6 @@ pub mod day2;
 pub mod ledger;
 pub mod report;
 pub mod session;
+pub mod tokens;
 pub mod users;
 pub mod waivers;

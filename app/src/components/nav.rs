@@ -21,6 +21,7 @@ pub fn Nav() -> impl IntoView {
                                     <A href="/day2">"Day-2"</A>
                                     <A href="/waivers">"Waivers"</A>
                                     <A href="/export">"Export"</A>
+                                    <A href="/tokens">"Tokens"</A>
                                     {viewer.can_manage_users.then(|| view! { <A href="/users">"Users"</A> })}
                                 </nav>
                                 <div class="who">

@@ -9,6 +9,7 @@ pub mod login;
 pub mod not_found;
 pub mod report;
 pub mod setup;
+pub mod tokens;
 pub mod users;
 pub mod waivers;
 

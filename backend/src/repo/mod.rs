@@ -8,5 +8,6 @@ pub mod checks;
 pub mod clusters;
 pub mod ledger;
 pub mod reminders;
+pub mod tokens;
 pub mod users;
 pub mod verdicts;

@@ -3,22 +3,15 @@
 //! SHA-256 is stored, and a new link replaces the old one.
 
 use super::{now, require};
+use crate::secret::{digest, new_secret};
 use crate::{repo, AppState, ServiceError};
-use argon2::password_hash::rand_core::{OsRng, RngCore};
-use sha2::{Digest, Sha256};
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
-
-fn digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 /// Creates (or replaces) the user's link and returns its token.
 pub async fn create_link(state: &AppState, actor: &User) -> Result<String, ServiceError> {
     require(actor, Permission::Read)?;
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
+    let token = new_secret("");
     repo::calendar_links::replace(&state.pool, actor.id, &digest(&token), &now()).await?;
     Ok(token)
 }

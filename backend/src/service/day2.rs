@@ -283,7 +283,7 @@ async fn capture(
         .await
         .map_err(|e| super::evidence::upload_refusal("the query result", e))?;
     let header: Vec<String> = out.columns.iter().map(|c| c.name.clone()).collect();
-    let mut csv = shipshape_domain::csv::row(&header);
+    let mut csv = shipshape_domain::csv::safe_row(&header);
     for r in &out.rows {
         let cells: Vec<String> = r
             .iter()
@@ -293,7 +293,7 @@ async fn capture(
                 other => other.to_string(),
             })
             .collect();
-        csv.push_str(&shipshape_domain::csv::row(&cells));
+        csv.push_str(&shipshape_domain::csv::safe_row(&cells));
         if csv.len() > 64 * 1024 {
             upload
                 .write(csv.as_bytes())

@@ -18,6 +18,7 @@ pub mod reminders;
 pub mod report;
 pub mod scheduler;
 pub mod signoffs;
+pub mod tokens;
 pub mod users;
 pub mod waivers;
 

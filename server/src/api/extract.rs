@@ -11,7 +11,10 @@ use serde::de::DeserializeOwned;
 use shipshape_domain::user::User;
 use tower_sessions::Session;
 
-/// The user behind the session cookie; 401 without one.
+/// The user behind an `Authorization: Bearer` API token or, without one,
+/// the session cookie; 401 without either (or with a bad token: a token
+/// never falls back to the cookie). Only the JSON API and exports take
+/// tokens; HTML pages and forms know sessions only.
 pub struct CurrentUser(pub User);
 
 impl FromRequestParts<ServerState> for CurrentUser {
@@ -21,6 +24,24 @@ impl FromRequestParts<ServerState> for CurrentUser {
         parts: &mut Parts,
         state: &ServerState,
     ) -> Result<Self, Self::Rejection> {
+        let bearer = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                (v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ")).then(|| v[7..].to_string())
+            });
+        if let Some(token) = bearer {
+            return shipshape_backend::service::tokens::authenticate(&state.app, &token)
+                .await
+                .map(CurrentUser)
+                .map_err(|_| {
+                    ApiError::new(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid, expired or revoked API token",
+                    )
+                });
+        }
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(|(_, msg)| {

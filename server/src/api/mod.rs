@@ -11,6 +11,7 @@ pub mod health;
 pub mod ledger;
 pub mod session;
 pub mod signoffs;
+pub mod tokens;
 pub mod users;
 pub mod waivers;
 
@@ -29,6 +30,8 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
                 .post(session::login)
                 .delete(session::logout),
         )
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
         .route("/clusters", get(clusters::list).post(clusters::create))
         .route("/clusters/{id}", get(clusters::get).put(clusters::update))
         .route("/clusters/{id}/archive", post(clusters::archive))

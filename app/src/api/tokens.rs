@@ -1,0 +1,56 @@
+//! API tokens for automation, for their owner.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use shipshape_domain::api_token::TokenInfo;
+
+/// A new token's id and secret (shown once).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct NewTokenShown {
+    pub name: String,
+    pub token: String,
+    pub expires_at: String,
+}
+
+#[server]
+pub async fn list_tokens() -> Result<Vec<TokenInfo>, AppError> {
+    let (state, user) = crate::ssr::require_user().await?;
+    Ok(shipshape_backend::service::tokens::list(&state, &user).await?)
+}
+
+#[server]
+pub async fn create_token(
+    name: String,
+    expires_in_days: String,
+    read_only: Option<String>,
+) -> Result<NewTokenShown, AppError> {
+    use shipshape_domain::api_token::NewToken;
+    use shipshape_domain::fields::FieldErrors;
+    let (state, user) = crate::ssr::require_user().await?;
+    let days = match expires_in_days.trim() {
+        "" => None,
+        t => Some(t.parse::<i64>().map_err(|_| {
+            AppError::Invalid(FieldErrors::single(
+                "expires_in_days",
+                "A whole number of days.",
+            ))
+        })?),
+    };
+    let input = NewToken {
+        name: name.clone(),
+        expires_in_days: days,
+        read_only: read_only.is_some(),
+    };
+    let created = shipshape_backend::service::tokens::create(&state, &user, &input).await?;
+    Ok(NewTokenShown {
+        name: name.trim().to_string(),
+        token: created.token,
+        expires_at: created.expires_at,
+    })
+}
+
+#[server]
+pub async fn revoke_token(id: i64) -> Result<(), AppError> {
+    let (state, user) = crate::ssr::require_user().await?;
+    Ok(shipshape_backend::service::tokens::revoke(&state, &user, id).await?)
+}

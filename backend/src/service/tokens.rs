@@ -1,0 +1,86 @@
+//! API tokens: created by a logged-in person for automation (shown once),
+//! listed with their last use, revoked; and the bearer check that turns a
+//! token into its owner (with the owner's role, or read-only).
+
+use super::{now, require};
+use crate::secret::{digest, new_secret};
+use crate::{repo, AppState, ServiceError};
+use shipshape_domain::api_token::{looks_like_token, validate, NewToken, TokenInfo, TOKEN_PREFIX};
+use shipshape_domain::role::{Permission, Role};
+use shipshape_domain::time::format_ts;
+use shipshape_domain::user::User;
+
+/// A new token: its id and the secret, which is never shown again.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CreatedToken {
+    pub id: i64,
+    pub token: String,
+    pub expires_at: String,
+}
+
+pub async fn create(
+    state: &AppState,
+    actor: &User,
+    input: &NewToken,
+) -> Result<CreatedToken, ServiceError> {
+    require(actor, Permission::Read)?;
+    let valid = validate(input)?;
+    let token = new_secret(TOKEN_PREFIX);
+    let created = chrono::Utc::now();
+    let expires_at = format_ts(created + chrono::Duration::days(valid.days));
+    let id = repo::tokens::insert(
+        &state.pool,
+        actor.id,
+        &valid.name,
+        &digest(&token),
+        valid.read_only,
+        &format_ts(created),
+        &expires_at,
+    )
+    .await?;
+    tracing::info!(user = %actor.username, token = id, name = %valid.name, read_only = valid.read_only, "API token created");
+    Ok(CreatedToken {
+        id,
+        token,
+        expires_at,
+    })
+}
+
+pub async fn list(state: &AppState, actor: &User) -> Result<Vec<TokenInfo>, ServiceError> {
+    require(actor, Permission::Read)?;
+    Ok(repo::tokens::of_user(&state.pool, actor.id).await?)
+}
+
+pub async fn revoke(state: &AppState, actor: &User, id: i64) -> Result<(), ServiceError> {
+    require(actor, Permission::Read)?;
+    if repo::tokens::revoke(&state.pool, actor.id, id, &now()).await? {
+        tracing::info!(user = %actor.username, token = id, "API token revoked");
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound("token"))
+    }
+}
+
+/// The user a bearer token stands for, or `Unauthenticated` (unknown,
+/// revoked, expired, or its owner gone). A read-only token acts as an
+/// auditor: it reads and exports, and changes nothing.
+pub async fn authenticate(state: &AppState, bearer: &str) -> Result<User, ServiceError> {
+    let bearer = bearer.trim();
+    if !looks_like_token(bearer) {
+        return Err(ServiceError::Unauthenticated);
+    }
+    let Some((info, owner)) = repo::tokens::by_digest(&state.pool, &digest(bearer)).await? else {
+        return Err(ServiceError::Unauthenticated);
+    };
+    if !info.usable(chrono::Utc::now()) {
+        return Err(ServiceError::Unauthenticated);
+    }
+    let mut user = repo::users::by_id(&state.pool, owner)
+        .await?
+        .ok_or(ServiceError::Unauthenticated)?;
+    repo::tokens::touch(&state.pool, info.id, &now()).await?;
+    if info.read_only {
+        user.role = Role::Auditor;
+    }
+    Ok(user)
+}
