@@ -12,6 +12,12 @@ async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
 
+// State changes with the session cookie must say they come from this site
+// (as the browser does for its own fetches and forms).
+function sameOrigin(page: Page) {
+  return { origin: new URL(page.url()).origin };
+}
+
 function item(page: Page, id: string): Locator {
   return page.locator(`article[data-item="${id}"]`);
 }
@@ -309,7 +315,7 @@ test('an SRE asks for a waiver; a manager approves it and sees the score change'
   await card.getByRole('button', { name: 'Ask for waiver' }).click();
   await expect(card.getByTestId('waiver')).toContainText('Waiting for approval');
 
-  const r = await page.request.post('/api/v1/users', { data: { username: 'maya', role: 'manager', password: 'manager-pass-1' } });
+  const r = await page.request.post('/api/v1/users', { data: { username: 'maya', role: 'manager', password: 'manager-pass-1' }, headers: sameOrigin(page) });
   expect(r.status()).toBe(201);
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.goto('/login');
@@ -347,14 +353,14 @@ test('an SRE asks for a waiver; a manager approves it and sees the score change'
   await page.goto('/clusters/1/report');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Readiness report: ${cluster}`);
   await expect(page.getByTestId('report').locator('tr[data-item="centralized-logs"]')).toHaveAttribute('data-standing', 'waived');
-  const refused = await page.request.post('/api/v1/clusters/1/items/spill/signoffs', { data: { status: 'done' } });
+  const refused = await page.request.post('/api/v1/clusters/1/items/spill/signoffs', { data: { status: 'done' }, headers: sameOrigin(page) });
   expect(refused.status()).toBe(403);
   await page.getByRole('button', { name: 'Log out' }).click();
 });
 
 test('an auditor downloads the sign-off history as CSV, and cannot sign', async ({ page }) => {
   await logIn(page);
-  const r = await page.request.post('/api/v1/users', { data: { username: 'audrey', role: 'auditor', password: 'auditor-pass-1' } });
+  const r = await page.request.post('/api/v1/users', { data: { username: 'audrey', role: 'auditor', password: 'auditor-pass-1' }, headers: sameOrigin(page) });
   expect(r.status()).toBe(201);
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.goto('/login');
@@ -390,6 +396,6 @@ test('an auditor downloads the sign-off history as CSV, and cannot sign', async 
   await page.goto('/');
   await page.getByRole('link', { name: cluster }).click();
   await expect(item(page, 'spill').getByRole('button', { name: 'Record' })).toHaveCount(0);
-  const refused = await page.request.post('/api/v1/clusters/1/items/spill/signoffs', { data: { status: 'done' } });
+  const refused = await page.request.post('/api/v1/clusters/1/items/spill/signoffs', { data: { status: 'done' }, headers: sameOrigin(page) });
   expect(refused.status()).toBe(403);
 });
