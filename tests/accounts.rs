@@ -202,3 +202,68 @@ async fn api_tokens_work_for_automation_until_revoked_or_expired() {
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+/// A multipart body that sends its first part, then stalls for `stall`
+/// (forever when `None`) before the rest.
+fn stalling_upload(stall: Option<std::time::Duration>) -> reqwest::Body {
+    let head = b"--XyZ\r\nContent-Disposition: form-data; name=\"outcome\"\r\n\r\nok\r\n--XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nfirst bytes".to_vec();
+    let tail = b" and the rest\r\n--XyZ--\r\n".to_vec();
+    let stream = futures::stream::iter(vec![head])
+        .chain(futures::stream::once(async move {
+            match stall {
+                Some(d) => tokio::time::sleep(d).await,
+                None => std::future::pending::<()>().await,
+            }
+            tail
+        }))
+        .map(Ok::<_, std::io::Error>);
+    reqwest::Body::wrap_stream(stream)
+}
+
+use futures::StreamExt;
+
+#[tokio::test]
+async fn uploads_check_the_role_first_and_a_stalled_body_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start_env(dir.path(), &[], &[("SHIPSHAPE_UPLOAD_IDLE_SECS", "1")]);
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "uploads").await;
+    let auditor = add_user(&s, &admin, "aud", "auditor", "auditor-pass-1").await;
+    let url = s.url(&format!(
+        "/api/v1/clusters/{id}/tasks/weekly-failed-queries/completions"
+    ));
+    let post = |c: &reqwest::Client, body: reqwest::Body| {
+        c.post(url.clone())
+            .header("content-type", "multipart/form-data; boundary=XyZ")
+            .body(body)
+            .send()
+    };
+    // The auditor's body never finishes: refused by role, without waiting
+    // for (or storing) any of it.
+    let started = std::time::Instant::now();
+    let r = post(&auditor, stalling_upload(None)).await.unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // An SRE's body that stalls is cut off after the idle time; nothing kept.
+    let sre = add_user(&s, &admin, "sam", "sre", "sre-pass-123").await;
+    let r = post(
+        &sre,
+        stalling_upload(Some(std::time::Duration::from_secs(4))),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("stalled"), "{text}");
+    let tmp = dir.path().join("attachments").join("tmp");
+    let left = std::fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "no temporary file left");
+    // A body that arrives in time is recorded.
+    let r = post(
+        &sre,
+        stalling_upload(Some(std::time::Duration::from_millis(100))),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+}

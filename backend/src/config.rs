@@ -53,6 +53,8 @@ pub struct Config {
     pub check_fail_after: u32,
     /// The most bytes one response of a cluster may have (per page).
     pub max_response_bytes: usize,
+    /// An upload that sends nothing for this many seconds is cut off.
+    pub upload_idle_secs: u64,
     /// Where clusters' CA files must live (regular files, at most 1 MiB);
     /// default `<data_dir>/ca`.
     pub ca_dir: Option<PathBuf>,
@@ -146,6 +148,7 @@ impl Default for Config {
             reminder_interval_secs: 300,
             check_fail_after: shipshape_domain::check::DEFAULT_FAIL_AFTER,
             max_response_bytes: 16 * 1024 * 1024,
+            upload_idle_secs: 30,
             ca_dir: None,
             secrets: Default::default(),
             trino_release: Vec::new(),

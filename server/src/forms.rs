@@ -54,13 +54,12 @@ pub async fn complete_task(
         Ok(Some(u)) => u,
         _ => return Redirect::to("/login").into_response(),
     };
-    let cfg = &state.app.config;
     let result = async {
+        day2::may_complete(&state.app, &user, cluster, &task).await?;
         let input = crate::upload::read_completion(
             form,
             &state.app.files,
-            cfg.max_upload_bytes,
-            cfg.max_upload_files,
+            &crate::upload::Limits::of(&state.app.config),
         )
         .await?;
         day2::complete(&state.app, &user, cluster, &task, input).await
@@ -86,13 +85,14 @@ pub async fn sign_with_files(
         Ok(Some(u)) => u,
         _ => return Redirect::to("/login").into_response(),
     };
-    let cfg = &state.app.config;
     let result = async {
+        shipshape_backend::service::signoffs::may_sign(&state.app, &user, cluster, &item)
+            .await
+            .map_err(FormRefusal::Service)?;
         let mut f = crate::upload::read_form(
             form,
             &state.app.files,
-            cfg.max_upload_bytes,
-            cfg.max_upload_files,
+            &crate::upload::Limits::of(&state.app.config),
             &["status", "note", "evidence_as_of"],
         )
         .await

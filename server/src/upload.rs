@@ -14,6 +14,40 @@ use shipshape_domain::fields::FieldErrors;
 /// Text fields larger than this are refused.
 const TEXT_MAX: usize = 64 * 1024;
 
+/// What an upload may be: per-file size, file count, and how long the body
+/// may go without sending anything before it is cut off.
+pub struct Limits {
+    pub max_bytes: u64,
+    pub max_files: usize,
+    pub idle: std::time::Duration,
+}
+
+impl Limits {
+    pub fn of(cfg: &shipshape_backend::config::Config) -> Self {
+        Limits {
+            max_bytes: cfg.max_upload_bytes,
+            max_files: cfg.max_upload_files,
+            idle: std::time::Duration::from_secs(cfg.upload_idle_secs.max(1)),
+        }
+    }
+}
+
+/// `f` unless the client sends nothing for `idle`.
+async fn within<T>(
+    idle: std::time::Duration,
+    f: impl std::future::Future<Output = T>,
+) -> Result<T, ServiceError> {
+    tokio::time::timeout(idle, f).await.map_err(|_| {
+        bad(
+            "files",
+            format!(
+                "the upload stalled (nothing arrived for {} s) and was cut off",
+                idle.as_secs()
+            ),
+        )
+    })
+}
+
 fn bad(field: &str, message: impl Into<String>) -> ServiceError {
     ServiceError::Invalid(FieldErrors::single(field, message))
 }
@@ -34,14 +68,12 @@ impl UploadForm {
 pub async fn read_completion(
     form: Multipart,
     store: &BlobStore,
-    max_bytes: u64,
-    max_files: usize,
+    limits: &Limits,
 ) -> Result<CompletionInput, ServiceError> {
     let mut f = read_form(
         form,
         store,
-        max_bytes,
-        max_files,
+        limits,
         &[
             "note",
             "outcome",
@@ -64,10 +96,10 @@ pub async fn read_completion(
 pub async fn read_form(
     mut form: Multipart,
     store: &BlobStore,
-    max_bytes: u64,
-    max_files: usize,
+    limits: &Limits,
     text_fields: &[&str],
 ) -> Result<UploadForm, ServiceError> {
+    let (max_bytes, max_files, idle) = (limits.max_bytes, limits.max_files, limits.idle);
     let mut out = UploadForm {
         fields: std::collections::HashMap::new(),
         files: Vec::new(),
@@ -78,10 +110,10 @@ pub async fn read_form(
             format!("the upload was cut off or malformed ({})", e.body_text()),
         )
     };
-    while let Some(mut field) = form.next_field().await.map_err(broken)? {
+    while let Some(mut field) = within(idle, form.next_field()).await?.map_err(broken)? {
         let name = field.name().unwrap_or("").to_string();
         if text_fields.contains(&name.as_str()) {
-            let text = field.text().await.map_err(broken)?;
+            let text = within(idle, field.text()).await?.map_err(broken)?;
             if text.len() > TEXT_MAX {
                 return Err(bad(&name, "This field is too long."));
             }
@@ -98,7 +130,7 @@ pub async fn read_form(
             .await
             .map_err(|e| upload_refusal(&raw_name, e))?;
         let mut got = 0u64;
-        while let Some(chunk) = field.chunk().await.map_err(broken)? {
+        while let Some(chunk) = within(idle, field.chunk()).await?.map_err(broken)? {
             got += chunk.len() as u64;
             upload
                 .write(&chunk)

@@ -138,13 +138,15 @@ pub(crate) async fn tasks_of_all_clusters(state: &AppState) -> Result<Vec<TaskVi
 
 /// Records a completion with its files. Refusals come before anything is
 /// stored; the files' temporary copies go when `input` is dropped.
-pub async fn complete(
+/// Whether `actor` may record work on this task of this cluster: asked
+/// before an upload's body is read, and again when it is recorded. Gives
+/// the cluster.
+pub async fn may_complete(
     state: &AppState,
     actor: &User,
     cluster_id: i64,
     task_id: &str,
-    input: CompletionInput,
-) -> Result<Completion, ServiceError> {
+) -> Result<shipshape_domain::cluster::Cluster, ServiceError> {
     let cluster = repo::clusters::by_id(&state.pool, cluster_id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
@@ -164,6 +166,17 @@ pub async fn complete(
     if !is_task {
         return Err(ServiceError::NotFound("task"));
     }
+    Ok(cluster)
+}
+
+pub async fn complete(
+    state: &AppState,
+    actor: &User,
+    cluster_id: i64,
+    task_id: &str,
+    input: CompletionInput,
+) -> Result<Completion, ServiceError> {
+    let cluster = may_complete(state, actor, cluster_id, task_id).await?;
     let mut errors = FieldErrors::new();
     let outcome = Outcome::parse(input.outcome.trim());
     if outcome.is_none() {

@@ -51,6 +51,30 @@ pub async fn checklist(
     ))
 }
 
+/// Whether `actor` may sign this item of this cluster: asked before an
+/// upload's body is read, and again when the row is written.
+pub async fn may_sign(
+    state: &AppState,
+    actor: &User,
+    cluster_id: i64,
+    item_id: &str,
+) -> Result<(), ServiceError> {
+    let cluster = cluster(state, cluster_id).await?;
+    match sign_refusal(actor.role, cluster.is_archived()) {
+        Some(SignRefusal::Role) => return Err(ServiceError::Forbidden),
+        Some(SignRefusal::Archived) => {
+            return Err(ServiceError::Conflict(
+                "This cluster is archived: restore it before signing items off.".into(),
+            ))
+        }
+        None => {}
+    }
+    if state.runbook.item(item_id).is_none() {
+        return Err(ServiceError::NotFound("item"));
+    }
+    Ok(())
+}
+
 /// Records a sign-off, a not-applicable or a revocation as a new ledger row.
 pub async fn sign(
     state: &AppState,
@@ -86,19 +110,7 @@ pub async fn sign_with_evidence(
     files: Vec<IncomingFile>,
     evidence_as_of: &str,
 ) -> Result<HistoryEntry, ServiceError> {
-    let cluster = cluster(state, cluster_id).await?;
-    match sign_refusal(actor.role, cluster.is_archived()) {
-        Some(SignRefusal::Role) => return Err(ServiceError::Forbidden),
-        Some(SignRefusal::Archived) => {
-            return Err(ServiceError::Conflict(
-                "This cluster is archived: restore it before signing items off.".into(),
-            ))
-        }
-        None => {}
-    }
-    if state.runbook.item(item_id).is_none() {
-        return Err(ServiceError::NotFound("item"));
-    }
+    may_sign(state, actor, cluster_id, item_id).await?;
     let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
     let current =
         ItemStatus::from_latest(repo::ledger::latest_action(&mut tx, cluster_id, item_id).await?);

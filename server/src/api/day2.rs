@@ -34,12 +34,12 @@ pub async fn complete(
     Path((_, task_id)): Path<(String, String)>,
     form: Multipart,
 ) -> ApiResult<(StatusCode, Json<Completion>)> {
-    let cfg = &state.app.config;
+    // Role, cluster and task first: a refused upload is not read at all.
+    day2::may_complete(&state.app, &user, id, &task_id).await?;
     let input = crate::upload::read_completion(
         form,
         &state.app.files,
-        cfg.max_upload_bytes,
-        cfg.max_upload_files,
+        &crate::upload::Limits::of(&state.app.config),
     )
     .await?;
     let done = day2::complete(&state.app, &user, id, &task_id, input).await?;

@@ -49,6 +49,8 @@ pub async fn sign(
     Path((_, item_id)): Path<(String, String)>,
     request: Request,
 ) -> ApiResult<(StatusCode, Json<HistoryEntry>)> {
+    // Role, cluster and item first: a refused upload is not read at all.
+    signoffs::may_sign(&state.app, &user, id, &item_id).await?;
     let is_multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -62,8 +64,7 @@ pub async fn sign(
         let mut f = crate::upload::read_form(
             form,
             &state.app.files,
-            cfg.max_upload_bytes,
-            cfg.max_upload_files,
+            &crate::upload::Limits::of(cfg),
             &["status", "note", "evidence_as_of"],
         )
         .await?;
