@@ -1411,25 +1411,9 @@ mod tests {
 
     #[test]
     fn checkpoint_rows_in_a_bundle_are_checked() {
-        use crate::signing::{
-            CheckpointDetails, CHECKPOINT_ACTION, CHECKPOINT_ACTOR, CHECKPOINT_ITEM,
-        };
         let (mut rows, files) = ledger(3);
         let cp = |key: &SecretKey, signed: &LedgerEntry| {
-            EntryContent {
-                seq: signed.content.seq + 1,
-                at: "2026-11-23T10:30:00.000000Z".into(),
-                actor: CHECKPOINT_ACTOR.into(),
-                cluster_id: signed.content.cluster_id,
-                item_id: CHECKPOINT_ITEM.into(),
-                action: CHECKPOINT_ACTION.into(),
-                note: String::new(),
-                details: CheckpointDetails::sign(key, signed.content.seq, &signed.hash)
-                    .to_json()
-                    .unwrap(),
-                prev_hash: signed.hash.clone(),
-            }
-            .seal()
+            crate::signing::checkpoint_row(key, signed, "2026-11-23T10:30:00.000000Z").unwrap()
         };
         let mut forged = rows.clone();
         rows.push(cp(&server_key(), &rows[2]));

@@ -406,9 +406,6 @@ mod tests {
     /// `chain(n)` with a checkpoint signed by `key` appended after row `at`
     /// (and the rows after it re-linked).
     fn with_checkpoint(n: i64, at: i64, key: &crate::signing::SecretKey) -> Vec<LedgerEntry> {
-        use crate::signing::{
-            CheckpointDetails, CHECKPOINT_ACTION, CHECKPOINT_ACTOR, CHECKPOINT_ITEM,
-        };
         let mut out: Vec<LedgerEntry> = Vec::new();
         for e in chain(n) {
             let mut c = e.content;
@@ -420,22 +417,8 @@ mod tests {
             out.push(c.seal());
             if out.len() as i64 == at {
                 let signed = &out[out.len() - 1];
-                out.push(
-                    EntryContent {
-                        seq: signed.content.seq + 1,
-                        at: signed.content.at.clone(),
-                        actor: CHECKPOINT_ACTOR.into(),
-                        cluster_id: signed.content.cluster_id,
-                        item_id: CHECKPOINT_ITEM.into(),
-                        action: CHECKPOINT_ACTION.into(),
-                        note: String::new(),
-                        details: CheckpointDetails::sign(key, signed.content.seq, &signed.hash)
-                            .to_json()
-                            .unwrap(),
-                        prev_hash: signed.hash.clone(),
-                    }
-                    .seal(),
-                );
+                let at = signed.content.at.clone();
+                out.push(crate::signing::checkpoint_row(key, signed, &at).unwrap());
             }
         }
         out

@@ -347,6 +347,27 @@ pub fn manifest_message(manifest: &serde_json::Value) -> String {
     format!("{MANIFEST_DOMAIN}\n{}", canonical_json(&unsigned))
 }
 
+/// The checkpoint row that signs `signed` (the row right before it), made
+/// at `at`. Its `details` name the signed row and carry the signature.
+pub fn checkpoint_row(
+    key: &SecretKey,
+    signed: &crate::ledger::LedgerEntry,
+    at: &str,
+) -> Result<crate::ledger::LedgerEntry, serde_json::Error> {
+    Ok(EntryContent {
+        seq: signed.content.seq + 1,
+        at: at.to_string(),
+        actor: CHECKPOINT_ACTOR.into(),
+        cluster_id: signed.content.cluster_id,
+        item_id: CHECKPOINT_ITEM.into(),
+        action: CHECKPOINT_ACTION.into(),
+        note: String::new(),
+        details: CheckpointDetails::sign(key, signed.content.seq, &signed.hash).to_json()?,
+        prev_hash: signed.hash.clone(),
+    }
+    .seal())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,20 +393,7 @@ mod tests {
     }
 
     fn checkpoint(key: &SecretKey, signed: &LedgerEntry) -> LedgerEntry {
-        EntryContent {
-            seq: signed.content.seq + 1,
-            at: "2026-12-01T11:00:00.000000Z".into(),
-            actor: CHECKPOINT_ACTOR.into(),
-            cluster_id: signed.content.cluster_id,
-            item_id: CHECKPOINT_ITEM.into(),
-            action: CHECKPOINT_ACTION.into(),
-            note: String::new(),
-            details: CheckpointDetails::sign(key, signed.content.seq, &signed.hash)
-                .to_json()
-                .unwrap(),
-            prev_hash: signed.hash.clone(),
-        }
-        .seal()
+        checkpoint_row(key, signed, "2026-12-01T11:00:00.000000Z").unwrap()
     }
 
     #[test]
