@@ -177,7 +177,9 @@ pub fn note(d: &ClusterChangeDetails) -> String {
         .changes
         .iter()
         .map(|c| {
-            if c.field == "notes" {
+            if c.before.is_empty() {
+                format!("{} = {}", c.field, short(&c.after))
+            } else if c.field == "notes" {
                 "notes changed".to_string()
             } else {
                 format!("{}: {} → {}", c.field, short(&c.before), short(&c.after))
@@ -275,7 +277,8 @@ mod tests {
         let d = registration(&with_secret);
         let json = serde_json::to_string(&d).unwrap();
         assert!(json.contains("TRINO_SECRET_PROD"));
-        assert_eq!(ClusterChangeDetails::parse(&json), Some(d));
+        assert_eq!(ClusterChangeDetails::parse(&json), Some(d.clone()));
+        assert!(note(&d).starts_with("name = prod; environment = prod"), "{}", note(&d));
         assert!(edit(&before, &valid("https://a.example.com", "n"))
             .changes
             .is_empty());

@@ -223,6 +223,7 @@ test('run live checks on a simulated cluster: passes, a failure with evidence, a
   await page.getByRole('button', { name: 'Run checks now' }).click();
   await expect(spill.getByTestId('regressed')).toBeVisible();
   await expect(spill.getByTestId('failing-since')).toContainText('(2 runs)');
+  await spill.screenshot({ path: '../docs/screenshots/flapping.png' });
   await expect(spill.locator('.check-reason')).toContainText('is false, expected true');
   await spill.getByText('Evidence', { exact: true }).click();
   await expect(spill.locator('.evidence pre')).toContainText("SHOW SESSION LIKE 'spill_enabled'");
@@ -259,6 +260,34 @@ test('edit a cluster: the change is history, and a new target resets its live ve
   await expect(changes.nth(0)).toContainText('cluster changed');
   await expect(changes.nth(0)).toContainText(admin.name);
   await expect(changes.nth(1)).toContainText('cluster registered');
+  await page.getByTestId('cluster-changes').screenshot({ path: '../docs/screenshots/changes.png' });
+});
+
+test('create an API token: shown once, listed with its last use, revoked', async ({ page, request }) => {
+  await logIn(page);
+  await page.getByRole('link', { name: 'Tokens' }).click();
+  await hydrated(page);
+  await page.getByLabel('Name').fill('ci-gate');
+  await page.getByLabel('Read-only').check();
+  await page.getByRole('button', { name: 'Create token' }).click();
+  const shown = page.getByTestId('new-token');
+  await expect(shown).toContainText('will not be shown again');
+  const token = (await shown.locator('code').innerText()).trim();
+  expect(token).toMatch(/^shp_[0-9a-f]{64}$/);
+  const row = page.locator('tr[data-token="ci-gate"]');
+  await expect(row).toContainText('read-only');
+  await expect(row).toContainText('never');
+  // Automation uses it without a session; the page shows the use.
+  const fleet = await request.get('/api/v1/fleet', { headers: { authorization: `Bearer ${token}` } });
+  expect(fleet.status()).toBe(200);
+  await page.reload();
+  await hydrated(page);
+  await expect(row).not.toContainText('never');
+  await page.screenshot({ path: '../docs/screenshots/tokens.png' });
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await expect(row).toContainText('revoked');
+  const refused = await request.get('/api/v1/fleet', { headers: { authorization: `Bearer ${token}` } });
+  expect(refused.status()).toBe(401);
 });
 
 test('complete an overdue weekly task with a screenshot, see it move to upcoming, download the file back', async ({ page }) => {
