@@ -751,3 +751,47 @@ async fn no_javascript_forms_work_through_server_functions() {
     assert_eq!(home.status(), 200);
     assert!(home.text().await.unwrap().contains("ada"));
 }
+
+#[tokio::test]
+async fn pages_carry_a_csp_naming_the_nonce_of_their_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let r = admin
+        .get(s.url("/"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let html = r.text().await.unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|t| t.split('\'').next())
+        .expect("a nonce in the CSP")
+        .to_string();
+    assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the scripts carry the CSP's nonce"
+    );
+    // A fresh nonce on every page.
+    let again = admin.get(s.url("/")).send().await.unwrap();
+    let csp2 = again.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(csp, csp2);
+    // Other answers keep the strict default.
+    let r = admin.get(s.url("/api/v1/fleet")).send().await.unwrap();
+    assert!(r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .starts_with("frame-ancestors 'none'"));
+}

@@ -94,3 +94,25 @@ pub async fn require_user() -> Result<(AppState, User), AppError> {
         .ok_or(AppError::Unauthenticated)?;
     Ok((state, user))
 }
+
+/// A fresh nonce for this page's inline scripts (hydration, streamed
+/// resources), and the page's Content-Security-Policy naming it: scripts
+/// only from this origin or with the nonce, WebAssembly compiled from
+/// them, no framing, no plugins, forms and `<base>` only to this origin.
+pub fn content_security_policy() {
+    leptos::nonce::provide_nonce();
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}

@@ -278,7 +278,11 @@ mod tests {
         let json = serde_json::to_string(&d).unwrap();
         assert!(json.contains("TRINO_SECRET_PROD"));
         assert_eq!(ClusterChangeDetails::parse(&json), Some(d.clone()));
-        assert!(note(&d).starts_with("name = prod; environment = prod"), "{}", note(&d));
+        assert!(
+            note(&d).starts_with("name = prod; environment = prod"),
+            "{}",
+            note(&d)
+        );
         assert!(edit(&before, &valid("https://a.example.com", "n"))
             .changes
             .is_empty());
