@@ -267,3 +267,25 @@ async fn uploads_check_the_role_first_and_a_stalled_body_is_cut_off() {
     .unwrap();
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
 }
+
+#[tokio::test]
+async fn sign_out_everywhere_ends_every_session_but_a_new_login_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let laptop = setup_admin(&s).await;
+    let phone = login(&s, "admin", ADMIN_PASSWORD).await;
+    let me = |c: &reqwest::Client| c.get(s.url("/api/v1/session")).send();
+    assert_eq!(me(&laptop).await.unwrap().status(), 200);
+    assert_eq!(me(&phone).await.unwrap().status(), 200);
+    let r = phone
+        .post(s.url("/api/v1/session/everywhere"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(me(&laptop).await.unwrap().status(), 401);
+    assert_eq!(me(&phone).await.unwrap().status(), 401);
+    // A login right afterwards counts.
+    let again = login(&s, "admin", ADMIN_PASSWORD).await;
+    assert_eq!(me(&again).await.unwrap().status(), 200);
+}

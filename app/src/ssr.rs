@@ -12,6 +12,9 @@ use tower_sessions::Session;
 /// Session key holding the logged-in user's id.
 pub const USER_KEY: &str = "user_id";
 
+/// Session key holding when the user logged in (unix milliseconds).
+pub const LOGIN_AT_KEY: &str = "login_at";
+
 impl From<ServiceError> for AppError {
     fn from(e: ServiceError) -> Self {
         match e {
@@ -53,9 +56,18 @@ pub async fn session_user(
         .get(USER_KEY)
         .await
         .map_err(|e| ServiceError::internal("reading the session", e))?;
-    match id {
-        Some(id) => auth::user_by_id(state, id).await,
-        None => Ok(None),
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let login_at: Option<i64> = session
+        .get(LOGIN_AT_KEY)
+        .await
+        .map_err(|e| ServiceError::internal("reading the session", e))?;
+    // A session from before login times were kept, past its lifetime, or
+    // from before a "sign out everywhere" no longer counts.
+    match login_at {
+        Some(at) if auth::session_counts(state, id, at).await? => auth::user_by_id(state, id).await,
+        _ => Ok(None),
     }
 }
 
@@ -68,6 +80,10 @@ pub async fn begin_session(session: &Session, user: &User) -> Result<(), Service
         .map_err(|e| ServiceError::internal("cycling the session id", e))?;
     session
         .insert(USER_KEY, user.id)
+        .await
+        .map_err(|e| ServiceError::internal("writing the session", e))?;
+    session
+        .insert(LOGIN_AT_KEY, auth::now_millis())
         .await
         .map_err(|e| ServiceError::internal("writing the session", e))
 }

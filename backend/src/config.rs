@@ -26,6 +26,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// A session ends after this many minutes without a request.
     pub session_idle_minutes: i64,
+    /// A session ends this many days after its login, however active.
+    pub session_max_days: i64,
     /// `text` or `json` log lines.
     pub log_format: LogFormat,
     /// The Trino user live checks connect as (`X-Trino-User`).
@@ -135,6 +137,7 @@ impl Default for Config {
                 .unwrap_or_else(|| PathBuf::from("target/site")),
             secure_cookies: false,
             session_idle_minutes: 12 * 60,
+            session_max_days: shipshape_domain::session::DEFAULT_MAX_DAYS,
             log_format: LogFormat::Text,
             check_user: "shipshape".into(),
             check_timeout_secs: 15,

@@ -27,6 +27,7 @@ pub mod readiness;
 pub mod report;
 pub mod role;
 pub mod runbook;
+pub mod session;
 pub mod signing;
 pub mod signoff;
 pub mod standing;

@@ -54,3 +54,12 @@ pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     let (state, user) = crate::ssr::require_user().await?;
     Ok(shipshape_backend::service::tokens::revoke(&state, &user, id).await?)
 }
+
+/// Ends every session of the caller (this one too) and goes to the login.
+#[server]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    let (state, user) = crate::ssr::require_user().await?;
+    shipshape_backend::service::auth::sign_out_everywhere(&state, &user).await?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}

@@ -1,7 +1,7 @@
 //! A person's API tokens: create one for automation (the secret is shown
 //! once), see when each was last used, revoke.
 
-use crate::api::tokens::{list_tokens, CreateToken, RevokeToken};
+use crate::api::tokens::{list_tokens, CreateToken, RevokeToken, SignOutEverywhere};
 use crate::components::field::{FieldError, FormError};
 use crate::components::session::RequireUser;
 use crate::components::status::short_time;
@@ -22,6 +22,7 @@ pub fn TokensPage() -> impl IntoView {
 fn TokensBody() -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
+    let sign_out = ServerAction::<SignOutEverywhere>::new();
     let tokens = Resource::new(
         move || (create.version().get(), revoke.version().get()),
         |_| list_tokens(),
@@ -80,6 +81,13 @@ fn TokensBody() -> impl IntoView {
                 }
             })}
         </Transition>
+        <section class="card narrow">
+            <h2>"Sessions"</h2>
+            <p class="muted">"A login lasts at most a week, and ends after a spell without use. If a device may be lost or a session exposed, end them all; API tokens are not affected."</p>
+            <ActionForm action=sign_out>
+                <button type="submit">"Sign out everywhere"</button>
+            </ActionForm>
+        </section>
         <section class="card narrow">
             <h2>"Create a token"</h2>
             <ActionForm action=create attr:class="stack">

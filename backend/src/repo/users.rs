@@ -136,3 +136,30 @@ pub async fn list(db: impl SqliteExecutor<'_>) -> Result<Vec<User>, sqlx::Error>
         .map(|r| to_user(r.id, r.username, r.role, r.created_at))
         .collect()
 }
+
+/// The user's newest "sign out everywhere" (unix ms), if any.
+pub async fn sessions_valid_after(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let v: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT sessions_valid_after FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(v.flatten())
+}
+
+/// Ends every session of the user that began at or before `at`.
+pub async fn end_sessions(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET sessions_valid_after = ? WHERE id = ?")
+        .bind(at)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -105,3 +105,32 @@ pub async fn login(
 pub async fn user_by_id(state: &AppState, id: i64) -> Result<Option<User>, ServiceError> {
     Ok(repo::users::by_id(&state.pool, id).await?)
 }
+
+/// Now, in unix milliseconds (what sessions record as their login time).
+pub fn now_millis() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Whether a session of `user_id` that began at `login_at` (unix ms)
+/// still counts: its absolute lifetime, and the user's newest "sign out
+/// everywhere".
+pub async fn session_counts(
+    state: &AppState,
+    user_id: i64,
+    login_at: i64,
+) -> Result<bool, ServiceError> {
+    let valid_after = repo::users::sessions_valid_after(&state.pool, user_id).await?;
+    Ok(shipshape_domain::session::session_counts(
+        login_at,
+        now_millis(),
+        state.config.session_max_days,
+        valid_after,
+    ))
+}
+
+/// Ends every session of the actor, this one included.
+pub async fn sign_out_everywhere(state: &AppState, actor: &User) -> Result<(), ServiceError> {
+    repo::users::end_sessions(&state.pool, actor.id, now_millis()).await?;
+    tracing::info!(user = %actor.username, "signed out everywhere");
+    Ok(())
+}

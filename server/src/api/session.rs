@@ -78,3 +78,13 @@ pub async fn logout(session: Session) -> ApiResult<StatusCode> {
         .map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `POST /api/v1/session/everywhere`: ends every session of the caller,
+/// this one included (204).
+pub async fn sign_out_everywhere(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+) -> ApiResult<StatusCode> {
+    auth::sign_out_everywhere(&state.app, &user).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
