@@ -289,3 +289,150 @@ async fn sign_out_everywhere_ends_every_session_but_a_new_login_works() {
     let again = login(&s, "admin", ADMIN_PASSWORD).await;
     assert_eq!(me(&again).await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn admins_disable_enable_change_roles_and_reset_passwords_as_ledger_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "prod-a").await;
+    let sam = add_user(&s, &admin, "sam", "sre", "sre-pass-123").await;
+    let sam_id = get_json::<serde_json::Value>(&sam, s.url("/api/v1/session")).await["id"]
+        .as_i64()
+        .unwrap();
+    let token: serde_json::Value = sam
+        .post(s.url("/api/v1/tokens"))
+        .json(&json!({"name": "sam-ci"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    let bot = reqwest::Client::new();
+    let with_token = || {
+        bot.get(s.url("/api/v1/fleet"))
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+    };
+    assert_eq!(with_token().await.unwrap().status(), 200);
+    let change = |body: serde_json::Value| {
+        admin
+            .put(s.url(&format!("/api/v1/users/{sam_id}")))
+            .json(&body)
+            .send()
+    };
+
+    // Disabled: the session, the token and the password stop at once.
+    assert_eq!(
+        change(json!({"disabled": true})).await.unwrap().status(),
+        200
+    );
+    assert_eq!(
+        sam.get(s.url("/api/v1/session"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(with_token().await.unwrap().status(), 401);
+    let r = client_for(&s)
+        .post(s.url("/api/v1/session"))
+        .json(&json!({"username": "sam", "password": "sre-pass-123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let users: Vec<serde_json::Value> = get_json(&admin, s.url("/api/v1/users")).await;
+    assert_eq!(
+        users.iter().find(|u| u["username"] == "sam").unwrap()["disabled"],
+        true
+    );
+
+    // Enabled again, then made a manager: a manager cannot sign.
+    assert_eq!(
+        change(json!({"disabled": false})).await.unwrap().status(),
+        200
+    );
+    assert_eq!(
+        change(json!({"role": "manager"})).await.unwrap().status(),
+        200
+    );
+    let sam = login(&s, "sam", "sre-pass-123").await;
+    let r = sam
+        .post(s.url(&format!("/api/v1/clusters/{id}/items/spill/signoffs")))
+        .json(&json!({"status": "done"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // A reset password: the old one and the old session stop.
+    let r = admin
+        .post(s.url(&format!("/api/v1/users/{sam_id}/password")))
+        .json(&json!({"password": "a-new-password-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        sam.get(s.url("/api/v1/session"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    login(&s, "sam", "a-new-password-1").await;
+
+    // Nobody disables themselves; the last admin stays an admin.
+    let admin_id = get_json::<serde_json::Value>(&admin, s.url("/api/v1/session")).await["id"]
+        .as_i64()
+        .unwrap();
+    let own = |body: serde_json::Value| {
+        admin
+            .put(s.url(&format!("/api/v1/users/{admin_id}")))
+            .json(&body)
+            .send()
+    };
+    assert_eq!(own(json!({"disabled": true})).await.unwrap().status(), 422);
+    assert_eq!(own(json!({"role": "sre"})).await.unwrap().status(), 422);
+    // Only admins change accounts.
+    let r = sam
+        .put(s.url(&format!("/api/v1/users/{admin_id}")))
+        .json(&json!({"disabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status() == 403 || r.status() == 401, "{}", r.status());
+
+    // Each change is a row in the one chain: who did what to whom.
+    let v: serde_json::Value = get_json(&admin, s.url("/api/v1/ledger/verify")).await;
+    assert_eq!(v["ok"], true, "{v}");
+    let rows: Vec<serde_json::Value> = admin
+        .get(s.url("/api/v1/export/signoffs.jsonl?item=_account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let notes: Vec<&str> = rows.iter().map(|r| r["note"].as_str().unwrap()).collect();
+    assert_eq!(
+        notes,
+        vec![
+            "disabled sam",
+            "enabled sam",
+            "role of sam: sre → manager",
+            "password of sam reset"
+        ]
+    );
+    assert!(rows
+        .iter()
+        .all(|r| r["actor"] == "admin" && r["cluster_id"] == 0));
+}

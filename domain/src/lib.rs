@@ -5,6 +5,7 @@
 //! roles and input validation live here, each with unit tests beside it. The
 //! storage layer, the JSON API and the UI all call into this crate.
 
+pub mod account;
 pub mod api_token;
 pub mod attachment;
 pub mod bundle;

@@ -16,6 +16,9 @@ pub struct User {
     pub username: String,
     pub role: Role,
     pub created_at: String,
+    /// Disabled by an admin: no login, no session, no token works.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// Checks a new account's name and password; returns the trimmed name.

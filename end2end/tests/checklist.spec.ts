@@ -428,3 +428,18 @@ test('an auditor downloads the sign-off history as CSV, and cannot sign', async 
   const refused = await page.request.post('/api/v1/clusters/1/items/spill/signoffs', { data: { status: 'done' }, headers: sameOrigin(page) });
   expect(refused.status()).toBe(403);
 });
+
+test('an admin disables an account and enables it again; each change is in the ledger', async ({ page }) => {
+  await logIn(page);
+  await page.getByRole('link', { name: 'Users' }).click();
+  await hydrated(page);
+  const row = page.locator('tr[data-user="audrey"]');
+  await expect(row).toContainText('active');
+  await row.getByRole('button', { name: 'Disable' }).click();
+  await expect(row).toContainText('disabled');
+  await row.getByRole('button', { name: 'Enable' }).click();
+  await expect(row).toContainText('active');
+  await page.goto('/api/v1/export/signoffs.jsonl?item=_account');
+  await expect(page.locator('body')).toContainText('disabled audrey');
+  await expect(page.locator('body')).toContainText('enabled audrey');
+});

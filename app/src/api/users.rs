@@ -26,3 +26,42 @@ pub async fn add_user(username: String, role: String, password: String) -> Resul
     )
     .await?)
 }
+
+/// An admin changes an account: `action` is `role` (with `role`),
+/// `disable`, `enable` or `reset` (with `password`).
+#[server]
+pub async fn change_account(
+    user_id: i64,
+    action: String,
+    role: Option<String>,
+    password: Option<String>,
+) -> Result<User, AppError> {
+    use shipshape_domain::account::AccountChange;
+    use shipshape_domain::fields::FieldErrors;
+    use shipshape_domain::role::Role;
+    let (state, actor) = crate::ssr::require_user().await?;
+    let change = match action.as_str() {
+        "role" => AccountChange::Role(
+            role.as_deref()
+                .and_then(Role::parse)
+                .ok_or_else(|| AppError::Invalid(FieldErrors::single("role", "Choose a role.")))?,
+        ),
+        "disable" => AccountChange::Disable,
+        "enable" => AccountChange::Enable,
+        "reset" => AccountChange::ResetPassword,
+        _ => {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "user",
+                "Choose a change.",
+            )))
+        }
+    };
+    Ok(shipshape_backend::service::users::change_account(
+        &state,
+        &actor,
+        user_id,
+        change,
+        password.map(secrecy::SecretString::from),
+    )
+    .await?)
+}

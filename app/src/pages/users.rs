@@ -1,6 +1,6 @@
 //! Admins list and add users.
 
-use crate::api::users::{list_users, AddUser};
+use crate::api::users::{list_users, AddUser, ChangeAccount};
 use crate::components::field::{FieldError, FormError};
 use crate::components::session::RequireUser;
 use crate::components::status::short_time;
@@ -21,7 +21,12 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 fn UsersBody() -> impl IntoView {
     let add = ServerAction::<AddUser>::new();
-    let users = Resource::new(move || add.version().get(), |_| list_users());
+    let change = ServerAction::<ChangeAccount>::new();
+    let users = Resource::new(
+        move || (add.version().get(), change.version().get()),
+        |_| list_users(),
+    );
+    let change_banner = error_banner(move || change.value().get());
     let result = add.value();
     let err = move |f: &'static str| Signal::derive(move || field_error(&result.get(), f));
     let banner = error_banner(move || result.get());
@@ -31,11 +36,43 @@ fn UsersBody() -> impl IntoView {
             {move || Suspend::new(async move {
                 match users.await {
                     Ok(list) => view! {
-                        <table class="table">
-                            <thead><tr><th>"User"</th><th>"Role"</th><th>"Since"</th></tr></thead>
+                        <table class="table" data-testid="users">
+                            <thead><tr><th>"User"</th><th>"Role"</th><th>"Since"</th><th>"State"</th><th>"Change"</th></tr></thead>
                             <tbody>
-                                {list.into_iter().map(|u| view! {
-                                    <tr><td>{u.username}</td><td>{u.role.as_str()}</td><td>{short_time(&u.created_at)}</td></tr>
+                                {list.into_iter().map(|u| {
+                                    let id = u.id;
+                                    let toggle = if u.disabled { "enable" } else { "disable" };
+                                    let role_label = format!("Role of {}", u.username);
+                                    let password_label = format!("New password for {}", u.username);
+                                    view! {
+                                        <tr data-user=u.username.clone()>
+                                            <td>{u.username.clone()}</td>
+                                            <td>{u.role.as_str()}</td>
+                                            <td>{short_time(&u.created_at)}</td>
+                                            <td>{if u.disabled { "disabled" } else { "active" }}</td>
+                                            <td class="account-actions">
+                                                <ActionForm action=change>
+                                                    <input type="hidden" name="user_id" value=id/>
+                                                    <input type="hidden" name="action" value="role"/>
+                                                    <select name="role" aria-label=role_label>
+                                                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected=r == u.role>{r.as_str()}</option> }).collect_view()}
+                                                    </select>
+                                                    <button type="submit">"Set role"</button>
+                                                </ActionForm>
+                                                <ActionForm action=change>
+                                                    <input type="hidden" name="user_id" value=id/>
+                                                    <input type="hidden" name="action" value=toggle/>
+                                                    <button type="submit">{if u.disabled { "Enable" } else { "Disable" }}</button>
+                                                </ActionForm>
+                                                <ActionForm action=change>
+                                                    <input type="hidden" name="user_id" value=id/>
+                                                    <input type="hidden" name="action" value="reset"/>
+                                                    <input name="password" type="password" autocomplete="new-password" placeholder="new password" aria-label=password_label/>
+                                                    <button type="submit">"Reset password"</button>
+                                                </ActionForm>
+                                            </td>
+                                        </tr>
+                                    }
                                 }).collect_view()}
                             </tbody>
                         </table>
@@ -44,6 +81,8 @@ fn UsersBody() -> impl IntoView {
                 }
             })}
         </Transition>
+        <FormError message=change_banner/>
+        <p class="muted">"Each change of role, disabling, enabling and password reset is a row in the ledger. A disabled account's sessions and API tokens stop at once."</p>
         <section class="card narrow">
             <h2>"Add a user"</h2>
             <ActionForm action=add attr:class="stack">

@@ -40,6 +40,7 @@ fn to_user(
         username,
         role,
         created_at,
+        disabled: false,
     })
 }
 
@@ -98,7 +99,7 @@ pub async fn insert_first(
 
 pub async fn by_id(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<User>, sqlx::Error> {
     let row = sqlx::query_as::<_, UserRow>(
-        "SELECT id, username, role, created_at FROM users WHERE id = ?",
+        "SELECT id, username, role, created_at FROM users WHERE id = ? AND disabled_at IS NULL",
     )
     .bind(id)
     .fetch_optional(db)
@@ -112,7 +113,7 @@ pub async fn credentials(
     username: &str,
 ) -> Result<Option<Credentials>, sqlx::Error> {
     let row = sqlx::query_as::<_, CredentialsRow>(
-        "SELECT id, username, role, created_at, password_hash FROM users WHERE username = ?",
+        "SELECT id, username, role, created_at, password_hash FROM users WHERE username = ? AND disabled_at IS NULL",
     )
     .bind(username)
     .fetch_optional(db)
@@ -127,14 +128,71 @@ pub async fn credentials(
 }
 
 pub async fn list(db: impl SqliteExecutor<'_>) -> Result<Vec<User>, sqlx::Error> {
-    let rows = sqlx::query_as::<_, UserRow>(
-        "SELECT id, username, role, created_at FROM users ORDER BY username",
+    let rows: Vec<(i64, String, String, String, bool)> = sqlx::query_as(
+        "SELECT id, username, role, created_at, disabled_at IS NOT NULL FROM users ORDER BY username",
     )
     .fetch_all(db)
     .await?;
     rows.into_iter()
-        .map(|r| to_user(r.id, r.username, r.role, r.created_at))
+        .map(|(id, name, role, at, disabled)| {
+            to_user(id, name, role, at).map(|u| User { disabled, ..u })
+        })
         .collect()
+}
+
+/// Any account, disabled or not (for admins changing it).
+pub async fn account(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<User>, sqlx::Error> {
+    let row: Option<(i64, String, String, String, bool)> = sqlx::query_as(
+        "SELECT id, username, role, created_at, disabled_at IS NOT NULL FROM users WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    row.map(|(id, name, role, at, disabled)| {
+        to_user(id, name, role, at).map(|u| User { disabled, ..u })
+    })
+    .transpose()
+}
+
+pub async fn enabled_admins(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL")
+        .fetch_one(db)
+        .await
+}
+
+pub async fn set_role(db: impl SqliteExecutor<'_>, id: i64, role: Role) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET role = ? WHERE id = ?")
+        .bind(role.as_str())
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_disabled(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+    disabled_at: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET disabled_at = ? WHERE id = ?")
+        .bind(disabled_at)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password(
+    db: impl SqliteExecutor<'_>,
+    id: i64,
+    hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        .bind(hash)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// The user's newest "sign out everywhere" (unix ms), if any.

@@ -40,3 +40,90 @@ pub async fn list_users(state: &AppState, actor: &User) -> Result<Vec<User>, Ser
     require(actor, Permission::ManageUsers)?;
     Ok(repo::users::list(&state.pool).await?)
 }
+
+/// An admin changes another account: role, disabled or enabled, or a new
+/// password. One ledger row (install-level) records who did what to whom,
+/// in the same transaction. Disabling or resetting ends the account's
+/// sessions; a disabled account's sessions and tokens stop working at once.
+pub async fn change_account(
+    state: &AppState,
+    actor: &User,
+    user_id: i64,
+    change: shipshape_domain::account::AccountChange,
+    new_password: Option<SecretString>,
+) -> Result<User, ServiceError> {
+    use shipshape_domain::account::{
+        refusal, row, AccountChange, Target, ACCOUNT_ITEM, INSTALL_CLUSTER,
+    };
+    require(actor, Permission::ManageUsers)?;
+    let hash = match (&change, new_password) {
+        (AccountChange::ResetPassword, Some(p)) => {
+            if let Some(problem) = shipshape_domain::user::password_problem(p.expose_secret()) {
+                return Err(ServiceError::Invalid(FieldErrors::single(
+                    "password", problem,
+                )));
+            }
+            Some(password::hash(p).await?)
+        }
+        (AccountChange::ResetPassword, None) => {
+            return Err(ServiceError::Invalid(FieldErrors::single(
+                "password",
+                "Give the new password.",
+            )))
+        }
+        _ => None,
+    };
+    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let user = repo::users::account(&mut *tx, user_id)
+        .await?
+        .ok_or(ServiceError::NotFound("user"))?;
+    let target = Target {
+        id: user.id,
+        username: user.username.clone(),
+        role: user.role,
+        disabled: user.disabled,
+    };
+    let admins = repo::users::enabled_admins(&mut *tx).await?;
+    if let Some(why) = refusal(actor.id, &target, &change, admins) {
+        return Err(ServiceError::Invalid(FieldErrors::single("user", why)));
+    }
+    let at = now();
+    match &change {
+        AccountChange::Role(r) => repo::users::set_role(&mut *tx, user_id, *r).await?,
+        AccountChange::Disable => repo::users::set_disabled(&mut *tx, user_id, Some(&at)).await?,
+        AccountChange::Enable => repo::users::set_disabled(&mut *tx, user_id, None).await?,
+        AccountChange::ResetPassword => {
+            if let Some(h) = &hash {
+                repo::users::set_password(&mut *tx, user_id, h).await?;
+            }
+        }
+    }
+    if matches!(
+        change,
+        AccountChange::Disable | AccountChange::ResetPassword
+    ) {
+        repo::users::end_sessions(&mut *tx, user_id, super::auth::now_millis()).await?;
+    }
+    let (note, details) = row(&target, &change);
+    let details = serde_json::to_string(&details)
+        .map_err(|e| ServiceError::internal("account details", e))?;
+    repo::ledger::append(
+        &mut tx,
+        repo::ledger::NewRow {
+            at,
+            actor: &actor.username,
+            cluster_id: INSTALL_CLUSTER,
+            item_id: ACCOUNT_ITEM,
+            action: change.action(),
+            note,
+            details,
+        },
+    )
+    .await?;
+    let changed = repo::users::account(&mut *tx, user_id)
+        .await?
+        .ok_or(ServiceError::NotFound("user"))?;
+    tx.commit().await?;
+    tracing::info!(by = %actor.username, user = %changed.username, action = change.action(), "account changed");
+    Ok(changed)
+}

@@ -79,6 +79,8 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
         .route("/ledger/verify", get(ledger::verify))
         .route("/ledger/key", get(ledger::key))
         .route("/users", get(users::list).post(users::add))
+        .route("/users/{id}", axum::routing::put(users::change))
+        .route("/users/{id}/password", post(users::reset_password))
         .fallback(|| async {
             crate::error::ApiError::new(axum::http::StatusCode::NOT_FOUND, "no such API endpoint")
         })

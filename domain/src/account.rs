@@ -1,0 +1,154 @@
+//! Account changes by admins, as ledger rows: role changes, disabling,
+//! enabling and password resets are install-level rows (cluster 0, item
+//! [`ACCOUNT_ITEM`]) in the same hash chain: who did what to whom, when.
+//! And the rules that keep an install governable.
+
+use crate::role::Role;
+use serde::{Deserialize, Serialize};
+
+/// The cluster id of install-level rows (no cluster).
+pub const INSTALL_CLUSTER: i64 = 0;
+/// The item id of account rows; not a valid runbook id.
+pub const ACCOUNT_ITEM: &str = "_account";
+
+/// What an admin does to an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountChange {
+    Role(Role),
+    Disable,
+    Enable,
+    ResetPassword,
+}
+
+impl AccountChange {
+    pub fn action(&self) -> &'static str {
+        match self {
+            AccountChange::Role(_) => "role_changed",
+            AccountChange::Disable => "account_disabled",
+            AccountChange::Enable => "account_enabled",
+            AccountChange::ResetPassword => "password_reset",
+        }
+    }
+}
+
+/// A row's `details`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDetails {
+    pub user: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// The account as the rule sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub disabled: bool,
+}
+
+/// Why a change is refused, if it is: nobody disables themselves, and the
+/// last enabled admin stays an enabled admin (`enabled_admins` counts them
+/// now).
+pub fn refusal(
+    actor_id: i64,
+    target: &Target,
+    change: &AccountChange,
+    enabled_admins: i64,
+) -> Option<String> {
+    let last_admin = target.role == Role::Admin && !target.disabled && enabled_admins <= 1;
+    match change {
+        AccountChange::Disable if target.id == actor_id => {
+            Some("You cannot disable your own account.".into())
+        }
+        AccountChange::Disable if last_admin => {
+            Some("This is the last enabled admin: make another admin first.".into())
+        }
+        AccountChange::Role(r) if *r != Role::Admin && last_admin => {
+            Some("This is the last enabled admin: make another admin first.".into())
+        }
+        _ => None,
+    }
+}
+
+/// The row's note and details for a change to `target`.
+pub fn row(target: &Target, change: &AccountChange) -> (String, AccountDetails) {
+    let user = target.username.clone();
+    match change {
+        AccountChange::Role(r) => (
+            format!("role of {user}: {} → {}", target.role.as_str(), r.as_str()),
+            AccountDetails {
+                user,
+                from: Some(target.role.as_str().into()),
+                to: Some(r.as_str().into()),
+            },
+        ),
+        AccountChange::Disable => (
+            format!("disabled {user}"),
+            AccountDetails {
+                user,
+                from: None,
+                to: None,
+            },
+        ),
+        AccountChange::Enable => (
+            format!("enabled {user}"),
+            AccountDetails {
+                user,
+                from: None,
+                to: None,
+            },
+        ),
+        AccountChange::ResetPassword => (
+            format!("password of {user} reset"),
+            AccountDetails {
+                user,
+                from: None,
+                to: None,
+            },
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(id: i64, role: Role) -> Target {
+        Target {
+            id,
+            username: format!("u{id}"),
+            role,
+            disabled: false,
+        }
+    }
+
+    #[test]
+    fn nobody_disables_themselves_and_the_last_admin_stays() {
+        assert!(refusal(1, &t(1, Role::Sre), &AccountChange::Disable, 2).is_some());
+        assert!(refusal(1, &t(2, Role::Admin), &AccountChange::Disable, 1).is_some());
+        assert!(refusal(1, &t(2, Role::Admin), &AccountChange::Disable, 2).is_none());
+        assert!(refusal(1, &t(1, Role::Admin), &AccountChange::Role(Role::Sre), 1).is_some());
+        assert!(refusal(1, &t(1, Role::Admin), &AccountChange::Role(Role::Admin), 1).is_none());
+        assert!(refusal(1, &t(2, Role::Sre), &AccountChange::Role(Role::Manager), 1).is_none());
+        assert!(refusal(1, &t(2, Role::Sre), &AccountChange::ResetPassword, 1).is_none());
+    }
+
+    #[test]
+    fn rows_say_who_was_changed_and_how() {
+        let (note, d) = row(&t(2, Role::Sre), &AccountChange::Role(Role::Manager));
+        assert_eq!(note, "role of u2: sre → manager");
+        assert_eq!(
+            (d.from.as_deref(), d.to.as_deref()),
+            (Some("sre"), Some("manager"))
+        );
+        assert_eq!(
+            row(&t(2, Role::Sre), &AccountChange::Disable).0,
+            "disabled u2"
+        );
+        assert_eq!(AccountChange::ResetPassword.action(), "password_reset");
+    }
+}
