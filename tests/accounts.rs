@@ -436,3 +436,43 @@ async fn admins_disable_enable_change_roles_and_reset_passwords_as_ledger_rows()
         .iter()
         .all(|r| r["actor"] == "admin" && r["cluster_id"] == 0));
 }
+
+#[tokio::test]
+async fn people_change_their_own_password_with_the_current_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let other = login(&s, "admin", ADMIN_PASSWORD).await;
+    let change = |current: &str, new: &str| {
+        admin
+            .post(s.url("/api/v1/session/password"))
+            .json(&json!({"current_password": current, "new_password": new}))
+            .send()
+    };
+    let r = change("not-my-password", "a-brand-new-pass-1")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = change(ADMIN_PASSWORD, "short").await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r = change(ADMIN_PASSWORD, "a-brand-new-pass-1").await.unwrap();
+    assert_eq!(r.status(), 204);
+    // Every session ends; the new password logs in, the old one does not.
+    assert_eq!(
+        other
+            .get(s.url("/api/v1/session"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    login(&s, "admin", "a-brand-new-pass-1").await;
+    let r = client_for(&s)
+        .post(s.url("/api/v1/session"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}

@@ -63,3 +63,23 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     leptos_axum::redirect("/login");
     Ok(())
 }
+
+/// Changes the caller's own password (the current one is required); every
+/// session ends, so the page goes to the login.
+#[server]
+pub async fn change_own_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    let (state, user) = crate::ssr::require_user().await?;
+    shipshape_backend::service::auth::change_own_password(
+        &state,
+        &user,
+        secrecy::SecretString::from(current_password),
+        secrecy::SecretString::from(new_password),
+        None,
+    )
+    .await?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}

@@ -1,7 +1,9 @@
 //! A person's API tokens: create one for automation (the secret is shown
 //! once), see when each was last used, revoke.
 
-use crate::api::tokens::{list_tokens, CreateToken, RevokeToken, SignOutEverywhere};
+use crate::api::tokens::{
+    list_tokens, ChangeOwnPassword, CreateToken, RevokeToken, SignOutEverywhere,
+};
 use crate::components::field::{FieldError, FormError};
 use crate::components::session::RequireUser;
 use crate::components::status::short_time;
@@ -23,6 +25,10 @@ fn TokensBody() -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
     let sign_out = ServerAction::<SignOutEverywhere>::new();
+    let password = ServerAction::<ChangeOwnPassword>::new();
+    let password_result = password.value();
+    let password_err =
+        move |f: &'static str| Signal::derive(move || field_error(&password_result.get(), f));
     let tokens = Resource::new(
         move || (create.version().get(), revoke.version().get()),
         |_| list_tokens(),
@@ -86,6 +92,14 @@ fn TokensBody() -> impl IntoView {
             <p class="muted">"A login lasts at most a week, and ends after a spell without use. If a device may be lost or a session exposed, end them all; API tokens are not affected."</p>
             <ActionForm action=sign_out>
                 <button type="submit">"Sign out everywhere"</button>
+            </ActionForm>
+            <h3>"Change your password"</h3>
+            <ActionForm action=password attr:class="stack">
+                <label>"Current password" <input name="current_password" type="password" autocomplete="current-password" required/></label>
+                <FieldError message=password_err("current_password")/>
+                <label>"New password (at least 10 characters)" <input name="new_password" type="password" autocomplete="new-password" required/></label>
+                <FieldError message=password_err("new_password")/>
+                <button type="submit">"Change password"</button>
             </ActionForm>
         </section>
         <section class="card narrow">

@@ -134,3 +134,36 @@ pub async fn sign_out_everywhere(state: &AppState, actor: &User) -> Result<(), S
     tracing::info!(user = %actor.username, "signed out everywhere");
     Ok(())
 }
+
+/// A person changes their own password, giving the current one (limited
+/// like a login). Every session of theirs ends; the caller logs in again.
+pub async fn change_own_password(
+    state: &AppState,
+    actor: &User,
+    current: SecretString,
+    new: SecretString,
+    address: Option<&str>,
+) -> Result<(), ServiceError> {
+    if let Some(problem) = shipshape_domain::user::password_problem(new.expose_secret()) {
+        return Err(ServiceError::Invalid(
+            shipshape_domain::fields::FieldErrors::single("new_password", problem),
+        ));
+    }
+    // The current password is checked as a login is (limits, logging).
+    login(state, &actor.username, current, address)
+        .await
+        .map_err(|e| match e {
+            ServiceError::BadCredentials => {
+                ServiceError::Invalid(shipshape_domain::fields::FieldErrors::single(
+                    "current_password",
+                    "That is not your current password.",
+                ))
+            }
+            other => other,
+        })?;
+    let hash = password::hash(new).await?;
+    repo::users::set_password(&state.pool, actor.id, &hash).await?;
+    repo::users::end_sessions(&state.pool, actor.id, now_millis()).await?;
+    tracing::info!(user = %actor.username, "password changed by its owner");
+    Ok(())
+}

@@ -31,6 +31,7 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
                 .delete(session::logout),
         )
         .route("/session/everywhere", post(session::sign_out_everywhere))
+        .route("/session/password", post(session::change_password))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
         .route("/clusters", get(clusters::list).post(clusters::create))

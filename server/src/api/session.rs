@@ -88,3 +88,28 @@ pub async fn sign_out_everywhere(
     auth::sign_out_everywhere(&state.app, &user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Debug, Deserialize)]
+pub struct OwnPasswordBody {
+    pub current_password: SecretString,
+    pub new_password: SecretString,
+}
+
+/// `POST /api/v1/session/password`: change your own password (the current
+/// one is required); every session of yours ends (204).
+pub async fn change_password(
+    State(state): State<ServerState>,
+    CurrentUser(user): CurrentUser,
+    super::extract::ClientAddr(address): super::extract::ClientAddr,
+    ApiJson(body): ApiJson<OwnPasswordBody>,
+) -> ApiResult<StatusCode> {
+    auth::change_own_password(
+        &state.app,
+        &user,
+        body.current_password,
+        body.new_password,
+        address.as_deref(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
