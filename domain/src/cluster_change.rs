@@ -210,6 +210,17 @@ pub fn reset_reason(d: &ClusterChangeDetails) -> String {
     )
 }
 
+/// What the cluster page says about a reset of live verdicts: only while
+/// no check has run against the new target yet.
+pub fn reset_notice(cluster: &Cluster, any_check_since: bool) -> Option<String> {
+    match (&cluster.checks_reset_at, &cluster.checks_reset_reason) {
+        (Some(at), Some(why)) if !any_check_since => Some(format!(
+            "Live checks were reset at {at}: {why}. Run the checks to judge the new target."
+        )),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,6 +272,18 @@ mod tests {
         );
         assert!(n.ends_with("live verdicts reset"), "{n}");
         assert!(reset_reason(&d).starts_with("coordinator_url, insecure_tls changed"));
+    }
+
+    #[test]
+    fn the_reset_notice_shows_until_a_check_ran() {
+        let mut c = cluster(&valid("https://a.example.com", "n"));
+        assert_eq!(reset_notice(&c, false), None);
+        c.checks_reset_at = Some("t".into());
+        c.checks_reset_reason = Some("coordinator_url changed".into());
+        assert!(reset_notice(&c, false)
+            .unwrap()
+            .contains("coordinator_url changed"));
+        assert_eq!(reset_notice(&c, true), None);
     }
 
     #[test]

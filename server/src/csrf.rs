@@ -24,19 +24,15 @@ fn carries_session(req: &Request) -> bool {
         .any(|name| SESSION_COOKIES.contains(&name.trim()))
 }
 
-fn bearer(req: &Request) -> bool {
-    req.headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "))
-}
-
 pub async fn same_origin_only(secure: bool, req: Request, next: Next) -> Response {
     let changes_state = !matches!(
         *req.method(),
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     );
-    if changes_state && carries_session(&req) && !bearer(&req) {
+    if changes_state
+        && carries_session(&req)
+        && crate::api::extract::bearer_token(req.headers()).is_none()
+    {
         let text = |h: header::HeaderName| req.headers().get(h).and_then(|v| v.to_str().ok());
         let ok = shipshape_domain::origin::same_origin(
             text(header::ORIGIN),

@@ -25,17 +25,12 @@ pub async fn cluster_checklist(cluster_id: i64) -> Result<ClusterPageData, AppEr
         shipshape_backend::service::signoffs::checklist(&state, &user, cluster_id).await?;
     let can_sign =
         shipshape_domain::signoff::sign_refusal(user.role, cluster.is_archived()).is_none();
-    let none_since = checklist
+    let any_check = checklist
         .sections
         .iter()
         .flat_map(|s| &s.items)
-        .all(|i| i.check.is_none());
-    let checks_reset_note = match (&cluster.checks_reset_at, &cluster.checks_reset_reason) {
-        (Some(at), Some(why)) if none_since => Some(format!(
-            "Live checks were reset at {at}: {why}. Run the checks to judge the new target."
-        )),
-        _ => None,
-    };
+        .any(|i| i.check.is_some());
+    let checks_reset_note = shipshape_domain::cluster_change::reset_notice(&cluster, any_check);
     Ok(ClusterPageData {
         checks_reset_note,
         cluster,

@@ -233,14 +233,12 @@ async fn record_run(
 const VERDICT_TEXT_MAX: usize = 500;
 
 fn clip(text: &str) -> String {
-    if text.len() <= VERDICT_TEXT_MAX {
-        return text.to_string();
+    let kept = shipshape_domain::check::prefix_within(text, VERDICT_TEXT_MAX);
+    if kept.len() < text.len() {
+        format!("{kept}…")
+    } else {
+        text.to_string()
     }
-    let mut cut = VERDICT_TEXT_MAX;
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!("{}…", &text[..cut])
 }
 
 /// The note and details of a verdict-change ledger row: from and to, since

@@ -189,17 +189,26 @@ pub use tls::*;
 pub use verdict_state::*;
 pub use version::*;
 
-/// Cuts evidence to [`EVIDENCE_MAX_BYTES`] on a character boundary.
-pub fn cap_evidence(mut text: String) -> String {
-    if text.len() > EVIDENCE_MAX_BYTES {
-        let mut cut = EVIDENCE_MAX_BYTES;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-        text.push_str("\n… (cut)");
+/// The longest prefix of `text` within `max` bytes, on a character
+/// boundary.
+pub fn prefix_within(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
     }
-    text
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[..cut]
+}
+
+/// Cuts evidence to [`EVIDENCE_MAX_BYTES`] on a character boundary.
+pub fn cap_evidence(text: String) -> String {
+    if text.len() > EVIDENCE_MAX_BYTES {
+        format!("{}\n… (cut)", prefix_within(&text, EVIDENCE_MAX_BYTES))
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]

@@ -24,15 +24,8 @@ impl FromRequestParts<ServerState> for CurrentUser {
         parts: &mut Parts,
         state: &ServerState,
     ) -> Result<Self, Self::Rejection> {
-        let bearer = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                (v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ")).then(|| v[7..].to_string())
-            });
-        if let Some(token) = bearer {
-            return shipshape_backend::service::tokens::authenticate(&state.app, &token)
+        if let Some(token) = bearer_token(&parts.headers) {
+            return shipshape_backend::service::tokens::authenticate(&state.app, token)
                 .await
                 .map(CurrentUser)
                 .map_err(|_| {
@@ -123,4 +116,14 @@ pub fn client_addr(parts: &Parts) -> Option<String> {
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
+}
+
+/// The token of an `Authorization: Bearer <token>` header, if there is one.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then_some(token)
 }
