@@ -24,7 +24,9 @@ impl From<ServiceError> for AppError {
             ServiceError::Forbidden => AppError::Forbidden,
             ServiceError::NotFound(what) => AppError::NotFound(what.to_string()),
             ServiceError::Invalid(fields) => AppError::Invalid(fields),
-            ServiceError::Conflict(message) => AppError::Conflict(message),
+            ServiceError::Conflict(message)
+            | ServiceError::Refused(message)
+            | ServiceError::Unavailable(message) => AppError::Conflict(message),
             ServiceError::Internal(detail) => {
                 tracing::error!(%detail, "internal error in a server function");
                 AppError::Internal

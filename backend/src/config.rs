@@ -78,6 +78,12 @@ pub struct Config {
     pub checkpoint_every_rows: u64,
     /// ...and at least this often (seconds) while rows were added since.
     pub checkpoint_interval_secs: u64,
+    /// LDAP logins (`[ldap]`); none: off.
+    #[serde(default)]
+    pub ldap: Option<crate::directory::ldap::LdapConfig>,
+    /// OpenID Connect logins (`[oidc]`); none: off.
+    #[serde(default)]
+    pub oidc: Option<crate::directory::oidc::OidcConfig>,
 }
 
 /// Where one secret may go.
@@ -106,6 +112,10 @@ pub struct TrinoRelease {
 pub struct Redacted(String);
 
 impl Redacted {
+    pub fn new(value: impl Into<String>) -> Redacted {
+        Redacted(value.into())
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -158,6 +168,8 @@ impl Default for Config {
             signing_key_file: None,
             checkpoint_every_rows: 1000,
             checkpoint_interval_secs: 3600,
+            ldap: None,
+            oidc: None,
         }
     }
 }
@@ -195,7 +207,11 @@ impl Config {
             None => figment = figment.merge(Toml::file("shipshape.toml")),
         }
         figment = figment
-            .merge(Env::prefixed("SHIPSHAPE_").ignore(&["CONFIG", "PASSWORD"]))
+            .merge(
+                Env::prefixed("SHIPSHAPE_")
+                    .ignore(&["CONFIG", "PASSWORD"])
+                    .split("__"),
+            )
             .merge(Serialized::defaults(overrides));
         let config: Config = figment.extract().map_err(|e| ConfigError(e.to_string()))?;
         config.tz()?;
@@ -226,6 +242,12 @@ impl Config {
             return Err(ConfigError(
                 "check_fail_after must be a number of runs from 1 to 20".into(),
             ));
+        }
+        if let Some(ldap) = &config.ldap {
+            ldap.check().map_err(ConfigError)?;
+        }
+        if let Some(oidc) = &config.oidc {
+            oidc.check().map_err(ConfigError)?;
         }
         if config.checkpoint_every_rows == 0 || config.checkpoint_interval_secs == 0 {
             return Err(ConfigError(

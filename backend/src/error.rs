@@ -22,6 +22,14 @@ pub enum ServiceError {
     Invalid(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    /// Refused for a reason the person can act on (e.g. a directory
+    /// account in no mapped group); the text is shown as it is.
+    #[error("{0}")]
+    Refused(String),
+    /// Something outside Shipshape (a directory, a provider) could not be
+    /// asked; the text, shown as it is, names it without internals.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -2,6 +2,7 @@
 //!
 //! - [`config`]: layered, typed configuration (defaults, file, `SHIPSHAPE_` env).
 //! - [`db`]: the SQLite pool (WAL, busy timeout) and embedded migrations.
+//! - [`directory`]: LDAP and OpenID Connect logins.
 //! - [`keys`]: the ledger's Ed25519 signing key, kept outside the database.
 //! - [`repo`]: small repositories, one per table, the only place with SQL.
 //! - [`service`]: what the UI's server functions and the JSON API call; each
@@ -12,6 +13,7 @@
 pub mod checks;
 pub mod config;
 pub mod db;
+pub mod directory;
 pub mod error;
 pub mod files;
 pub mod keys;

@@ -25,6 +25,8 @@ pub struct AppState {
     pub login_guard: crate::login_guard::LoginGuard,
     /// The one-time token first-run setup needs.
     pub setup_token: crate::setup_token::SetupToken,
+    /// LDAP and OpenID Connect logins, when configured.
+    pub directories: crate::directory::Directories,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +42,8 @@ pub enum StartupError {
     Db(#[from] db::DbError),
     #[error(transparent)]
     Key(#[from] KeyFileError),
+    #[error("configuration: {0}")]
+    Directory(String),
 }
 
 /// Reads the configured runbook, or the shipped one.
@@ -63,6 +67,8 @@ impl AppState {
     /// malformed one stops start-up), then opens and migrates the database.
     pub async fn open(config: Config) -> Result<AppState, StartupError> {
         let runbook = load_runbook(&config)?;
+        let directories =
+            crate::directory::Directories::from_config(&config).map_err(StartupError::Directory)?;
         let ledger_key = crate::keys::load_or_create(&config)?;
         let pool = db::connect(&config.database_path()).await?;
         let files = BlobStore::new(config.attachments_dir());
@@ -75,6 +81,7 @@ impl AppState {
             ledger_key,
             login_guard: Default::default(),
             setup_token: Default::default(),
+            directories,
         })
     }
 }

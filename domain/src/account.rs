@@ -3,6 +3,7 @@
 //! [`ACCOUNT_ITEM`]) in the same hash chain: who did what to whom, when.
 //! And the rules that keep an install governable.
 
+use crate::directory::Source;
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +11,11 @@ use serde::{Deserialize, Serialize};
 pub const INSTALL_CLUSTER: i64 = 0;
 /// The item id of account rows; not a valid runbook id.
 pub const ACCOUNT_ITEM: &str = "_account";
+
+/// The action of the row that records a new account (the grant of its
+/// first role): by an admin, the operator's CLI, first-run setup, or a
+/// directory at the person's first login.
+pub const CREATED_ACTION: &str = "account_created";
 
 /// What an admin does to an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +45,9 @@ pub struct AccountDetails {
     pub from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+    /// Where the account is kept, on rows that create one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// The account as the rule sees it.
@@ -48,6 +57,7 @@ pub struct Target {
     pub username: String,
     pub role: Role,
     pub disabled: bool,
+    pub source: Source,
 }
 
 /// Why a change is refused, if it is: nobody disables themselves, and the
@@ -70,8 +80,37 @@ pub fn refusal(
         AccountChange::Role(r) if *r != Role::Admin && last_admin => {
             Some("This is the last enabled admin: make another admin first.".into())
         }
+        AccountChange::ResetPassword if target.source != Source::Local => Some(format!(
+            "This account's password is kept by {}, not by Shipshape.",
+            source_name(target.source)
+        )),
+        AccountChange::Role(_) if target.source != Source::Local => Some(format!(
+            "This account's role follows {} at each login: change its groups there.",
+            source_name(target.source)
+        )),
         _ => None,
     }
+}
+
+fn source_name(source: Source) -> &'static str {
+    match source {
+        Source::Local => "Shipshape",
+        Source::Ldap => "the LDAP directory",
+        Source::Oidc => "the OpenID provider",
+    }
+}
+
+/// The note and details of the row that creates `user` with `role`.
+pub fn created_row(user: &str, role: Role, source: Source) -> (String, AccountDetails) {
+    (
+        format!("created {user} as {} ({})", role.as_str(), source.as_str()),
+        AccountDetails {
+            user: user.to_string(),
+            from: None,
+            to: Some(role.as_str().into()),
+            source: Some(source.as_str().into()),
+        },
+    )
 }
 
 /// The row's note and details for a change to `target`.
@@ -84,6 +123,7 @@ pub fn row(target: &Target, change: &AccountChange) -> (String, AccountDetails) 
                 user,
                 from: Some(target.role.as_str().into()),
                 to: Some(r.as_str().into()),
+                source: None,
             },
         ),
         AccountChange::Disable => (
@@ -92,6 +132,7 @@ pub fn row(target: &Target, change: &AccountChange) -> (String, AccountDetails) 
                 user,
                 from: None,
                 to: None,
+                source: None,
             },
         ),
         AccountChange::Enable => (
@@ -100,6 +141,7 @@ pub fn row(target: &Target, change: &AccountChange) -> (String, AccountDetails) 
                 user,
                 from: None,
                 to: None,
+                source: None,
             },
         ),
         AccountChange::ResetPassword => (
@@ -108,6 +150,7 @@ pub fn row(target: &Target, change: &AccountChange) -> (String, AccountDetails) 
                 user,
                 from: None,
                 to: None,
+                source: None,
             },
         ),
     }
@@ -123,6 +166,7 @@ mod tests {
             username: format!("u{id}"),
             role,
             disabled: false,
+            source: Source::Local,
         }
     }
 
@@ -150,5 +194,23 @@ mod tests {
             "disabled u2"
         );
         assert_eq!(AccountChange::ResetPassword.action(), "password_reset");
+        let (note, d) = created_row("dana", Role::Sre, Source::Ldap);
+        assert_eq!(note, "created dana as sre (ldap)");
+        assert_eq!(
+            (d.to.as_deref(), d.source.as_deref()),
+            (Some("sre"), Some("ldap"))
+        );
+    }
+
+    #[test]
+    fn directory_accounts_keep_their_password_and_role_in_the_directory() {
+        let ext = Target {
+            source: Source::Oidc,
+            ..t(2, Role::Sre)
+        };
+        assert!(refusal(1, &ext, &AccountChange::ResetPassword, 2).is_some());
+        assert!(refusal(1, &ext, &AccountChange::Role(Role::Admin), 2).is_some());
+        assert!(refusal(1, &ext, &AccountChange::Disable, 2).is_none());
+        assert!(refusal(1, &ext, &AccountChange::Enable, 2).is_none());
     }
 }

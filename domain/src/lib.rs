@@ -16,6 +16,7 @@ pub mod cluster_change;
 pub mod connection;
 pub mod csv;
 pub mod day2;
+pub mod directory;
 pub mod drift;
 pub mod export;
 pub mod fields;

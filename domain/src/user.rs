@@ -19,6 +19,17 @@ pub struct User {
     /// Disabled by an admin: no login, no session, no token works.
     #[serde(default)]
     pub disabled: bool,
+    /// Where the password (and for directories, the role) is kept.
+    #[serde(default)]
+    pub source: crate::directory::Source,
+}
+
+impl User {
+    /// Whether Shipshape keeps this account's password and role (a
+    /// directory account's follow the directory).
+    pub fn managed_here(&self) -> bool {
+        self.source == crate::directory::Source::Local
+    }
 }
 
 /// Checks a new account's name and password; returns the trimmed name.

@@ -69,6 +69,10 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::Invalid(fields) => ApiError::invalid(fields),
             ServiceError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
+            ServiceError::Refused(message) => ApiError::new(StatusCode::FORBIDDEN, message),
+            ServiceError::Unavailable(message) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
+            }
             ServiceError::Internal(detail) => {
                 tracing::error!(%detail, "internal error in the JSON API");
                 ApiError::new(

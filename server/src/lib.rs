@@ -5,6 +5,7 @@
 //! - [`api`]: the JSON API, handlers thin over the services;
 //! - [`error`]: the one mapping from service errors to HTTP responses;
 //! - [`cli`]: subcommands (serve, user, ledger, runbook);
+//! - [`sso`]: "Log in with <provider>" (OpenID Connect);
 //! - [`telemetry`]: logging set-up.
 
 pub mod allocator;
@@ -14,5 +15,6 @@ pub mod csrf;
 pub mod error;
 pub mod forms;
 pub mod router;
+pub mod sso;
 pub mod telemetry;
 pub mod upload;

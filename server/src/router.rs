@@ -104,6 +104,11 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
             axum::routing::post(crate::forms::sign_with_files).layer(upload_limit),
         )
         .route("/healthz", axum::routing::get(api::health::healthz))
+        .route("/auth/oidc/start", axum::routing::get(crate::sso::start))
+        .route(
+            shipshape_backend::directory::oidc::CALLBACK_PATH,
+            axum::routing::get(crate::sso::callback),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let leptos = state.leptos.clone();
             move || shell(leptos.clone())

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod ldap;
 pub mod sims;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_shipshape");

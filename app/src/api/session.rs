@@ -11,6 +11,9 @@ use shipshape_domain::role::{Permission, Role};
 pub struct SessionView {
     pub needs_setup: bool,
     pub user: Option<Viewer>,
+    /// The single sign-on provider's name, when one is set up.
+    #[serde(default)]
+    pub sso: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +49,11 @@ pub async fn session_info() -> Result<SessionView, AppError> {
     Ok(SessionView {
         needs_setup,
         user: user.map(|u| Viewer::of(u.username, u.role)),
+        sso: state
+            .directories
+            .oidc
+            .as_ref()
+            .map(|o| o.display_name().to_string()),
     })
 }
 

@@ -21,7 +21,9 @@ pub fn LoginPage() -> impl IntoView {
                 match session.info.await {
                     Ok(SessionView { needs_setup: true, .. }) => view! { <Redirect path="/setup"/> }.into_any(),
                     Ok(SessionView { user: Some(_), .. }) => view! { <Redirect path="/"/> }.into_any(),
-                    _ => view! {
+                    other => {
+                        let sso = other.ok().and_then(|v| v.sso);
+                        view! {
                         <section class="narrow card">
                             <h1>"Log in"</h1>
                             <ActionForm action=login attr:class="stack">
@@ -30,8 +32,14 @@ pub fn LoginPage() -> impl IntoView {
                                 <label>"Password" <input name="password" type="password" autocomplete="current-password" required/></label>
                                 <button type="submit" class="primary" disabled=move || login.pending().get()>"Log in"</button>
                             </ActionForm>
+                            {sso.map(|name| view! {
+                                <p class="sso">
+                                    <a class="button" href="/auth/oidc/start" rel="external">{format!("Log in with {name}")}</a>
+                                </p>
+                            })}
                         </section>
-                    }.into_any(),
+                    }.into_any()
+                    }
                 }
             })}
         </Transition>

@@ -37,20 +37,23 @@ fn UsersBody() -> impl IntoView {
                 match users.await {
                     Ok(list) => view! {
                         <table class="table" data-testid="users">
-                            <thead><tr><th>"User"</th><th>"Role"</th><th>"Since"</th><th>"State"</th><th>"Change"</th></tr></thead>
+                            <thead><tr><th>"User"</th><th>"Kept by"</th><th>"Role"</th><th>"Since"</th><th>"State"</th><th>"Change"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|u| {
                                     let id = u.id;
                                     let toggle = if u.disabled { "enable" } else { "disable" };
                                     let role_label = format!("Role of {}", u.username);
                                     let password_label = format!("New password for {}", u.username);
+                                    let here = u.managed_here();
                                     view! {
                                         <tr data-user=u.username.clone()>
                                             <td>{u.username.clone()}</td>
+                                            <td>{u.source.as_str()}</td>
                                             <td>{u.role.as_str()}</td>
                                             <td>{short_time(&u.created_at)}</td>
                                             <td>{if u.disabled { "disabled" } else { "active" }}</td>
                                             <td class="account-actions">
+                                                {here.then(|| view! {
                                                 <ActionForm action=change>
                                                     <input type="hidden" name="user_id" value=id/>
                                                     <input type="hidden" name="action" value="role"/>
@@ -59,17 +62,20 @@ fn UsersBody() -> impl IntoView {
                                                     </select>
                                                     <button type="submit">"Set role"</button>
                                                 </ActionForm>
+                                                })}
                                                 <ActionForm action=change>
                                                     <input type="hidden" name="user_id" value=id/>
                                                     <input type="hidden" name="action" value=toggle/>
                                                     <button type="submit">{if u.disabled { "Enable" } else { "Disable" }}</button>
                                                 </ActionForm>
+                                                {here.then(|| view! {
                                                 <ActionForm action=change>
                                                     <input type="hidden" name="user_id" value=id/>
                                                     <input type="hidden" name="action" value="reset"/>
                                                     <input name="password" type="password" autocomplete="new-password" placeholder="new password" aria-label=password_label/>
                                                     <button type="submit">"Reset password"</button>
                                                 </ActionForm>
+                                                })}
                                             </td>
                                         </tr>
                                     }
@@ -82,7 +88,7 @@ fn UsersBody() -> impl IntoView {
             })}
         </Transition>
         <FormError message=change_banner/>
-        <p class="muted">"Each change of role, disabling, enabling and password reset is a row in the ledger. A disabled account's sessions and API tokens stop at once."</p>
+        <p class="muted">"Each new account, change of role, disabling, enabling and password reset is a row in the ledger. A disabled account's sessions and API tokens stop at once. Accounts kept by LDAP or single sign-on are made at their first login; their password and role stay with the directory, which Shipshape asks at every login."</p>
         <section class="card narrow">
             <h2>"Add a user"</h2>
             <ActionForm action=add attr:class="stack">

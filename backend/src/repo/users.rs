@@ -1,8 +1,12 @@
 //! The `users` table.
 
+use shipshape_domain::directory::Source;
 use shipshape_domain::role::Role;
 use shipshape_domain::user::User;
 use sqlx::{FromRow, SqliteExecutor};
+
+/// The columns every query below reads into a [`UserRow`].
+const COLUMNS: &str = "id, username, role, created_at, disabled_at IS NOT NULL AS disabled, source";
 
 #[derive(FromRow)]
 struct UserRow {
@@ -10,6 +14,27 @@ struct UserRow {
     username: String,
     role: String,
     created_at: String,
+    disabled: bool,
+    source: String,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = sqlx::Error;
+
+    fn try_from(r: UserRow) -> Result<User, sqlx::Error> {
+        let role = Role::parse(&r.role)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {:?}", r.role).into()))?;
+        let source = Source::parse(&r.source)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown source {:?}", r.source).into()))?;
+        Ok(User {
+            id: r.id,
+            username: r.username,
+            role,
+            created_at: r.created_at,
+            disabled: r.disabled,
+            source,
+        })
+    }
 }
 
 /// A user together with the stored password hash, for login only.
@@ -20,28 +45,9 @@ pub struct Credentials {
 
 #[derive(FromRow)]
 struct CredentialsRow {
-    id: i64,
-    username: String,
-    role: String,
-    created_at: String,
+    #[sqlx(flatten)]
+    user: UserRow,
     password_hash: String,
-}
-
-fn to_user(
-    id: i64,
-    username: String,
-    role: String,
-    created_at: String,
-) -> Result<User, sqlx::Error> {
-    let role = Role::parse(&role)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role:?}").into()))?;
-    Ok(User {
-        id,
-        username,
-        role,
-        created_at,
-        disabled: false,
-    })
 }
 
 pub async fn count(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
@@ -50,26 +56,29 @@ pub async fn count(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
         .await
 }
 
-/// Inserts a user; `Ok(None)` when the name is taken.
+/// Inserts a user; `Ok(None)` when the name is taken. Directory accounts
+/// get an empty password hash: no password of Shipshape's opens them.
 pub async fn insert(
     db: impl SqliteExecutor<'_>,
     username: &str,
     password_hash: &str,
     role: Role,
     at: &str,
+    source: Source,
 ) -> Result<Option<User>, sqlx::Error> {
-    let result = sqlx::query_as::<_, UserRow>(
-        "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)
-         RETURNING id, username, role, created_at",
-    )
+    let result = sqlx::query_as::<_, UserRow>(&format!(
+        "INSERT INTO users (username, password_hash, role, created_at, source) VALUES (?, ?, ?, ?, ?)
+         RETURNING {COLUMNS}"
+    ))
     .bind(username)
     .bind(password_hash)
     .bind(role.as_str())
     .bind(at)
+    .bind(source.as_str())
     .fetch_one(db)
     .await;
     match result {
-        Ok(r) => to_user(r.id, r.username, r.role, r.created_at).map(Some),
+        Ok(r) => User::try_from(r).map(Some),
         Err(e) if crate::error::is_unique_violation(&e) => Ok(None),
         Err(e) => Err(e),
     }
@@ -83,44 +92,58 @@ pub async fn insert_first(
     password_hash: &str,
     at: &str,
 ) -> Result<Option<User>, sqlx::Error> {
-    let row = sqlx::query_as::<_, UserRow>(
+    let row = sqlx::query_as::<_, UserRow>(&format!(
         "INSERT INTO users (username, password_hash, role, created_at)
          SELECT ?, ?, 'admin', ? WHERE NOT EXISTS (SELECT 1 FROM users)
-         RETURNING id, username, role, created_at",
-    )
+         RETURNING {COLUMNS}"
+    ))
     .bind(username)
     .bind(password_hash)
     .bind(at)
     .fetch_optional(db)
     .await?;
-    row.map(|r| to_user(r.id, r.username, r.role, r.created_at))
-        .transpose()
+    row.map(User::try_from).transpose()
 }
 
+/// An enabled account by id (sessions and tokens resolve through this).
 pub async fn by_id(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let row = sqlx::query_as::<_, UserRow>(
-        "SELECT id, username, role, created_at FROM users WHERE id = ? AND disabled_at IS NULL",
-    )
+    let row = sqlx::query_as::<_, UserRow>(&format!(
+        "SELECT {COLUMNS} FROM users WHERE id = ? AND disabled_at IS NULL"
+    ))
     .bind(id)
     .fetch_optional(db)
     .await?;
-    row.map(|r| to_user(r.id, r.username, r.role, r.created_at))
-        .transpose()
+    row.map(User::try_from).transpose()
 }
 
+/// Any account by name, disabled or not (directory logins look here).
+pub async fn by_username(
+    db: impl SqliteExecutor<'_>,
+    username: &str,
+) -> Result<Option<User>, sqlx::Error> {
+    let row =
+        sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE username = ?"))
+            .bind(username)
+            .fetch_optional(db)
+            .await?;
+    row.map(User::try_from).transpose()
+}
+
+/// An account's stored password hash, whatever its state and source (the
+/// caller decides what a disabled or directory account means).
 pub async fn credentials(
     db: impl SqliteExecutor<'_>,
     username: &str,
 ) -> Result<Option<Credentials>, sqlx::Error> {
-    let row = sqlx::query_as::<_, CredentialsRow>(
-        "SELECT id, username, role, created_at, password_hash FROM users WHERE username = ? AND disabled_at IS NULL",
-    )
+    let row = sqlx::query_as::<_, CredentialsRow>(&format!(
+        "SELECT {COLUMNS}, password_hash FROM users WHERE username = ?"
+    ))
     .bind(username)
     .fetch_optional(db)
     .await?;
     row.map(|r| {
         Ok(Credentials {
-            user: to_user(r.id, r.username, r.role, r.created_at)?,
+            user: User::try_from(r.user)?,
             password_hash: r.password_hash,
         })
     })
@@ -128,30 +151,20 @@ pub async fn credentials(
 }
 
 pub async fn list(db: impl SqliteExecutor<'_>) -> Result<Vec<User>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, String, bool)> = sqlx::query_as(
-        "SELECT id, username, role, created_at, disabled_at IS NOT NULL FROM users ORDER BY username",
-    )
-    .fetch_all(db)
-    .await?;
-    rows.into_iter()
-        .map(|(id, name, role, at, disabled)| {
-            to_user(id, name, role, at).map(|u| User { disabled, ..u })
-        })
-        .collect()
+    let rows =
+        sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))
+            .fetch_all(db)
+            .await?;
+    rows.into_iter().map(User::try_from).collect()
 }
 
 /// Any account, disabled or not (for admins changing it).
 pub async fn account(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let row: Option<(i64, String, String, String, bool)> = sqlx::query_as(
-        "SELECT id, username, role, created_at, disabled_at IS NOT NULL FROM users WHERE id = ?",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    row.map(|(id, name, role, at, disabled)| {
-        to_user(id, name, role, at).map(|u| User { disabled, ..u })
-    })
-    .transpose()
+    let row = sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.map(User::try_from).transpose()
 }
 
 pub async fn enabled_admins(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {

@@ -3,7 +3,11 @@
 use super::now;
 use crate::{password, repo, AppState, ServiceError};
 use secrecy::{ExposeSecret, SecretString};
+use shipshape_domain::directory::Source;
 use shipshape_domain::user::{validate_new_user, User};
+
+/// The actor on the row that records the first admin.
+pub const SETUP_ACTOR: &str = "setup";
 
 /// True until the first account exists.
 pub async fn needs_setup(state: &AppState) -> Result<bool, ServiceError> {
@@ -46,9 +50,12 @@ pub async fn setup_first_admin(
     }
     let username = validate_new_user(username, password.expose_secret())?;
     let hash = password::hash(password).await?;
-    let user = repo::users::insert_first(&state.pool, &username, &hash, &now())
+    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let user = repo::users::insert_first(&mut *tx, &username, &hash, &now())
         .await?
         .ok_or_else(already_set_up)?;
+    super::users::record_created(&mut tx, SETUP_ACTOR, &user).await?;
+    tx.commit().await?;
     state.setup_token.consume();
     Ok(user)
 }
@@ -86,10 +93,31 @@ pub async fn login(
     {
         return Err(fail());
     }
-    let creds = repo::users::credentials(&state.pool, username.trim()).await?;
+    let name = username.trim();
+    let creds = repo::users::credentials(&state.pool, name).await?;
+    let local = creds
+        .as_ref()
+        .is_some_and(|c| c.user.source == Source::Local);
+    if !local {
+        // Not a local account: the directory decides, if there is one (a
+        // name it made at an earlier login, or a name never seen).
+        let directory_name = creds.as_ref().is_none_or(|c| c.user.source == Source::Ldap);
+        if let (true, Some(_)) = (directory_name, &state.directories.ldap) {
+            return match super::directory_login::ldap_login(state, name, password).await {
+                Ok(u) => {
+                    guard.succeeded(username);
+                    Ok(u)
+                }
+                Err(ServiceError::BadCredentials) => Err(fail()),
+                Err(e) => Err(e),
+            };
+        }
+    }
     let (user, hash) = match creds {
-        Some(c) => (Some(c.user), Some(c.password_hash)),
-        None => (None, None),
+        Some(c) if c.user.source == Source::Local && !c.user.disabled => {
+            (Some(c.user), Some(c.password_hash))
+        }
+        _ => (None, None),
     };
     let verified = password::verify(password, hash).await?;
     match user {
@@ -144,6 +172,11 @@ pub async fn change_own_password(
     new: SecretString,
     address: Option<&str>,
 ) -> Result<(), ServiceError> {
+    if actor.source != Source::Local {
+        return Err(ServiceError::Refused(
+            "Your password is kept by your directory or sign-on provider: change it there.".into(),
+        ));
+    }
     if let Some(problem) = shipshape_domain::user::password_problem(new.expose_secret()) {
         return Err(ServiceError::Invalid(
             shipshape_domain::fields::FieldErrors::single("new_password", problem),

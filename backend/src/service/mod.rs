@@ -11,6 +11,7 @@ pub mod checks;
 pub mod clusters;
 pub mod connect;
 pub mod day2;
+pub mod directory_login;
 pub mod evidence;
 pub mod export;
 pub mod fleet;

@@ -3,9 +3,14 @@
 use super::{now, require};
 use crate::{password, repo, AppState, ServiceError};
 use secrecy::{ExposeSecret, SecretString};
+use shipshape_domain::directory::Source;
 use shipshape_domain::fields::FieldErrors;
 use shipshape_domain::role::{Permission, Role};
 use shipshape_domain::user::{validate_new_user, User};
+
+/// The actor on rows the operator's CLI writes (it has the database file,
+/// and so full trust already).
+pub const CLI_ACTOR: &str = "cli";
 
 /// Adds a user on behalf of a logged-in admin.
 pub async fn add_user(
@@ -16,24 +21,83 @@ pub async fn add_user(
     password: SecretString,
 ) -> Result<User, ServiceError> {
     require(actor, Permission::ManageUsers)?;
-    create_user(state, username, role, password).await
+    insert_local(state, &actor.username, username, role, password).await
 }
 
-/// Adds a user with no acting user: for the operator's CLI, which has the
-/// database file and therefore full trust already.
+/// Adds a user with no acting user: for the operator's CLI.
 pub async fn create_user(
     state: &AppState,
     username: &str,
     role: Role,
     password: SecretString,
 ) -> Result<User, ServiceError> {
+    insert_local(state, CLI_ACTOR, username, role, password).await
+}
+
+/// A local account and the ledger row that grants its role, together.
+async fn insert_local(
+    state: &AppState,
+    actor: &str,
+    username: &str,
+    role: Role,
+    password: SecretString,
+) -> Result<User, ServiceError> {
     let username = validate_new_user(username, password.expose_secret())?;
     let hash = password::hash(password).await?;
-    repo::users::insert(&state.pool, &username, &hash, role, &now())
+    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let user = repo::users::insert(&mut *tx, &username, &hash, role, &now(), Source::Local)
         .await?
         .ok_or_else(|| {
             ServiceError::Invalid(FieldErrors::single("username", "That user name is taken."))
-        })
+        })?;
+    record_created(&mut tx, actor, &user).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// The install-level ledger row that records a new account and its role.
+pub(super) async fn record_created(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    actor: &str,
+    user: &User,
+) -> Result<(), ServiceError> {
+    let (note, details) =
+        shipshape_domain::account::created_row(&user.username, user.role, user.source);
+    append_account_row(
+        tx,
+        actor,
+        shipshape_domain::account::CREATED_ACTION,
+        note,
+        &details,
+    )
+    .await
+}
+
+/// Appends one install-level account row (cluster 0, item `_account`).
+pub(super) async fn append_account_row(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    actor: &str,
+    action: &str,
+    note: String,
+    details: &shipshape_domain::account::AccountDetails,
+) -> Result<(), ServiceError> {
+    use shipshape_domain::account::{ACCOUNT_ITEM, INSTALL_CLUSTER};
+    let details =
+        serde_json::to_string(details).map_err(|e| ServiceError::internal("account details", e))?;
+    repo::ledger::append(
+        tx,
+        repo::ledger::NewRow {
+            at: now(),
+            actor,
+            cluster_id: INSTALL_CLUSTER,
+            item_id: ACCOUNT_ITEM,
+            action,
+            note,
+            details,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 pub async fn list_users(state: &AppState, actor: &User) -> Result<Vec<User>, ServiceError> {
@@ -52,9 +116,7 @@ pub async fn change_account(
     change: shipshape_domain::account::AccountChange,
     new_password: Option<SecretString>,
 ) -> Result<User, ServiceError> {
-    use shipshape_domain::account::{
-        refusal, row, AccountChange, Target, ACCOUNT_ITEM, INSTALL_CLUSTER,
-    };
+    use shipshape_domain::account::{refusal, row, AccountChange, Target};
     require(actor, Permission::ManageUsers)?;
     let hash = match (&change, new_password) {
         (AccountChange::ResetPassword, Some(p)) => {
@@ -82,6 +144,7 @@ pub async fn change_account(
         username: user.username.clone(),
         role: user.role,
         disabled: user.disabled,
+        source: user.source,
     };
     let admins = repo::users::enabled_admins(&mut *tx).await?;
     if let Some(why) = refusal(actor.id, &target, &change, admins) {
@@ -105,21 +168,7 @@ pub async fn change_account(
         repo::users::end_sessions(&mut *tx, user_id, super::auth::now_millis()).await?;
     }
     let (note, details) = row(&target, &change);
-    let details = serde_json::to_string(&details)
-        .map_err(|e| ServiceError::internal("account details", e))?;
-    repo::ledger::append(
-        &mut tx,
-        repo::ledger::NewRow {
-            at,
-            actor: &actor.username,
-            cluster_id: INSTALL_CLUSTER,
-            item_id: ACCOUNT_ITEM,
-            action: change.action(),
-            note,
-            details,
-        },
-    )
-    .await?;
+    append_account_row(&mut tx, &actor.username, change.action(), note, &details).await?;
     let changed = repo::users::account(&mut *tx, user_id)
         .await?
         .ok_or(ServiceError::NotFound("user"))?;

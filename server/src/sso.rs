@@ -1,0 +1,144 @@
+//! "Log in with <provider>": `GET /auth/oidc/start` keeps a fresh state,
+//! nonce and PKCE verifier in the session and sends the browser to the
+//! provider; `GET /auth/oidc/callback` takes them out again (once), has the
+//! service check the answer, and logs the person in. Failures get a short
+//! page that says what to do; details go to the log only.
+
+use crate::router::ServerState;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use shipshape_backend::directory::oidc::Pending;
+use shipshape_backend::service::directory_login;
+use shipshape_backend::ServiceError;
+use tower_sessions::Session;
+
+/// Where a started login waits in the session.
+const PENDING_KEY: &str = "oidc_pending";
+
+pub async fn start(State(state): State<ServerState>, session: Session) -> Response {
+    let (url, pending) = match directory_login::oidc_start(&state.app).await {
+        Ok(started) => started,
+        Err(e) => return failure(e),
+    };
+    if let Err(e) = session.insert(PENDING_KEY, pending).await {
+        return failure(ServiceError::internal(
+            "keeping the login in the session",
+            e,
+        ));
+    }
+    Redirect::to(&url).into_response()
+}
+
+/// What the provider sends back: a code and the state, or an error.
+#[derive(Debug, Deserialize)]
+pub struct Answer {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+pub async fn callback(
+    State(state): State<ServerState>,
+    session: Session,
+    Query(answer): Query<Answer>,
+) -> Response {
+    // Taken out whatever happens next: one answer per started login.
+    let pending: Option<Pending> = session.remove(PENDING_KEY).await.unwrap_or_default();
+    if let Some(error) = answer.error {
+        tracing::warn!(%error, "oidc login: the provider answered with an error");
+        let message = if error == "access_denied" {
+            "The provider did not log you in."
+        } else {
+            "The provider could not log you in."
+        };
+        return page(
+            StatusCode::FORBIDDEN,
+            &format!("{message} Start again from the login page."),
+        );
+    }
+    let (Some(code), Some(returned)) = (answer.code, answer.state) else {
+        return page(
+            StatusCode::BAD_REQUEST,
+            "This address is where the provider sends you back after logging in; start from the login page.",
+        );
+    };
+    let user = match directory_login::oidc_finish(&state.app, pending, &code, &returned).await {
+        Ok(user) => user,
+        Err(e) => return failure(e),
+    };
+    if let Err(e) = shipshape_app::ssr::begin_session(&session, &user).await {
+        return failure(e);
+    }
+    Redirect::to("/").into_response()
+}
+
+fn failure(e: ServiceError) -> Response {
+    match e {
+        ServiceError::Refused(message) => page(StatusCode::FORBIDDEN, &message),
+        ServiceError::Unavailable(message) => page(StatusCode::SERVICE_UNAVAILABLE, &message),
+        ServiceError::NotFound(_) => page(
+            StatusCode::NOT_FOUND,
+            "Single sign-on is not set up on this server.",
+        ),
+        ServiceError::Internal(detail) => {
+            tracing::error!(%detail, "internal error in single sign-on");
+            page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on the server. It has been logged; please try again.",
+            )
+        }
+        other => {
+            tracing::warn!(error = %other, "single sign-on refused");
+            page(StatusCode::BAD_REQUEST, "The login could not be completed.")
+        }
+    }
+}
+
+/// A small page with the message and the way back.
+fn page(status: StatusCode, message: &str) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Log in – Shipshape</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/shipshape.css\"></head><body><main><section class=\"narrow card\">\
+         <h1>Log in</h1><p class=\"error\" role=\"alert\">{}</p><p><a href=\"/login\">Back to the login page</a></p>\
+         </section></main></body></html>",
+        escape(message)
+    );
+    (status, Html(body)).into_response()
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_escaped() {
+        assert_eq!(escape("<a href='x'>&"), "&lt;a href=&#39;x&#39;&gt;&amp;");
+    }
+
+    #[tokio::test]
+    async fn internal_detail_never_reaches_the_page() {
+        let r = failure(ServiceError::Internal("database: secret detail".into()));
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(!body.contains("secret detail"), "{body}");
+        assert!(body.contains("has been logged"), "{body}");
+    }
+}
