@@ -2,7 +2,8 @@
 # Installs what building (and, with --test, testing) Shipshape needs, and only
 # what is missing: the wasm32 target, cargo-leptos, wasm-bindgen-cli at the
 # version Cargo.lock pins, binaryen's wasm-opt from npm, and for tests Debian's
-# Chromium and Playwright from npm. Safe to run again; fast when all is there.
+# Chromium, slapd and openssl, Playwright and oidc-provider from npm, and the
+# trino Python client. Safe to run again; fast when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,18 +36,33 @@ if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
   (cd tools && npm ci --no-audit --no-fund)
 fi
 
+# Debian packages, installed only when one is missing (one apt run).
+apt_install() {
+  local SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  say "installing Debian packages: $*"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 if $want_test; then
-  if ! command -v chromium >/dev/null 2>&1; then
-    say "installing Debian's chromium"
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-    $SUDO apt-get update -qq
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
+  # Chromium for the browser tests; slapd (a throwaway directory per test,
+  # never the system service) and openssl for the LDAP login tests.
+  missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  [ -x /usr/sbin/slapd ] || missing+=(slapd)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
   # The official Trino Python client referees the simulator's protocol.
   if ! .venv/bin/python -c "import trino" >/dev/null 2>&1; then
     say "creating .venv with the trino Python client"
     python3 -m venv .venv
     .venv/bin/pip install --quiet "trino==0.340.0"
+  fi
+  # A local OpenID provider (the certified oidc-provider package) for the
+  # single sign-on tests.
+  if [ ! -d tests/oidc/node_modules/oidc-provider ]; then
+    say "installing the test OpenID provider (oidc-provider from npm)"
+    (cd tests/oidc && npm ci --no-audit --no-fund)
   fi
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     say "installing Playwright (the test runner only; it uses Debian's chromium)"

@@ -426,13 +426,16 @@ async fn admins_disable_enable_change_roles_and_reset_passwords_as_ledger_rows()
     assert_eq!(
         notes,
         vec![
+            "created admin as admin (local)",
+            "created sam as sre (local)",
             "disabled sam",
             "enabled sam",
             "role of sam: sre → manager",
             "password of sam reset"
         ]
     );
-    assert!(rows
+    assert_eq!(rows[0]["actor"], "setup");
+    assert!(rows[1..]
         .iter()
         .all(|r| r["actor"] == "admin" && r["cluster_id"] == 0));
 }

@@ -371,7 +371,10 @@ async fn checklist_signoffs_history_and_every_error_code() {
         .unwrap();
     assert_eq!(r.status(), 201);
     let first = body(r).await;
-    assert_eq!(first["seq"], 2, "row 1 is the cluster's registration");
+    assert_eq!(
+        first["seq"], 3,
+        "row 1 records the first admin, row 2 the cluster's registration"
+    );
     assert_eq!(first["status"], "done");
 
     // errors
@@ -515,7 +518,8 @@ async fn checklist_signoffs_history_and_every_error_code() {
         get_json(&admin, s.url(&format!("/api/v1/clusters/{id}/changes"))).await;
     assert_eq!(changes.len(), 1);
     assert_eq!(changes[0]["action"], "cluster_registered");
-    assert_eq!(changes[0]["prev_hash"], "0".repeat(64));
+    // ...which links to the first row of all, the first admin's account.
+    assert_ne!(changes[0]["prev_hash"], "0".repeat(64));
     assert_eq!(rows[1]["prev_hash"], changes[0]["hash"]);
     assert_eq!(
         admin
@@ -536,7 +540,10 @@ async fn checklist_signoffs_history_and_every_error_code() {
     )
     .await;
     assert_eq!(v["ok"], true);
-    assert_eq!(v["entries"], 4, "a registration and three sign-off rows");
+    assert_eq!(
+        v["entries"], 7,
+        "three accounts, a registration and three sign-off rows"
+    );
 }
 
 #[tokio::test]
@@ -593,7 +600,7 @@ async fn fifty_concurrent_signoffs_are_all_recorded() {
     .await;
     assert_eq!(
         v,
-        json!({"ok": true, "entries": 51, "head": rows[0]["hash"], "broken_seq": null, "reason": null, "checkpoints": 0, "signed_head": null})
+        json!({"ok": true, "entries": 53, "head": rows[0]["hash"], "broken_seq": null, "reason": null, "checkpoints": 0, "signed_head": null})
     );
 }
 
@@ -615,7 +622,7 @@ async fn tampering_is_reported_by_the_api_and_the_cli() {
     s.stop();
     let ok = cli(dir.path(), &["ledger", "verify"], &[]);
     assert!(ok.status.success());
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("ledger ok: 6 entries"));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("ledger ok: 7 entries"));
 
     // Someone with the database file edits history behind the triggers.
     {

@@ -188,11 +188,11 @@ async fn the_evidence_bundle_holds_the_export_and_its_files_and_verifies_offline
     let chain: Value = get_json(&admin, s.url("/api/v1/ledger/verify")).await;
     assert_eq!(manifest["format"], "shipshape-evidence-bundle/1");
     assert_eq!(manifest["generated_by"], "aud");
-    // two cluster registrations and four sign-offs
-    assert_eq!(manifest["rows"], 6);
+    // three new accounts, two cluster registrations and four sign-offs
+    assert_eq!(manifest["rows"], 9);
     assert_eq!(manifest["first_seq"], 1);
-    assert_eq!(manifest["last_seq"], 6);
-    assert_eq!(manifest["chain_head"]["seq"], 6);
+    assert_eq!(manifest["last_seq"], 9);
+    assert_eq!(manifest["chain_head"]["seq"], 9);
     assert_eq!(manifest["chain_head"]["hash"], chain["head"]);
     let listed = manifest["files"].as_array().unwrap();
     assert_eq!(listed.len(), 3, "every file but the manifest and the sums");

@@ -101,15 +101,18 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
             "hash"
         ]
     );
+    // Rows 1-3 record the three accounts (the first admin, sam, the auditor).
     assert_eq!(
         rows.len(),
-        7,
-        "a header, two cluster registrations and four sign-offs"
+        10,
+        "a header, three new accounts, two cluster registrations and four sign-offs"
     );
-    assert_eq!(rows[1][5], "cluster_registered");
-    assert_eq!(rows[1][4], "_cluster");
+    assert_eq!(rows[1][5], "account_created");
+    assert_eq!(rows[1][4], "_account");
+    assert_eq!(rows[4][5], "cluster_registered");
+    assert_eq!(rows[4][4], "_cluster");
     assert_eq!(
-        rows[3][6], "spill on, \"nvme\"\nsecond line",
+        rows[6][6], "spill on, \"nvme\"\nsecond line",
         "quotes and line breaks survive"
     );
     // Row for row the chain: each row links to the one before, and the last
@@ -118,14 +121,14 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
         assert_eq!(w[1][8], w[0][9]);
     }
     let v: Value = get_json(&admin, s.url("/api/v1/ledger/verify")).await;
-    assert_eq!(rows[6][9], v["head"].as_str().unwrap());
+    assert_eq!(rows[9][9], v["head"].as_str().unwrap());
     // The same rows as the item history shows.
     let history: Vec<Value> = get_json(
         &admin,
         s.url(&format!("/api/v1/clusters/{a}/items/spill/history")),
     )
     .await;
-    assert_eq!(history[1]["hash"], rows[3][9].as_str());
+    assert_eq!(history[1]["hash"], rows[6][9].as_str());
 
     let jsonl = auditor
         .get(s.url("/api/v1/export/signoffs.jsonl"))
@@ -139,9 +142,9 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 6);
-    assert_eq!(lines[5]["actor"], "sam");
-    assert_eq!(lines[2]["hash"], rows[3][9].as_str());
+    assert_eq!(lines.len(), 9);
+    assert_eq!(lines[8]["actor"], "sam");
+    assert_eq!(lines[5]["hash"], rows[6][9].as_str());
 
     let count = |q: &'static str| {
         let (c, url) = (
@@ -174,7 +177,7 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
     let today = chrono::Utc::now().date_naive();
     let tomorrow = (today + chrono::Days::new(1)).to_string();
     let q: &'static str = Box::leak(format!("from={today}&to={today}").into_boxed_str());
-    assert_eq!(count(q).await, 6);
+    assert_eq!(count(q).await, 9);
     let q: &'static str = Box::leak(format!("from={tomorrow}").into_boxed_str());
     assert_eq!(count(q).await, 0);
 
@@ -249,7 +252,9 @@ async fn csv_cells_a_spreadsheet_would_run_get_a_leading_quote() {
     let notes: Vec<String> = jsonl
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|v| v["action"] != "cluster_registered")
+        .filter(|v| {
+            !["cluster_registered", "account_created"].contains(&v["action"].as_str().unwrap_or(""))
+        })
         .map(|v| v["note"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(notes[0], "=HYPERLINK(\"http://x\")");

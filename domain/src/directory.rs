@@ -104,30 +104,29 @@ impl RoleMap {
     }
 }
 
-/// A DN compared loosely: lower case, no spaces around `,` and `=`.
+/// A DN compared loosely: lower case, no spaces around `,` and `=`
+/// (escaped characters, such as `\,` inside a value, are kept).
 pub fn normalize_dn(dn: &str) -> String {
     let mut out = String::with_capacity(dn.len());
     let mut escaped = false;
+    let mut after_separator = true;
+    let mut spaces = 0usize;
     for c in dn.trim().chars() {
-        if escaped {
-            out.push(c);
-            escaped = false;
-            continue;
-        }
-        if c == '\\' {
-            escaped = true;
-            out.push(c);
-            continue;
-        }
-        if c == ' ' && (out.ends_with(',') || out.ends_with('=')) {
-            continue;
-        }
-        if (c == ',' || c == '=') && out.ends_with(' ') {
-            while out.ends_with(' ') && !out.ends_with("\\ ") {
-                out.pop();
+        if escaped || !matches!(c, ' ' | ',' | '=') {
+            out.extend(std::iter::repeat_n(' ', spaces));
+            spaces = 0;
+            out.extend(c.to_lowercase());
+            escaped = !escaped && c == '\\';
+            after_separator = false;
+        } else if c == ' ' {
+            if !after_separator {
+                spaces += 1;
             }
+        } else {
+            spaces = 0;
+            out.push(c);
+            after_separator = true;
         }
-        out.extend(c.to_lowercase());
     }
     out
 }

@@ -2,6 +2,10 @@
 //! on two loopback ports (`ldap://` with StartTLS, and `ldaps://`), with its
 //! config, certificates and database in a temp dir. Killed when dropped.
 //!
+//! The data and config come from `tests/fixtures/ldap/` (`data.ldif`,
+//! `slapd.conf.in`), shared with the Playwright tests' slapd
+//! (`end2end/fixtures/slapd.sh`).
+//!
 //! The directory (see `DATA_LDIF`): a search account, four people and four
 //! `groupOfNames` groups. People also carry a `memberOf` attribute (the
 //! `dynlist` overlay computes it from the groups at search time) unless the
@@ -54,88 +58,15 @@ pub const SRES_GROUP: &str = "cn=trino-sres,ou=groups,dc=example,dc=com";
 pub const INTERNS_GROUP: &str = "cn=interns,ou=groups,dc=example,dc=com";
 
 /// Loaded with `slapadd` before slapd starts (plain-text passwords are fine
-/// for `userPassword`: slapd compares them as given).
-pub const DATA_LDIF: &str = "\
-dn: dc=example,dc=com
-objectClass: dcObject
-objectClass: organization
-dc: example
-o: Example
+/// for `userPassword`: slapd compares them as given). Shared with the
+/// Playwright tests' `end2end/fixtures/slapd.sh`; the constants above name
+/// its entries.
+pub const DATA_LDIF: &str = include_str!("../fixtures/ldap/data.ldif");
 
-dn: ou=people,dc=example,dc=com
-objectClass: organizationalUnit
-ou: people
+/// `slapd.conf` with placeholders (see the file's header), filled in by
+/// [`slapd_conf`]; shared with `end2end/fixtures/slapd.sh`.
+const SLAPD_CONF_TEMPLATE: &str = include_str!("../fixtures/ldap/slapd.conf.in");
 
-dn: ou=groups,dc=example,dc=com
-objectClass: organizationalUnit
-ou: groups
-
-dn: ou=services,dc=example,dc=com
-objectClass: organizationalUnit
-ou: services
-
-dn: cn=shipshape,ou=services,dc=example,dc=com
-objectClass: organizationalRole
-objectClass: simpleSecurityObject
-cn: shipshape
-description: Shipshape's LDAP search account
-userPassword: svc-secret
-
-dn: uid=alice,ou=people,dc=example,dc=com
-objectClass: inetOrgPerson
-uid: alice
-cn: Alice Admin
-sn: Admin
-mail: alice@example.com
-userPassword: alice-pass-123
-
-dn: uid=mona,ou=people,dc=example,dc=com
-objectClass: inetOrgPerson
-uid: mona
-cn: Mona Manager
-sn: Manager
-mail: mona@example.com
-userPassword: mona-pass-123
-
-dn: uid=sam,ou=people,dc=example,dc=com
-objectClass: inetOrgPerson
-uid: sam
-cn: Sam Sre
-sn: Sre
-mail: sam@example.com
-userPassword: sam-pass-123
-
-dn: uid=uma,ou=people,dc=example,dc=com
-objectClass: inetOrgPerson
-uid: uma
-cn: Uma Intern
-sn: Intern
-mail: uma@example.com
-userPassword: uma-pass-123
-
-dn: cn=trino-admins,ou=groups,dc=example,dc=com
-objectClass: groupOfNames
-cn: trino-admins
-member: uid=alice,ou=people,dc=example,dc=com
-
-dn: cn=trino-managers,ou=groups,dc=example,dc=com
-objectClass: groupOfNames
-cn: trino-managers
-member: uid=mona,ou=people,dc=example,dc=com
-
-dn: cn=trino-sres,ou=groups,dc=example,dc=com
-objectClass: groupOfNames
-cn: trino-sres
-member: uid=sam,ou=people,dc=example,dc=com
-
-dn: cn=interns,ou=groups,dc=example,dc=com
-objectClass: groupOfNames
-cn: interns
-member: uid=uma,ou=people,dc=example,dc=com
-";
-
-const SCHEMA_DIR: &str = "/etc/ldap/schema";
-const MODULE_DIR: &str = "/usr/lib/ldap";
 const START_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A running slapd; killed (and its temp dir removed) when dropped.
@@ -354,52 +285,52 @@ fn write_tls(dir: &Path) -> PathBuf {
     ca_pem_path
 }
 
-/// Old-style `slapd.conf` (read with `-f`; no cn=config).
+/// Old-style `slapd.conf` (read with `-f`; no cn=config): the shared
+/// template with `dir`'s paths, and the `@MEMBEROF@` lines kept or dropped.
 fn slapd_conf(dir: &Path, member_of: bool) -> String {
-    let d = dir.display();
-    let (dynlist_module, dynlist_overlay) = if member_of {
-        (
-            "moduleload dynlist\n",
-            "\n# memberOf on people, computed from the groups at search time\n\
-             overlay dynlist\n\
-             dynlist-attrset groupOfURLs memberURL member+memberOf@groupOfNames\n",
-        )
-    } else {
-        ("", "")
-    };
-    format!(
-        "\
-include {SCHEMA_DIR}/core.schema
-include {SCHEMA_DIR}/cosine.schema
-include {SCHEMA_DIR}/inetorgperson.schema
-include {SCHEMA_DIR}/nis.schema
-include {SCHEMA_DIR}/dyngroup.schema
+    let d = dir.display().to_string();
+    let mut conf = String::with_capacity(SLAPD_CONF_TEMPLATE.len());
+    for line in SLAPD_CONF_TEMPLATE.lines() {
+        let line = match line.strip_prefix("@MEMBEROF@") {
+            Some(rest) if member_of => rest,
+            Some(_) => continue,
+            None => line,
+        };
+        conf.push_str(line);
+        conf.push('\n');
+    }
+    let conf = conf
+        .replace("@TLS_CA@", &format!("{d}/ca.pem"))
+        .replace("@TLS_CERT@", &format!("{d}/server.pem"))
+        .replace("@TLS_KEY@", &format!("{d}/server.key"))
+        .replace("@DIR@", &d);
+    // The template's comments name the placeholders: only other lines count.
+    let unfilled = conf
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(leftover_placeholder);
+    if let Some(left) = unfilled {
+        panic!("slapd.conf.in has a placeholder this harness does not fill: {left}");
+    }
+    conf
+}
 
-pidfile \"{d}/slapd.pid\"
-argsfile \"{d}/slapd.args\"
-modulepath {MODULE_DIR}
-moduleload back_mdb
-{dynlist_module}
-TLSCACertificateFile \"{d}/ca.pem\"
-TLSCertificateFile \"{d}/server.pem\"
-TLSCertificateKeyFile \"{d}/server.key\"
-
-database mdb
-maxsize 10485760
-suffix \"{BASE_DN}\"
-rootdn \"{ROOT_DN}\"
-rootpw {ROOT_PASSWORD}
-directory \"{d}/db\"
-
-access to attrs=userPassword
-  by anonymous auth
-  by self write
-  by * none
-access to *
-  by users read
-  by * none
-{dynlist_overlay}"
-    )
+/// The first `@NAME@` (capitals and `_`) still in `text`.
+fn leftover_placeholder(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(off) = text[i..].find('@') {
+        let start = i + off;
+        let mut end = start + 1;
+        while end < bytes.len() && (bytes[end].is_ascii_uppercase() || bytes[end] == b'_') {
+            end += 1;
+        }
+        if end > start + 1 && bytes.get(end) == Some(&b'@') {
+            return Some(&text[start..=end]);
+        }
+        i = start + 1;
+    }
+    None
 }
 
 /// `/usr/sbin` first: it is often not on a test runner's PATH.

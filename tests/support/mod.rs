@@ -8,7 +8,16 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod ldap;
+pub mod oidc;
 pub mod sims;
+
+/// A loopback port free just now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_shipshape");
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
@@ -31,13 +40,19 @@ impl Server {
     }
 
     pub fn start_env(data: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        Self::start_bound(data, "127.0.0.1:0", extra, env)
+    }
+
+    /// On a given address (when something else must know the port first,
+    /// such as an OpenID provider's registered redirect address).
+    pub fn start_bound(data: &Path, bind: &str, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(BIN);
         for (k, v) in env {
             cmd.env(k, v);
         }
         cmd.args(["--data-dir", path_str(data)])
             .args(extra)
-            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(["serve", "--bind", bind])
             .env("RUST_LOG", "warn")
             .env_remove("SHIPSHAPE_CONFIG")
             .stdout(Stdio::piped())
