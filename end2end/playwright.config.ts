@@ -1,8 +1,43 @@
+import * as fs from 'fs';
 import { defineConfig } from '@playwright/test';
 
 // The real release build, on its own port with a fresh data directory.
 const port = Number(process.env.E2E_PORT ?? 3917);
 export const simPort = Number(process.env.E2E_SIM_PORT ?? 3918);
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3919);
+const ldapPort = Number(process.env.E2E_LDAP_PORT ?? 3920);
+
+// Logins through the test directory and the test OpenID provider below.
+fs.mkdirSync('../target', { recursive: true });
+fs.writeFileSync(
+  '../target/e2e-shipshape.toml',
+  `[ldap]
+url = "ldap://127.0.0.1:${ldapPort}"
+starttls = true
+ca_file = "../target/e2e-ldap-ca.pem"
+base_dn = "dc=example,dc=com"
+bind_dn = "cn=shipshape,ou=services,dc=example,dc=com"
+bind_password = "svc-secret"
+user_base_dn = "ou=people,dc=example,dc=com"
+
+[ldap.roles]
+admin = "cn=trino-admins,ou=groups,dc=example,dc=com"
+manager = "cn=trino-managers,ou=groups,dc=example,dc=com"
+sre = "cn=trino-sres,ou=groups,dc=example,dc=com"
+
+[oidc]
+issuer_url = "http://127.0.0.1:${oidcPort}"
+client_id = "shipshape"
+client_secret = "shipshape-secret"
+public_url = "http://127.0.0.1:${port}"
+display_name = "Example SSO"
+
+[oidc.roles]
+admin = "trino-admins"
+manager = "trino-managers"
+sre = "trino-sres"
+`,
+);
 
 export default defineConfig({
   testDir: './tests',
@@ -29,9 +64,30 @@ export default defineConfig({
       ],
     },
   },
+  // Started in this order: the directory's CA file must exist before the
+  // server reads its config.
   webServer: [
     {
-      command: `rm -rf ../target/e2e-data && ../target/release/shipshape --data-dir ../target/e2e-data serve --bind 127.0.0.1:${port}`,
+      // A throwaway LDAP directory (Debian's slapd, StartTLS).
+      command: 'bash fixtures/slapd.sh',
+      port: ldapPort,
+      env: { E2E_LDAP_PORT: String(ldapPort) },
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      // A local OpenID provider (the certified oidc-provider package).
+      command: 'node ../tests/oidc/provider.mjs',
+      url: `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,
+      env: {
+        OIDC_PORT: String(oidcPort),
+        OIDC_REDIRECT_URIS: `http://127.0.0.1:${port}/auth/oidc/callback`,
+      },
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
+      command: `rm -rf ../target/e2e-data && ../target/release/shipshape --data-dir ../target/e2e-data --config ../target/e2e-shipshape.toml serve --bind 127.0.0.1:${port}`,
       url: `http://127.0.0.1:${port}/healthz`,
       reuseExistingServer: false,
       timeout: 60_000,
