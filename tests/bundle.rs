@@ -240,7 +240,7 @@ async fn the_evidence_bundle_holds_the_export_and_its_files_and_verifies_offline
     .unwrap();
     let (code, text) = verify(dir.path(), &tampered);
     assert_eq!(code, Some(1), "{text}");
-    assert!(text.contains("row seq 4"), "{text}");
+    assert!(text.contains("row seq 7"), "{text}");
 
     // Not a ZIP at all: exit 2.
     let junk = dir.path().join("junk.zip");
@@ -265,9 +265,9 @@ async fn the_evidence_bundle_holds_the_export_and_its_files_and_verifies_offline
     assert_eq!(files.len(), 5);
     let manifest: Value = serde_json::from_slice(&files[3].1).unwrap();
     assert_eq!(manifest["rows"], 2);
-    assert_eq!(manifest["first_seq"], 2);
+    assert_eq!(manifest["first_seq"], 3);
     assert_eq!(manifest["filters"]["cluster"], b);
-    assert_eq!(manifest["chain_head"]["seq"], 6);
+    assert_eq!(manifest["chain_head"]["seq"], 9);
     let filtered = dir.path().join("filtered.zip");
     std::fs::write(&filtered, &zip).unwrap();
     let (code, text) = verify(dir.path(), &filtered);

@@ -135,3 +135,65 @@ fn an_unknown_config_key_stops_start_up() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("bnd"), "{}", text(&out.stderr));
 }
+
+#[tokio::test]
+async fn the_read_model_is_rebuilt_from_the_ledger_and_reads_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    // No scheduled check rounds: their times would differ between runs.
+    let no_checks = [("SHIPSHAPE_CHECK_INTERVAL_SECS", "0")];
+    let s = Server::start_env(dir.path(), &[], &no_checks);
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "alpha").await;
+    for (item, status) in [
+        ("spill", "done"),
+        ("tls", "not_applicable"),
+        ("spill", "revoked"),
+        ("jvm", "done"),
+    ] {
+        let r = admin
+            .post(s.url(&format!("/api/v1/clusters/{id}/items/{item}/signoffs")))
+            .json(&serde_json::json!({"status": status, "note": "why: recorded by the test"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let before: serde_json::Value =
+        get_json(&admin, s.url(&format!("/api/v1/clusters/{id}/checklist"))).await;
+    let fleet_before: serde_json::Value = get_json(&admin, s.url("/api/v1/fleet")).await;
+    s.stop();
+
+    // Someone empties the read model behind the server's back: a rebuild
+    // from the ledger brings back exactly what was there.
+    {
+        use sqlx::ConnectOptions;
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.path().join("shipshape.db"))
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM item_state")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let out = cli(dir.path(), &["ledger", "rebuild-views"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("3 item states"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let s = Server::start_env(dir.path(), &[], &no_checks);
+    let admin = login(&s, "admin", ADMIN_PASSWORD).await;
+    let after: serde_json::Value =
+        get_json(&admin, s.url(&format!("/api/v1/clusters/{id}/checklist"))).await;
+    assert!(before == after, "the checklist differs after the rebuild");
+    let fleet_after: serde_json::Value = get_json(&admin, s.url("/api/v1/fleet")).await;
+    assert!(
+        fleet_before == fleet_after,
+        "the fleet differs after the rebuild"
+    );
+    assert_eq!(after["overall"]["done"], 1, "{after}");
+}

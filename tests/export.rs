@@ -101,7 +101,8 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
             "hash"
         ]
     );
-    // Rows 1-3 record the three accounts (the first admin, sam, the auditor).
+    // Row 1 records the first admin, rows 2-3 the clusters, rows 4-5 the
+    // other two accounts (sam, the auditor); then the sign-offs.
     assert_eq!(
         rows.len(),
         10,
@@ -109,8 +110,9 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
     );
     assert_eq!(rows[1][5], "account_created");
     assert_eq!(rows[1][4], "_account");
-    assert_eq!(rows[4][5], "cluster_registered");
-    assert_eq!(rows[4][4], "_cluster");
+    assert_eq!(rows[2][5], "cluster_registered");
+    assert_eq!(rows[2][4], "_cluster");
+    assert_eq!(rows[4][5], "account_created");
     assert_eq!(
         rows[6][6], "spill on, \"nvme\"\nsecond line",
         "quotes and line breaks survive"

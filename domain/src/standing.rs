@@ -60,7 +60,7 @@ impl Standing {
 }
 
 /// What the ledger says about one item of one cluster.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemRecord {
     pub signoff: Option<LatestSignoff>,
     /// The newest waiver request, with its decision if there is one.

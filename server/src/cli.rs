@@ -92,6 +92,9 @@ pub enum LedgerCommand {
     /// Sign a checkpoint now if rows were added since the last one (the
     /// server also does it on its own, see checkpoint_every_rows).
     Checkpoint,
+    /// Recompute the read model (each cluster × item's state) from the
+    /// ledger, the source of truth. Safe while the server runs.
+    RebuildViews,
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,10 +165,14 @@ pub fn config(global: &Global, bind: Option<SocketAddr>) -> Result<Config, CliEr
     Config::load(global.config.as_deref(), &overrides).map_err(|e| CliError::Message(e.to_string()))
 }
 
+/// Opens the install: runbook, key, database (migrated), and the read
+/// model built from the ledger if it is missing or of an older version.
 async fn open(config: Config) -> Result<AppState, CliError> {
-    AppState::open(config)
+    let state = AppState::open(config)
         .await
-        .map_err(|e| CliError::Message(e.to_string()))
+        .map_err(|e| CliError::Message(e.to_string()))?;
+    shipshape_backend::service::views::ensure_current(&state).await?;
+    Ok(state)
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -243,6 +250,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             println!("fingerprint: {}", info.fingerprint);
             println!("algorithm:   {}", info.algorithm);
             println!("key file:    {}", key.path().display());
+            Ok(())
+        }
+        Command::Ledger(LedgerCommand::RebuildViews) => {
+            let state = open(config(&cli.global, None)?).await?;
+            let n = shipshape_backend::service::views::rebuild(&state).await?;
+            println!("read model rebuilt from the ledger: {n} item states");
             Ok(())
         }
         Command::Ledger(LedgerCommand::Checkpoint) => {

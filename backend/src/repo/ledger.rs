@@ -15,6 +15,8 @@ use std::collections::HashMap;
 const SIGNOFF_ACTIONS: &str = "('done', 'not_applicable', 'revoked')";
 const WAIVER_ACTIONS: &str = "('waiver_requested', 'waiver_approved', 'waiver_rejected')";
 const STANDING_ACTIONS: &str = "('done', 'not_applicable', 'revoked', 'waiver_requested', 'waiver_approved', 'waiver_rejected', 'check_verdict', 'cluster_changed')";
+/// The rows the read model folds (see [`super::item_state`]).
+const STATE_ACTIONS: &str = "('done', 'not_applicable', 'revoked', 'waiver_requested', 'waiver_approved', 'waiver_rejected', 'check_verdict', 'completed')";
 const COLUMNS: &str = "seq, at, actor, cluster_id, item_id, action, note, details, prev_hash, hash";
 
 #[derive(FromRow)]
@@ -84,6 +86,8 @@ pub async fn latest_action(
     Ok(action.as_deref().and_then(SignoffAction::parse))
 }
 
+/// Inserts a sealed row and applies it to the read model, together (call
+/// in the appending transaction).
 pub async fn insert(conn: &mut SqliteConnection, e: &LedgerEntry) -> Result<(), sqlx::Error> {
     let c = &e.content;
     sqlx::query(&format!(
@@ -99,9 +103,9 @@ pub async fn insert(conn: &mut SqliteConnection, e: &LedgerEntry) -> Result<(), 
     .bind(&c.details)
     .bind(&c.prev_hash)
     .bind(&e.hash)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    super::item_state::apply(conn, c).await
 }
 
 /// The newest sign-off per item of one cluster.
@@ -320,6 +324,19 @@ pub fn stream_all<'e>(
     sqlx::query_as::<_, EntryRow>("SELECT seq, at, actor, cluster_id, item_id, action, note, details, prev_hash, hash FROM ledger ORDER BY seq")
         .fetch(db)
         .map(|r| r.map(Into::into))
+        .boxed()
+}
+
+/// The rows the read model folds, in chain order, streamed.
+pub fn stream_state_rows<'e>(
+    db: impl SqliteExecutor<'e> + 'e,
+) -> BoxStream<'e, Result<EntryContent, sqlx::Error>> {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("SELECT {COLUMNS} FROM ledger WHERE action IN {STATE_ACTIONS} ORDER BY seq")
+    });
+    sqlx::query_as::<_, EntryRow>(SQL.as_str())
+        .fetch(db)
+        .map(|r| r.map(|r| LedgerEntry::from(r).content))
         .boxed()
 }
 

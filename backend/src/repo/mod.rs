@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod calendar_links;
 pub mod checks;
 pub mod clusters;
+pub mod item_state;
 pub mod ledger;
 pub mod reminders;
 pub mod tokens;

@@ -46,30 +46,29 @@ async fn completions(
     state: &AppState,
     cluster_id: Option<i64>,
 ) -> Result<HashMap<i64, HashMap<String, Completion>>, ServiceError> {
-    let rows = repo::ledger::latest_with_action(&state.pool, cluster_id, COMPLETED).await?;
-    let seqs: Vec<i64> = rows.iter().map(|r| r.content.seq).collect();
+    // The read model keeps each task's newest completion.
+    let states = match cluster_id {
+        Some(id) => HashMap::from([(id, repo::item_state::of_cluster(&state.pool, id).await?)]),
+        None => repo::item_state::all(&state.pool).await?,
+    };
+    let mut out: HashMap<i64, HashMap<String, Completion>> = HashMap::new();
+    for (cluster, items) in states {
+        for (item, s) in items {
+            if let Some(c) = s.completion {
+                out.entry(cluster).or_default().insert(item, c);
+            }
+        }
+    }
+    let seqs: Vec<i64> = out
+        .values()
+        .flat_map(|m| m.values().map(|c| c.seq))
+        .collect();
     let mut files: HashMap<i64, Vec<AttachmentMeta>> = HashMap::new();
     for (seq, meta) in repo::attachments::for_rows(&state.pool, &seqs).await? {
         files.entry(seq).or_default().push(meta);
     }
-    let mut out: HashMap<i64, HashMap<String, Completion>> = HashMap::new();
-    for r in rows {
-        let c = r.content;
-        let Ok(details) = serde_json::from_str::<CompletionDetails>(&c.details) else {
-            continue;
-        };
-        out.entry(c.cluster_id).or_default().insert(
-            c.item_id,
-            Completion {
-                seq: c.seq,
-                at: c.at,
-                done_on: details.done_on,
-                by: c.actor,
-                outcome: details.outcome,
-                note: c.note,
-                attachments: files.remove(&c.seq).unwrap_or_default(),
-            },
-        );
+    for c in out.values_mut().flat_map(|m| m.values_mut()) {
+        c.attachments = files.remove(&c.seq).unwrap_or_default();
     }
     Ok(out)
 }

@@ -7,7 +7,7 @@ use shipshape_domain::day2::TaskState;
 use shipshape_domain::drift::{fleet_drift, DriftRow, FleetMember};
 use shipshape_domain::readiness::{readiness, sort_worst_first, FleetEntry};
 use shipshape_domain::role::Permission;
-use shipshape_domain::standing::{assess, waivers_from, ItemRecord};
+use shipshape_domain::standing::{assess, ItemRecord};
 use shipshape_domain::time::parse_ts;
 use shipshape_domain::trend::{trend, window, TrendCluster, TrendPoint};
 use shipshape_domain::user::User;
@@ -39,8 +39,8 @@ pub async fn fleet(
     require(actor, Permission::Read)?;
     let at = moment(state)?;
     let clusters = repo::clusters::list(&state.pool, q.include_archived).await?;
-    let latest = repo::ledger::latest_signoffs_all(&state.pool).await?;
-    let waiver_rows = repo::ledger::waiver_rows(&state.pool, None).await?;
+    // The read model: O(clusters × items), whatever the ledger's length.
+    let mut states = repo::item_state::all(&state.pool).await?;
     let failing = repo::verdicts::failing_all(&state.pool).await?;
     let mut overdue: HashMap<i64, u32> = HashMap::new();
     for t in super::day2::tasks_of_all_clusters(state).await? {
@@ -48,29 +48,28 @@ pub async fn fleet(
             *overdue.entry(t.cluster_id).or_default() += 1;
         }
     }
-    let mut waiver_rows_of: HashMap<i64, Vec<_>> = HashMap::new();
-    for row in &waiver_rows {
-        waiver_rows_of.entry(row.cluster_id).or_default().push(row);
-    }
-    let no_signoffs = HashMap::new();
+    let no_states = HashMap::new();
     let no_failures = HashSet::new();
     let mut entries: Vec<FleetEntry> = clusters
         .into_iter()
         .filter(|c| matches(c, q))
         .map(|cluster| {
-            let signoffs = latest.get(&cluster.id).unwrap_or(&no_signoffs);
-            let waivers = waivers_from(waiver_rows_of.remove(&cluster.id).unwrap_or_default());
+            let items = states.remove(&cluster.id);
+            let items = items.as_ref().unwrap_or(&no_states);
             let failing = failing.get(&cluster.id).unwrap_or(&no_failures);
             let readiness = readiness(&state.runbook, |item| {
-                let record = ItemRecord {
-                    signoff: signoffs.get(&item.id).cloned(),
-                    waiver: waivers.get(&item.id).cloned(),
-                    verdict: None,
-                };
+                let record = items
+                    .get(&item.id)
+                    .map(|s| ItemRecord {
+                        verdict: None,
+                        ..s.record.clone()
+                    })
+                    .unwrap_or_default();
                 assess(&record, item.valid_for_days, failing.contains(&item.id), at)
             });
-            let pending_waivers = waivers
+            let pending_waivers = items
                 .values()
+                .filter_map(|s| s.record.waiver.as_ref())
                 .filter(|w| w.state(at.today) == WaiverState::Pending)
                 .count() as u32;
             FleetEntry {

@@ -21,6 +21,7 @@ pub mod scheduler;
 pub mod signoffs;
 pub mod tokens;
 pub mod users;
+pub mod views;
 pub mod waivers;
 
 use crate::ServiceError;

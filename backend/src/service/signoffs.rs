@@ -19,7 +19,6 @@ use shipshape_domain::role::Permission;
 use shipshape_domain::signoff::{
     sign_refusal, validate_signoff, ItemStatus, SignRefusal, SignoffAction,
 };
-use shipshape_domain::standing::waivers_from;
 use shipshape_domain::user::User;
 
 async fn cluster(state: &AppState, id: i64) -> Result<Cluster, ServiceError> {
@@ -35,8 +34,18 @@ pub async fn checklist(
 ) -> Result<(Cluster, Checklist), ServiceError> {
     require(actor, Permission::Read)?;
     let cluster = cluster(state, cluster_id).await?;
-    let latest = repo::ledger::latest_per_item(&state.pool, cluster_id).await?;
-    let waivers = waivers_from(&repo::ledger::waiver_rows(&state.pool, Some(cluster_id)).await?);
+    // The read model: this cluster's item states, whatever the ledger's length.
+    let states = repo::item_state::of_cluster(&state.pool, cluster_id).await?;
+    let mut latest = std::collections::HashMap::new();
+    let mut waivers = std::collections::HashMap::new();
+    for (item, s) in states {
+        if let Some(signoff) = s.record.signoff {
+            latest.insert(item.clone(), signoff);
+        }
+        if let Some(waiver) = s.record.waiver {
+            waivers.insert(item, waiver);
+        }
+    }
     let checks =
         repo::checks::latest_per_item(&state.pool, cluster_id, cluster.checks_reset_at.as_deref())
             .await?

@@ -1,0 +1,171 @@
+//! The read model kept beside the ledger: per cluster × item, what the
+//! standing rule and the Day-2 schedule need (the newest sign-off, the
+//! newest waiver with its decision, the live check's counting verdict, the
+//! newest Day-2 completion). It is a fold of the ledger's rows in seq
+//! order, so it can always be rebuilt from the ledger; the storage layer
+//! applies each new row in the same transaction that appends it.
+
+use crate::check::ACTION_VERDICT;
+use crate::day2::{Completion, CompletionDetails, COMPLETED};
+use crate::ledger::EntryContent;
+use crate::signoff::SignoffAction;
+use crate::standing::ItemRecord;
+use crate::waiver;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Bump when [`ItemState::apply`] changes meaning: stored states of an
+/// older version are rebuilt from the ledger at start-up.
+pub const VERSION: i64 = 1;
+
+/// One cluster × item.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemState {
+    #[serde(default)]
+    pub record: ItemRecord,
+    /// The newest Day-2 completion (its files are looked up by `seq`).
+    #[serde(default)]
+    pub completion: Option<Completion>,
+    /// The newest row applied.
+    pub last_seq: i64,
+}
+
+/// Whether a row with this action changes an item's state.
+pub fn changes_state(action: &str) -> bool {
+    SignoffAction::parse(action).is_some()
+        || matches!(
+            action,
+            ACTION_VERDICT
+                | COMPLETED
+                | waiver::ACTION_REQUESTED
+                | waiver::ACTION_APPROVED
+                | waiver::ACTION_REJECTED
+        )
+}
+
+impl ItemState {
+    /// Applies one row about this item; rows come in seq order. A row
+    /// already applied (seq not above `last_seq`) changes nothing.
+    pub fn apply(&mut self, row: &EntryContent) {
+        if row.seq <= self.last_seq || !changes_state(&row.action) {
+            return;
+        }
+        self.last_seq = row.seq;
+        if row.action == COMPLETED {
+            if let Ok(d) = serde_json::from_str::<CompletionDetails>(&row.details) {
+                self.completion = Some(Completion {
+                    seq: row.seq,
+                    at: row.at.clone(),
+                    done_on: d.done_on,
+                    by: row.actor.clone(),
+                    outcome: d.outcome,
+                    note: row.note.clone(),
+                    attachments: Vec::new(),
+                });
+            }
+            return;
+        }
+        self.record.apply(row);
+    }
+}
+
+/// Every item's state, folded from rows in seq order: what a rebuild stores.
+pub fn fold<'a>(
+    rows: impl IntoIterator<Item = &'a EntryContent>,
+) -> BTreeMap<(i64, String), ItemState> {
+    let mut states: BTreeMap<(i64, String), ItemState> = BTreeMap::new();
+    for row in rows {
+        if changes_state(&row.action) {
+            states
+                .entry((row.cluster_id, row.item_id.clone()))
+                .or_default()
+                .apply(row);
+        }
+    }
+    states
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::CheckStatus;
+
+    fn row(seq: i64, item: &str, action: &str, details: &str) -> EntryContent {
+        EntryContent {
+            seq,
+            at: format!("2026-12-0{}T10:00:00Z", 1 + seq % 9),
+            actor: "sam".into(),
+            cluster_id: 1,
+            item_id: item.into(),
+            action: action.into(),
+            note: format!("note {seq}"),
+            details: details.into(),
+            prev_hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_newest_rows_win_and_other_rows_are_ignored() {
+        let rows = vec![
+            row(1, "spill", "done", ""),
+            row(2, "spill", "cluster_registered", ""),
+            row(3, "spill", "revoked", ""),
+            row(4, "tls", "not_applicable", ""),
+            row(5, "weekly-review", COMPLETED, r#"{"outcome":"ok"}"#),
+            row(6, "weekly-review", COMPLETED, "not json"),
+            row(
+                7,
+                "tls",
+                ACTION_VERDICT,
+                r#"{"from":"pass","to":"fail","since":"s","runs":2,"run_id":"r","observed":"o","evidence_sha256":"e"}"#,
+            ),
+        ];
+        let states = fold(&rows);
+        let spill = &states[&(1, "spill".to_string())];
+        assert_eq!(
+            spill.record.signoff.as_ref().unwrap().action,
+            SignoffAction::Revoked
+        );
+        assert_eq!(spill.last_seq, 3);
+        let tls = &states[&(1, "tls".to_string())];
+        assert_eq!(
+            tls.record.signoff.as_ref().unwrap().action,
+            SignoffAction::NotApplicable
+        );
+        assert_eq!(tls.record.verdict, Some(CheckStatus::Fail));
+        let review = &states[&(1, "weekly-review".to_string())];
+        assert_eq!(
+            review.completion.as_ref().unwrap().seq,
+            5,
+            "a malformed row keeps the last good one"
+        );
+        assert_eq!(review.last_seq, 6);
+    }
+
+    #[test]
+    fn applying_a_row_twice_or_out_of_order_changes_nothing() {
+        let mut s = ItemState::default();
+        s.apply(&row(2, "spill", "done", ""));
+        let before = s.clone();
+        s.apply(&row(2, "spill", "revoked", ""));
+        s.apply(&row(1, "spill", "revoked", ""));
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn states_survive_a_round_trip_through_json() {
+        let rows = vec![
+            row(1, "spill", "done", ""),
+            row(
+                2,
+                "weekly-review",
+                COMPLETED,
+                r#"{"outcome":"ok","done_on":"2026-11-30"}"#,
+            ),
+        ];
+        for state in fold(&rows).values() {
+            let json = serde_json::to_string(state).unwrap();
+            assert_eq!(&serde_json::from_str::<ItemState>(&json).unwrap(), state);
+        }
+    }
+}
