@@ -16,3 +16,15 @@ CREATE TABLE view_meta (
     name TEXT PRIMARY KEY,
     version INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- Each item's state as it stood at the end of every UTC day on which it
+-- changed: the readiness trend reads the states before and within its
+-- window from here instead of replaying the ledger.
+CREATE TABLE item_state_daily (
+    cluster_id INTEGER NOT NULL,
+    item_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (cluster_id, item_id, day)
+) WITHOUT ROWID;
+CREATE INDEX item_state_daily_by_day ON item_state_daily (day);

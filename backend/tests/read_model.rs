@@ -10,6 +10,7 @@ use shipshape_backend::service::{auth, clusters, signoffs, views};
 use shipshape_backend::AppState;
 use shipshape_domain::cluster::ClusterInput;
 use shipshape_domain::signoff::SignoffAction;
+use shipshape_domain::trend::{trend, trend_from_states, TrendCluster};
 
 async fn state(dir: &tempfile::TempDir) -> AppState {
     let config = Config {
@@ -105,7 +106,13 @@ fn random_row(rng: &mut Rng, requests: &[i64], own: Option<i64>) -> (&'static st
                 }
             ),
         ),
-        10 => ("cluster_changed", "{}".to_string()),
+        10 => (
+            "cluster_changed",
+            format!(
+                r#"{{"changes":[],"resets_verdicts":{}}}"#,
+                rng.below(2) == 0
+            ),
+        ),
         // malformed details: the fold must skip them the same way
         _ => (
             ["waiver_requested", "completed", "check_verdict"][rng.below(3) as usize],
@@ -160,21 +167,23 @@ async fn the_read_model_equals_its_rebuild_after_random_histories() {
             }
             tx.commit().await.unwrap();
         }
-        let incremental = item_state::snapshot(&state.pool).await.unwrap();
         let mut conn = state.pool.acquire().await.unwrap();
+        let incremental = item_state::snapshot(&mut conn).await.unwrap();
         let rebuilt = item_state::fold_ledger(&mut conn).await.unwrap();
         drop(conn);
+        let n = incremental.states.len();
+        assert!(n >= 30, "seed {seed}: {n} states");
+        assert!(incremental.daily.len() > n);
         assert!(
-            incremental.len() >= 30,
-            "seed {seed}: {} states",
-            incremental.len()
-        );
-        assert!(
-            incremental == rebuilt,
+            incremental.states == rebuilt.states,
             "seed {seed}: the incremental read model differs from the rebuild"
         );
+        assert!(
+            incremental.daily == rebuilt.daily,
+            "seed {seed}: the incremental daily states differ from the rebuild"
+        );
         // Some of everything happened.
-        let all: Vec<_> = incremental.values().collect();
+        let all: Vec<_> = incremental.states.values().collect();
         assert!(all.iter().any(|s| s
             .record
             .waiver
@@ -182,10 +191,36 @@ async fn the_read_model_equals_its_rebuild_after_random_histories() {
             .is_some_and(|w| w.decision.is_some())));
         assert!(all.iter().any(|s| s.completion.is_some()));
         assert!(all.iter().any(|s| s.record.verdict.is_some()));
+        // The trend from the daily states equals the replay of the ledger,
+        // for a window that starts after the history does.
+        let (first, last) = (
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 9).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        );
+        let clusters: Vec<TrendCluster> = (1..=6)
+            .map(|id| TrendCluster {
+                id,
+                registered_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            })
+            .collect();
+        let rows = ledger::standing_rows(&state.pool, None).await.unwrap();
+        let replayed = trend(&state.runbook, &clusters, &rows, first, last);
+        let initial = item_state::records_before(&state.pool, first, None)
+            .await
+            .unwrap();
+        let changes = item_state::records_between(&state.pool, first, last, None)
+            .await
+            .unwrap();
+        let from_states =
+            trend_from_states(&state.runbook, &clusters, initial, &changes, first, last);
+        assert_eq!(replayed.len(), 22);
+        assert!(replayed.iter().any(|p| p.progress.done > 0), "{replayed:?}");
+        assert_eq!(replayed, from_states, "seed {seed}");
         // A rebuild stores the same states.
         views::rebuild(&state).await.unwrap();
-        assert!(item_state::snapshot(&state.pool).await.unwrap() == incremental);
-        assert!(item_state::is_current(&state.pool).await.unwrap());
+        let mut conn = state.pool.acquire().await.unwrap();
+        assert!(item_state::snapshot(&mut conn).await.unwrap() == incremental);
+        assert!(item_state::is_current(&mut *conn).await.unwrap());
     }
 }
 
@@ -233,9 +268,9 @@ async fn concurrent_writers_keep_the_read_model_equal_to_its_rebuild() {
         landed += usize::from(t.await.unwrap().is_ok());
     }
     assert!(landed >= 30, "{landed} sign-offs landed");
-    let incremental = item_state::snapshot(&state.pool).await.unwrap();
     let mut conn = state.pool.acquire().await.unwrap();
+    let incremental = item_state::snapshot(&mut conn).await.unwrap();
     let rebuilt = item_state::fold_ledger(&mut conn).await.unwrap();
-    assert_eq!(incremental.len(), 10);
+    assert_eq!(incremental.states.len(), 10);
     assert!(incremental == rebuilt);
 }

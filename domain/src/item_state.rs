@@ -6,17 +6,19 @@
 //! applies each new row in the same transaction that appends it.
 
 use crate::check::ACTION_VERDICT;
+use crate::cluster_change::{ClusterChangeDetails, ACTION_CHANGED};
 use crate::day2::{Completion, CompletionDetails, COMPLETED};
 use crate::ledger::EntryContent;
 use crate::signoff::SignoffAction;
 use crate::standing::ItemRecord;
 use crate::waiver;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Bump when [`ItemState::apply`] changes meaning: stored states of an
 /// older version are rebuilt from the ledger at start-up.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 /// One cluster × item.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,7 +45,30 @@ pub fn changes_state(action: &str) -> bool {
         )
 }
 
+/// Whether a row moves a cluster's check target, so that no earlier live
+/// verdict of any of its items counts.
+pub fn resets_verdicts(row: &EntryContent) -> bool {
+    row.action == ACTION_CHANGED
+        && ClusterChangeDetails::parse(&row.details).is_some_and(|d| d.resets_verdicts)
+}
+
+/// The UTC day a row falls on (the trend's days are UTC days).
+pub fn day_of(row: &EntryContent) -> Option<NaiveDate> {
+    crate::time::parse_ts(&row.at).map(|t| t.date_naive())
+}
+
 impl ItemState {
+    /// A verdict reset (see [`resets_verdicts`]) by row `seq`; true when it
+    /// changed anything (states without a verdict stay as they are).
+    pub fn reset_verdict(&mut self, seq: i64) -> bool {
+        if self.record.verdict.is_none() || seq <= self.last_seq {
+            return false;
+        }
+        self.record.verdict = None;
+        self.last_seq = seq;
+        true
+    }
+
     /// Applies one row about this item; rows come in seq order. A row
     /// already applied (seq not above `last_seq`) changes nothing.
     pub fn apply(&mut self, row: &EntryContent) {
@@ -69,20 +94,51 @@ impl ItemState {
     }
 }
 
-/// Every item's state, folded from rows in seq order: what a rebuild stores.
-pub fn fold<'a>(
-    rows: impl IntoIterator<Item = &'a EntryContent>,
-) -> BTreeMap<(i64, String), ItemState> {
-    let mut states: BTreeMap<(i64, String), ItemState> = BTreeMap::new();
-    for row in rows {
-        if changes_state(&row.action) {
-            states
-                .entry((row.cluster_id, row.item_id.clone()))
-                .or_default()
-                .apply(row);
+/// Every item's state folded from rows in seq order, and each state as it
+/// stood at the end of every UTC day on which it changed: what a rebuild
+/// stores.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Folded {
+    pub states: BTreeMap<(i64, String), ItemState>,
+    pub daily: BTreeMap<(i64, String, NaiveDate), ItemState>,
+}
+
+impl Folded {
+    /// Applies one row (rows come in seq order).
+    pub fn apply(&mut self, row: &EntryContent) {
+        let day = day_of(row);
+        if resets_verdicts(row) {
+            for ((cluster, item), state) in self.states.range_mut((row.cluster_id, String::new())..)
+            {
+                if *cluster != row.cluster_id {
+                    break;
+                }
+                if state.reset_verdict(row.seq) {
+                    if let Some(day) = day {
+                        self.daily
+                            .insert((*cluster, item.clone(), day), state.clone());
+                    }
+                }
+            }
+        } else if changes_state(&row.action) {
+            let key = (row.cluster_id, row.item_id.clone());
+            let state = self.states.entry(key).or_default();
+            state.apply(row);
+            if let Some(day) = day {
+                self.daily
+                    .insert((row.cluster_id, row.item_id.clone(), day), state.clone());
+            }
         }
     }
-    states
+}
+
+/// Every item's state, folded from rows in seq order.
+pub fn fold<'a>(rows: impl IntoIterator<Item = &'a EntryContent>) -> Folded {
+    let mut folded = Folded::default();
+    for row in rows {
+        folded.apply(row);
+    }
+    folded
 }
 
 #[cfg(test)]
@@ -120,7 +176,7 @@ mod tests {
                 r#"{"from":"pass","to":"fail","since":"s","runs":2,"run_id":"r","observed":"o","evidence_sha256":"e"}"#,
             ),
         ];
-        let states = fold(&rows);
+        let states = fold(&rows).states;
         let spill = &states[&(1, "spill".to_string())];
         assert_eq!(
             spill.record.signoff.as_ref().unwrap().action,
@@ -140,6 +196,54 @@ mod tests {
             "a malformed row keeps the last good one"
         );
         assert_eq!(review.last_seq, 6);
+    }
+
+    #[test]
+    fn a_moved_check_target_clears_every_verdict_of_that_cluster_only() {
+        let verdict = r#"{"from":"pass","to":"fail","since":"s","runs":2,"run_id":"r","observed":"o","evidence_sha256":"e"}"#;
+        let mut other = row(3, "tls", ACTION_VERDICT, verdict);
+        other.cluster_id = 2;
+        let rows = vec![
+            row(1, "tls", ACTION_VERDICT, verdict),
+            row(2, "spill", "done", ""),
+            other,
+            row(
+                4,
+                "_cluster",
+                ACTION_CHANGED,
+                r#"{"changes":[],"resets_verdicts":true}"#,
+            ),
+            row(
+                5,
+                "_cluster",
+                ACTION_CHANGED,
+                r#"{"changes":[],"resets_verdicts":false}"#,
+            ),
+        ];
+        let f = fold(&rows);
+        assert_eq!(f.states[&(1, "tls".to_string())].record.verdict, None);
+        assert_eq!(f.states[&(1, "tls".to_string())].last_seq, 4);
+        assert_eq!(
+            f.states[&(1, "spill".to_string())].last_seq,
+            2,
+            "no verdict, untouched"
+        );
+        assert_eq!(
+            f.states[&(2, "tls".to_string())].record.verdict,
+            Some(CheckStatus::Fail)
+        );
+        assert!(!f.states.contains_key(&(1, "_cluster".to_string())));
+        // the day's snapshot is the state at the end of that day
+        let failing_day = day_of(&rows[0]).unwrap();
+        let reset_day = day_of(&rows[3]).unwrap();
+        assert_eq!(
+            f.daily[&(1, "tls".to_string(), failing_day)].record.verdict,
+            Some(CheckStatus::Fail)
+        );
+        assert_eq!(
+            f.daily[&(1, "tls".to_string(), reset_day)].record.verdict,
+            None
+        );
     }
 
     #[test]
@@ -163,7 +267,7 @@ mod tests {
                 r#"{"outcome":"ok","done_on":"2026-11-30"}"#,
             ),
         ];
-        for state in fold(&rows).values() {
+        for state in fold(&rows).states.values() {
             let json = serde_json::to_string(state).unwrap();
             assert_eq!(&serde_json::from_str::<ItemState>(&json).unwrap(), state);
         }

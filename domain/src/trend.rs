@@ -60,7 +60,7 @@ pub fn trend(
         .filter(|(_, i)| !i.is_recurring())
         .map(|(_, i)| i)
         .collect();
-    let mut records: HashMap<(i64, &str), ItemRecord> = HashMap::new();
+    let mut records: HashMap<i64, HashMap<String, ItemRecord>> = HashMap::new();
     let empty = ItemRecord::default();
     let mut next = 0;
     let mut points = Vec::new();
@@ -83,35 +83,104 @@ pub fn trend(
                 && ClusterChangeDetails::parse(&row.details).is_some_and(|d| d.resets_verdicts)
             {
                 // The check target moved: no earlier verdict counts.
-                for ((cluster, _), record) in records.iter_mut() {
-                    if *cluster == row.cluster_id {
-                        record.verdict = None;
-                    }
+                for record in records.entry(row.cluster_id).or_default().values_mut() {
+                    record.verdict = None;
                 }
             } else {
-                records
-                    .entry((row.cluster_id, row.item_id.as_str()))
-                    .or_default()
-                    .apply(row);
+                let items = records.entry(row.cluster_id).or_default();
+                match items.get_mut(&row.item_id) {
+                    Some(record) => record.apply(row),
+                    None => {
+                        let mut record = ItemRecord::default();
+                        record.apply(row);
+                        items.insert(row.item_id.clone(), record);
+                    }
+                }
             }
             next += 1;
         }
-        let moment = Moment {
-            now: end,
-            today: date,
+        let progress = day_point(&scored, clusters, date, end, |c, i| {
+            records
+                .get(&c)
+                .and_then(|items| items.get(i))
+                .unwrap_or(&empty)
+        });
+        points.push(TrendPoint { date, progress });
+        date = match date.succ_opt() {
+            Some(d) => d,
+            None => break,
         };
-        let mut progress = Progress::default();
-        for c in clusters.iter().filter(|c| c.registered_on <= date) {
-            for item in &scored {
-                let record = records.get(&(c.id, item.id.as_str())).unwrap_or(&empty);
-                progress.record(&assess(
-                    record,
-                    item.valid_for_days,
-                    record.check_failing(),
-                    moment,
-                ));
-            }
+    }
+    points
+}
+
+/// One cluster set's readiness at `end` (the end of `date`).
+fn day_point<'a>(
+    scored: &[&crate::runbook::Item],
+    clusters: &[TrendCluster],
+    date: NaiveDate,
+    end: chrono::DateTime<chrono::Utc>,
+    record: impl Fn(i64, &str) -> &'a ItemRecord,
+) -> Progress {
+    let moment = Moment {
+        now: end,
+        today: date,
+    };
+    let mut progress = Progress::default();
+    for c in clusters.iter().filter(|c| c.registered_on <= date) {
+        for item in scored {
+            let record = record(c.id, item.id.as_str());
+            progress.record(&assess(
+                record,
+                item.valid_for_days,
+                record.check_failing(),
+                moment,
+            ));
         }
+    }
+    progress
+}
+
+/// The same readiness as [`trend`], from the read model's daily states
+/// instead of the ledger's rows: `initial` is each item's record as it
+/// stood at the end of the day before `first`, `changes` each record as it
+/// stood at the end of a day in the window on which it changed, by day.
+/// Costs O(clusters × items × days + changes), whatever the ledger's length.
+pub fn trend_from_states(
+    runbook: &Runbook,
+    clusters: &[TrendCluster],
+    mut initial: HashMap<(i64, String), ItemRecord>,
+    changes: &[(NaiveDate, i64, String, ItemRecord)],
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Vec<TrendPoint> {
+    let scored: Vec<_> = runbook
+        .items()
+        .filter(|(_, i)| !i.is_recurring())
+        .map(|(_, i)| i)
+        .collect();
+    let empty = ItemRecord::default();
+    let mut next = 0;
+    let mut points = Vec::new();
+    let mut date = first;
+    while date <= last {
+        let Some(end) = date
+            .succ_opt()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc())
+        else {
+            break;
+        };
+        while let Some((day, cluster, item, record)) = changes.get(next) {
+            if *day > date {
+                break;
+            }
+            initial.insert((*cluster, item.clone()), record.clone());
+            next += 1;
+        }
+        let progress = day_point(&scored, clusters, date, end, |c, i| {
+            initial.get(&(c, i.to_string())).unwrap_or(&empty)
+        });
         points.push(TrendPoint { date, progress });
         date = match date.succ_opt() {
             Some(d) => d,

@@ -14,7 +14,7 @@
 use futures::StreamExt;
 use shipshape_backend::repo;
 use shipshape_backend::service::signoffs;
-use shipshape_domain::ledger::{EntryContent, GENESIS_HASH};
+use shipshape_domain::ledger::EntryContent;
 use shipshape_domain::signoff::SignoffAction;
 use shipshape_domain::time::format_ts;
 use std::time::{Duration, Instant};
@@ -38,27 +38,22 @@ async fn main() {
     let (state, _admin, ids) = support::install(tmp.path(), 20, |_| "prod").await;
     let items: Vec<String> = state.runbook.items().map(|(_, i)| i.id.clone()).collect();
     let t = Instant::now();
-    let mut tx = state.pool.begin().await.unwrap();
-    let mut prev = GENESIS_HASH.to_string();
     let now = chrono::Utc::now();
-    for seq in 1..=ROWS {
-        let n = seq as usize;
-        let entry = EntryContent {
-            seq,
-            at: format_ts(now - chrono::Duration::seconds(ROWS - seq)),
+    support::seed_rows(&state, ROWS, |i| {
+        let n = i as usize;
+        EntryContent {
+            seq: 0,
+            at: format_ts(now - chrono::Duration::seconds(ROWS - i)),
             actor: format!("sre{}", n % 7),
             cluster_id: ids[n % ids.len()],
             item_id: items[(n / ids.len()) % items.len()].clone(),
             action: ["done", "revoked", "not_applicable"][n % 3].to_string(),
             note: "routine, \"quoted\" note".into(),
             details: String::new(),
-            prev_hash: prev,
+            prev_hash: String::new(),
         }
-        .seal();
-        prev = entry.hash.clone();
-        repo::ledger::insert(&mut tx, &entry).await.unwrap();
-    }
-    tx.commit().await.unwrap();
+    })
+    .await;
     println!("seeded {ROWS} ledger rows in {:.1?}", t.elapsed());
 
     let (addr, client) = support::serve_logged_in(&state).await;

@@ -1,14 +1,19 @@
-//! The `item_state` table: the read model (see
-//! [`shipshape_domain::item_state`]), one JSON state per cluster × item.
-//! [`apply`] runs inside the transaction that appends each ledger row;
-//! [`rebuild`] recomputes every state from the ledger; `view_meta` says
-//! which fold version the stored states were made with.
+//! The read model's tables (see [`shipshape_domain::item_state`]):
+//! `item_state`, one JSON state per cluster × item, and `item_state_daily`,
+//! each state as it stood at the end of every UTC day on which it changed
+//! (for the trend). [`apply`] runs inside the transaction that appends each
+//! ledger row; [`rebuild`] recomputes both from the ledger; `view_meta`
+//! says which fold version they were made with.
 
+use chrono::NaiveDate;
 use futures::StreamExt;
-use shipshape_domain::item_state::{changes_state, ItemState, VERSION};
+use shipshape_domain::item_state::{
+    changes_state, day_of, resets_verdicts, Folded, ItemState, VERSION,
+};
 use shipshape_domain::ledger::EntryContent;
+use shipshape_domain::standing::ItemRecord;
 use sqlx::{SqliteConnection, SqliteExecutor};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 const VIEW: &str = "item_state";
 
@@ -20,8 +25,61 @@ fn encode(state: &ItemState) -> Result<String, sqlx::Error> {
     serde_json::to_string(state).map_err(|e| sqlx::Error::Encode(e.into()))
 }
 
-/// Applies one new ledger row (call in the appending transaction).
+fn parse_day(day: &str) -> Result<NaiveDate, sqlx::Error> {
+    day.parse()
+        .map_err(|e| sqlx::Error::Decode(format!("item_state_daily day {day:?}: {e}").into()))
+}
+
+async fn store(
+    conn: &mut SqliteConnection,
+    cluster: i64,
+    item: &str,
+    day: Option<NaiveDate>,
+    state: &ItemState,
+) -> Result<(), sqlx::Error> {
+    let json = encode(state)?;
+    sqlx::query(
+        "INSERT INTO item_state (cluster_id, item_id, state) VALUES (?, ?, ?)
+         ON CONFLICT (cluster_id, item_id) DO UPDATE SET state = excluded.state",
+    )
+    .bind(cluster)
+    .bind(item)
+    .bind(&json)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(day) = day {
+        sqlx::query(
+            "INSERT INTO item_state_daily (cluster_id, item_id, day, state) VALUES (?, ?, ?, ?)
+             ON CONFLICT (cluster_id, item_id, day) DO UPDATE SET state = excluded.state",
+        )
+        .bind(cluster)
+        .bind(item)
+        .bind(day.to_string())
+        .bind(&json)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Applies one new ledger row (call in the appending transaction), as
+/// [`Folded::apply`] does.
 pub async fn apply(conn: &mut SqliteConnection, row: &EntryContent) -> Result<(), sqlx::Error> {
+    let day = day_of(row);
+    if resets_verdicts(row) {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT item_id, state FROM item_state WHERE cluster_id = ?")
+                .bind(row.cluster_id)
+                .fetch_all(&mut *conn)
+                .await?;
+        for (item, json) in rows {
+            let mut state = decode(&json)?;
+            if state.reset_verdict(row.seq) {
+                store(conn, row.cluster_id, &item, day, &state).await?;
+            }
+        }
+        return Ok(());
+    }
     if !changes_state(&row.action) {
         return Ok(());
     }
@@ -36,16 +94,7 @@ pub async fn apply(conn: &mut SqliteConnection, row: &EntryContent) -> Result<()
         None => ItemState::default(),
     };
     state.apply(row);
-    sqlx::query(
-        "INSERT INTO item_state (cluster_id, item_id, state) VALUES (?, ?, ?)
-         ON CONFLICT (cluster_id, item_id) DO UPDATE SET state = excluded.state",
-    )
-    .bind(row.cluster_id)
-    .bind(&row.item_id)
-    .bind(encode(&state)?)
-    .execute(conn)
-    .await?;
-    Ok(())
+    store(conn, row.cluster_id, &row.item_id, day, &state).await
 }
 
 /// Every item state of one cluster, by item.
@@ -78,50 +127,113 @@ pub async fn all(
     Ok(out)
 }
 
-/// Every stored state, ordered (for comparing with a rebuild).
-pub async fn snapshot(
+/// Each item's record as it stood at the end of the day before `first`
+/// (of one cluster, or all).
+pub async fn records_before(
     db: impl SqliteExecutor<'_>,
-) -> Result<BTreeMap<(i64, String), ItemState>, sqlx::Error> {
-    let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT cluster_id, item_id, state FROM item_state")
-            .fetch_all(db)
-            .await?;
+    first: NaiveDate,
+    cluster_id: Option<i64>,
+) -> Result<HashMap<(i64, String), ItemRecord>, sqlx::Error> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT d.cluster_id, d.item_id, d.state FROM item_state_daily d
+         JOIN (SELECT cluster_id, item_id, MAX(day) AS day FROM item_state_daily
+               WHERE day < ? AND (? IS NULL OR cluster_id = ?) GROUP BY cluster_id, item_id) newest
+         ON d.cluster_id = newest.cluster_id AND d.item_id = newest.item_id AND d.day = newest.day",
+    )
+    .bind(first.to_string())
+    .bind(cluster_id)
+    .bind(cluster_id)
+    .fetch_all(db)
+    .await?;
     rows.into_iter()
-        .map(|(c, i, json)| Ok(((c, i), decode(&json)?)))
+        .map(|(c, i, json)| Ok(((c, i), decode(&json)?.record)))
         .collect()
 }
 
-/// The states the ledger gives, folded from its rows (streamed, so memory
-/// grows with clusters × items, not with the ledger).
-pub async fn fold_ledger(
-    conn: &mut SqliteConnection,
-) -> Result<BTreeMap<(i64, String), ItemState>, sqlx::Error> {
-    let mut states: BTreeMap<(i64, String), ItemState> = BTreeMap::new();
-    let mut rows = super::ledger::stream_state_rows(&mut *conn);
-    while let Some(row) = rows.next().await {
-        let row = row?;
-        states
-            .entry((row.cluster_id, row.item_id.clone()))
-            .or_default()
-            .apply(&row);
-    }
-    Ok(states)
+/// Each record as it stood at the end of every day from `first` to `last`
+/// on which it changed, by day (of one cluster, or all).
+pub async fn records_between(
+    db: impl SqliteExecutor<'_>,
+    first: NaiveDate,
+    last: NaiveDate,
+    cluster_id: Option<i64>,
+) -> Result<Vec<(NaiveDate, i64, String, ItemRecord)>, sqlx::Error> {
+    let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
+        "SELECT day, cluster_id, item_id, state FROM item_state_daily
+         WHERE day >= ? AND day <= ? AND (? IS NULL OR cluster_id = ?) ORDER BY day",
+    )
+    .bind(first.to_string())
+    .bind(last.to_string())
+    .bind(cluster_id)
+    .bind(cluster_id)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(day, c, i, json)| Ok((parse_day(&day)?, c, i, decode(&json)?.record)))
+        .collect()
 }
 
-/// Recomputes every state from the ledger and records the fold version
-/// (call in a `BEGIN IMMEDIATE` transaction). Returns how many states.
+/// Everything stored, ordered (for comparing with a rebuild).
+pub async fn snapshot(conn: &mut SqliteConnection) -> Result<Folded, sqlx::Error> {
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT cluster_id, item_id, state FROM item_state")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut folded = Folded::default();
+    for (c, i, json) in rows {
+        folded.states.insert((c, i), decode(&json)?);
+    }
+    let rows: Vec<(i64, String, String, String)> =
+        sqlx::query_as("SELECT cluster_id, item_id, day, state FROM item_state_daily")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (c, i, day, json) in rows {
+        folded
+            .daily
+            .insert((c, i, parse_day(&day)?), decode(&json)?);
+    }
+    Ok(folded)
+}
+
+/// What the ledger gives, folded from its rows (streamed: memory grows with
+/// the states kept, not with the ledger).
+pub async fn fold_ledger(conn: &mut SqliteConnection) -> Result<Folded, sqlx::Error> {
+    let mut folded = Folded::default();
+    let mut rows = super::ledger::stream_state_rows(&mut *conn);
+    while let Some(row) = rows.next().await {
+        folded.apply(&row?);
+    }
+    Ok(folded)
+}
+
+/// Recomputes both tables from the ledger and records the fold version
+/// (call in a `BEGIN IMMEDIATE` transaction). Returns how many item states.
 pub async fn rebuild(conn: &mut SqliteConnection) -> Result<usize, sqlx::Error> {
-    let states = fold_ledger(&mut *conn).await?;
+    let folded = fold_ledger(&mut *conn).await?;
     sqlx::query("DELETE FROM item_state")
         .execute(&mut *conn)
         .await?;
-    for ((cluster, item), state) in &states {
+    sqlx::query("DELETE FROM item_state_daily")
+        .execute(&mut *conn)
+        .await?;
+    for ((cluster, item), state) in &folded.states {
         sqlx::query("INSERT INTO item_state (cluster_id, item_id, state) VALUES (?, ?, ?)")
             .bind(cluster)
             .bind(item)
             .bind(encode(state)?)
             .execute(&mut *conn)
             .await?;
+    }
+    for ((cluster, item, day), state) in &folded.daily {
+        sqlx::query(
+            "INSERT INTO item_state_daily (cluster_id, item_id, day, state) VALUES (?, ?, ?, ?)",
+        )
+        .bind(cluster)
+        .bind(item)
+        .bind(day.to_string())
+        .bind(encode(state)?)
+        .execute(&mut *conn)
+        .await?;
     }
     sqlx::query(
         "INSERT INTO view_meta (name, version) VALUES (?, ?)
@@ -131,7 +243,7 @@ pub async fn rebuild(conn: &mut SqliteConnection) -> Result<usize, sqlx::Error> 
     .bind(VERSION)
     .execute(&mut *conn)
     .await?;
-    Ok(states.len())
+    Ok(folded.states.len())
 }
 
 /// Whether the stored states were made by this version's fold.

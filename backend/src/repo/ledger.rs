@@ -16,7 +16,7 @@ const SIGNOFF_ACTIONS: &str = "('done', 'not_applicable', 'revoked')";
 const WAIVER_ACTIONS: &str = "('waiver_requested', 'waiver_approved', 'waiver_rejected')";
 const STANDING_ACTIONS: &str = "('done', 'not_applicable', 'revoked', 'waiver_requested', 'waiver_approved', 'waiver_rejected', 'check_verdict', 'cluster_changed')";
 /// The rows the read model folds (see [`super::item_state`]).
-const STATE_ACTIONS: &str = "('done', 'not_applicable', 'revoked', 'waiver_requested', 'waiver_approved', 'waiver_rejected', 'check_verdict', 'completed')";
+const STATE_ACTIONS: &str = "('done', 'not_applicable', 'revoked', 'waiver_requested', 'waiver_approved', 'waiver_rejected', 'check_verdict', 'completed', 'cluster_changed')";
 const COLUMNS: &str = "seq, at, actor, cluster_id, item_id, action, note, details, prev_hash, hash";
 
 #[derive(FromRow)]

@@ -9,7 +9,7 @@ use shipshape_domain::readiness::{readiness, sort_worst_first, FleetEntry};
 use shipshape_domain::role::Permission;
 use shipshape_domain::standing::{assess, ItemRecord};
 use shipshape_domain::time::parse_ts;
-use shipshape_domain::trend::{trend, window, TrendCluster, TrendPoint};
+use shipshape_domain::trend::{trend_from_states, window, TrendCluster, TrendPoint};
 use shipshape_domain::user::User;
 use shipshape_domain::waiver::WaiverState;
 use std::collections::{HashMap, HashSet};
@@ -149,7 +149,17 @@ pub async fn readiness_trend(
     if cluster_id.is_some() && clusters.is_empty() {
         return Err(ServiceError::NotFound("cluster"));
     }
-    let rows = repo::ledger::standing_rows(&state.pool, cluster_id).await?;
+    // From the read model's daily states: the states before the window and
+    // the changes within it, whatever the ledger's length.
     let (first, last) = window(today);
-    Ok(trend(&state.runbook, &clusters, &rows, first, last))
+    let initial = repo::item_state::records_before(&state.pool, first, cluster_id).await?;
+    let changes = repo::item_state::records_between(&state.pool, first, last, cluster_id).await?;
+    Ok(trend_from_states(
+        &state.runbook,
+        &clusters,
+        initial,
+        &changes,
+        first,
+        last,
+    ))
 }

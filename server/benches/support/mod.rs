@@ -89,3 +89,36 @@ pub async fn serve_logged_in(state: &AppState) -> (SocketAddr, reqwest::Client) 
     assert_eq!(login.status(), 200, "login");
     (addr, client)
 }
+
+/// Appends `n` rows after the chain's tip in one transaction, through the
+/// real repository (sealed, chained and applied to the read model exactly
+/// as the services do it). `make(i)` gives the i-th row (from 1); its seq
+/// and prev_hash are filled in here.
+pub async fn seed_rows(
+    state: &AppState,
+    n: i64,
+    mut make: impl FnMut(i64) -> shipshape_domain::ledger::EntryContent,
+) {
+    use shipshape_backend::repo;
+    let mut tx = state.pool.begin().await.expect("begin");
+    let (mut seq, mut prev) = repo::ledger::tip(&mut tx)
+        .await
+        .expect("tip")
+        .unwrap_or((0, shipshape_domain::ledger::GENESIS_HASH.to_string()));
+    for i in 1..=n {
+        seq += 1;
+        let mut row = make(i);
+        row.seq = seq;
+        row.prev_hash = prev;
+        let entry = row.seal();
+        prev = entry.hash.clone();
+        repo::ledger::insert(&mut tx, &entry).await.expect("insert");
+    }
+    tx.commit().await.expect("commit");
+    // A live server checkpoints as it goes; one big transaction leaves the
+    // whole table in the WAL, which no real install would have.
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&state.pool)
+        .await
+        .expect("checkpoint");
+}
