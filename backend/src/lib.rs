@@ -19,6 +19,7 @@ pub mod files;
 pub mod keys;
 pub mod login_guard;
 pub mod password;
+pub mod read_cache;
 pub mod repo;
 pub mod secret;
 pub mod service;

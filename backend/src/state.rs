@@ -27,6 +27,8 @@ pub struct AppState {
     pub setup_token: crate::setup_token::SetupToken,
     /// LDAP and OpenID Connect logins, when configured.
     pub directories: crate::directory::Directories,
+    /// The read model, decoded, while the ledger's tip stays put.
+    pub read_cache: crate::read_cache::ReadCache,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +84,7 @@ impl AppState {
             login_guard: Default::default(),
             setup_token: Default::default(),
             directories,
+            read_cache: Default::default(),
         })
     }
 }

@@ -68,6 +68,14 @@ pub async fn tip(conn: &mut SqliteConnection) -> Result<Option<(i64, String)>, s
         .await
 }
 
+/// The newest row's seq, 0 for an empty ledger.
+pub async fn tip_seq(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
+    let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM ledger")
+        .fetch_one(db)
+        .await?;
+    Ok(seq.unwrap_or(0))
+}
+
 /// The newest sign-off action on one item of one cluster.
 pub async fn latest_action(
     conn: &mut SqliteConnection,

@@ -45,19 +45,25 @@ fn tz(state: &AppState) -> Result<chrono_tz::Tz, ServiceError> {
 async fn completions(
     state: &AppState,
     cluster_id: Option<i64>,
+    with_files: bool,
 ) -> Result<HashMap<i64, HashMap<String, Completion>>, ServiceError> {
     // The read model keeps each task's newest completion.
-    let states = match cluster_id {
-        Some(id) => HashMap::from([(id, repo::item_state::of_cluster(&state.pool, id).await?)]),
-        None => repo::item_state::all(&state.pool).await?,
-    };
+    let states = state.read_cache.states(&state.pool).await?;
     let mut out: HashMap<i64, HashMap<String, Completion>> = HashMap::new();
-    for (cluster, items) in states {
+    for (cluster, items) in states.iter() {
+        if cluster_id.is_some_and(|id| id != *cluster) {
+            continue;
+        }
         for (item, s) in items {
-            if let Some(c) = s.completion {
-                out.entry(cluster).or_default().insert(item, c);
+            if let Some(c) = &s.completion {
+                out.entry(*cluster)
+                    .or_default()
+                    .insert(item.clone(), c.clone());
             }
         }
+    }
+    if !with_files {
+        return Ok(out);
     }
     let seqs: Vec<i64> = out
         .values()
@@ -104,7 +110,7 @@ pub async fn tasks(
     let cluster = repo::clusters::by_id(&state.pool, cluster_id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
-    let done = completions(state, Some(cluster_id)).await?;
+    let done = completions(state, Some(cluster_id), true).await?;
     let none = HashMap::new();
     let tasks = views(
         state,
@@ -123,8 +129,20 @@ pub async fn all_tasks(state: &AppState, actor: &User) -> Result<Vec<TaskView>, 
 
 /// [`all_tasks`] for the server itself (reminders), without a user.
 pub(crate) async fn tasks_of_all_clusters(state: &AppState) -> Result<Vec<TaskView>, ServiceError> {
+    tasks_of_all(state, true).await
+}
+
+/// Every cluster's tasks without their completions' files: enough for
+/// schedule states (the fleet's overdue counts).
+pub(crate) async fn task_states_of_all_clusters(
+    state: &AppState,
+) -> Result<Vec<TaskView>, ServiceError> {
+    tasks_of_all(state, false).await
+}
+
+async fn tasks_of_all(state: &AppState, with_files: bool) -> Result<Vec<TaskView>, ServiceError> {
     let tz = tz(state)?;
-    let done = completions(state, None).await?;
+    let done = completions(state, None, with_files).await?;
     let none = HashMap::new();
     let mut all = Vec::new();
     for cluster in repo::clusters::list(&state.pool, false).await? {

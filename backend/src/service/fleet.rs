@@ -40,10 +40,10 @@ pub async fn fleet(
     let at = moment(state)?;
     let clusters = repo::clusters::list(&state.pool, q.include_archived).await?;
     // The read model: O(clusters × items), whatever the ledger's length.
-    let mut states = repo::item_state::all(&state.pool).await?;
+    let states = state.read_cache.states(&state.pool).await?;
     let failing = repo::verdicts::failing_all(&state.pool).await?;
     let mut overdue: HashMap<i64, u32> = HashMap::new();
-    for t in super::day2::tasks_of_all_clusters(state).await? {
+    for t in super::day2::task_states_of_all_clusters(state).await? {
         if t.state == TaskState::Overdue {
             *overdue.entry(t.cluster_id).or_default() += 1;
         }
@@ -54,8 +54,7 @@ pub async fn fleet(
         .into_iter()
         .filter(|c| matches(c, q))
         .map(|cluster| {
-            let items = states.remove(&cluster.id);
-            let items = items.as_ref().unwrap_or(&no_states);
+            let items = states.get(&cluster.id).unwrap_or(&no_states);
             let failing = failing.get(&cluster.id).unwrap_or(&no_failures);
             let readiness = readiness(&state.runbook, |item| {
                 let record = items
@@ -150,16 +149,28 @@ pub async fn readiness_trend(
         return Err(ServiceError::NotFound("cluster"));
     }
     // From the read model's daily states: the states before the window and
-    // the changes within it, whatever the ledger's length.
+    // the changes within it, whatever the ledger's length; kept while the
+    // ledger's tip stays put.
     let (first, last) = window(today);
-    let initial = repo::item_state::records_before(&state.pool, first, cluster_id).await?;
-    let changes = repo::item_state::records_between(&state.pool, first, last, cluster_id).await?;
-    Ok(trend_from_states(
-        &state.runbook,
-        &clusters,
-        initial,
-        &changes,
-        first,
-        last,
-    ))
+    let key = format!(
+        "{cluster_id:?}|{:?}|{}|{first}",
+        q.environment, q.include_archived
+    );
+    let points = state
+        .read_cache
+        .trend(&state.pool, key, async {
+            let initial = repo::item_state::records_before(&state.pool, first, cluster_id).await?;
+            let changes =
+                repo::item_state::records_between(&state.pool, first, last, cluster_id).await?;
+            Ok(trend_from_states(
+                &state.runbook,
+                &clusters,
+                initial,
+                &changes,
+                first,
+                last,
+            ))
+        })
+        .await?;
+    Ok(points.as_ref().clone())
 }

@@ -35,15 +35,15 @@ pub async fn checklist(
     require(actor, Permission::Read)?;
     let cluster = cluster(state, cluster_id).await?;
     // The read model: this cluster's item states, whatever the ledger's length.
-    let states = repo::item_state::of_cluster(&state.pool, cluster_id).await?;
+    let states = state.read_cache.states(&state.pool).await?;
     let mut latest = std::collections::HashMap::new();
     let mut waivers = std::collections::HashMap::new();
-    for (item, s) in states {
-        if let Some(signoff) = s.record.signoff {
-            latest.insert(item.clone(), signoff);
+    for (item, s) in states.get(&cluster_id).into_iter().flatten() {
+        if let Some(signoff) = &s.record.signoff {
+            latest.insert(item.clone(), signoff.clone());
         }
-        if let Some(waiver) = s.record.waiver {
-            waivers.insert(item, waiver);
+        if let Some(waiver) = &s.record.waiver {
+            waivers.insert(item.clone(), waiver.clone());
         }
     }
     let checks =

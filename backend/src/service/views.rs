@@ -20,6 +20,7 @@ pub async fn rebuild(state: &AppState) -> Result<usize, ServiceError> {
     let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
     let n = repo::item_state::rebuild(&mut tx).await?;
     tx.commit().await?;
+    state.read_cache.clear();
     tracing::info!(
         item_states = n,
         ms = started.elapsed().as_millis() as u64,
