@@ -12,7 +12,6 @@
 //! `cargo bench -p shipshape --bench export -- signoffs` runs the first only).
 
 use futures::StreamExt;
-use shipshape_backend::repo;
 use shipshape_backend::service::signoffs;
 use shipshape_domain::ledger::EntryContent;
 use shipshape_domain::signoff::SignoffAction;
