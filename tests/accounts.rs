@@ -411,17 +411,7 @@ async fn admins_disable_enable_change_roles_and_reset_passwords_as_ledger_rows()
     // Each change is a row in the one chain: who did what to whom.
     let v: serde_json::Value = get_json(&admin, s.url("/api/v1/ledger/verify")).await;
     assert_eq!(v["ok"], true, "{v}");
-    let rows: Vec<serde_json::Value> = admin
-        .get(s.url("/api/v1/export/signoffs.jsonl?item=_account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let rows = export_rows(&s, &admin, "item=_account").await;
     let notes: Vec<&str> = rows.iter().map(|r| r["note"].as_str().unwrap()).collect();
     assert_eq!(
         notes,

@@ -49,17 +49,7 @@ async fn try_login(s: &Server, user: &str, password: &str) -> (reqwest::StatusCo
 }
 
 async fn account_rows(s: &Server, admin: &reqwest::Client) -> Vec<Value> {
-    admin
-        .get(s.url("/api/v1/export/signoffs.jsonl?item=_account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    export_rows(s, admin, "item=_account").await
 }
 
 #[tokio::test]

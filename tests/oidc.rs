@@ -105,14 +105,7 @@ async fn people_log_in_at_the_provider_and_come_back_with_their_mapped_role() {
     let admin = setup_admin(s).await;
 
     // The login page offers the provider by its configured name.
-    let html = client()
-        .get(s.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = get_text(&client(), s.url("/login")).await;
     assert!(html.contains("Log in with Example SSO"), "{html}");
 
     for (user, role) in [
@@ -159,17 +152,7 @@ async fn people_log_in_at_the_provider_and_come_back_with_their_mapped_role() {
     );
 
     // Each first login made an account, in the ledger, by the provider.
-    let rows: Vec<Value> = admin
-        .get(s.url("/api/v1/export/signoffs.jsonl?item=_account"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let rows = export_rows(s, &admin, "item=_account").await;
     let by_oidc: Vec<&str> = rows
         .iter()
         .filter(|r| r["actor"] == "oidc")

@@ -55,24 +55,12 @@ pub fn trend(
     first: NaiveDate,
     last: NaiveDate,
 ) -> Vec<TrendPoint> {
-    let scored: Vec<_> = runbook
-        .items()
-        .filter(|(_, i)| !i.is_recurring())
-        .map(|(_, i)| i)
-        .collect();
+    let scored = scored_items(runbook);
     let mut records: HashMap<i64, HashMap<String, ItemRecord>> = HashMap::new();
     let empty = ItemRecord::default();
     let mut next = 0;
     let mut points = Vec::new();
-    let mut date = first;
-    while date <= last {
-        let Some(end) = date
-            .succ_opt()
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc())
-        else {
-            break;
-        };
+    for (date, end) in days(first, last) {
         while let Some(row) = rows.get(next) {
             match parse_ts(&row.at) {
                 Some(at) if at >= end => break,
@@ -106,12 +94,31 @@ pub fn trend(
                 .unwrap_or(&empty)
         });
         points.push(TrendPoint { date, progress });
-        date = match date.succ_opt() {
-            Some(d) => d,
-            None => break,
-        };
     }
     points
+}
+
+/// The items the score counts (not the recurring Day-2 tasks).
+fn scored_items(runbook: &Runbook) -> Vec<&crate::runbook::Item> {
+    runbook
+        .items()
+        .filter(|(_, i)| !i.is_recurring())
+        .map(|(_, i)| i)
+        .collect()
+}
+
+/// Every day from `first` to `last` with the instant it ends (UTC).
+fn days(
+    first: NaiveDate,
+    last: NaiveDate,
+) -> impl Iterator<Item = (NaiveDate, chrono::DateTime<chrono::Utc>)> {
+    first
+        .iter_days()
+        .take_while(move |d| *d <= last)
+        .map_while(|d| {
+            let end = d.succ_opt()?.and_hms_opt(0, 0, 0)?.and_utc();
+            Some((d, end))
+        })
 }
 
 /// One cluster set's readiness at `end` (the end of `date`).
@@ -149,43 +156,37 @@ fn day_point<'a>(
 pub fn trend_from_states(
     runbook: &Runbook,
     clusters: &[TrendCluster],
-    mut initial: HashMap<(i64, String), ItemRecord>,
+    initial: HashMap<(i64, String), ItemRecord>,
     changes: &[(NaiveDate, i64, String, ItemRecord)],
     first: NaiveDate,
     last: NaiveDate,
 ) -> Vec<TrendPoint> {
-    let scored: Vec<_> = runbook
-        .items()
-        .filter(|(_, i)| !i.is_recurring())
-        .map(|(_, i)| i)
-        .collect();
+    let scored = scored_items(runbook);
+    let mut records: HashMap<i64, HashMap<String, ItemRecord>> = HashMap::new();
+    for ((cluster, item), record) in initial {
+        records.entry(cluster).or_default().insert(item, record);
+    }
     let empty = ItemRecord::default();
     let mut next = 0;
     let mut points = Vec::new();
-    let mut date = first;
-    while date <= last {
-        let Some(end) = date
-            .succ_opt()
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc())
-        else {
-            break;
-        };
+    for (date, end) in days(first, last) {
         while let Some((day, cluster, item, record)) = changes.get(next) {
             if *day > date {
                 break;
             }
-            initial.insert((*cluster, item.clone()), record.clone());
+            records
+                .entry(*cluster)
+                .or_default()
+                .insert(item.clone(), record.clone());
             next += 1;
         }
         let progress = day_point(&scored, clusters, date, end, |c, i| {
-            initial.get(&(c, i.to_string())).unwrap_or(&empty)
+            records
+                .get(&c)
+                .and_then(|items| items.get(i))
+                .unwrap_or(&empty)
         });
         points.push(TrendPoint { date, progress });
-        date = match date.succ_opt() {
-            Some(d) => d,
-            None => break,
-        };
     }
     points
 }

@@ -232,3 +232,31 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(c: &reqwest::Client, url: 
         .await
         .expect("a JSON body")
 }
+
+/// GETs a URL and reads its body as text.
+pub async fn get_text(c: &reqwest::Client, url: String) -> String {
+    c.get(url)
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("text body")
+}
+
+/// The ledger rows the JSON Lines export gives for `query` (such as
+/// `item=_account`), oldest first.
+pub async fn export_rows(
+    server: &Server,
+    c: &reqwest::Client,
+    query: &str,
+) -> Vec<serde_json::Value> {
+    get_text(
+        c,
+        server.url(&format!("/api/v1/export/signoffs.jsonl?{query}")),
+    )
+    .await
+    .lines()
+    .map(|l| serde_json::from_str(l).expect("a JSON line"))
+    .collect()
+}

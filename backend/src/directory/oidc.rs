@@ -68,6 +68,17 @@ fn default_timeout() -> u64 {
     10
 }
 
+/// A client made from a discovery document: its authorization endpoint is
+/// set, its token and user-info endpoints as the document says.
+type ProviderClient = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
 /// Where the provider sends people back.
 pub const CALLBACK_PATH: &str = "/auth/oidc/callback";
 /// How long a started login may take at the provider.
@@ -194,17 +205,22 @@ impl Oidc {
         Ok(m)
     }
 
-    /// Starts a login: where to send the browser, and what to keep.
-    pub async fn start(&self, now_secs: i64) -> Result<(String, Pending), OidcError> {
+    /// The client for this provider, from its (cached) discovery document.
+    async fn client(&self) -> Result<ProviderClient, OidcError> {
         let metadata = self.metadata().await?;
-        let client = CoreClient::from_provider_metadata(
+        Ok(CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(self.config.client_id.clone()),
             Some(ClientSecret::new(
                 self.config.client_secret.expose().to_string(),
             )),
         )
-        .set_redirect_uri(self.config.redirect_url().map_err(OidcError::Unavailable)?);
+        .set_redirect_uri(self.config.redirect_url().map_err(OidcError::Unavailable)?))
+    }
+
+    /// Starts a login: where to send the browser, and what to keep.
+    pub async fn start(&self, now_secs: i64) -> Result<(String, Pending), OidcError> {
+        let client = self.client().await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut request = client
             .authorize_url(
@@ -247,15 +263,7 @@ impl Oidc {
                 "This login took too long at the provider.",
             ));
         }
-        let metadata = self.metadata().await?;
-        let client = CoreClient::from_provider_metadata(
-            metadata,
-            ClientId::new(self.config.client_id.clone()),
-            Some(ClientSecret::new(
-                self.config.client_secret.expose().to_string(),
-            )),
-        )
-        .set_redirect_uri(self.config.redirect_url().map_err(OidcError::Unavailable)?);
+        let client = self.client().await?;
         let token = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
             .map_err(|e| OidcError::Unavailable(format!("token endpoint: {e}")))?
