@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 scripts/setup.sh
-cargo leptos build --release
+cargo leptos build --release --precompress
+scripts/gzip-site.sh
 exec target/release/shipshape serve "$@"

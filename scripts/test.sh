@@ -22,7 +22,8 @@ step "unit and integration tests"
 cargo test --workspace --exclude shipshape-frontend
 
 step "release build (server + wasm), and the Trino simulator the browser tests check"
-cargo leptos build --release
+cargo leptos build --release --precompress
+scripts/gzip-site.sh
 cargo build -p trino-sim
 
 step "end-to-end tests (Playwright + Chromium)"

@@ -18,7 +18,7 @@ pub mod ssr;
 use components::nav::Nav;
 use components::session::SessionCtx;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -33,6 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="shipshape"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -59,7 +60,6 @@ pub fn App() -> impl IntoView {
     // redirect (to /login, say) is a real HTTP redirect.
     let ssr = SsrMode::Async;
     view! {
-        <Stylesheet id="shipshape" href="/pkg/shipshape.css"/>
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Title formatter=|page: String| if page.is_empty() { "Shipshape".to_string() } else { format!("{page} · Shipshape") }/>
         <Router>

@@ -16,5 +16,6 @@ pub mod error;
 pub mod forms;
 pub mod router;
 pub mod sso;
+pub mod static_files;
 pub mod telemetry;
 pub mod upload;

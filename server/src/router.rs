@@ -40,6 +40,7 @@ pub fn leptos_options(app: &AppState, addr: SocketAddr) -> LeptosOptions {
         .site_root(app.config.site_root.display().to_string())
         .site_pkg_dir("pkg")
         .site_addr(addr)
+        .hash_files(crate::static_files::hashed_build())
         .build()
 }
 
@@ -89,8 +90,13 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
             .saturating_add(64 * 1024)
             .saturating_mul(app.config.max_upload_files.max(1)),
     );
+    let pkg = crate::static_files::pkg(
+        &app.config.site_root.join("pkg"),
+        state.leptos.hash_files,
+    );
     let router = Router::new()
         .nest("/api/v1", api::routes(upload_limit))
+        .nest_service("/pkg", pkg)
         .route(
             "/clusters/{id}/tasks/{task_id}/complete",
             axum::routing::post(crate::forms::complete_task).layer(upload_limit),
@@ -119,6 +125,7 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
         >(context, shell))
         .with_state(state)
         .layer(sessions)
+        .layer(crate::static_files::compression())
         .layer(axum::middleware::from_fn({
             let secure = app.config.secure_cookies;
             move |req, next| crate::csrf::same_origin_only(secure, req, next)

@@ -100,7 +100,7 @@ fn failure(e: ServiceError) -> Response {
 fn page(status: StatusCode, message: &str) -> Response {
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Log in – Shipshape</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/shipshape.css\"></head><body><main><section class=\"narrow card\">\
+         <style>body{{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1b2430}}.error{{color:#8a1c1c;font-weight:600}}</style></head><body><main><section class=\"narrow card\">\
          <h1>Log in</h1><p class=\"error\" role=\"alert\">{}</p><p><a href=\"/login\">Back to the login page</a></p>\
          </section></main></body></html>",
         escape(message)
