@@ -37,17 +37,26 @@ async fn built_files_are_served_precompressed_and_pages_compressed() {
             .unwrap();
         assert_eq!(r.status(), 200, "{accept}");
         assert_eq!(
-            r.headers().get(CONTENT_ENCODING).map(|v| v.to_str().unwrap()),
+            r.headers()
+                .get(CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap()),
             encoding,
             "{accept}"
         );
-        assert!(r.headers()[VARY].to_str().unwrap().contains("accept-encoding"));
+        assert!(r.headers()[VARY]
+            .to_str()
+            .unwrap()
+            .contains("accept-encoding"));
         // The debug binary has no hash.txt beside it: names are not hashed.
         assert_eq!(r.headers()[CACHE_CONTROL], "no-cache");
         assert_eq!(r.text().await.unwrap(), body);
     }
     assert_eq!(
-        c.get(s.url("/pkg/missing.js")).send().await.unwrap().status(),
+        c.get(s.url("/pkg/missing.js"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         404
     );
 

@@ -90,10 +90,7 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
             .saturating_add(64 * 1024)
             .saturating_mul(app.config.max_upload_files.max(1)),
     );
-    let pkg = crate::static_files::pkg(
-        &app.config.site_root.join("pkg"),
-        state.leptos.hash_files,
-    );
+    let pkg = crate::static_files::pkg(&app.config.site_root.join("pkg"), state.leptos.hash_files);
     let router = Router::new()
         .nest("/api/v1", api::routes(upload_limit))
         .nest_service("/pkg", pkg)

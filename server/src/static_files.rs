@@ -39,11 +39,7 @@ pub fn cache_control(hashed: bool) -> &'static str {
 pub fn pkg(dir: &Path, hashed: bool) -> Router {
     let cache = HeaderValue::from_static(cache_control(hashed));
     Router::new()
-        .fallback_service(
-            ServeDir::new(dir)
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
+        .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             move |r: &Response| {
@@ -70,13 +66,14 @@ pub fn compressible(headers: &HeaderMap) -> bool {
 /// Compression (brotli or gzip, as the client accepts) for [`compressible`]
 /// answers.
 pub fn compression() -> CompressionLayer<impl Predicate> {
-    CompressionLayer::new().br(true).gzip(true).compress_when(
-        DefaultPredicate::new().and(
+    CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .compress_when(DefaultPredicate::new().and(
             |_: StatusCode, _: Version, headers: &HeaderMap, _: &axum::http::Extensions| {
                 compressible(headers)
             },
-        ),
-    )
+        ))
 }
 
 #[cfg(test)]
