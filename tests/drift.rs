@@ -73,7 +73,7 @@ async fn verdict_changes_land_in_the_ledger_once_per_change_and_drift_shows_in_h
         .starts_with("not_run → pass"));
 
     // The cluster breaks: one failing run does not count yet.
-    breaks.send(true).unwrap();
+    switch_to(&breaks, true).await;
     assert_eq!(run(&s, &admin, id).await["spill"]["status"], "fail");
     let spill = spill_item(&s, &admin, id).await;
     assert_eq!(
@@ -103,7 +103,7 @@ async fn verdict_changes_land_in_the_ledger_once_per_change_and_drift_shows_in_h
         .starts_with("pass → fail: "));
 
     // It recovers after one passing run.
-    breaks.send(false).unwrap();
+    switch_to(&breaks, false).await;
     run(&s, &admin, id).await;
     assert_eq!(spill_item(&s, &admin, id).await["standing"], "done");
     let rows = verdict_rows(&s, &admin, id, "spill").await;

@@ -118,6 +118,15 @@ pub async fn run(s: &Server, c: &reqwest::Client, id: i64) -> HashMap<String, Va
 /// A loopback TCP relay to one of two simulators: the cluster keeps one URL
 /// while what answers behind it changes (send `true` to use `second`).
 /// Open connections are cut when it flips, so pooled clients reconnect.
+/// Switches a [`switchable`] address to the second server (`true`) or back,
+/// then waits until the connections the relay drops have closed on the
+/// client's side too, so the next request opens a new one (a pooled
+/// connection caught mid-close would fail it with an error instead).
+pub async fn switch_to(switch: &tokio::sync::watch::Sender<bool>, second: bool) {
+    switch.send(second).expect("the relay is running");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+}
+
 pub async fn switchable(first: &str, second: &str) -> (String, tokio::sync::watch::Sender<bool>) {
     let addr = |u: &str| {
         u.trim_start_matches("http://")
