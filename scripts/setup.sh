@@ -64,8 +64,8 @@ if $want_test; then
     say "installing the test OpenID provider (oidc-provider from npm)"
     (cd tests/oidc && npm ci --no-audit --no-fund)
   fi
-  if [ ! -d end2end/node_modules/@playwright/test ]; then
-    say "installing Playwright (the test runner only; it uses Debian's chromium)"
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
+    say "installing Playwright (the test runner only; it uses Debian's chromium) and axe-core"
     (cd end2end && npm ci --no-audit --no-fund)
   fi
 fi
