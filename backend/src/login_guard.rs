@@ -38,9 +38,11 @@ impl LoginGuard {
         }
     }
 
-    pub fn succeeded(&self, username: &str) {
+    /// A login with these keys succeeded: see
+    /// [`LoginLimiter::record_success`](shipshape_domain::login_limit::LoginLimiter::record_success).
+    pub fn succeeded(&self, keys: &[LimitKey]) {
         if let Ok(mut l) = self.limiter.lock() {
-            l.record_success(&LimitKey::user(username));
+            l.record_success(keys);
         }
     }
 }

@@ -87,11 +87,24 @@ impl LoginLimiter {
         }
     }
 
-    /// A successful login clears the user name's failures (not the
-    /// address's: a guesser who knows one password must not reset its
-    /// count for others).
-    pub fn record_success(&mut self, user: &LimitKey) {
-        self.failures.remove(user);
+    /// A successful login (whose attempt was counted when it arrived)
+    /// clears the user name's failures, and takes back only that one
+    /// attempt from the other keys (the address): a guesser who knows one
+    /// password cannot reset the address's count of failures, and a team
+    /// behind one address can log in as often as it likes.
+    pub fn record_success(&mut self, keys: &[LimitKey]) {
+        for key in keys {
+            match key {
+                LimitKey::User(_) => {
+                    self.failures.remove(key);
+                }
+                _ => {
+                    if let Some(times) = self.failures.get_mut(key) {
+                        times.pop_back();
+                    }
+                }
+            }
+        }
     }
 
     fn evict(&mut self, now: i64) {
@@ -153,11 +166,29 @@ mod tests {
         for _ in 0..4 {
             l.record_failure(&k, 10);
         }
-        l.record_success(&LimitKey::user("ada"));
+        l.record_failure(&k, 10); // the successful attempt, counted on arrival
+        l.record_success(&k);
         for _ in 0..4 {
             l.record_failure(&k, 11);
         }
         assert!(l.check(&k, 12).is_ok(), "the name's count started again");
+    }
+
+    #[test]
+    fn many_successful_logins_from_one_address_are_never_limited() {
+        let mut l = LoginLimiter::default();
+        for n in 0..(3 * ADDRESS_FAILURES) {
+            let k = keys(&format!("person{}", n % 4), "10.0.0.7");
+            assert!(l.check(&k, 100).is_ok(), "login {n}");
+            l.record_failure(&k, 100);
+            l.record_success(&k);
+        }
+        // ...while failures from it still count.
+        for n in 0..ADDRESS_FAILURES {
+            let k = keys(&format!("guess{n}"), "10.0.0.7");
+            l.record_failure(&k, 100);
+        }
+        assert!(l.check(&keys("person0", "10.0.0.7"), 101).is_err());
     }
 
     #[test]

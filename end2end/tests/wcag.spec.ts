@@ -23,3 +23,21 @@ test('every page passes WCAG 2 A/AA (axe-core)', async ({ page }) => {
     expect(await violations(page), path).toEqual([]);
   }
 });
+
+test('on a 1400 px screen the fleet table scrolls in its frame with the cluster column fixed', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto('/login');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByLabel('User name').fill('ada');
+  await page.getByLabel('Password').fill('ada-password-1');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: 'Fleet readiness' })).toBeVisible();
+  const table = page.getByTestId('fleet');
+  const frame = table.locator('xpath=..');
+  // The page itself does not scroll sideways.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1400);
+  await frame.evaluate((el) => { el.scrollLeft = el.scrollWidth; });
+  const frameBox = await frame.boundingBox();
+  const firstCell = await table.locator('tbody tr').first().locator('td, th').first().boundingBox();
+  expect(Math.abs(firstCell!.x - frameBox!.x)).toBeLessThanOrEqual(2);
+});

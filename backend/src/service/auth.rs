@@ -105,7 +105,7 @@ pub async fn login(
         if let (true, Some(_)) = (directory_name, &state.directories.ldap) {
             return match super::directory_login::ldap_login(state, name, password).await {
                 Ok(u) => {
-                    guard.succeeded(username);
+                    guard.succeeded(&keys);
                     Ok(u)
                 }
                 Err(ServiceError::BadCredentials) => Err(fail()),
@@ -122,7 +122,7 @@ pub async fn login(
     let verified = password::verify(password, hash).await?;
     match user {
         Some(u) if verified => {
-            guard.succeeded(username);
+            guard.succeeded(&keys);
             Ok(u)
         }
         _ => Err(fail()),
