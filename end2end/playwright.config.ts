@@ -73,7 +73,7 @@ export default defineConfig({
       port: ldapPort,
       env: { E2E_LDAP_PORT: String(ldapPort) },
       reuseExistingServer: false,
-      timeout: 30_000,
+      timeout: 120_000,
     },
     {
       // A local OpenID provider (the certified oidc-provider package).
@@ -84,13 +84,13 @@ export default defineConfig({
         OIDC_REDIRECT_URIS: `http://127.0.0.1:${port}/auth/oidc/callback`,
       },
       reuseExistingServer: false,
-      timeout: 30_000,
+      timeout: 120_000,
     },
     {
       command: `rm -rf ../target/e2e-data && ../target/release/shipshape --data-dir ../target/e2e-data --config ../target/e2e-shipshape.toml serve --bind 127.0.0.1:${port}`,
       url: `http://127.0.0.1:${port}/healthz`,
       reuseExistingServer: false,
-      timeout: 60_000,
+      timeout: 120_000,
       // CA files are trusted only from ca_dir: the simulator's test CA is
       // written into target/.
       env: { SHIPSHAPE_SITE_ROOT: '../target/site', SHIPSHAPE_CA_DIR: '../target', RUST_LOG: 'warn' },
@@ -102,7 +102,7 @@ export default defineConfig({
       url: `https://127.0.0.1:${simPort}/v1/info`,
       ignoreHTTPSErrors: true,
       reuseExistingServer: false,
-      timeout: 30_000,
+      timeout: 120_000,
     },
   ],
 });
