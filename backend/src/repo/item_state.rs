@@ -97,21 +97,6 @@ pub async fn apply(conn: &mut SqliteConnection, row: &EntryContent) -> Result<()
     store(conn, row.cluster_id, &row.item_id, day, &state).await
 }
 
-/// Every item state of one cluster, by item.
-pub async fn of_cluster(
-    db: impl SqliteExecutor<'_>,
-    cluster_id: i64,
-) -> Result<HashMap<String, ItemState>, sqlx::Error> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT item_id, state FROM item_state WHERE cluster_id = ?")
-            .bind(cluster_id)
-            .fetch_all(db)
-            .await?;
-    rows.into_iter()
-        .map(|(item, json)| Ok((item, decode(&json)?)))
-        .collect()
-}
-
 /// Every item state, by cluster and item.
 pub async fn all(
     db: impl SqliteExecutor<'_>,

@@ -6,11 +6,9 @@
 //! (`check_verdict`, by the server itself) share the chain.
 
 use futures::stream::{BoxStream, StreamExt};
-use shipshape_domain::checklist::LatestSignoff;
 use shipshape_domain::ledger::{EntryContent, LedgerEntry};
 use shipshape_domain::signoff::SignoffAction;
 use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
-use std::collections::HashMap;
 
 const SIGNOFF_ACTIONS: &str = "('done', 'not_applicable', 'revoked')";
 const WAIVER_ACTIONS: &str = "('waiver_requested', 'waiver_approved', 'waiver_rejected')";
@@ -50,15 +48,6 @@ impl From<EntryRow> for LedgerEntry {
             hash: r.hash,
         }
     }
-}
-
-#[derive(FromRow)]
-struct LatestRow {
-    item_id: String,
-    action: String,
-    actor: String,
-    at: String,
-    note: String,
 }
 
 /// The newest row's seq and hash: what the next row links to.
@@ -114,66 +103,6 @@ pub async fn insert(conn: &mut SqliteConnection, e: &LedgerEntry) -> Result<(), 
     .execute(&mut *conn)
     .await?;
     super::item_state::apply(conn, c).await
-}
-
-/// The newest sign-off per item of one cluster.
-pub async fn latest_per_item(
-    db: impl SqliteExecutor<'_>,
-    cluster_id: i64,
-) -> Result<HashMap<String, LatestSignoff>, sqlx::Error> {
-    let sql = format!(
-        "SELECT l.item_id, l.action, l.actor, l.at, l.note FROM ledger l
-         JOIN (SELECT MAX(seq) AS seq FROM ledger
-               WHERE cluster_id = ? AND action IN {SIGNOFF_ACTIONS} GROUP BY item_id) newest
-         ON l.seq = newest.seq"
-    );
-    let rows = sqlx::query_as::<_, LatestRow>(&sql)
-        .bind(cluster_id)
-        .fetch_all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            let action = SignoffAction::parse(&r.action)?;
-            Some((
-                r.item_id,
-                LatestSignoff {
-                    action,
-                    by: r.actor,
-                    at: r.at,
-                    note: r.note,
-                },
-            ))
-        })
-        .collect())
-}
-
-/// The newest sign-off per (cluster, item), for every cluster.
-pub async fn latest_signoffs_all(
-    db: impl SqliteExecutor<'_>,
-) -> Result<HashMap<i64, HashMap<String, LatestSignoff>>, sqlx::Error> {
-    let sql = format!(
-        "SELECT l.cluster_id, l.item_id, l.action, l.actor, l.at, l.note FROM ledger l
-         JOIN (SELECT MAX(seq) AS seq FROM ledger WHERE action IN {SIGNOFF_ACTIONS} GROUP BY cluster_id, item_id) newest
-         ON l.seq = newest.seq"
-    );
-    let rows: Vec<(i64, String, String, String, String, String)> =
-        sqlx::query_as(&sql).fetch_all(db).await?;
-    let mut out: HashMap<i64, HashMap<String, LatestSignoff>> = HashMap::new();
-    for (cluster_id, item_id, action, by, at, note) in rows {
-        if let Some(action) = SignoffAction::parse(&action) {
-            out.entry(cluster_id).or_default().insert(
-                item_id,
-                LatestSignoff {
-                    action,
-                    by,
-                    at,
-                    note,
-                },
-            );
-        }
-    }
-    Ok(out)
 }
 
 /// The newest sign-off row per item of one cluster, whole (with details,
@@ -360,26 +289,6 @@ pub async fn has_item_history(
             .fetch_one(db)
             .await?;
     Ok(n > 0)
-}
-
-/// The newest row with `action` per (cluster, item), for one cluster or all.
-pub async fn latest_with_action(
-    db: impl SqliteExecutor<'_>,
-    cluster_id: Option<i64>,
-    action: &str,
-) -> Result<Vec<LedgerEntry>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM ledger WHERE seq IN
-         (SELECT MAX(seq) FROM ledger WHERE action = ? AND (? IS NULL OR cluster_id = ?)
-          GROUP BY cluster_id, item_id)"
-    );
-    let rows = sqlx::query_as::<_, EntryRow>(&sql)
-        .bind(action)
-        .bind(cluster_id)
-        .bind(cluster_id)
-        .fetch_all(db)
-        .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// One page of rows after `after_seq` that match an export filter, in chain
