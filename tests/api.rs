@@ -802,3 +802,60 @@ async fn pages_carry_a_csp_naming_the_nonce_of_their_scripts() {
         .unwrap()
         .starts_with("frame-ancestors 'none'"));
 }
+
+/// `/readyz` is 200 only while the database takes writes, no migration is
+/// pending and the read model is current; `/healthz` stays 200 throughout.
+#[tokio::test]
+async fn readiness_fails_while_the_database_is_locked_or_a_migration_is_pending() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let c = client();
+    let ready = |c: reqwest::Client, url: String| async move {
+        let r = c.get(url).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json::<Value>().await.unwrap())
+    };
+    let (status, body) = ready(c.clone(), s.url("/readyz")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["checks"],
+        json!({"writable": true, "migrations_applied": true, "read_model_current": true})
+    );
+
+    // Someone else holds the write lock: not ready, still alive.
+    let db = format!("sqlite://{}", dir.path().join("shipshape.db").display());
+    let mut other = sqlx::SqliteConnection::connect(&db).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let (status, body) = ready(c.clone(), s.url("/readyz")).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["checks"]["writable"], false);
+    assert_eq!(c.get(s.url("/healthz")).send().await.unwrap().status(), 200);
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+
+    // The newest migration counts as not applied.
+    sqlx::query("UPDATE _sqlx_migrations SET success = 0 WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let (status, body) = ready(c.clone(), s.url("/readyz")).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["checks"]["migrations_applied"], false);
+    assert_eq!(body["checks"]["writable"], true);
+    sqlx::query("UPDATE _sqlx_migrations SET success = 1")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let (status, _) = ready(c.clone(), s.url("/readyz")).await;
+    assert_eq!(status, 200);
+    // and the probe left no row behind
+    let probes: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM view_meta WHERE name = 'readyz-probe'")
+            .fetch_one(&mut other)
+            .await
+            .unwrap();
+    assert_eq!(probes, 0);
+}

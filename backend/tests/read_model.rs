@@ -274,3 +274,122 @@ async fn concurrent_writers_keep_the_read_model_equal_to_its_rebuild() {
     assert_eq!(incremental.states.len(), 10);
     assert!(incremental == rebuilt);
 }
+
+/// Appends one sign-off row dated `at` straight through the repository (as
+/// an import or a clock step back would), in its own transaction.
+async fn append_dated(
+    state: &AppState,
+    at: chrono::DateTime<chrono::Utc>,
+    cluster_id: i64,
+    item: &str,
+) {
+    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    ledger::append(
+        &mut tx,
+        ledger::NewRow {
+            at: shipshape_domain::time::format_ts(at),
+            actor: "sam",
+            cluster_id,
+            item_id: item,
+            action: "done",
+            note: String::new(),
+            details: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// The fleet trend keeps its past days across writes (a write changes only
+/// today) and still equals the trend computed afresh: after sign-offs made
+/// now, and after a row dated days ago, which must drop the kept days.
+#[tokio::test]
+async fn the_trend_kept_across_writes_equals_the_trend_computed_afresh() {
+    use shipshape_backend::service::fleet::{readiness_trend, FleetQuery};
+    let dir = tempfile::tempdir().unwrap();
+    let state = state(&dir).await;
+    let token = auth::prepare_setup(&state).await.unwrap().unwrap();
+    let admin = auth::setup_first_admin(
+        &state,
+        "admin",
+        SecretString::from("admin-password-1".to_string()),
+        &token,
+    )
+    .await
+    .unwrap();
+    let now = chrono::Utc::now();
+    let mut ids = Vec::new();
+    for name in ["a", "b"] {
+        let input = ClusterInput {
+            name: name.into(),
+            environment: "prod".into(),
+            coordinator_url: "https://trino.example.com:8443".into(),
+            notes: String::new(),
+            connection: Default::default(),
+        };
+        ids.push(clusters::create(&state, &admin, &input).await.unwrap().id);
+    }
+    // Registered a month ago, signed off over the weeks since.
+    sqlx::query("UPDATE clusters SET created_at = ?")
+        .bind(shipshape_domain::time::format_ts(
+            now - chrono::Duration::days(30),
+        ))
+        .execute(&state.pool)
+        .await
+        .unwrap();
+    for (n, item) in ["spill", "tls", "jvm"].iter().enumerate() {
+        append_dated(
+            &state,
+            now - chrono::Duration::days(20 - n as i64),
+            ids[0],
+            item,
+        )
+        .await;
+    }
+    let q = FleetQuery::default();
+    let fresh = |state: AppState, admin| async move {
+        state.read_cache.clear();
+        readiness_trend(&state, &admin, None, &FleetQuery::default())
+            .await
+            .unwrap()
+    };
+    let first = readiness_trend(&state, &admin, None, &q).await.unwrap();
+    assert_eq!(first, fresh(state.clone(), admin.clone()).await);
+    assert!(
+        first
+            .iter()
+            .rev()
+            .nth(10)
+            .is_some_and(|p| p.progress.done == 3),
+        "{first:?}"
+    );
+
+    // Sign-offs made now: today's point moves, the kept days stay right.
+    for item in [
+        "coordinator-isolation",
+        "memory-guardrails",
+        "authorization",
+    ] {
+        signoffs::sign(&state, &admin, ids[1], item, SignoffAction::Done, "now")
+            .await
+            .unwrap();
+    }
+    let kept = readiness_trend(&state, &admin, None, &q).await.unwrap();
+    assert_ne!(kept.last(), first.last(), "today's point moved");
+    assert_eq!(kept[..kept.len() - 1], first[..first.len() - 1]);
+    assert_eq!(kept, fresh(state.clone(), admin.clone()).await);
+
+    // A row dated five days ago changes those days: the kept ones go.
+    let _ = readiness_trend(&state, &admin, None, &q).await.unwrap();
+    append_dated(
+        &state,
+        now - chrono::Duration::days(5),
+        ids[1],
+        "centralized-logs",
+    )
+    .await;
+    let after = readiness_trend(&state, &admin, None, &q).await.unwrap();
+    assert_ne!(after, kept, "the back-dated row shows");
+    assert_eq!(after, fresh(state.clone(), admin.clone()).await);
+}

@@ -31,24 +31,62 @@ pub fn unprotect(cell: &str) -> &str {
 
 /// [`row`] with every cell [`protect`]ed.
 pub fn safe_row<S: AsRef<str>>(cells: &[S]) -> String {
-    let cells: Vec<Cow<'_, str>> = cells.iter().map(|c| protect(c.as_ref())).collect();
-    row(&cells)
+    let mut line = String::new();
+    push_safe_row(&mut line, cells);
+    line
+}
+
+/// Appends [`safe_row`] to `out` without a line of its own: exports write
+/// thousands of rows into one buffer.
+pub fn push_safe_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_safe_field(out, c.as_ref());
+    }
+    out.push_str("\r\n");
+}
+
+/// Appends one [`protect`]ed cell, quoted as [`field`] would.
+pub fn push_safe_field(out: &mut String, text: &str) {
+    if text.starts_with(NEEDS_QUOTE) {
+        push_field(out, &format!("'{text}"));
+    } else {
+        push_field(out, text);
+    }
 }
 
 pub fn field(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_field(&mut out, text);
+    out
+}
+
+/// Appends one cell, quoted when it holds a comma, quote or line break.
+pub fn push_field(out: &mut String, text: &str) {
     if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
+        out.push('"');
+        for part in text.split_inclusive('"') {
+            out.push_str(part);
+            if part.ends_with('"') {
+                out.push('"');
+            }
+        }
+        out.push('"');
     } else {
-        text.to_string()
+        out.push_str(text);
     }
 }
 
 pub fn row<S: AsRef<str>>(cells: &[S]) -> String {
-    let mut line = cells
-        .iter()
-        .map(|c| field(c.as_ref()))
-        .collect::<Vec<_>>()
-        .join(",");
+    let mut line = String::new();
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        push_field(&mut line, c.as_ref());
+    }
     line.push_str("\r\n");
     line
 }

@@ -88,26 +88,53 @@ pub const CSV_HEADER: [&str; 10] = [
 
 /// One CSV record (CRLF-terminated), every cell [`crate::csv::protect`]ed.
 pub fn csv_row(e: &LedgerEntry) -> String {
+    let mut line = String::with_capacity(256);
+    push_csv_row(&mut line, e);
+    line
+}
+
+/// Appends [`csv_row`] to `out`, copying each cell once.
+pub fn push_csv_row(out: &mut String, e: &LedgerEntry) {
+    use crate::csv::push_safe_field;
+    use std::fmt::Write;
     let c = &e.content;
-    crate::csv::safe_row(&[
-        c.seq.to_string(),
-        c.at.clone(),
-        c.actor.clone(),
-        c.cluster_id.to_string(),
-        c.item_id.clone(),
-        c.action.clone(),
-        c.note.clone(),
-        c.details.clone(),
-        c.prev_hash.clone(),
-        e.hash.clone(),
-    ])
+    // A number needs neither quotes nor, unless negative, protection.
+    let number = |out: &mut String, n: i64| {
+        if n >= 0 {
+            let _ = write!(out, "{n}");
+        } else {
+            push_safe_field(out, &n.to_string());
+        }
+    };
+    number(out, c.seq);
+    out.push(',');
+    push_safe_field(out, &c.at);
+    out.push(',');
+    push_safe_field(out, &c.actor);
+    out.push(',');
+    number(out, c.cluster_id);
+    out.push(',');
+    for cell in [&c.item_id, &c.action, &c.note, &c.details, &c.prev_hash] {
+        push_safe_field(out, cell);
+        out.push(',');
+    }
+    push_safe_field(out, &e.hash);
+    out.push_str("\r\n");
 }
 
 /// One JSON object per line, the ledger entry's fields as they are.
 pub fn jsonl_row(e: &LedgerEntry) -> String {
-    let mut line = serde_json::to_string(e).unwrap_or_default();
-    line.push('\n');
+    let mut line = String::with_capacity(320);
+    push_jsonl_row(&mut line, e);
     line
+}
+
+/// Appends [`jsonl_row`] to `out`.
+pub fn push_jsonl_row(out: &mut String, e: &LedgerEntry) {
+    if let Ok(json) = serde_json::to_string(e) {
+        out.push_str(&json);
+    }
+    out.push('\n');
 }
 
 #[cfg(test)]
@@ -166,6 +193,65 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(jsonl_row(&e).trim_end()).unwrap();
         assert_eq!(v["hash"], e.hash);
         assert_eq!(v["prev_hash"], GENESIS_HASH);
+    }
+
+    /// The one-buffer encoder writes exactly what protecting and quoting
+    /// each cell on its own writes.
+    #[test]
+    fn buffered_rows_equal_cell_by_cell_rows() {
+        let awkward = [
+            "",
+            "plain",
+            "a,b",
+            "=1+1",
+            "-3",
+            "'q",
+            "say \"hi\"",
+            "x\r\ny",
+            "\tt",
+            "@@",
+        ];
+        for (i, text) in awkward.iter().enumerate() {
+            let e = EntryContent {
+                seq: i as i64 + 1,
+                at: "2026-11-23T10:00:00.000000Z".into(),
+                actor: text.to_string(),
+                cluster_id: if i == 3 { -2 } else { i as i64 },
+                item_id: text.to_string(),
+                action: "done".into(),
+                note: format!("{text}{text}"),
+                details: text.to_string(),
+                prev_hash: GENESIS_HASH.into(),
+            }
+            .seal();
+            let c = &e.content;
+            let cells = [
+                c.seq.to_string(),
+                c.at.clone(),
+                c.actor.clone(),
+                c.cluster_id.to_string(),
+                c.item_id.clone(),
+                c.action.clone(),
+                c.note.clone(),
+                c.details.clone(),
+                c.prev_hash.clone(),
+                e.hash.clone(),
+            ];
+            // RFC 4180 by the book, one cell at a time.
+            let quoted: Vec<String> = cells
+                .iter()
+                .map(|c| {
+                    let p = crate::csv::protect(c);
+                    if p.contains([',', '"', '\n', '\r']) {
+                        format!("\"{}\"", p.replace('"', "\"\""))
+                    } else {
+                        p.into_owned()
+                    }
+                })
+                .collect();
+            let reference = format!("{}\r\n", quoted.join(","));
+            assert_eq!(csv_row(&e), reference, "cell {text:?}");
+        }
     }
 
     #[test]

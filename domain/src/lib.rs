@@ -21,6 +21,7 @@ pub mod drift;
 pub mod export;
 pub mod fields;
 pub mod ical;
+pub mod item_filter;
 pub mod item_state;
 pub mod ledger;
 pub mod login_limit;

@@ -148,6 +148,23 @@ fn day_point<'a>(
     progress
 }
 
+/// Readiness at the end of `date` from each item's record as it stands then
+/// (the read model's current records give today's point).
+pub fn point_on<'a>(
+    runbook: &Runbook,
+    clusters: &[TrendCluster],
+    date: NaiveDate,
+    record: impl Fn(i64, &str) -> Option<&'a ItemRecord>,
+) -> Option<TrendPoint> {
+    let scored = scored_items(runbook);
+    let (date, end) = days(date, date).next()?;
+    let empty = ItemRecord::default();
+    let progress = day_point(&scored, clusters, date, end, |c, i| {
+        record(c, i).unwrap_or(&empty)
+    });
+    Some(TrendPoint { date, progress })
+}
+
 /// The same readiness as [`trend`], from the read model's daily states
 /// instead of the ledger's rows: `initial` is each item's record as it
 /// stood at the end of the day before `first`, `changes` each record as it

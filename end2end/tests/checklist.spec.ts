@@ -22,7 +22,15 @@ function item(page: Page, id: string): Locator {
   return page.locator(`article[data-item="${id}"]`);
 }
 
+// Items are one line each; their details and forms open in place.
+async function openItem(page: Page, id: string) {
+  const row = item(page, id).locator('details.item-row');
+  if ((await row.getAttribute('open')) === null) await row.locator('summary.item-head').click();
+  await expect(row).toHaveAttribute('open', '');
+}
+
 async function record(page: Page, id: string, choice: 'Done' | 'Not applicable' | 'Revoke', note: string) {
+  await openItem(page, id);
   const card = item(page, id);
   // the sign-off form, not the waiver request (which has its own "Not applicable")
   await card.locator('form.signoff').getByLabel(choice, { exact: true }).check();
@@ -158,7 +166,8 @@ test('runbook corrections are visible to the user', async ({ page }) => {
   await page.getByRole('link', { name: cluster }).click();
   await hydrated(page);
   const prom = item(page, 'prometheus-grafana');
-  await expect(prom.getByText('runbook correction', { exact: true })).toBeVisible();
+  await expect(prom.getByText('correction', { exact: true })).toBeVisible();
+  await openItem(page, 'prometheus-grafana');
   await prom.getByText('What, why and how to verify').click();
   await expect(prom.locator('.correction')).toContainText('trino_execution_name_QueryManager_RunningQueries');
 });
@@ -180,6 +189,7 @@ test('archive a cluster, find it among archived ones, restore it', async ({ page
   await hydrated(page);
   await page.getByRole('button', { name: 'Restore' }).click();
   await expect(page.getByText('This cluster is archived')).toHaveCount(0);
+  await openItem(page, 'spill');
   await expect(item(page, 'spill').getByRole('button', { name: 'Record' })).toBeVisible();
 });
 
@@ -221,6 +231,7 @@ test('run live checks on a simulated cluster: passes, a failure with evidence, a
   await expect(spill.getByTestId('regressed')).toHaveCount(0);
   // The second failing run counts: regressed, failing since the first.
   await page.getByRole('button', { name: 'Run checks now' }).click();
+  await openItem(page, 'spill');
   await expect(spill.getByTestId('regressed')).toBeVisible();
   await expect(spill.getByTestId('failing-since')).toContainText('(2 runs)');
   await spill.screenshot({ path: '../docs/screenshots/flapping.png' });
@@ -239,6 +250,60 @@ test('run live checks on a simulated cluster: passes, a failure with evidence, a
 
   await page.goto('/');
   await expect(page.locator('tr[data-cluster="legacy-prod"]')).toContainText('1 regressed');
+});
+
+test('filter the checklist: counts per filter, in place with JavaScript and as a GET form without', async ({ page, browser }) => {
+  await logIn(page);
+  await page.getByRole('link', { name: 'legacy-prod' }).click();
+  await hydrated(page);
+  await page.evaluate(() => ((window as any).__noReload = true));
+  const bar = page.getByTestId('filter-bar');
+  const count = async (f: string) => Number(await bar.locator(`[data-filter="${f}"] .count`).innerText());
+  const all = await count('all');
+  expect(all).toBe(await page.locator('article.item').count());
+  const failing = await count('failing');
+  // spill regressed; the upstream release, certificate, authentication and JVM checks fail
+  expect(failing).toBeGreaterThanOrEqual(5);
+
+  await bar.getByRole('button', { name: /Failing or regressed/ }).click();
+  await expect(page).toHaveURL(/\?filter=failing$/);
+  await expect(bar.locator('[data-filter="failing"]')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('article.item:visible')).toHaveCount(failing);
+  await expect(item(page, 'spill')).toBeVisible();
+  await expect(item(page, 'authorization')).toBeHidden(); // its check passes
+  await expect(page.getByTestId('filter-status')).toHaveText(`Failing or regressed: ${failing} items shown.`);
+  // An item opens in place, with its evidence and forms, and the filter stays.
+  await openItem(page, 'certificate-lifetime');
+  await expect(item(page, 'certificate-lifetime').locator('.check-reason')).toBeVisible();
+  await expect(item(page, 'certificate-lifetime').getByRole('button', { name: 'Record' })).toBeVisible();
+  await page.locator('.page-head').screenshot({ path: '../docs/screenshots/cluster-head.png' });
+  await page.screenshot({ path: '../docs/screenshots/cluster-filtered.png', fullPage: true });
+
+  const open = await count('open');
+  await bar.getByRole('button', { name: /^Open/ }).click();
+  await expect(page.locator('article.item:visible')).toHaveCount(open);
+  await expect(item(page, 'spill')).toBeHidden(); // signed off, so not open (it is regressed)
+  await bar.getByRole('button', { name: /^Waived/ }).click();
+  await expect(page.getByTestId('filter-status')).toHaveText('No items are waived.');
+  await expect(page.locator('article.item:visible')).toHaveCount(0);
+  await bar.getByRole('button', { name: /^All/ }).click();
+  await expect(page.locator('article.item:visible')).toHaveCount(all);
+  expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
+
+  // Without JavaScript: the bar is a GET form the server renders, and items still open.
+  const origin = new URL(page.url()).origin;
+  const clusterPath = new URL(page.url()).pathname;
+  const ctx = await browser.newContext({ javaScriptEnabled: false, baseURL: origin, storageState: await page.context().storageState() });
+  const plain = await ctx.newPage();
+  await plain.goto(clusterPath);
+  await plain.getByTestId('filter-bar').getByRole('button', { name: /Failing or regressed/ }).click();
+  await expect(plain).toHaveURL(/\?filter=failing$/);
+  await expect(plain.locator('article.item:visible')).toHaveCount(failing);
+  await plain.locator('article[data-item="spill"] summary.item-head').click();
+  await expect(plain.locator('article[data-item="spill"]').getByTestId('regressed')).toBeVisible();
+  await plain.goto(`${clusterPath}?item=jvm`);
+  await expect(plain.locator('article[data-item="jvm"] details.item-row')).toHaveAttribute('open', '');
+  await ctx.close();
 });
 
 test('edit a cluster: the change is history, and a new target resets its live verdicts', async ({ page }) => {
@@ -337,6 +402,7 @@ test('an SRE asks for a waiver; a manager approves it and sees the score change'
   await page.getByRole('link', { name: cluster }).click();
   await hydrated(page);
   const card = item(page, 'centralized-logs');
+  await openItem(page, 'centralized-logs');
   await card.getByText('Ask for a waiver').click();
   await card.getByLabel('Reason').fill('Logs stay on the nodes until the new log pipeline ships');
   const until = new Date(Date.now() + 45 * 86400_000).toISOString().slice(0, 10);

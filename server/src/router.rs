@@ -107,6 +107,7 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
             axum::routing::post(crate::forms::sign_with_files).layer(upload_limit),
         )
         .route("/healthz", axum::routing::get(api::health::healthz))
+        .route("/readyz", axum::routing::get(api::health::readyz))
         .route("/auth/oidc/start", axum::routing::get(crate::sso::start))
         .route(
             shipshape_backend::directory::oidc::CALLBACK_PATH,

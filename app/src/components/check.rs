@@ -38,6 +38,21 @@ fn VerdictNoteLine(note: Option<VerdictNote>) -> impl IntoView {
     })
 }
 
+/// The newest live verdict in a word, for an item's one-line summary.
+#[component]
+pub fn VerdictChip(result: Option<CheckResult>, automated: bool) -> impl IntoView {
+    let (word, class) = match (&result, automated) {
+        (Some(r), _) => (r.status.as_str(), r.status.as_str()),
+        (None, true) => ("not run", "none"),
+        (None, false) => ("manual", "manual"),
+    };
+    view! {
+        <span class=format!("verdict-chip verdict-{class}") data-verdict=class>
+            <span class="sr-only">"live check: "</span>{word}
+        </span>
+    }
+}
+
 #[component]
 pub fn CheckLine(
     result: Option<CheckResult>,

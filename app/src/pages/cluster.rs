@@ -1,6 +1,6 @@
-//! One cluster: its details and the runbook as an interactive checklist.
-//! Signing an item off updates the page in place; each item's history loads
-//! on demand.
+//! One cluster: its details and the runbook as a checklist of one line per
+//! item, filtered by a bar with counts. An item opens in place to its
+//! details, forms and history; signing off updates the page in place.
 
 use crate::api::checklist::{
     cluster_changes, cluster_checklist, ClusterPageData, ItemHistory, RunChecks, SignItem,
@@ -8,7 +8,7 @@ use crate::api::checklist::{
 use crate::api::clusters::cluster_trend;
 use crate::api::clusters::SetClusterArchived;
 use crate::api::waivers::RequestWaiver;
-use crate::components::check::CheckLine;
+use crate::components::check::{CheckLine, VerdictChip};
 use crate::components::field::{FieldError, FormError};
 use crate::components::progress::ProgressBar;
 use crate::components::rich_text::RichText;
@@ -19,13 +19,25 @@ use crate::error::{error_banner, field_error, AppError};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 use shipshape_domain::checklist::{ChecklistItem, ChecklistSection, HistoryEntry};
+use shipshape_domain::item_filter::{filter_counts, ItemFilter};
 use shipshape_domain::signoff::ItemStatus;
 use shipshape_domain::standing::Standing;
+use std::collections::HashSet;
 
 /// Bumped after every recorded sign-off, so the checklist reloads.
 #[derive(Clone, Copy)]
 struct ChecklistVersion(RwSignal<u32>);
+
+/// The items someone opened, kept while the checklist reloads around them.
+#[derive(Clone, Copy)]
+struct OpenItems(RwSignal<HashSet<String>>);
+
+/// The filter bar's choice, read from `?filter=`.
+#[derive(Clone, Copy)]
+struct ActiveFilter(Memo<ItemFilter>);
 
 #[component]
 pub fn ClusterPage() -> impl IntoView {
@@ -49,6 +61,17 @@ pub fn ClusterPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let signed = move || query.read().get("signed");
     let failed = move || query.read().get("error");
+    let filter = Memo::new(move |_| ItemFilter::from_key(query.read().get("filter").as_deref()));
+    provide_context(ActiveFilter(filter));
+    // `?item=` links straight to an open item; a sign-off with files comes
+    // back to its item open.
+    let opened: HashSet<String> = query.with_untracked(|q| {
+        ["item", "signed"]
+            .into_iter()
+            .filter_map(|k| q.get(k))
+            .collect()
+    });
+    provide_context(OpenItems(RwSignal::new(opened)));
     view! {
         <RequireUser let:_viewer>{view! {
                 {move || signed().map(|i| view! { <p class="notice" role="status">"Signed off with evidence: " {i}</p> })}
@@ -81,6 +104,7 @@ fn ClusterView(
         checks_reset_note,
     } = data;
     let checks_error = error_banner(move || checks.value().get());
+    let counts = filter_counts(&checklist);
     let regressed = checklist.regressed;
     let cluster_id = cluster.id;
     let archived = cluster.is_archived();
@@ -142,6 +166,7 @@ fn ClusterView(
             </nav>
         </div>
         <ClusterTrend cluster_id/>
+        <FilterBar cluster_id counts/>
         {archived.then(|| view! { <p class="notice">"This cluster is archived: its history is kept, and it cannot be signed off until it is restored."</p> })}
         {checklist.sections.into_iter().map(|s| view! { <SectionView cluster_id section=s can_sign/> }).collect_view()}
         {(!checklist.retired.is_empty()).then(|| view! {
@@ -163,6 +188,56 @@ fn ClusterView(
         <ClusterChanges cluster_id/>
     }
     .into_any()
+}
+
+/// Filter buttons with a count each. Without JavaScript they submit a GET
+/// form (`?filter=…`) that the server renders; with it they switch in place.
+#[component]
+fn FilterBar(cluster_id: i64, counts: Vec<(ItemFilter, usize)>) -> impl IntoView {
+    let filter = expect_context::<ActiveFilter>().0;
+    let navigate = use_navigate();
+    let shown = {
+        let counts = counts.clone();
+        move || {
+            let f = filter.get();
+            let n = counts
+                .iter()
+                .find(|(c, _)| *c == f)
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
+            if n == 0 {
+                format!("No items are {}.", f.label().to_lowercase())
+            } else {
+                format!(
+                    "{}: {n} item{} shown.",
+                    f.label(),
+                    if n == 1 { "" } else { "s" }
+                )
+            }
+        }
+    };
+    view! {
+        <form method="get" class="filter-bar" role="search" aria-label="Filter items" data-testid="filter-bar">
+            {counts.into_iter().map(|(f, n)| {
+                let navigate = navigate.clone();
+                let href = match f {
+                    ItemFilter::All => format!("/clusters/{cluster_id}"),
+                    _ => format!("/clusters/{cluster_id}?filter={}", f.key()),
+                };
+                let go = move |ev: leptos::ev::MouseEvent| {
+                    ev.prevent_default();
+                    navigate(&href, NavigateOptions { scroll: false, ..Default::default() });
+                };
+                view! {
+                    <button type="submit" name="filter" value=f.key() data-filter=f.key()
+                        aria-pressed=move || (filter.get() == f).to_string() on:click=go>
+                        {f.label()} " " <span class="count">{n}</span>
+                    </button>
+                }
+            }).collect_view()}
+        </form>
+        <p class="filter-status muted" role="status" data-testid="filter-status">{shown}</p>
+    }
 }
 
 /// The cluster's own history: who registered, changed (field by field),
@@ -187,22 +262,32 @@ fn ClusterChanges(cluster_id: i64) -> impl IntoView {
 
 #[component]
 fn SectionView(cluster_id: i64, section: ChecklistSection, can_sign: bool) -> impl IntoView {
+    let filter = expect_context::<ActiveFilter>().0;
+    let shown_under = ItemFilter::section_matching(&section);
     view! {
-        <section class="rb-section" id=section.id.clone() data-section=section.id.clone()>
+        <section class="rb-section" id=section.id.clone() data-section=section.id.clone()
+            hidden=move || !shown_under.contains(&filter.get())>
             <div class="section-head">
                 <h2>{section.title.clone()}</h2>
                 <ProgressBar progress=section.progress/>
             </div>
             {section.summary.map(|s| view! { <p class="muted">{s}</p> })}
-            {section.items.into_iter().map(|item| view! { <ItemCard cluster_id item can_sign/> }).collect_view()}
+            <div class="item-list">
+                {section.items.into_iter().map(|item| view! { <ItemRow cluster_id item can_sign/> }).collect_view()}
+            </div>
         </section>
     }
     .into_any()
 }
 
+/// One item as one line (title, standing, live verdict, last sign-off,
+/// validity) that opens in place to its details, forms and history.
 #[component]
-fn ItemCard(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoView {
+fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoView {
     let version = expect_context::<ChecklistVersion>().0;
+    let OpenItems(open_items) = expect_context::<OpenItems>();
+    let filter = expect_context::<ActiveFilter>().0;
+    let shown_under = ItemFilter::all_matching(&item);
     let sign = ServerAction::<SignItem>::new();
     Effect::new(move |_| {
         if let Some(Ok(_)) = sign.value().get() {
@@ -219,17 +304,54 @@ fn ItemCard(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVi
     let item_id = item.id.clone();
     let form_item_id = item.id.clone();
     let waiver_item_id = item.id.clone();
+    let toggle_id = item.id.clone();
     let evidence_action = format!("/clusters/{cluster_id}/items/{}/signoff", form_item_id);
+    // Opened before a reload (a sign-off refetches the page) stays open.
+    let open = open_items.with_untracked(|o| o.contains(&item.id));
+    let remember = move |_| {
+        open_items.update(|o| {
+            if !o.remove(&toggle_id) {
+                o.insert(toggle_id.clone());
+            }
+        })
+    };
+    let last = item.by.clone().map(|by| {
+        let day = item
+            .at
+            .as_deref()
+            .and_then(|a| a.get(0..10))
+            .unwrap_or_default()
+            .to_string();
+        format!("{by} · {day}")
+    });
+    let validity = item.expires_at.as_deref().map(|e| {
+        let day = e.get(0..10).unwrap_or(e).to_string();
+        if item.standing == Standing::Expired {
+            format!("expired {day}")
+        } else {
+            format!("until {day}")
+        }
+    });
     view! {
-        <article class=format!("item status-{}", status.as_str()) id=format!("item-{}", item.id) data-item=item.id.clone()>
-            <div class="item-head">
-                <h3>{item.title.clone()}</h3>
-                <StatusBadge status/>
-                <StandingBadge standing=item.standing/>
-                {item.expiring_soon.then(|| view! { <span class="badge expiring" title="stops counting within 14 days">"expiring soon"</span> })}
-                {item.cadence.map(|c| view! { <CadenceBadge cadence=c/> })}
-                {item.correction.is_some().then(|| view! { <span class="badge warn" title="The source runbook is wrong here for current Trino">"runbook correction"</span> })}
-            </div>
+        <article class=format!("item status-{}", status.as_str()) id=format!("item-{}", item.id) data-item=item.id.clone()
+            hidden=move || !shown_under.contains(&filter.get())>
+        <details class="item-row" open=open>
+            <summary class="item-head" on:click=remember>
+                <h3 class="item-title">{item.title.clone()}</h3>
+                <span class="item-standing">
+                    <StatusBadge status/>
+                    <StandingBadge standing=item.standing/>
+                    {item.cadence.map(|c| view! { <CadenceBadge cadence=c/> })}
+                </span>
+                <span class="item-verdict"><VerdictChip result=item.check.clone() automated=item.automated/></span>
+                <span class="item-last muted" title="Last sign-off">{last.unwrap_or_else(|| "not signed off".to_string())}</span>
+                <span class="item-validity muted" title="Valid until">
+                    {validity}
+                    {item.expiring_soon.then(|| view! { " " <span class="badge expiring" title="stops counting within 14 days">"expiring soon"</span> })}
+                    {item.correction.is_some().then(|| view! { " " <span class="badge warn" title="The source runbook is wrong here for current Trino">"correction"</span> })}
+                </span>
+            </summary>
+            <div class="item-body">
             {item.by.clone().map(|by| view! {
                 <p class="last-signoff" data-testid="last-signoff">
                     {match status { ItemStatus::Open => "Revoked", ItemStatus::Done => "Signed off", ItemStatus::NotApplicable => "Not applicable" }}
@@ -299,6 +421,8 @@ fn ItemCard(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVi
             })}
             {(can_sign && item.cadence.is_none()).then(|| view! { <WaiverRequestForm cluster_id item_id=waiver_item_id.clone()/> })}
             <HistoryToggle cluster_id item_id/>
+            </div>
+        </details>
         </article>
     }
     .into_any()

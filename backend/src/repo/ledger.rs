@@ -65,6 +65,18 @@ pub async fn tip_seq(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
     Ok(seq.unwrap_or(0))
 }
 
+/// The earliest timestamp among rows after `seq` (none when `seq` is the
+/// tip): tells whether anything written since then is dated in the past.
+pub async fn earliest_at_after(
+    db: impl SqliteExecutor<'_>,
+    seq: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT MIN(at) FROM ledger WHERE seq > ?")
+        .bind(seq)
+        .fetch_one(db)
+        .await
+}
+
 /// The newest sign-off action on one item of one cluster.
 pub async fn latest_action(
     conn: &mut SqliteConnection,

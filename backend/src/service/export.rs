@@ -19,25 +19,36 @@ pub fn prepare(actor: &User, q: &ExportQuery) -> Result<ExportFilter, ServiceErr
     Ok(validate_export(q)?)
 }
 
-/// The matching rows in chain order. A database error ends the stream with
-/// that error (the response is then cut short, and the failure logged).
-pub fn rows(
+/// The matching rows in chain order, a page at a time. A database error
+/// ends the stream with that error (the response is then cut short, and the
+/// failure logged).
+pub fn pages(
     state: AppState,
     filter: ExportFilter,
-) -> BoxStream<'static, Result<LedgerEntry, ServiceError>> {
+) -> BoxStream<'static, Result<Vec<LedgerEntry>, ServiceError>> {
     stream::unfold(Some((state, filter, 0i64)), |cursor| async move {
         let (state, filter, after) = cursor?;
         match repo::ledger::export_page(&state.pool, &filter, after, PAGE).await {
             Ok(page) if page.is_empty() => None,
             Ok(page) => {
                 let last = page.last().map(|e| e.content.seq).unwrap_or(after);
-                let items: Vec<Result<LedgerEntry, ServiceError>> =
-                    page.into_iter().map(Ok).collect();
-                Some((stream::iter(items), Some((state, filter, last))))
+                Some((Ok(page), Some((state, filter, last))))
             }
-            Err(e) => Some((stream::iter(vec![Err(ServiceError::from(e))]), None)),
+            Err(e) => Some((Err(ServiceError::from(e)), None)),
         }
     })
-    .flatten()
     .boxed()
+}
+
+/// [`pages`], a row at a time.
+pub fn rows(
+    state: AppState,
+    filter: ExportFilter,
+) -> BoxStream<'static, Result<LedgerEntry, ServiceError>> {
+    pages(state, filter)
+        .flat_map(|page| match page {
+            Ok(rows) => stream::iter(rows.into_iter().map(Ok).collect::<Vec<_>>()),
+            Err(e) => stream::iter(vec![Err(e)]),
+        })
+        .boxed()
 }

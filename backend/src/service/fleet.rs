@@ -9,7 +9,7 @@ use shipshape_domain::readiness::{readiness, sort_worst_first, FleetEntry};
 use shipshape_domain::role::Permission;
 use shipshape_domain::standing::{assess, ItemRecord};
 use shipshape_domain::time::parse_ts;
-use shipshape_domain::trend::{trend_from_states, window, TrendCluster, TrendPoint};
+use shipshape_domain::trend::{point_on, trend_from_states, window, TrendCluster, TrendPoint};
 use shipshape_domain::user::User;
 use shipshape_domain::waiver::WaiverState;
 use std::collections::{HashMap, HashSet};
@@ -148,29 +148,39 @@ pub async fn readiness_trend(
     if cluster_id.is_some() && clusters.is_empty() {
         return Err(ServiceError::NotFound("cluster"));
     }
-    // From the read model's daily states: the states before the window and
-    // the changes within it, whatever the ledger's length; kept while the
-    // ledger's tip stays put.
+    // The days before today from the read model's daily states (the states
+    // before the window and the changes within it), kept across writes
+    // (see `ReadCache::past_trend`); today from the current states.
     let (first, last) = window(today);
-    let key = format!(
-        "{cluster_id:?}|{:?}|{}|{first}",
-        q.environment, q.include_archived
-    );
-    let points = state
+    let key = format!("{cluster_id:?}|{:?}|{}", q.environment, q.include_archived);
+    let past = state
         .read_cache
-        .trend(&state.pool, key, async {
+        .past_trend(&state.pool, key, today, &clusters, async {
+            let Some(yesterday) = last.pred_opt() else {
+                return Ok(Vec::new());
+            };
             let initial = repo::item_state::records_before(&state.pool, first, cluster_id).await?;
             let changes =
-                repo::item_state::records_between(&state.pool, first, last, cluster_id).await?;
+                repo::item_state::records_between(&state.pool, first, yesterday, cluster_id)
+                    .await?;
             Ok(trend_from_states(
                 &state.runbook,
                 &clusters,
                 initial,
                 &changes,
                 first,
-                last,
+                yesterday,
             ))
         })
         .await?;
-    Ok(points.as_ref().clone())
+    let states = state.read_cache.states(&state.pool).await?;
+    let now = point_on(&state.runbook, &clusters, today, |c, i| {
+        states
+            .get(&c)
+            .and_then(|items| items.get(i))
+            .map(|s| &s.record)
+    });
+    let mut points = past.as_ref().clone();
+    points.extend(now);
+    Ok(points)
 }

@@ -12,30 +12,52 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use shipshape_backend::service::export;
-use shipshape_domain::export::{csv_row, jsonl_row, ExportQuery, CSV_HEADER};
+use shipshape_domain::export::{push_csv_row, push_jsonl_row, ExportQuery, CSV_HEADER};
 use shipshape_domain::ledger::LedgerEntry;
 
+/// Streams the export: a task reads a page of rows, writes it into one
+/// buffer and hands it on while the next page is read (two pages in flight
+/// at most, so memory stays flat). A client that goes away stops the task.
 fn stream_as(
     state: &ServerState,
     filter: shipshape_domain::export::ExportFilter,
     head: Option<String>,
-    line: fn(&LedgerEntry) -> String,
+    line: fn(&mut String, &LedgerEntry),
     content_type: &'static str,
     file: &'static str,
 ) -> Response {
-    let rows = export::rows(state.app.clone(), filter).map(move |r| match r {
-        Ok(e) => Ok(Bytes::from(line(&e))),
-        Err(e) => {
-            tracing::error!(error = %e, "an export was cut short");
-            Err(std::io::Error::other("export failed"))
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
+    let mut pages = export::pages(state.app.clone(), filter);
+    tokio::spawn(async move {
+        if let Some(h) = head {
+            if tx.send(Ok(Bytes::from(h))).await.is_err() {
+                return;
+            }
+        }
+        while let Some(page) = pages.next().await {
+            let chunk = match page {
+                Ok(rows) => {
+                    let mut buf = String::with_capacity(rows.len() * 320);
+                    for row in &rows {
+                        line(&mut buf, row);
+                    }
+                    Ok(Bytes::from(buf))
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "an export was cut short");
+                    Err(std::io::Error::other("export failed"))
+                }
+            };
+            let failed = chunk.is_err();
+            if tx.send(chunk).await.is_err() || failed {
+                return;
+            }
         }
     });
-    let body = match head {
-        Some(h) => Body::from_stream(
-            futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from(h))]).chain(rows),
-        ),
-        None => Body::from_stream(rows),
-    };
+    let chunks = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    });
+    let body = Body::from_stream(chunks);
     (
         [
             (header::CONTENT_TYPE, content_type),
@@ -64,7 +86,7 @@ pub async fn csv(
         &state,
         filter,
         Some(head),
-        csv_row,
+        push_csv_row,
         "text/csv; charset=utf-8",
         "signoffs.csv",
     ))
@@ -80,7 +102,7 @@ pub async fn jsonl(
         &state,
         filter,
         None,
-        jsonl_row,
+        push_jsonl_row,
         "application/jsonl; charset=utf-8",
         "signoffs.jsonl",
     ))

@@ -1,4 +1,7 @@
-//! `GET /healthz`: 200 when the server can reach its database.
+//! `GET /healthz` (liveness): 200 when the server can reach its database.
+//! `GET /readyz` (readiness): 200 only when the database takes writes, no
+//! migration is pending and the read model is current; else 503 naming
+//! what failed.
 
 use crate::router::ServerState;
 use axum::extract::State;
@@ -23,4 +26,15 @@ async fn sqlx_ping(state: &ServerState) -> Result<(), shipshape_backend::Service
     shipshape_backend::service::auth::needs_setup(&state.app)
         .await
         .map(|_| ())
+}
+
+pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Value>) {
+    let r = shipshape_backend::service::health::readiness(&state.app).await;
+    let status = if r.ready() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let word = if r.ready() { "ready" } else { "not ready" };
+    (status, Json(json!({"status": word, "checks": r})))
 }
