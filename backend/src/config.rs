@@ -48,6 +48,10 @@ pub struct Config {
     pub time_zone: String,
     /// Where Day-2 reminders go (Slack-compatible incoming webhook); none: off.
     pub reminder_webhook_url: Option<Redacted>,
+    /// A bearer token `/metrics` asks for (`Authorization: Bearer …`);
+    /// none: `/metrics` is open, as for a scraper on a private network.
+    #[serde(default)]
+    pub metrics_token: Option<Redacted>,
     /// Seconds between looks for tasks that became due or overdue.
     pub reminder_interval_secs: u64,
     /// Flapping: failing runs in a row before a check's failure counts
@@ -158,6 +162,7 @@ impl Default for Config {
             max_upload_files: shipshape_domain::attachment::DEFAULT_MAX_FILES,
             time_zone: "UTC".into(),
             reminder_webhook_url: None,
+            metrics_token: None,
             reminder_interval_secs: 300,
             check_fail_after: shipshape_domain::check::DEFAULT_FAIL_AFTER,
             max_response_bytes: 16 * 1024 * 1024,

@@ -6,6 +6,7 @@
 //! - [`error`]: the one mapping from service errors to HTTP responses;
 //! - [`cli`]: subcommands (serve, user, ledger, runbook);
 //! - [`sso`]: "Log in with <provider>" (OpenID Connect);
+//! - [`metrics`]: `/metrics` for Prometheus;
 //! - [`telemetry`]: logging set-up.
 
 pub mod allocator;
@@ -14,6 +15,7 @@ pub mod cli;
 pub mod csrf;
 pub mod error;
 pub mod forms;
+pub mod metrics;
 pub mod router;
 pub mod sso;
 pub mod static_files;

@@ -73,6 +73,7 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
             app.config.session_idle_minutes,
         )));
 
+    crate::metrics::install();
     let leptos = leptos_options(&app, addr);
     let state = ServerState {
         app: app.clone(),
@@ -108,6 +109,7 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
         )
         .route("/healthz", axum::routing::get(api::health::healthz))
         .route("/readyz", axum::routing::get(api::health::readyz))
+        .route("/metrics", axum::routing::get(crate::metrics::scrape))
         .route("/auth/oidc/start", axum::routing::get(crate::sso::start))
         .route(
             shipshape_backend::directory::oidc::CALLBACK_PATH,
@@ -121,6 +123,7 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
             ServerState,
             _,
         >(context, shell))
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         .with_state(state)
         .layer(sessions)
         .layer(crate::static_files::compression())

@@ -252,7 +252,7 @@ impl Oidc {
         state: &str,
         now_secs: i64,
     ) -> Result<Person, OidcError> {
-        use subtle_eq::eq;
+        use shipshape_domain::secret_eq::secret_eq as eq;
         if !eq(state.as_bytes(), pending.state.as_bytes()) {
             return Err(OidcError::Mismatch(
                 "The answer from the provider does not belong to this login.",
@@ -338,13 +338,6 @@ fn chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// Constant-time comparison for the state value.
-mod subtle_eq {
-    pub fn eq(a: &[u8], b: &[u8]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,7 +421,5 @@ mod tests {
         let late = 1000 + PENDING_FOR.as_secs() as i64 + 1;
         let e = oidc.finish(pending, "code", "abc", late).await.unwrap_err();
         assert!(matches!(e, OidcError::Mismatch(_)), "{e:?}");
-        assert!(subtle_eq::eq(b"same", b"same"));
-        assert!(!subtle_eq::eq(b"same", b"sam"));
     }
 }

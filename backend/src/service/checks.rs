@@ -65,19 +65,23 @@ pub async fn run_cluster(
     let worker_hosts = conn.worker_hosts.clone();
     let releases = known_releases(state).await?;
     let mut facts = None;
+    let run_started = Instant::now();
     let results: Vec<CheckResult> = match &setup {
-        Err(reason) => items
-            .into_iter()
-            .map(|(item_id, _)| CheckResult {
-                item_id,
-                status: CheckStatus::Error,
-                reason: reason.clone(),
-                observed: String::new(),
-                evidence: reason.clone(),
-                duration_ms: 0,
-                at: now(),
-            })
-            .collect(),
+        Err(reason) => {
+            metrics::counter!("shipshape_check_errors_total", "kind" => "connect").increment(1);
+            items
+                .into_iter()
+                .map(|(item_id, _)| CheckResult {
+                    item_id,
+                    status: CheckStatus::Error,
+                    reason: reason.clone(),
+                    observed: String::new(),
+                    evidence: reason.clone(),
+                    duration_ms: 0,
+                    at: now(),
+                })
+                .collect()
+        }
         Ok(c) => {
             let probe = checks::Probe {
                 client: &c.client,
@@ -96,6 +100,8 @@ pub async fn run_cluster(
                     let (probe, hung) = (&probe, &hung);
                     async move {
                         if hung.load(Ordering::Relaxed) {
+                            metrics::counter!("shipshape_check_errors_total", "kind" => "skipped_after_timeout")
+                                .increment(1);
                             let reason = format!(
                                 "not run: an earlier check of this run got no answer within {timeout:?}"
                             );
@@ -118,10 +124,14 @@ pub async fn run_cluster(
                         .await
                         {
                             Ok(o) => o,
-                            Err(_) => checks::Observation {
-                                verdict: Verdict::error(format!("no answer within {timeout:?}")),
-                                evidence: String::new(),
-                            },
+                            Err(_) => {
+                                metrics::counter!("shipshape_check_errors_total", "kind" => "timeout")
+                                    .increment(1);
+                                checks::Observation {
+                                    verdict: Verdict::error(format!("no answer within {timeout:?}")),
+                                    evidence: String::new(),
+                                }
+                            }
                         };
                         if started.elapsed() >= timeout {
                             hung.store(true, Ordering::Relaxed);
@@ -153,6 +163,16 @@ pub async fn run_cluster(
             results
         }
     };
+    for r in &results {
+        metrics::counter!("shipshape_check_results_total", "status" => r.status.as_str())
+            .increment(1);
+        if r.duration_ms > 0 {
+            metrics::histogram!("shipshape_check_duration_seconds")
+                .record(r.duration_ms as f64 / 1000.0);
+        }
+    }
+    metrics::histogram!("shipshape_check_run_duration_seconds")
+        .record(run_started.elapsed().as_secs_f64());
     record_run(
         state,
         cluster_id,

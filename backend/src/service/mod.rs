@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod export;
 pub mod fleet;
 pub mod health;
+pub mod metrics;
 pub mod reminders;
 pub mod report;
 pub mod scheduler;

@@ -67,15 +67,22 @@ pub async fn run_forever(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(every));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        let due = tick.tick().await;
+        // How late the round starts against its schedule (a busy runtime or
+        // a round longer than the interval shows here).
+        metrics::gauge!("shipshape_scheduler_lag_seconds").set(due.elapsed().as_secs_f64());
         match run_round(&state).await {
-            Ok(r) => tracing::info!(
-                clusters = r.clusters,
-                checks = r.checks,
-                failed = r.failed_clusters,
-                elapsed_ms = r.elapsed.as_millis() as u64,
-                "scheduled checks done"
-            ),
+            Ok(r) => {
+                metrics::gauge!("shipshape_scheduler_last_round_seconds")
+                    .set(r.elapsed.as_secs_f64());
+                tracing::info!(
+                    clusters = r.clusters,
+                    checks = r.checks,
+                    failed = r.failed_clusters,
+                    elapsed_ms = r.elapsed.as_millis() as u64,
+                    "scheduled checks done"
+                )
+            }
             Err(e) => tracing::error!(error = %e, "scheduled check round failed"),
         }
     }
