@@ -20,6 +20,7 @@ pub mod directory;
 pub mod drift;
 pub mod export;
 pub mod fields;
+pub mod gate;
 pub mod ical;
 pub mod item_filter;
 pub mod item_state;

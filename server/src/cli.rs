@@ -54,6 +54,10 @@ pub enum Command {
     /// Work with runbook files.
     #[command(subcommand)]
     Runbook(RunbookCommand),
+    /// Ask a running server whether a cluster is ready (for CI pipelines):
+    /// exits 0 when ready, 1 when not (naming each blocking item), 2 on a
+    /// usage or connection error.
+    Gate(crate::gate_cli::GateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -186,6 +190,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 .await
                 .map_err(|e| CliError::Message(format!("server: {e}")))
         }
+        Command::Gate(args) => crate::gate_cli::run(args).await,
         Command::User(UserCommand::Add { name, role }) => {
             let state = open(config(&cli.global, None)?).await?;
             let password = password_from_env_or_prompt()?;

@@ -4,7 +4,8 @@
 //!   server functions, the JSON API, sessions and static files;
 //! - [`api`]: the JSON API, handlers thin over the services;
 //! - [`error`]: the one mapping from service errors to HTTP responses;
-//! - [`cli`]: subcommands (serve, user, ledger, runbook);
+//! - [`cli`]: subcommands (serve, user, ledger, runbook, gate);
+//! - [`gate_cli`]: `shipshape gate`, the readiness gate for CI pipelines;
 //! - [`sso`]: "Log in with <provider>" (OpenID Connect);
 //! - [`metrics`]: `/metrics` for Prometheus;
 //! - [`telemetry`]: logging set-up.
@@ -15,6 +16,7 @@ pub mod cli;
 pub mod csrf;
 pub mod error;
 pub mod forms;
+pub mod gate_cli;
 pub mod metrics;
 pub mod router;
 pub mod sso;

@@ -15,6 +15,7 @@ pub mod directory_login;
 pub mod evidence;
 pub mod export;
 pub mod fleet;
+pub mod gate;
 pub mod health;
 pub mod metrics;
 pub mod reminders;

@@ -7,6 +7,7 @@ pub mod day2;
 pub mod export;
 pub mod extract;
 pub mod fleet;
+pub mod gate;
 pub mod health;
 pub mod ledger;
 pub mod session;
@@ -54,6 +55,7 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
             post(waivers::decide),
         )
         .route("/clusters/{id}/checklist", get(signoffs::checklist))
+        .route("/clusters/{id}/gate", get(gate::gate))
         .route("/clusters/{id}/checks", get(checks::latest))
         .route("/clusters/{id}/checks/run", post(checks::run))
         .route(
