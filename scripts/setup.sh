@@ -2,7 +2,7 @@
 # Installs what building (and, with --test, testing) Shipshape needs, and only
 # what is missing: the wasm32 target, cargo-leptos, wasm-bindgen-cli at the
 # version Cargo.lock pins, binaryen's wasm-opt from npm, and for tests Debian's
-# Chromium, slapd and openssl, Playwright and oidc-provider from npm, and the
+# Chromium, slapd, openssl and prometheus, Playwright and oidc-provider from npm, and the
 # trino Python client. Safe to run again; fast when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +51,8 @@ if $want_test; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   [ -x /usr/sbin/slapd ] || missing+=(slapd)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  # Prometheus (and promtool) scrape /metrics and check the example rules.
+  command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
   # The official Trino Python client referees the simulator's protocol.
   if ! .venv/bin/python -c "import trino" >/dev/null 2>&1; then
