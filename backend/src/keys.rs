@@ -115,6 +115,12 @@ pub fn load_existing(config: &Config) -> Result<Option<LedgerKey>, KeyFileError>
     }
 }
 
+/// Reads a key file, with the same checks as at start-up (a regular file,
+/// private to its owner, one line of 64 hex digits).
+pub fn read_key_file(path: &Path) -> Result<LedgerKey, KeyFileError> {
+    read(path)
+}
+
 fn read(path: &Path) -> Result<LedgerKey, KeyFileError> {
     let file =
         std::fs::File::open(path).map_err(|e| problem(path, format!("cannot be read: {e}")))?;

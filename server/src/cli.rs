@@ -58,6 +58,19 @@ pub enum Command {
     /// exits 0 when ready, 1 when not (naming each blocking item), 2 on a
     /// usage or connection error.
     Gate(crate::gate_cli::GateArgs),
+    /// Copy the install (database, attachments, signing key, manifest) into
+    /// a new directory; safe while the server runs.
+    Backup {
+        /// A new or empty directory.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into an empty data directory, after checking every
+    /// file's SHA-256 and the whole hash chain.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -191,6 +204,36 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 .map_err(|e| CliError::Message(format!("server: {e}")))
         }
         Command::Gate(args) => crate::gate_cli::run(args).await,
+        Command::Backup { to } => {
+            let state = open(config(&cli.global, None)?).await?;
+            let r = shipshape_backend::service::backup::backup(&state, &to)
+                .await
+                .map_err(|e| CliError::Message(format!("backup: {e}")))?;
+            println!(
+                "backup written to {}: {} file(s), {} bytes; ledger head seq {} hash {}",
+                to.display(),
+                r.files,
+                r.bytes,
+                r.head_seq,
+                r.head_hash
+            );
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let config = config(&cli.global, None)?;
+            let r = shipshape_backend::service::backup::restore(&from, &config)
+                .await
+                .map_err(|e| CliError::Message(format!("restore: {e}")))?;
+            println!(
+                "restored {} file(s), {} bytes into {}; ledger head seq {} hash {}",
+                r.files,
+                r.bytes,
+                config.data_dir.display(),
+                r.head_seq,
+                r.head_hash
+            );
+            Ok(())
+        }
         Command::User(UserCommand::Add { name, role }) => {
             let state = open(config(&cli.global, None)?).await?;
             let password = password_from_env_or_prompt()?;

@@ -4,6 +4,7 @@
 //! wrappers around these.
 
 pub mod auth;
+pub mod backup;
 pub mod bundle;
 pub mod calendar;
 pub mod checkpoints;
