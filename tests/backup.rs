@@ -209,3 +209,57 @@ fn hex_sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
 }
+
+/// With `backup_dir` set, the server backs itself up every interval and
+/// keeps the newest `backup_keep` complete backups.
+#[tokio::test]
+async fn scheduled_backups_keep_the_newest_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let backups = dir.path().join("backups");
+    let s = Server::start_env(
+        &dir.path().join("data"),
+        &[],
+        &[
+            ("SHIPSHAPE_BACKUP_DIR", backups.to_str().unwrap()),
+            ("SHIPSHAPE_BACKUP_INTERVAL_SECS", "1"),
+            ("SHIPSHAPE_BACKUP_KEEP", "2"),
+        ],
+    );
+    let _admin = setup_admin(&s).await;
+    let complete = || -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(&backups)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.join("manifest.json").is_file())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut seen = std::collections::BTreeSet::new();
+    while seen.len() < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "backups seen: {seen:?}"
+        );
+        let now = complete();
+        assert!(
+            now.len() <= 3,
+            "more than keep (+ one being pruned): {now:?}"
+        );
+        seen.extend(now);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let kept = complete();
+    assert!(kept.len() <= 2 + 1, "{kept:?}");
+    drop(s);
+    // Each kept one restores.
+    let newest = complete().pop().unwrap();
+    let target = dir.path().join("restored");
+    let (code, out, err) = run(&target, &["restore", "--from", newest.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+}

@@ -82,6 +82,16 @@ pub struct Config {
     pub checkpoint_every_rows: u64,
     /// ...and at least this often (seconds) while rows were added since.
     pub checkpoint_interval_secs: u64,
+    /// Scheduled backups go into timestamped directories here; none: off.
+    #[serde(default)]
+    pub backup_dir: Option<PathBuf>,
+    /// Seconds between scheduled backups (default a day).
+    #[serde(default = "default_backup_interval")]
+    pub backup_interval_secs: u64,
+    /// Scheduled backups kept; older ones are deleted after a new one is
+    /// complete.
+    #[serde(default = "default_backup_keep")]
+    pub backup_keep: usize,
     /// LDAP logins (`[ldap]`); none: off.
     #[serde(default)]
     pub ldap: Option<crate::directory::ldap::LdapConfig>,
@@ -99,6 +109,14 @@ pub struct SecretBinding {
     /// Allow `insecure_tls` (no certificate verification) with this secret.
     #[serde(default)]
     pub allow_insecure_tls: bool,
+}
+
+fn default_backup_interval() -> u64 {
+    24 * 3600
+}
+
+fn default_backup_keep() -> usize {
+    7
 }
 
 /// One Trino release and the day it shipped.
@@ -173,6 +191,9 @@ impl Default for Config {
             signing_key_file: None,
             checkpoint_every_rows: 1000,
             checkpoint_interval_secs: 3600,
+            backup_dir: None,
+            backup_interval_secs: default_backup_interval(),
+            backup_keep: default_backup_keep(),
             ldap: None,
             oidc: None,
         }
@@ -253,6 +274,14 @@ impl Config {
         }
         if let Some(oidc) = &config.oidc {
             oidc.check().map_err(ConfigError)?;
+        }
+        if config.backup_dir.is_some()
+            && (config.backup_interval_secs == 0 || config.backup_keep == 0)
+        {
+            return Err(ConfigError(
+                "backup_interval_secs and backup_keep must be at least 1 when backup_dir is set"
+                    .into(),
+            ));
         }
         if config.checkpoint_every_rows == 0 || config.checkpoint_interval_secs == 0 {
             return Err(ConfigError(

@@ -179,6 +179,7 @@ pub async fn serve(app: AppState) -> Result<(), std::io::Error> {
     tokio::spawn(shipshape_backend::service::checkpoints::run_forever(
         app.clone(),
     ));
+    tokio::spawn(shipshape_backend::service::backup::run_forever(app.clone()));
     let setup = shipshape_backend::service::auth::prepare_setup(&app)
         .await
         .map_err(std::io::Error::other)?;

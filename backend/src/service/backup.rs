@@ -258,6 +258,64 @@ pub async fn backup(state: &crate::AppState, to: &Path) -> Result<Report, Backup
     })
 }
 
+/// Scheduled backups: with `backup_dir` set, one every
+/// `backup_interval_secs` into `<backup_dir>/shipshape-<UTC time>`, and
+/// the oldest complete ones beyond `backup_keep` deleted once the new one
+/// is complete. A failed backup is logged and its partial directory
+/// removed; the next interval tries again.
+pub async fn run_forever(state: crate::AppState) {
+    let Some(root) = state.config.backup_dir.clone() else {
+        return;
+    };
+    let every = std::time::Duration::from_secs(state.config.backup_interval_secs.max(1));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await; // the first tick is now: wait a whole interval
+    loop {
+        tick.tick().await;
+        let name = format!(
+            "shipshape-{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+        );
+        let dir = root.join(&name);
+        match backup(&state, &dir).await {
+            Ok(r) => {
+                tracing::info!(dir = %dir.display(), head_seq = r.head_seq, files = r.files, "scheduled backup done");
+                prune(&root, state.config.backup_keep);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, dir = %dir.display(), "scheduled backup failed");
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+    }
+}
+
+/// Deletes the oldest complete scheduled backups beyond `keep` (names sort
+/// by time; directories without a manifest are not touched).
+fn prune(root: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    let mut complete: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("shipshape-"))
+                && p.join(MANIFEST).is_file()
+        })
+        .collect();
+    complete.sort();
+    let excess = complete.len().saturating_sub(keep);
+    for old in complete.into_iter().take(excess) {
+        if let Err(e) = std::fs::remove_dir_all(&old) {
+            tracing::error!(error = %e, dir = %old.display(), "removing an old backup failed");
+        }
+    }
+}
+
 /// A relative path inside the backup, without `..` or a root.
 fn safe_rel(path: &str) -> Option<PathBuf> {
     let p = Path::new(path);
