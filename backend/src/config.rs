@@ -48,6 +48,21 @@ pub struct Config {
     pub time_zone: String,
     /// Where Day-2 reminders go (Slack-compatible incoming webhook); none: off.
     pub reminder_webhook_url: Option<Redacted>,
+    /// A generic JSON webhook for notifications (regressions, recoveries,
+    /// waivers, expiring sign-offs), signed with `notify_secret`; none: off.
+    #[serde(default)]
+    pub notify_url: Option<Redacted>,
+    /// The HMAC-SHA256 key of `X-Shipshape-Signature`; required with
+    /// `notify_url`.
+    #[serde(default)]
+    pub notify_secret: Option<Redacted>,
+    /// Seconds between looks for events to tell.
+    #[serde(default = "default_notify_interval")]
+    pub notify_interval_secs: u64,
+    /// Where people reach this dashboard (`https://shipshape.example.com`),
+    /// for links in notifications; none: links are paths.
+    #[serde(default)]
+    pub public_url: Option<String>,
     /// A bearer token `/metrics` asks for (`Authorization: Bearer …`);
     /// none: `/metrics` is open, as for a scraper on a private network.
     #[serde(default)]
@@ -109,6 +124,10 @@ pub struct SecretBinding {
     /// Allow `insecure_tls` (no certificate verification) with this secret.
     #[serde(default)]
     pub allow_insecure_tls: bool,
+}
+
+fn default_notify_interval() -> u64 {
+    60
 }
 
 fn default_backup_interval() -> u64 {
@@ -181,6 +200,10 @@ impl Default for Config {
             time_zone: "UTC".into(),
             reminder_webhook_url: None,
             metrics_token: None,
+            notify_url: None,
+            notify_secret: None,
+            notify_interval_secs: default_notify_interval(),
+            public_url: None,
             reminder_interval_secs: 300,
             check_fail_after: shipshape_domain::check::DEFAULT_FAIL_AFTER,
             max_response_bytes: 16 * 1024 * 1024,

@@ -27,6 +27,7 @@ pub mod item_state;
 pub mod ledger;
 pub mod login_limit;
 pub mod metrics;
+pub mod notify;
 pub mod origin;
 pub mod reach;
 pub mod readiness;

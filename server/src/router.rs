@@ -180,6 +180,9 @@ pub async fn serve(app: AppState) -> Result<(), std::io::Error> {
         app.clone(),
     ));
     tokio::spawn(shipshape_backend::service::backup::run_forever(app.clone()));
+    tokio::spawn(shipshape_backend::service::notifications::run_forever(
+        app.clone(),
+    ));
     let setup = shipshape_backend::service::auth::prepare_setup(&app)
         .await
         .map_err(std::io::Error::other)?;

@@ -65,6 +65,32 @@ pub async fn tip_seq(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
     Ok(seq.unwrap_or(0))
 }
 
+/// Rows after `after` up to `through` whose action may be worth a
+/// notification (verdict changes and waivers), in chain order, at most
+/// `limit`.
+pub async fn notable_rows(
+    db: impl SqliteExecutor<'_>,
+    after: i64,
+    through: i64,
+    limit: i64,
+) -> Result<Vec<EntryContent>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM ledger WHERE seq > ? AND seq <= ?
+         AND action IN ('check_verdict', 'waiver_requested', 'waiver_approved', 'waiver_rejected')
+         ORDER BY seq LIMIT ?"
+    );
+    let rows = sqlx::query_as::<_, EntryRow>(&sql)
+        .bind(after)
+        .bind(through)
+        .bind(limit)
+        .fetch_all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| LedgerEntry::from(r).content)
+        .collect())
+}
+
 /// The earliest timestamp among rows after `seq` (none when `seq` is the
 /// tip): tells whether anything written since then is dated in the past.
 pub async fn earliest_at_after(

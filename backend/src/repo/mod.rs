@@ -8,6 +8,7 @@ pub mod checks;
 pub mod clusters;
 pub mod item_state;
 pub mod ledger;
+pub mod notifications;
 pub mod reminders;
 pub mod tokens;
 pub mod users;

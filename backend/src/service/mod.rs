@@ -19,6 +19,7 @@ pub mod fleet;
 pub mod gate;
 pub mod health;
 pub mod metrics;
+pub mod notifications;
 pub mod reminders;
 pub mod report;
 pub mod scheduler;

@@ -10,6 +10,7 @@ pub mod fleet;
 pub mod gate;
 pub mod health;
 pub mod ledger;
+pub mod notifications;
 pub mod session;
 pub mod signoffs;
 pub mod tokens;
@@ -56,6 +57,7 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
         )
         .route("/clusters/{id}/checklist", get(signoffs::checklist))
         .route("/clusters/{id}/gate", get(gate::gate))
+        .route("/notifications/test", post(notifications::test))
         .route("/clusters/{id}/checks", get(checks::latest))
         .route("/clusters/{id}/checks/run", post(checks::run))
         .route(

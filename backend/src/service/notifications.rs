@@ -1,0 +1,314 @@
+//! Notifications, off the request path: a background round every
+//! `notify_interval_secs` reads the ledger rows written since the last
+//! round (verdict changes and waivers) and today's expiring sign-offs and
+//! waivers, and tells the configured targets: a generic JSON webhook
+//! (`notify_url`, signed with `notify_secret`, see
+//! [`shipshape_domain::notify`]) and the Slack-compatible webhook of the
+//! Day-2 reminders. Each event is claimed per target in the database before
+//! it is sent, so it goes out at most once; delivery runs on its own task,
+//! retried with backoff. The first round starts at the ledger's tip: history
+//! from before notifications were turned on is not replayed.
+
+use super::{moment, now};
+use crate::{repo, AppState, ServiceError};
+use shipshape_domain::notify::{
+    expiring, from_row, signature, slack_text, Event, EventKind, RowContext, SIGNATURE_HEADER,
+};
+use shipshape_domain::signoff::SignoffAction;
+use shipshape_domain::standing::{assess, Standing};
+use std::collections::HashMap;
+use std::time::Duration;
+
+const ATTEMPTS: u32 = 5;
+const FIRST_BACKOFF: Duration = Duration::from_millis(500);
+/// Rows looked at per round at most (the rest wait for the next round).
+const ROWS_PER_ROUND: i64 = 2000;
+
+#[derive(Clone)]
+enum Target {
+    Json { url: String, secret: String },
+    Slack { url: String },
+}
+
+impl Target {
+    fn name(&self) -> &'static str {
+        match self {
+            Target::Json { .. } => "json",
+            Target::Slack { .. } => "slack",
+        }
+    }
+}
+
+fn targets(state: &AppState) -> Vec<Target> {
+    let c = &state.config;
+    let mut t = Vec::new();
+    if let (Some(url), Some(secret)) = (&c.notify_url, &c.notify_secret) {
+        t.push(Target::Json {
+            url: url.expose().to_string(),
+            secret: secret.expose().to_string(),
+        });
+    }
+    if let Some(url) = &c.reminder_webhook_url {
+        t.push(Target::Slack {
+            url: url.expose().to_string(),
+        });
+    }
+    t
+}
+
+/// `public_url` without a trailing slash ("" when unset: links are paths).
+fn base(state: &AppState) -> &str {
+    state
+        .config
+        .public_url
+        .as_deref()
+        .unwrap_or("")
+        .trim_end_matches('/')
+}
+
+fn link(state: &AppState, cluster_id: i64, item_id: &str) -> String {
+    format!("{}/clusters/{cluster_id}?item={item_id}", base(state))
+}
+
+/// Looks for new events and sends each once per target. Returns how many
+/// deliveries were started.
+pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usize, ServiceError> {
+    let targets = targets(state);
+    if targets.is_empty() {
+        return Ok(0);
+    }
+    let tip = repo::ledger::tip_seq(&state.pool).await?;
+    let Some(cursor) = repo::notifications::cursor(&state.pool).await? else {
+        repo::notifications::set_cursor(&state.pool, tip).await?;
+        return Ok(0);
+    };
+    let rows = repo::ledger::notable_rows(&state.pool, cursor, tip, ROWS_PER_ROUND).await?;
+    let scanned_to = if rows.len() as i64 == ROWS_PER_ROUND {
+        rows.last().map(|r| r.seq).unwrap_or(tip)
+    } else {
+        tip
+    };
+    let clusters: HashMap<i64, String> = repo::clusters::list(&state.pool, true)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    let titles: HashMap<&str, &str> = state
+        .runbook
+        .items()
+        .map(|(_, i)| (i.id.as_str(), i.title.as_str()))
+        .collect();
+    let states = state.read_cache.states(&state.pool).await?;
+    let mut events = Vec::new();
+    for row in &rows {
+        let Some(cluster) = clusters.get(&row.cluster_id) else {
+            continue;
+        };
+        let signed_off = states
+            .get(&row.cluster_id)
+            .and_then(|items| items.get(&row.item_id))
+            .and_then(|s| s.record.signoff.as_ref())
+            .is_some_and(|s| s.action == SignoffAction::Done);
+        let ctx = RowContext {
+            cluster,
+            item_title: titles
+                .get(row.item_id.as_str())
+                .copied()
+                .unwrap_or(&row.item_id),
+            signed_off,
+            link: link(state, row.cluster_id, &row.item_id),
+        };
+        events.extend(from_row(row, &ctx));
+    }
+    // Sign-offs and approved waivers that started expiring soon.
+    let at = moment(state)?;
+    let active: HashMap<i64, String> = repo::clusters::list(&state.pool, false)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    let stamp = now();
+    for (_, item) in state.runbook.items() {
+        for (cluster_id, cluster) in &active {
+            let Some(s) = states.get(cluster_id).and_then(|items| items.get(&item.id)) else {
+                continue;
+            };
+            let a = assess(&s.record, item.valid_for_days, s.record.check_failing(), at);
+            if !a.expiring_soon {
+                continue;
+            }
+            let ctx = RowContext {
+                cluster,
+                item_title: &item.title,
+                signed_off: true,
+                link: link(state, *cluster_id, &item.id),
+            };
+            match a.standing {
+                Standing::Done => {
+                    if let (Some(until), Some(signoff)) = (a.signoff_expires_at, &s.record.signoff)
+                    {
+                        let day = until.date_naive().to_string();
+                        events.push(expiring(
+                            EventKind::SignoffExpiring,
+                            *cluster_id,
+                            &ctx,
+                            &item.id,
+                            &day,
+                            &signoff.at,
+                            &stamp,
+                        ));
+                    }
+                }
+                Standing::Waived => {
+                    if let Some(w) = &s.record.waiver {
+                        let day = w.expires_on.to_string();
+                        let once = w.request_seq.to_string();
+                        events.push(expiring(
+                            EventKind::WaiverExpiring,
+                            *cluster_id,
+                            &ctx,
+                            &item.id,
+                            &day,
+                            &once,
+                            &stamp,
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut started = 0;
+    for e in &events {
+        started += dispatch(state, client, &targets, e).await?;
+    }
+    repo::notifications::set_cursor(&state.pool, scanned_to).await?;
+    Ok(started)
+}
+
+/// Claims the event per target and starts each delivery on its own task.
+async fn dispatch(
+    state: &AppState,
+    client: &reqwest::Client,
+    targets: &[Target],
+    e: &Event,
+) -> Result<usize, ServiceError> {
+    let mut started = 0;
+    for t in targets {
+        if repo::notifications::claim(&state.pool, &e.id, t.name(), e.event.as_str(), &now())
+            .await?
+        {
+            tokio::spawn(deliver(client.clone(), t.clone(), e.clone()));
+            started += 1;
+        }
+    }
+    Ok(started)
+}
+
+/// Sends a test event to every target now (for the admin's button).
+/// Returns the targets' names; `Refused` when none is configured.
+pub async fn send_test(
+    state: &AppState,
+    actor: &shipshape_domain::user::User,
+) -> Result<Vec<&'static str>, ServiceError> {
+    super::require(actor, shipshape_domain::role::Permission::ManageUsers)?;
+    let targets = targets(state);
+    if targets.is_empty() {
+        return Err(ServiceError::Refused(
+            "No notification target is set: configure notify_url and notify_secret, or reminder_webhook_url.".into(),
+        ));
+    }
+    let stamp = now();
+    let e = Event {
+        id: format!("test-{stamp}"),
+        event: EventKind::Test,
+        cluster_id: 0,
+        cluster: String::new(),
+        item_id: String::new(),
+        item: String::new(),
+        summary: format!(
+            "A test notification from Shipshape, sent by {}",
+            actor.username
+        ),
+        at: stamp,
+        link: format!("{}/", base(state)),
+    };
+    let client = reqwest::Client::new();
+    dispatch(state, &client, &targets, &e).await?;
+    Ok(targets.iter().map(Target::name).collect())
+}
+
+async fn deliver(client: reqwest::Client, target: Target, e: Event) {
+    let (url, body, sign) = match &target {
+        Target::Json { url, secret } => (
+            url.clone(),
+            serde_json::to_vec(&e).unwrap_or_default(),
+            Some(secret.clone()),
+        ),
+        Target::Slack { url } => (
+            url.clone(),
+            serde_json::to_vec(&serde_json::json!({ "text": slack_text(&e) })).unwrap_or_default(),
+            None,
+        ),
+    };
+    let mut wait = FIRST_BACKOFF;
+    for attempt in 1..=ATTEMPTS {
+        let mut req = client
+            .post(&url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .timeout(Duration::from_secs(10));
+        if let Some(secret) = &sign {
+            // Signed at each attempt, so `t` is fresh.
+            let t = chrono::Utc::now().timestamp();
+            req = req.header(SIGNATURE_HEADER, signature(secret.as_bytes(), t, &body));
+        }
+        match req.body(body.clone()).send().await {
+            Ok(r) if r.status().is_success() => {
+                metrics::counter!("shipshape_notifications_total", "target" => target.name(), "result" => "sent")
+                    .increment(1);
+                return;
+            }
+            Ok(r) => tracing::warn!(
+                attempt,
+                target = target.name(),
+                status = r.status().as_u16(),
+                event = %e.id,
+                "notification refused"
+            ),
+            // The URL may hold a token: never in a log line.
+            Err(err) => tracing::warn!(
+                attempt,
+                target = target.name(),
+                error = %err.without_url(),
+                event = %e.id,
+                "notification target unreachable"
+            ),
+        }
+        if attempt < ATTEMPTS {
+            tokio::time::sleep(wait).await;
+            wait *= 2;
+        }
+    }
+    metrics::counter!("shipshape_notifications_total", "target" => target.name(), "result" => "failed")
+        .increment(1);
+    tracing::error!(attempts = ATTEMPTS, target = target.name(), event = %e.id, "a notification could not be delivered");
+}
+
+/// Runs rounds forever when a target is configured.
+pub async fn run_forever(state: AppState) {
+    if targets(&state).is_empty() {
+        return;
+    }
+    let client = reqwest::Client::new();
+    let every = Duration::from_secs(state.config.notify_interval_secs.max(1));
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match run_round(&state, &client).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deliveries = n, "notifications sent off"),
+            Err(e) => tracing::error!(error = %e, "notification round failed"),
+        }
+    }
+}
