@@ -91,9 +91,20 @@ async fn wait_for(seen: &Seen, event: &str, n: usize) -> Vec<Value> {
 async fn regressions_recoveries_and_waivers_are_told_once_signed_with_a_link() {
     let (hook, seen) = capture().await;
     let dir = tempfile::tempdir().unwrap();
+    // The shipped runbook, with benchmarking re-certified every 10 days: a
+    // fresh sign-off of it is already "expiring soon" (within 14 days).
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../runbooks/trino-production.toml"
+    ))
+    .unwrap();
+    let short = shipped.replacen("id = \"benchmarking\"\ntitle = \"Benchmarking after upgrades\"\nkind = \"checklist\"\nvalid_for_days = 180", "id = \"benchmarking\"\ntitle = \"Benchmarking after upgrades\"\nkind = \"checklist\"\nvalid_for_days = 10", 1);
+    assert_ne!(short, shipped);
+    let runbook = dir.path().join("runbook.toml");
+    std::fs::write(&runbook, short).unwrap();
     let s = start_configured(
         dir.path(),
-        "",
+        &format!("runbook = {:?}", runbook.to_str().unwrap()),
         &[
             ("SHIPSHAPE_NOTIFY_URL", hook.as_str()),
             ("SHIPSHAPE_NOTIFY_SECRET", SECRET),
@@ -203,6 +214,30 @@ async fn regressions_recoveries_and_waivers_are_told_once_signed_with_a_link() {
         asked[0]
     );
     wait_for(&seen, "waiver_approved", 1).await;
+
+    // A sign-off that stops counting within two weeks is told once.
+    let r = admin
+        .post(s.url(&format!(
+            "/api/v1/clusters/{id}/items/benchmarking/signoffs"
+        )))
+        .json(&json!({"status": "done"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let expiring = wait_for(&seen, "signoff_expiring", 1).await;
+    assert_eq!(expiring[0]["item_id"], "benchmarking");
+    let until = (chrono::Utc::now() + chrono::Duration::days(10))
+        .date_naive()
+        .to_string();
+    assert!(
+        expiring[0]["summary"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("stops counting on {until}")),
+        "{}",
+        expiring[0]
+    );
 
     // Several more rounds: nothing is told twice.
     tokio::time::sleep(Duration::from_secs(3)).await;

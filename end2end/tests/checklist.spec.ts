@@ -509,4 +509,8 @@ test('an admin disables an account and enables it again; each change is in the l
   const rows = await (await page.request.get('/api/v1/export/signoffs.jsonl?item=_account')).text();
   expect(rows).toContain('"note":"disabled audrey"');
   expect(rows).toContain('"note":"enabled audrey"');
+  // No webhook is configured here: the test button says what to set.
+  const notifications = page.getByTestId('notifications');
+  await notifications.getByRole('button', { name: 'Send a test notification' }).click();
+  await expect(notifications.getByText('configure notify_url and notify_secret')).toBeVisible();
 });

@@ -65,3 +65,12 @@ pub async fn change_account(
     )
     .await?)
 }
+
+/// An admin sends a test notification to every configured target; returns
+/// their names.
+#[server]
+pub async fn send_test_notification() -> Result<Vec<String>, AppError> {
+    let (state, actor) = crate::ssr::require_user().await?;
+    let targets = shipshape_backend::service::notifications::send_test(&state, &actor).await?;
+    Ok(targets.into_iter().map(str::to_string).collect())
+}

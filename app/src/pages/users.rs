@@ -1,6 +1,6 @@
 //! Admins list and add users.
 
-use crate::api::users::{list_users, AddUser, ChangeAccount};
+use crate::api::users::{list_users, AddUser, ChangeAccount, SendTestNotification};
 use crate::components::field::{FieldError, FormError};
 use crate::components::session::RequireUser;
 use crate::components::status::short_time;
@@ -106,6 +106,29 @@ fn UsersBody() -> impl IntoView {
                 <button type="submit" class="primary">"Add user"</button>
                 {move || matches!(result.get(), Some(Ok(_))).then(|| view! { <p class="ok" role="status">"User added."</p> })}
             </ActionForm>
+        </section>
+        <TestNotification/>
+    }
+}
+
+/// "Send a test notification": proves the webhook targets are reachable
+/// and that receivers accept the signature.
+#[component]
+fn TestNotification() -> impl IntoView {
+    let send = ServerAction::<SendTestNotification>::new();
+    let banner = error_banner(move || send.value().get());
+    view! {
+        <section class="card narrow" data-testid="notifications">
+            <h2>"Notifications"</h2>
+            <p class="muted">"Regressions, recoveries, waivers and expiring sign-offs go to the configured webhooks (notify_url, signed, and the Slack webhook)."</p>
+            <ActionForm action=send>
+                <button type="submit" disabled=move || send.pending().get()>"Send a test notification"</button>
+            </ActionForm>
+            <FormError message=banner/>
+            {move || match send.value().get() {
+                Some(Ok(targets)) => Some(view! { <p class="ok" role="status">{format!("Sent to: {}.", targets.join(", "))}</p> }),
+                _ => None,
+            }}
         </section>
     }
 }
