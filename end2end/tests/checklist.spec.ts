@@ -276,7 +276,6 @@ test('filter the checklist: counts per filter, in place with JavaScript and as a
   await openItem(page, 'certificate-lifetime');
   await expect(item(page, 'certificate-lifetime').locator('.check-reason')).toBeVisible();
   await expect(item(page, 'certificate-lifetime').getByRole('button', { name: 'Record' })).toBeVisible();
-  await page.locator('.page-head').screenshot({ path: '../docs/screenshots/cluster-head.png' });
   await page.screenshot({ path: '../docs/screenshots/cluster-filtered.png', fullPage: true });
 
   const open = await count('open');
