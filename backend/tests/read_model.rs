@@ -20,6 +20,31 @@ async fn state(dir: &tempfile::TempDir) -> AppState {
     AppState::open(config).await.expect("state opens")
 }
 
+/// The first admin, and clusters "a" and "b" registered by them.
+async fn admin_and_two_clusters(state: &AppState) -> (shipshape_domain::user::User, Vec<i64>) {
+    let token = auth::prepare_setup(state).await.unwrap().unwrap();
+    let admin = auth::setup_first_admin(
+        state,
+        "admin",
+        SecretString::from("admin-password-1".to_string()),
+        &token,
+    )
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
+    for name in ["a", "b"] {
+        let input = ClusterInput {
+            name: name.into(),
+            environment: "prod".into(),
+            coordinator_url: "https://trino.example.com:8443".into(),
+            notes: String::new(),
+            connection: Default::default(),
+        };
+        ids.push(clusters::create(state, &admin, &input).await.unwrap().id);
+    }
+    (admin, ids)
+}
+
 /// A small deterministic generator (xorshift64*), so a failure can be
 /// replayed from its seed.
 struct Rng(u64);
@@ -228,26 +253,7 @@ async fn the_read_model_equals_its_rebuild_after_random_histories() {
 async fn concurrent_writers_keep_the_read_model_equal_to_its_rebuild() {
     let dir = tempfile::tempdir().unwrap();
     let state = state(&dir).await;
-    let token = auth::prepare_setup(&state).await.unwrap().unwrap();
-    let admin = auth::setup_first_admin(
-        &state,
-        "admin",
-        SecretString::from("admin-password-1".to_string()),
-        &token,
-    )
-    .await
-    .unwrap();
-    let mut ids = Vec::new();
-    for name in ["a", "b"] {
-        let input = ClusterInput {
-            name: name.into(),
-            environment: "prod".into(),
-            coordinator_url: "https://trino.example.com:8443".into(),
-            notes: String::new(),
-            connection: Default::default(),
-        };
-        ids.push(clusters::create(&state, &admin, &input).await.unwrap().id);
-    }
+    let (admin, ids) = admin_and_two_clusters(&state).await;
     let mut tasks = Vec::new();
     for n in 0..50 {
         let (state, admin) = (state.clone(), admin.clone());
@@ -309,27 +315,8 @@ async fn the_trend_kept_across_writes_equals_the_trend_computed_afresh() {
     use shipshape_backend::service::fleet::{readiness_trend, FleetQuery};
     let dir = tempfile::tempdir().unwrap();
     let state = state(&dir).await;
-    let token = auth::prepare_setup(&state).await.unwrap().unwrap();
-    let admin = auth::setup_first_admin(
-        &state,
-        "admin",
-        SecretString::from("admin-password-1".to_string()),
-        &token,
-    )
-    .await
-    .unwrap();
     let now = chrono::Utc::now();
-    let mut ids = Vec::new();
-    for name in ["a", "b"] {
-        let input = ClusterInput {
-            name: name.into(),
-            environment: "prod".into(),
-            coordinator_url: "https://trino.example.com:8443".into(),
-            notes: String::new(),
-            connection: Default::default(),
-        };
-        ids.push(clusters::create(&state, &admin, &input).await.unwrap().id);
-    }
+    let (admin, ids) = admin_and_two_clusters(&state).await;
     // Registered a month ago, signed off over the weeks since.
     sqlx::query("UPDATE clusters SET created_at = ?")
         .bind(shipshape_domain::time::format_ts(

@@ -5,6 +5,7 @@
 //! one test case per item, so CI systems show each.
 
 use crate::checklist::{Checklist, ChecklistItem};
+use crate::markup::escape as xml;
 use crate::standing::Standing;
 use serde::{Deserialize, Serialize};
 
@@ -160,22 +161,6 @@ pub fn evaluate(
         blocking,
         items,
     })
-}
-
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The gate as JUnit XML: a test case per item (failed when it blocks,

@@ -26,6 +26,7 @@ pub mod item_filter;
 pub mod item_state;
 pub mod ledger;
 pub mod login_limit;
+pub mod markup;
 pub mod metrics;
 pub mod notify;
 pub mod origin;

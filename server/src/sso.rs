@@ -103,34 +103,14 @@ fn page(status: StatusCode, message: &str) -> Response {
          <style>body{{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1b2430}}.error{{color:#8a1c1c;font-weight:600}}</style></head><body><main><section class=\"narrow card\">\
          <h1>Log in</h1><p class=\"error\" role=\"alert\">{}</p><p><a href=\"/login\">Back to the login page</a></p>\
          </section></main></body></html>",
-        escape(message)
+        shipshape_domain::markup::escape(message)
     );
     (status, Html(body)).into_response()
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn messages_are_escaped() {
-        assert_eq!(escape("<a href='x'>&"), "&lt;a href=&#39;x&#39;&gt;&amp;");
-    }
 
     #[tokio::test]
     async fn internal_detail_never_reaches_the_page() {

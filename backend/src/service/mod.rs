@@ -28,6 +28,7 @@ pub mod tokens;
 pub mod users;
 pub mod views;
 pub mod waivers;
+pub(crate) mod webhook;
 
 use crate::ServiceError;
 use shipshape_domain::role::Permission;

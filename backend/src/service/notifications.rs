@@ -11,16 +11,13 @@
 
 use super::{moment, now};
 use crate::{repo, AppState, ServiceError};
-use shipshape_domain::notify::{
-    expiring, from_row, signature, slack_text, Event, EventKind, RowContext, SIGNATURE_HEADER,
-};
+use shipshape_domain::notify::{expiring, from_row, slack_text, Event, EventKind, RowContext};
 use shipshape_domain::signoff::SignoffAction;
 use shipshape_domain::standing::{assess, Standing};
 use std::collections::HashMap;
 use std::time::Duration;
 
 const ATTEMPTS: u32 = 5;
-const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 /// Rows looked at per round at most (the rest wait for the next round).
 const ROWS_PER_ROUND: i64 = 2000;
 
@@ -239,59 +236,23 @@ pub async fn send_test(
 }
 
 async fn deliver(client: reqwest::Client, target: Target, e: Event) {
-    let (url, body, sign) = match &target {
-        Target::Json { url, secret } => (
-            url.clone(),
-            serde_json::to_vec(&e).unwrap_or_default(),
-            Some(secret.clone()),
-        ),
+    let (url, body, secret) = match &target {
+        Target::Json { url, secret } => (url, serde_json::to_vec(&e), Some(secret.as_str())),
         Target::Slack { url } => (
-            url.clone(),
-            serde_json::to_vec(&serde_json::json!({ "text": slack_text(&e) })).unwrap_or_default(),
+            url,
+            serde_json::to_vec(&serde_json::json!({ "text": slack_text(&e) })),
             None,
         ),
     };
-    let mut wait = FIRST_BACKOFF;
-    for attempt in 1..=ATTEMPTS {
-        let mut req = client
-            .post(&url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .timeout(Duration::from_secs(10));
-        if let Some(secret) = &sign {
-            // Signed at each attempt, so `t` is fresh.
-            let t = chrono::Utc::now().timestamp();
-            req = req.header(SIGNATURE_HEADER, signature(secret.as_bytes(), t, &body));
-        }
-        match req.body(body.clone()).send().await {
-            Ok(r) if r.status().is_success() => {
-                metrics::counter!("shipshape_notifications_total", "target" => target.name(), "result" => "sent")
-                    .increment(1);
-                return;
-            }
-            Ok(r) => tracing::warn!(
-                attempt,
-                target = target.name(),
-                status = r.status().as_u16(),
-                event = %e.id,
-                "notification refused"
-            ),
-            // The URL may hold a token: never in a log line.
-            Err(err) => tracing::warn!(
-                attempt,
-                target = target.name(),
-                error = %err.without_url(),
-                event = %e.id,
-                "notification target unreachable"
-            ),
-        }
-        if attempt < ATTEMPTS {
-            tokio::time::sleep(wait).await;
-            wait *= 2;
-        }
-    }
-    metrics::counter!("shipshape_notifications_total", "target" => target.name(), "result" => "failed")
+    let body = body.unwrap_or_default();
+    let sent =
+        super::webhook::post_json(&client, url, &body, secret, ATTEMPTS, "notification").await;
+    let result = if sent { "sent" } else { "failed" };
+    metrics::counter!("shipshape_notifications_total", "target" => target.name(), "result" => result)
         .increment(1);
-    tracing::error!(attempts = ATTEMPTS, target = target.name(), event = %e.id, "a notification could not be delivered");
+    if !sent {
+        tracing::error!(attempts = ATTEMPTS, target = target.name(), event = %e.id, "a notification could not be delivered");
+    }
 }
 
 /// Runs rounds forever when a target is configured.

@@ -10,7 +10,6 @@ use shipshape_domain::day2::{TaskState, TaskView};
 use std::time::Duration;
 
 const ATTEMPTS: u32 = 4;
-const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 
 /// The message for a task that became due or overdue.
 pub fn message(t: &TaskView) -> String {
@@ -59,35 +58,13 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
 }
 
 async fn deliver(client: reqwest::Client, url: String, body: serde_json::Value) {
-    let mut wait = FIRST_BACKOFF;
-    for attempt in 1..=ATTEMPTS {
-        let r = client
-            .post(&url)
-            .json(&body)
-            .timeout(Duration::from_secs(10))
-            .send()
-            .await;
-        match r {
-            Ok(r) if r.status().is_success() => return,
-            Ok(r) => tracing::warn!(
-                attempt,
-                status = r.status().as_u16(),
-                "reminder webhook refused"
-            ),
-            // The URL holds the webhook's token: never in a log line.
-            Err(e) => {
-                tracing::warn!(attempt, error = %e.without_url(), "reminder webhook unreachable")
-            }
-        }
-        if attempt < ATTEMPTS {
-            tokio::time::sleep(wait).await;
-            wait *= 2;
-        }
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    if !super::webhook::post_json(&client, &url, &bytes, None, ATTEMPTS, "reminder").await {
+        tracing::error!(
+            attempts = ATTEMPTS,
+            "a Day-2 reminder could not be delivered"
+        );
     }
-    tracing::error!(
-        attempts = ATTEMPTS,
-        "a Day-2 reminder could not be delivered"
-    );
 }
 
 /// Runs rounds forever (only when a webhook is configured).
