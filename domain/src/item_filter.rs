@@ -196,7 +196,7 @@ mod tests {
         let waived = item("waived", Standing::Waived);
         let mut expiring = item("expiring", Standing::Done);
         expiring.expiring_soon = true;
-        let all = vec![
+        let all = [
             open,
             expired,
             done,
