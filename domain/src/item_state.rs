@@ -52,6 +52,32 @@ pub fn resets_verdicts(row: &EntryContent) -> bool {
         && ClusterChangeDetails::parse(&row.details).is_some_and(|d| d.resets_verdicts)
 }
 
+/// What one ledger row does to the item states: the one rule the rebuild
+/// ([`Folded::apply`]) and the incremental read model both follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowEffect {
+    /// Every item of the row's cluster loses its live verdict
+    /// ([`ItemState::reset_verdict`]).
+    ResetsClusterVerdicts,
+    /// The row's own item changes ([`ItemState::apply`]).
+    ChangesItem,
+    /// Nothing (accounts, tokens, checkpoints, cluster edits that keep the
+    /// check target).
+    Nothing,
+}
+
+impl RowEffect {
+    pub fn of(row: &EntryContent) -> Self {
+        if resets_verdicts(row) {
+            RowEffect::ResetsClusterVerdicts
+        } else if changes_state(&row.action) {
+            RowEffect::ChangesItem
+        } else {
+            RowEffect::Nothing
+        }
+    }
+}
+
 /// The UTC day a row falls on (the trend's days are UTC days).
 pub fn day_of(row: &EntryContent) -> Option<NaiveDate> {
     crate::time::parse_ts(&row.at).map(|t| t.date_naive())
@@ -107,27 +133,31 @@ impl Folded {
     /// Applies one row (rows come in seq order).
     pub fn apply(&mut self, row: &EntryContent) {
         let day = day_of(row);
-        if resets_verdicts(row) {
-            for ((cluster, item), state) in self.states.range_mut((row.cluster_id, String::new())..)
-            {
-                if *cluster != row.cluster_id {
-                    break;
-                }
-                if state.reset_verdict(row.seq) {
-                    if let Some(day) = day {
-                        self.daily
-                            .insert((*cluster, item.clone(), day), state.clone());
+        match RowEffect::of(row) {
+            RowEffect::ResetsClusterVerdicts => {
+                let cluster_states = self
+                    .states
+                    .range_mut((row.cluster_id, String::new())..)
+                    .take_while(|((cluster, _), _)| *cluster == row.cluster_id);
+                for ((cluster, item), state) in cluster_states {
+                    if state.reset_verdict(row.seq) {
+                        if let Some(day) = day {
+                            self.daily
+                                .insert((*cluster, item.clone(), day), state.clone());
+                        }
                     }
                 }
             }
-        } else if changes_state(&row.action) {
-            let key = (row.cluster_id, row.item_id.clone());
-            let state = self.states.entry(key).or_default();
-            state.apply(row);
-            if let Some(day) = day {
-                self.daily
-                    .insert((row.cluster_id, row.item_id.clone(), day), state.clone());
+            RowEffect::ChangesItem => {
+                let key = (row.cluster_id, row.item_id.clone());
+                let state = self.states.entry(key).or_default();
+                state.apply(row);
+                if let Some(day) = day {
+                    self.daily
+                        .insert((row.cluster_id, row.item_id.clone(), day), state.clone());
+                }
             }
+            RowEffect::Nothing => {}
         }
     }
 }

@@ -8,7 +8,6 @@
 //! their applicable items, each cluster counted from the day it was
 //! registered.
 
-use crate::cluster_change::{ClusterChangeDetails, ACTION_CHANGED};
 use crate::ledger::EntryContent;
 use crate::readiness::Progress;
 use crate::runbook::Runbook;
@@ -67,9 +66,7 @@ pub fn trend(
                 // a row whose time cannot be read is skipped, not fatal
                 _ => {}
             }
-            if row.action == ACTION_CHANGED
-                && ClusterChangeDetails::parse(&row.details).is_some_and(|d| d.resets_verdicts)
-            {
+            if crate::item_state::resets_verdicts(row) {
                 // The check target moved: no earlier verdict counts.
                 for record in records.entry(row.cluster_id).or_default().values_mut() {
                     record.verdict = None;

@@ -48,14 +48,9 @@ pub async fn callback(
     let pending: Option<Pending> = session.remove(PENDING_KEY).await.unwrap_or_default();
     if let Some(error) = answer.error {
         tracing::warn!(%error, "oidc login: the provider answered with an error");
-        let message = if error == "access_denied" {
-            "The provider did not log you in."
-        } else {
-            "The provider could not log you in."
-        };
         return page(
             StatusCode::FORBIDDEN,
-            &format!("{message} Start again from the login page."),
+            shipshape_backend::directory::oidc::provider_error_message(&error),
         );
     }
     let (Some(code), Some(returned)) = (answer.code, answer.state) else {

@@ -141,6 +141,18 @@ pub enum OidcError {
     Unavailable(String),
 }
 
+/// What a person is told when the provider sends them back with an
+/// `error` (RFC 6749 §4.1.2.1) instead of a code: `access_denied` means the
+/// person or the provider said no; anything else is the provider's failure.
+/// The provider's own text is logged, never shown.
+pub fn provider_error_message(error: &str) -> &'static str {
+    if error == "access_denied" {
+        "The provider did not log you in. Start again from the login page."
+    } else {
+        "The provider could not log you in. Start again from the login page."
+    }
+}
+
 /// A person the provider vouched for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {

@@ -7,9 +7,7 @@
 
 use chrono::NaiveDate;
 use futures::StreamExt;
-use shipshape_domain::item_state::{
-    changes_state, day_of, resets_verdicts, Folded, ItemState, VERSION,
-};
+use shipshape_domain::item_state::{day_of, Folded, ItemState, RowEffect, VERSION};
 use shipshape_domain::ledger::EntryContent;
 use shipshape_domain::standing::ItemRecord;
 use sqlx::{SqliteConnection, SqliteExecutor};
@@ -66,22 +64,23 @@ async fn store(
 /// [`Folded::apply`] does.
 pub async fn apply(conn: &mut SqliteConnection, row: &EntryContent) -> Result<(), sqlx::Error> {
     let day = day_of(row);
-    if resets_verdicts(row) {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT item_id, state FROM item_state WHERE cluster_id = ?")
-                .bind(row.cluster_id)
-                .fetch_all(&mut *conn)
-                .await?;
-        for (item, json) in rows {
-            let mut state = decode(&json)?;
-            if state.reset_verdict(row.seq) {
-                store(conn, row.cluster_id, &item, day, &state).await?;
+    match RowEffect::of(row) {
+        RowEffect::Nothing => return Ok(()),
+        RowEffect::ChangesItem => {}
+        RowEffect::ResetsClusterVerdicts => {
+            let rows: Vec<(String, String)> =
+                sqlx::query_as("SELECT item_id, state FROM item_state WHERE cluster_id = ?")
+                    .bind(row.cluster_id)
+                    .fetch_all(&mut *conn)
+                    .await?;
+            for (item, json) in rows {
+                let mut state = decode(&json)?;
+                if state.reset_verdict(row.seq) {
+                    store(conn, row.cluster_id, &item, day, &state).await?;
+                }
             }
+            return Ok(());
         }
-        return Ok(());
-    }
-    if !changes_state(&row.action) {
-        return Ok(());
     }
     let stored: Option<String> =
         sqlx::query_scalar("SELECT state FROM item_state WHERE cluster_id = ? AND item_id = ?")

@@ -364,6 +364,87 @@ pub async fn export_page(
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// One text cell written by SQLite exactly as
+/// [`shipshape_domain::csv::push_safe_field`] writes it: a `'` before a
+/// cell a spreadsheet would run as a formula (or one that starts with `'`),
+/// then quotes when it holds a comma, quote or line break, quotes doubled.
+fn csv_text_cell(col: &str) -> String {
+    let protected = format!(
+        "(CASE WHEN substr({col}, 1, 1) IN ('=', '+', '-', '@', char(9), char(13), '''') \
+         THEN '''' || {col} ELSE {col} END)"
+    );
+    format!(
+        "(CASE WHEN instr({col}, ',') OR instr({col}, '\"') OR instr({col}, char(10)) \
+         OR instr({col}, char(13)) \
+         THEN '\"' || replace({protected}, '\"', '\"\"') || '\"' ELSE {protected} END)"
+    )
+}
+
+/// A whole number as [`shipshape_domain::export::push_csv_row`] writes it
+/// (a negative one is protected; no number needs quotes).
+fn csv_number_cell(col: &str) -> String {
+    format!("(CASE WHEN {col} >= 0 THEN CAST({col} AS TEXT) ELSE '''' || {col} END)")
+}
+
+/// The SQL for one CSV record of a ledger row (CRLF-terminated), the same
+/// text as [`shipshape_domain::export::push_csv_row`].
+fn csv_line_sql() -> String {
+    let cells = [
+        csv_number_cell("seq"),
+        csv_text_cell("at"),
+        csv_text_cell("actor"),
+        csv_number_cell("cluster_id"),
+        csv_text_cell("item_id"),
+        csv_text_cell("action"),
+        csv_text_cell("note"),
+        csv_text_cell("details"),
+        csv_text_cell("prev_hash"),
+        csv_text_cell("hash"),
+    ];
+    format!("{} || char(13, 10)", cells.join(" || ',' || "))
+}
+
+/// The rows with `after_seq < seq <= through_seq` that match an export
+/// filter, written as CSV by SQLite itself in chain order, with the last
+/// seq among them, or `None` when none match. One row crosses from SQLite
+/// per range instead of thousands, and ranges are independent, so several
+/// can be read at once; a test keeps the text equal to the Rust encoder's
+/// ([`shipshape_domain::export::push_csv_row`]).
+pub async fn export_csv_page(
+    db: impl SqliteExecutor<'_>,
+    f: &shipshape_domain::export::ExportFilter,
+    after_seq: i64,
+    through_seq: i64,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT max(seq), group_concat(line, '' ORDER BY seq) FROM (
+           SELECT seq, {line} AS line FROM ledger WHERE seq > ? AND seq <= ?
+           AND (? IS NULL OR cluster_id = ?)
+           AND (? IS NULL OR at >= ?)
+           AND (? IS NULL OR at < ?)
+           AND (? IS NULL OR actor = ? COLLATE NOCASE)
+           AND (? IS NULL OR item_id = ?)
+           ORDER BY seq)",
+        line = csv_line_sql()
+    );
+    let (last, text): (Option<i64>, Option<String>) = sqlx::query_as(&sql)
+        .bind(after_seq)
+        .bind(through_seq)
+        .bind(f.cluster_id)
+        .bind(f.cluster_id)
+        .bind(&f.from_ts)
+        .bind(&f.from_ts)
+        .bind(&f.to_ts)
+        .bind(&f.to_ts)
+        .bind(&f.actor)
+        .bind(&f.actor)
+        .bind(&f.item_id)
+        .bind(&f.item_id)
+        .fetch_one(db)
+        .await?;
+    Ok(last.zip(text))
+}
+
 /// The newest checkpoint row (signed by the server; see
 /// [`shipshape_domain::signing`]), if any. Checkpoints come every few
 /// thousand rows at most, so the backward scan from the tip is short.

@@ -5,7 +5,7 @@
 use super::require;
 use crate::{repo, AppState, ServiceError};
 use futures::stream::{self, BoxStream, StreamExt};
-use shipshape_domain::export::{validate_export, ExportFilter, ExportQuery};
+use shipshape_domain::export::{push_jsonl_row, validate_export, ExportFilter, ExportQuery};
 use shipshape_domain::ledger::LedgerEntry;
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
@@ -38,6 +38,72 @@ pub fn pages(
         }
     })
     .boxed()
+}
+
+/// How many chain positions one CSV range covers, and how many ranges are
+/// read at once (one per core here; each on its own pooled connection).
+const CSV_RANGE: i64 = 2000;
+const CSV_RANGES_AT_ONCE: usize = 2;
+
+/// The matching rows as CSV records, written by the database a range of
+/// the chain at a time (see [`repo::ledger::export_csv_page`]), two ranges
+/// read at once and sent in order: the same text as encoding [`pages`] with
+/// [`shipshape_domain::export::push_csv_row`]. The export covers the chain
+/// as it stood when it started; rows appended meanwhile are not in it.
+pub fn csv_pages(
+    state: AppState,
+    filter: ExportFilter,
+) -> BoxStream<'static, Result<String, ServiceError>> {
+    let start = {
+        let state = state.clone();
+        async move { repo::ledger::tip_seq(&state.pool).await }
+    };
+    stream::once(start)
+        .flat_map(move |tip| match tip {
+            Err(e) => stream::iter(vec![Err(ServiceError::from(e))]).boxed(),
+            Ok(tip) => {
+                let (state, filter) = (state.clone(), filter.clone());
+                let starts = (0..tip).step_by(CSV_RANGE as usize);
+                stream::iter(starts)
+                    .map(move |after| {
+                        let (state, filter) = (state.clone(), filter.clone());
+                        async move {
+                            let through = (after + CSV_RANGE).min(tip);
+                            repo::ledger::export_csv_page(&state.pool, &filter, after, through)
+                                .await
+                                .map_err(ServiceError::from)
+                        }
+                    })
+                    .buffered(CSV_RANGES_AT_ONCE)
+                    .filter_map(|page| async move {
+                        match page {
+                            Ok(None) => None,
+                            Ok(Some((_, text))) => Some(Ok(text)),
+                            Err(e) => Some(Err(e)),
+                        }
+                    })
+                    .boxed()
+            }
+        })
+        .boxed()
+}
+
+/// [`pages`] written as JSON Lines, a page of text at a time.
+pub fn jsonl_pages(
+    state: AppState,
+    filter: ExportFilter,
+) -> BoxStream<'static, Result<String, ServiceError>> {
+    pages(state, filter)
+        .map(|page| {
+            page.map(|rows| {
+                let mut buf = String::with_capacity(rows.len() * 320);
+                for row in &rows {
+                    push_jsonl_row(&mut buf, row);
+                }
+                buf
+            })
+        })
+        .boxed()
 }
 
 /// [`pages`], a row at a time.

@@ -12,22 +12,20 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use shipshape_backend::service::export;
-use shipshape_domain::export::{push_csv_row, push_jsonl_row, ExportQuery, CSV_HEADER};
-use shipshape_domain::ledger::LedgerEntry;
+use shipshape_backend::ServiceError;
+use shipshape_domain::export::{ExportQuery, CSV_HEADER};
 
-/// Streams the export: a task reads a page of rows, writes it into one
-/// buffer and hands it on while the next page is read (two pages in flight
-/// at most, so memory stays flat). A client that goes away stops the task.
+/// Streams the export: a task pulls pages of text (each read while the
+/// previous one is sent; two in flight at most, so memory stays flat) and
+/// hands them on. A client that goes away stops the task.
 fn stream_as(
-    state: &ServerState,
-    filter: shipshape_domain::export::ExportFilter,
+    pages: futures::stream::BoxStream<'static, Result<String, ServiceError>>,
     head: Option<String>,
-    line: fn(&mut String, &LedgerEntry),
     content_type: &'static str,
     file: &'static str,
 ) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
-    let mut pages = export::pages(state.app.clone(), filter);
+    let mut pages = pages;
     tokio::spawn(async move {
         if let Some(h) = head {
             if tx.send(Ok(Bytes::from(h))).await.is_err() {
@@ -35,19 +33,10 @@ fn stream_as(
             }
         }
         while let Some(page) = pages.next().await {
-            let chunk = match page {
-                Ok(rows) => {
-                    let mut buf = String::with_capacity(rows.len() * 320);
-                    for row in &rows {
-                        line(&mut buf, row);
-                    }
-                    Ok(Bytes::from(buf))
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "an export was cut short");
-                    Err(std::io::Error::other("export failed"))
-                }
-            };
+            let chunk = page.map(Bytes::from).map_err(|e| {
+                tracing::error!(error = %e, "an export was cut short");
+                std::io::Error::other("export failed")
+            });
             let failed = chunk.is_err();
             if tx.send(chunk).await.is_err() || failed {
                 return;
@@ -83,10 +72,8 @@ pub async fn csv(
     let filter = export::prepare(&user, &q)?;
     let head = shipshape_domain::csv::row(&CSV_HEADER);
     Ok(stream_as(
-        &state,
-        filter,
+        export::csv_pages(state.app.clone(), filter),
         Some(head),
-        push_csv_row,
         "text/csv; charset=utf-8",
         "signoffs.csv",
     ))
@@ -99,10 +86,8 @@ pub async fn jsonl(
 ) -> ApiResult<Response> {
     let filter = export::prepare(&user, &q)?;
     Ok(stream_as(
-        &state,
-        filter,
+        export::jsonl_pages(state.app.clone(), filter),
         None,
-        push_jsonl_row,
         "application/jsonl; charset=utf-8",
         "signoffs.jsonl",
     ))
