@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 scripts/setup.sh
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 scripts/gzip-site.sh
 exec target/release/shipshape serve "$@"

@@ -22,7 +22,7 @@ step "unit and integration tests"
 cargo test --workspace --exclude shipshape-frontend
 
 step "release build (server + wasm), and the Trino simulator the browser tests check"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 scripts/gzip-site.sh
 cargo build -p trino-sim
 

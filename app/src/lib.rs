@@ -12,6 +12,7 @@ pub mod api;
 pub mod components;
 pub mod error;
 pub mod pages;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -20,7 +21,7 @@ use components::session::SessionCtx;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -57,7 +58,8 @@ pub fn App() -> impl IntoView {
         }
     });
     // Pages render whole on the server before the response starts, so that a
-    // redirect (to /login, say) is a real HTTP redirect.
+    // redirect (to /login, say) is a real HTTP redirect. Each page's code is
+    // loaded by the browser with its route (see [`routes`]).
     let ssr = SsrMode::Async;
     view! {
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
@@ -66,19 +68,19 @@ pub fn App() -> impl IntoView {
             <Nav/>
             <main class="page">
                 <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
-                    <Route path=path!("/") view=pages::home::HomePage ssr=ssr.clone()/>
-                    <Route path=path!("/setup") view=pages::setup::SetupPage ssr=ssr.clone()/>
-                    <Route path=path!("/login") view=pages::login::LoginPage ssr=ssr.clone()/>
-                    <Route path=path!("/users") view=pages::users::UsersPage ssr=ssr.clone()/>
-                    <Route path=path!("/tokens") view=pages::tokens::TokensPage ssr=ssr.clone()/>
-                    <Route path=path!("/clusters/new") view=pages::cluster_form::NewClusterPage ssr=ssr.clone()/>
-                    <Route path=path!("/clusters/:id") view=pages::cluster::ClusterPage ssr=ssr.clone()/>
-                    <Route path=path!("/clusters/:id/edit") view=pages::cluster_form::EditClusterPage ssr=ssr.clone()/>
-                    <Route path=path!("/clusters/:id/day2") view=pages::day2::ClusterDay2Page ssr=ssr.clone()/>
-                    <Route path=path!("/clusters/:id/report") view=pages::report::ReportPage ssr=ssr.clone()/>
-                    <Route path=path!("/waivers") view=pages::waivers::WaiversPage ssr=ssr.clone()/>
-                    <Route path=path!("/day2") view=pages::day2::FleetDay2Page ssr=ssr.clone()/>
-                    <Route path=path!("/export") view=pages::export::ExportPage ssr=ssr/>
+                    <Route path=path!("/") view={Lazy::<routes::HomeRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/setup") view={Lazy::<routes::SetupRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/login") view={Lazy::<routes::LoginRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/users") view={Lazy::<routes::UsersRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/tokens") view={Lazy::<routes::TokensRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/clusters/new") view={Lazy::<routes::NewClusterRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/clusters/:id") view={Lazy::<routes::ClusterRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/clusters/:id/edit") view={Lazy::<routes::EditClusterRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/clusters/:id/day2") view={Lazy::<routes::ClusterDay2Route>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/clusters/:id/report") view={Lazy::<routes::ReportRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/waivers") view={Lazy::<routes::WaiversRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/day2") view={Lazy::<routes::FleetDay2Route>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/export") view={Lazy::<routes::ExportRoute>::new()} ssr=ssr/>
                 </Routes>
             </main>
         </Router>

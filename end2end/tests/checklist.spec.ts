@@ -134,6 +134,8 @@ test('sign off three items and one not applicable, in place', async ({ page }) =
 test('after a reload the sign-offs are still there; revoke one and read its history', async ({ page }) => {
   await logIn(page);
   await page.getByRole('link', { name: cluster }).click();
+  // The address changes once the cluster page's code (a lazy route) is in.
+  await page.waitForURL(/\/clusters\/\d+$/);
   await hydrated(page);
   await page.reload();
   await hydrated(page);
