@@ -15,6 +15,14 @@ const WAIVER_ACTIONS: &str = "('waiver_requested', 'waiver_approved', 'waiver_re
 const STANDING_ACTIONS: &str = "('done', 'not_applicable', 'revoked', 'waiver_requested', 'waiver_approved', 'waiver_rejected', 'check_verdict', 'cluster_changed')";
 /// The rows the read model folds (see [`super::item_state`]).
 const STATE_ACTIONS: &str = "('done', 'not_applicable', 'revoked', 'waiver_requested', 'waiver_approved', 'waiver_rejected', 'check_verdict', 'completed', 'cluster_changed')";
+/// An export's filters (see [`shipshape_domain::export::ExportFilter`]) as
+/// numbered parameters `?2` to `?6`: cluster, from, to, actor, item, each
+/// ignored when NULL. Queries bind `?1` and `?7` themselves.
+const EXPORT_FILTER: &str = "(?2 IS NULL OR cluster_id = ?2)
+         AND (?3 IS NULL OR at >= ?3)
+         AND (?4 IS NULL OR at < ?4)
+         AND (?5 IS NULL OR actor = ?5 COLLATE NOCASE)
+         AND (?6 IS NULL OR item_id = ?6)";
 const COLUMNS: &str = "seq, at, actor, cluster_id, item_id, action, note, details, prev_hash, hash";
 
 #[derive(FromRow)]
@@ -338,25 +346,16 @@ pub async fn export_page(
     limit: i64,
 ) -> Result<Vec<LedgerEntry>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM ledger WHERE seq > ?
-         AND (? IS NULL OR cluster_id = ?)
-         AND (? IS NULL OR at >= ?)
-         AND (? IS NULL OR at < ?)
-         AND (? IS NULL OR actor = ? COLLATE NOCASE)
-         AND (? IS NULL OR item_id = ?)
-         ORDER BY seq LIMIT ?"
+        "SELECT {COLUMNS} FROM ledger WHERE seq > ?1
+         AND {EXPORT_FILTER}
+         ORDER BY seq LIMIT ?7"
     );
     let rows = sqlx::query_as::<_, EntryRow>(&sql)
         .bind(after_seq)
         .bind(f.cluster_id)
-        .bind(f.cluster_id)
-        .bind(&f.from_ts)
         .bind(&f.from_ts)
         .bind(&f.to_ts)
-        .bind(&f.to_ts)
         .bind(&f.actor)
-        .bind(&f.actor)
-        .bind(&f.item_id)
         .bind(&f.item_id)
         .bind(limit)
         .fetch_all(db)
@@ -418,28 +417,19 @@ pub async fn export_csv_page(
 ) -> Result<Option<(i64, String)>, sqlx::Error> {
     let sql = format!(
         "SELECT max(seq), group_concat(line, '' ORDER BY seq) FROM (
-           SELECT seq, {line} AS line FROM ledger WHERE seq > ? AND seq <= ?
-           AND (? IS NULL OR cluster_id = ?)
-           AND (? IS NULL OR at >= ?)
-           AND (? IS NULL OR at < ?)
-           AND (? IS NULL OR actor = ? COLLATE NOCASE)
-           AND (? IS NULL OR item_id = ?)
+           SELECT seq, {line} AS line FROM ledger WHERE seq > ?1 AND seq <= ?7
+           AND {EXPORT_FILTER}
            ORDER BY seq)",
         line = csv_line_sql()
     );
     let (last, text): (Option<i64>, Option<String>) = sqlx::query_as(&sql)
         .bind(after_seq)
+        .bind(f.cluster_id)
+        .bind(&f.from_ts)
+        .bind(&f.to_ts)
+        .bind(&f.actor)
+        .bind(&f.item_id)
         .bind(through_seq)
-        .bind(f.cluster_id)
-        .bind(f.cluster_id)
-        .bind(&f.from_ts)
-        .bind(&f.from_ts)
-        .bind(&f.to_ts)
-        .bind(&f.to_ts)
-        .bind(&f.actor)
-        .bind(&f.actor)
-        .bind(&f.item_id)
-        .bind(&f.item_id)
         .fetch_one(db)
         .await?;
     Ok(last.zip(text))
