@@ -337,6 +337,23 @@ pub async fn has_item_history(
     Ok(n > 0)
 }
 
+/// Binds an export query's parameters: `?1` the seq it starts after,
+/// `?2`..`?6` the [`EXPORT_FILTER`], `?7` where it ends (a limit or a seq).
+fn bind_export<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+    after_seq: i64,
+    f: &'q shipshape_domain::export::ExportFilter,
+    end: i64,
+) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+    q.bind(after_seq)
+        .bind(f.cluster_id)
+        .bind(f.from_ts.as_deref())
+        .bind(f.to_ts.as_deref())
+        .bind(f.actor.as_deref())
+        .bind(f.item_id.as_deref())
+        .bind(end)
+}
+
 /// One page of rows after `after_seq` that match an export filter, in chain
 /// order (keyset paging keeps memory constant for any ledger size).
 pub async fn export_page(
@@ -350,14 +367,7 @@ pub async fn export_page(
          AND {EXPORT_FILTER}
          ORDER BY seq LIMIT ?7"
     );
-    let rows = sqlx::query_as::<_, EntryRow>(&sql)
-        .bind(after_seq)
-        .bind(f.cluster_id)
-        .bind(&f.from_ts)
-        .bind(&f.to_ts)
-        .bind(&f.actor)
-        .bind(&f.item_id)
-        .bind(limit)
+    let rows = bind_export(sqlx::query_as::<_, EntryRow>(&sql), after_seq, f, limit)
         .fetch_all(db)
         .await?;
     Ok(rows.into_iter().map(Into::into).collect())
@@ -415,23 +425,20 @@ pub async fn export_csv_page(
     after_seq: i64,
     through_seq: i64,
 ) -> Result<Option<(i64, String)>, sqlx::Error> {
-    let sql = format!(
-        "SELECT max(seq), group_concat(line, '' ORDER BY seq) FROM (
-           SELECT seq, {line} AS line FROM ledger WHERE seq > ?1 AND seq <= ?7
-           AND {EXPORT_FILTER}
-           ORDER BY seq)",
-        line = csv_line_sql()
-    );
-    let (last, text): (Option<i64>, Option<String>) = sqlx::query_as(&sql)
-        .bind(after_seq)
-        .bind(f.cluster_id)
-        .bind(&f.from_ts)
-        .bind(&f.to_ts)
-        .bind(&f.actor)
-        .bind(&f.item_id)
-        .bind(through_seq)
-        .fetch_one(db)
-        .await?;
+    // Built once: the statement text is the same for every range.
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT max(seq), group_concat(line, '' ORDER BY seq) FROM (
+               SELECT seq, {line} AS line FROM ledger WHERE seq > ?1 AND seq <= ?7
+               AND {EXPORT_FILTER}
+               ORDER BY seq)",
+            line = csv_line_sql()
+        )
+    });
+    let (last, text): (Option<i64>, Option<String>) =
+        bind_export(sqlx::query_as(SQL.as_str()), after_seq, f, through_seq)
+            .fetch_one(db)
+            .await?;
     Ok(last.zip(text))
 }
 

@@ -4,7 +4,7 @@
 
 use super::require;
 use crate::{repo, AppState, ServiceError};
-use futures::stream::{self, BoxStream, StreamExt};
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use shipshape_domain::export::{push_jsonl_row, validate_export, ExportFilter, ExportQuery};
 use shipshape_domain::ledger::LedgerEntry;
 use shipshape_domain::role::Permission;
@@ -54,38 +54,24 @@ pub fn csv_pages(
     state: AppState,
     filter: ExportFilter,
 ) -> BoxStream<'static, Result<String, ServiceError>> {
-    let start = {
-        let state = state.clone();
-        async move { repo::ledger::tip_seq(&state.pool).await }
+    let ranges = async move {
+        let tip = repo::ledger::tip_seq(&state.pool).await?;
+        let pages =
+            stream::iter((0..tip).step_by(CSV_RANGE as usize))
+                .map(move |after| {
+                    let (state, filter) = (state.clone(), filter.clone());
+                    let through = (after + CSV_RANGE).min(tip);
+                    async move {
+                        repo::ledger::export_csv_page(&state.pool, &filter, after, through).await
+                    }
+                })
+                .buffered(CSV_RANGES_AT_ONCE)
+                // A range with no matching row gives nothing to send.
+                .try_filter_map(|page| async move { Ok(page.map(|(_, text)| text)) })
+                .map_err(ServiceError::from);
+        Ok::<_, ServiceError>(pages)
     };
-    stream::once(start)
-        .flat_map(move |tip| match tip {
-            Err(e) => stream::iter(vec![Err(ServiceError::from(e))]).boxed(),
-            Ok(tip) => {
-                let (state, filter) = (state.clone(), filter.clone());
-                let starts = (0..tip).step_by(CSV_RANGE as usize);
-                stream::iter(starts)
-                    .map(move |after| {
-                        let (state, filter) = (state.clone(), filter.clone());
-                        async move {
-                            let through = (after + CSV_RANGE).min(tip);
-                            repo::ledger::export_csv_page(&state.pool, &filter, after, through)
-                                .await
-                                .map_err(ServiceError::from)
-                        }
-                    })
-                    .buffered(CSV_RANGES_AT_ONCE)
-                    .filter_map(|page| async move {
-                        match page {
-                            Ok(None) => None,
-                            Ok(Some((_, text))) => Some(Ok(text)),
-                            Err(e) => Some(Err(e)),
-                        }
-                    })
-                    .boxed()
-            }
-        })
-        .boxed()
+    stream::once(ranges).try_flatten().boxed()
 }
 
 /// [`pages`] written as JSON Lines, a page of text at a time.
