@@ -18,6 +18,14 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The SQLite file; default `<data_dir>/shipshape.db`.
     pub database_file: Option<PathBuf>,
+    /// `postgres://user:password@host/db`: store everything in PostgreSQL
+    /// (for several replicas) instead of the SQLite file. Redacted in logs.
+    #[serde(default)]
+    pub database_url: Option<Redacted>,
+    /// Seconds between a replica's tries at the leader lock (PostgreSQL):
+    /// when the leader dies, another takes over within this.
+    #[serde(default = "default_leader_interval")]
+    pub leader_interval_secs: u64,
     /// A custom runbook file; default: the shipped Trino runbook.
     pub runbook: Option<PathBuf>,
     /// Where cargo-leptos put the built site (wasm, js, css, assets).
@@ -126,6 +134,10 @@ pub struct SecretBinding {
     pub allow_insecure_tls: bool,
 }
 
+fn default_leader_interval() -> u64 {
+    5
+}
+
 fn default_notify_interval() -> u64 {
     60
 }
@@ -181,6 +193,8 @@ impl Default for Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
             data_dir: PathBuf::from("data"),
             database_file: None,
+            database_url: None,
+            leader_interval_secs: default_leader_interval(),
             runbook: None,
             // cargo-leptos tells the server where the site is when it runs it.
             site_root: std::env::var_os("LEPTOS_SITE_ROOT")
@@ -305,6 +319,17 @@ impl Config {
                 "backup_interval_secs and backup_keep must be at least 1 when backup_dir is set"
                     .into(),
             ));
+        }
+        if let Some(url) = &config.database_url {
+            if !(url.expose().starts_with("postgres://") || url.expose().starts_with("postgresql://")) {
+                return Err(ConfigError(
+                    "database_url must be a postgres:// URL (leave it out for the SQLite file)"
+                        .into(),
+                ));
+            }
+        }
+        if config.leader_interval_secs == 0 {
+            return Err(ConfigError("leader_interval_secs must be at least 1".into()));
         }
         if config.checkpoint_every_rows == 0 || config.checkpoint_interval_secs == 0 {
             return Err(ConfigError(

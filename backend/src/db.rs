@@ -13,20 +13,9 @@ use sqlx::SqlitePool;
 use std::path::Path;
 use std::time::Duration;
 
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    #[error("cannot create the directory {path}: {source}")]
-    Dir {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("cannot open the database {path}: {source}")]
-    Open { path: String, source: sqlx::Error },
-    #[error("database migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-}
+pub use crate::store::StoreError as DbError;
 
 /// Opens (creating if needed) the database file and brings its schema up to date.
 pub async fn connect(path: &Path) -> Result<SqlitePool, DbError> {

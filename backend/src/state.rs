@@ -1,18 +1,20 @@
-//! The state every request shares: one pool, the loaded runbook, the config,
+//! The state every request shares: the database, the loaded runbook, the config,
 //! the ledger's signing key.
 
 use crate::config::Config;
-use crate::db;
+use crate::store::{Store, StoreError};
 use crate::files::BlobStore;
 use crate::keys::{KeyFileError, LedgerKey};
 use crate::trino::ClientCache;
 use shipshape_domain::runbook::{builtin_runbook, parse_runbook, Runbook, RunbookError};
-use sqlx::SqlitePool;
 use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub pool: SqlitePool,
+    /// The database (SQLite or PostgreSQL) behind the repositories.
+    pub db: Store,
+    /// Whether this replica runs the work that must happen once.
+    pub leader: crate::store::leader::Leader,
     pub runbook: Arc<Runbook>,
     pub config: Arc<Config>,
     /// HTTP clients for live checks, shared across runs.
@@ -41,7 +43,7 @@ pub enum StartupError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Db(#[from] db::DbError),
+    Db(#[from] StoreError),
     #[error(transparent)]
     Key(#[from] KeyFileError),
     #[error("configuration: {0}")]
@@ -72,10 +74,12 @@ impl AppState {
         let directories =
             crate::directory::Directories::from_config(&config).map_err(StartupError::Directory)?;
         let ledger_key = crate::keys::load_or_create(&config)?;
-        let pool = db::connect(&config.database_path()).await?;
+        let db = Store::open(&config).await?;
+        let leader = crate::store::leader::Leader::new(&db);
         let files = BlobStore::new(config.attachments_dir());
         Ok(AppState {
-            pool,
+            db,
+            leader,
             runbook: Arc::new(runbook),
             config: Arc::new(config),
             clients: ClientCache::default(),

@@ -1,22 +1,46 @@
 //! The `api_tokens` table: created, listed, revoked (never deleted), looked
 //! up by the SHA-256 of the secret.
 
+use super::DbResult;
 use shipshape_domain::api_token::TokenInfo;
-use sqlx::{FromRow, SqliteExecutor};
+use sqlx::FromRow;
 
-#[derive(FromRow)]
-struct Row {
-    id: i64,
-    name: String,
-    read_only: bool,
-    created_at: String,
-    expires_at: String,
-    last_used_at: Option<String>,
-    revoked_at: Option<String>,
+/// A token to store (its secret only as a digest).
+pub struct NewToken<'a> {
+    pub user_id: i64,
+    pub name: &'a str,
+    pub token_sha256: &'a str,
+    pub read_only: bool,
+    pub created_at: &'a str,
+    pub expires_at: &'a str,
 }
 
-impl From<Row> for TokenInfo {
-    fn from(r: Row) -> Self {
+#[async_trait::async_trait]
+pub trait TokenRepo: Send {
+    /// Stores a token; returns its id.
+    async fn insert(&mut self, t: &NewToken<'_>) -> DbResult<i64>;
+    async fn of_user(&mut self, user_id: i64) -> DbResult<Vec<TokenInfo>>;
+    /// The token and its owner's id, by the secret's digest.
+    async fn by_digest(&mut self, token_sha256: &str) -> DbResult<Option<(TokenInfo, i64)>>;
+    async fn touch(&mut self, id: i64, at: &str) -> DbResult<()>;
+    /// Revokes the user's token; false when there is no such (unrevoked)
+    /// token of theirs.
+    async fn revoke(&mut self, user_id: i64, id: i64, at: &str) -> DbResult<bool>;
+}
+
+#[derive(FromRow)]
+pub(crate) struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub read_only: bool,
+    pub created_at: String,
+    pub expires_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+impl From<TokenRow> for TokenInfo {
+    fn from(r: TokenRow) -> Self {
         TokenInfo {
             id: r.id,
             name: r.name,
@@ -29,87 +53,12 @@ impl From<Row> for TokenInfo {
     }
 }
 
-const COLUMNS: &str = "id, name, read_only, created_at, expires_at, last_used_at, revoked_at";
-
-#[allow(clippy::too_many_arguments)]
-pub async fn insert(
-    db: impl SqliteExecutor<'_>,
-    user_id: i64,
-    name: &str,
-    token_sha256: &str,
-    read_only: bool,
-    created_at: &str,
-    expires_at: &str,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO api_tokens (user_id, name, token_sha256, read_only, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(user_id)
-    .bind(name)
-    .bind(token_sha256)
-    .bind(read_only)
-    .bind(created_at)
-    .bind(expires_at)
-    .fetch_one(db)
-    .await
+#[derive(FromRow)]
+pub(crate) struct TokenWithOwner {
+    #[sqlx(flatten)]
+    pub token: TokenRow,
+    pub user_id: i64,
 }
 
-pub async fn of_user(
-    db: impl SqliteExecutor<'_>,
-    user_id: i64,
-) -> Result<Vec<TokenInfo>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE user_id = ? ORDER BY id DESC");
-    let rows = sqlx::query_as::<_, Row>(&sql)
-        .bind(user_id)
-        .fetch_all(db)
-        .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
-}
-
-/// The token and its owner's id, by the secret's digest.
-pub async fn by_digest(
-    db: impl SqliteExecutor<'_>,
-    token_sha256: &str,
-) -> Result<Option<(TokenInfo, i64)>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS}, user_id FROM api_tokens WHERE token_sha256 = ?");
-    #[derive(FromRow)]
-    struct WithOwner {
-        #[sqlx(flatten)]
-        token: Row,
-        user_id: i64,
-    }
-    let found = sqlx::query_as::<_, WithOwner>(&sql)
-        .bind(token_sha256)
-        .fetch_optional(db)
-        .await?;
-    Ok(found.map(|w| (w.token.into(), w.user_id)))
-}
-
-pub async fn touch(db: impl SqliteExecutor<'_>, id: i64, at: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
-        .bind(at)
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-/// Revokes the user's token; false when there is no such (unrevoked) token
-/// of theirs.
-pub async fn revoke(
-    db: impl SqliteExecutor<'_>,
-    user_id: i64,
-    id: i64,
-    at: &str,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
-    )
-    .bind(at)
-    .bind(id)
-    .bind(user_id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
+pub(crate) const COLUMNS: &str =
+    "id, name, read_only, created_at, expires_at, last_used_at, revoked_at";

@@ -1,21 +1,71 @@
-//! The `users` table.
+//! The `users` table. Names are unique without regard to case.
 
+use super::DbResult;
 use shipshape_domain::directory::Source;
 use shipshape_domain::role::Role;
 use shipshape_domain::user::User;
-use sqlx::{FromRow, SqliteExecutor};
+use sqlx::FromRow;
 
-/// The columns every query below reads into a [`UserRow`].
-const COLUMNS: &str = "id, username, role, created_at, disabled_at IS NOT NULL AS disabled, source";
+/// A user together with the stored password hash, for login only.
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+#[async_trait::async_trait]
+pub trait UserRepo: Send {
+    async fn count(&mut self) -> DbResult<i64>;
+    /// Inserts a user; `Ok(None)` when the name is taken. Directory
+    /// accounts get an empty password hash: no password of Shipshape's
+    /// opens them.
+    async fn insert(
+        &mut self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+        at: &str,
+        source: Source,
+    ) -> DbResult<Option<User>>;
+    /// Inserts the first admin only while there are no users at all,
+    /// atomically: two concurrent first-run setups cannot both succeed.
+    async fn insert_first(
+        &mut self,
+        username: &str,
+        password_hash: &str,
+        at: &str,
+    ) -> DbResult<Option<User>>;
+    /// An enabled account by id (sessions and tokens resolve through this).
+    async fn by_id(&mut self, id: i64) -> DbResult<Option<User>>;
+    /// Any account by name, disabled or not (directory logins look here).
+    async fn by_username(&mut self, username: &str) -> DbResult<Option<User>>;
+    /// An account's stored password hash, whatever its state and source
+    /// (the caller decides what a disabled or directory account means).
+    async fn credentials(&mut self, username: &str) -> DbResult<Option<Credentials>>;
+    async fn list(&mut self) -> DbResult<Vec<User>>;
+    /// Any account, disabled or not (for admins changing it).
+    async fn account(&mut self, id: i64) -> DbResult<Option<User>>;
+    async fn enabled_admins(&mut self) -> DbResult<i64>;
+    async fn set_role(&mut self, id: i64, role: Role) -> DbResult<()>;
+    async fn set_disabled(&mut self, id: i64, disabled_at: Option<&str>) -> DbResult<()>;
+    async fn set_password(&mut self, id: i64, hash: &str) -> DbResult<()>;
+    /// The user's newest "sign out everywhere" (unix ms), if any.
+    async fn sessions_valid_after(&mut self, id: i64) -> DbResult<Option<i64>>;
+    /// Ends every session of the user that began at or before `at`.
+    async fn end_sessions(&mut self, id: i64, at: i64) -> DbResult<()>;
+}
+
+/// The columns every query reads into a [`UserRow`].
+pub(crate) const COLUMNS: &str =
+    "id, username, role, created_at, disabled_at IS NOT NULL AS disabled, source";
 
 #[derive(FromRow)]
-struct UserRow {
-    id: i64,
-    username: String,
-    role: String,
-    created_at: String,
-    disabled: bool,
-    source: String,
+pub(crate) struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub role: String,
+    pub created_at: String,
+    pub disabled: bool,
+    pub source: String,
 }
 
 impl TryFrom<UserRow> for User {
@@ -37,200 +87,28 @@ impl TryFrom<UserRow> for User {
     }
 }
 
-/// A user together with the stored password hash, for login only.
-pub struct Credentials {
-    pub user: User,
+#[derive(FromRow)]
+pub(crate) struct CredentialsRow {
+    #[sqlx(flatten)]
+    pub user: UserRow,
     pub password_hash: String,
 }
 
-#[derive(FromRow)]
-struct CredentialsRow {
-    #[sqlx(flatten)]
-    user: UserRow,
-    password_hash: String,
+impl TryFrom<CredentialsRow> for Credentials {
+    type Error = sqlx::Error;
+    fn try_from(r: CredentialsRow) -> Result<Credentials, sqlx::Error> {
+        Ok(Credentials {
+            user: User::try_from(r.user)?,
+            password_hash: r.password_hash,
+        })
+    }
 }
 
-pub async fn count(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(db)
-        .await
-}
-
-/// Inserts a user; `Ok(None)` when the name is taken. Directory accounts
-/// get an empty password hash: no password of Shipshape's opens them.
-pub async fn insert(
-    db: impl SqliteExecutor<'_>,
-    username: &str,
-    password_hash: &str,
-    role: Role,
-    at: &str,
-    source: Source,
-) -> Result<Option<User>, sqlx::Error> {
-    let result = sqlx::query_as::<_, UserRow>(&format!(
-        "INSERT INTO users (username, password_hash, role, created_at, source) VALUES (?, ?, ?, ?, ?)
-         RETURNING {COLUMNS}"
-    ))
-    .bind(username)
-    .bind(password_hash)
-    .bind(role.as_str())
-    .bind(at)
-    .bind(source.as_str())
-    .fetch_one(db)
-    .await;
+/// Maps an insert's result: a taken name is `None`, not an error.
+pub(crate) fn insert_outcome(result: DbResult<UserRow>) -> DbResult<Option<User>> {
     match result {
         Ok(r) => User::try_from(r).map(Some),
         Err(e) if crate::error::is_unique_violation(&e) => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-/// Inserts the first admin only while there are no users at all, atomically:
-/// two concurrent first-run setups cannot both succeed.
-pub async fn insert_first(
-    db: impl SqliteExecutor<'_>,
-    username: &str,
-    password_hash: &str,
-    at: &str,
-) -> Result<Option<User>, sqlx::Error> {
-    let row = sqlx::query_as::<_, UserRow>(&format!(
-        "INSERT INTO users (username, password_hash, role, created_at)
-         SELECT ?, ?, 'admin', ? WHERE NOT EXISTS (SELECT 1 FROM users)
-         RETURNING {COLUMNS}"
-    ))
-    .bind(username)
-    .bind(password_hash)
-    .bind(at)
-    .fetch_optional(db)
-    .await?;
-    row.map(User::try_from).transpose()
-}
-
-/// An enabled account by id (sessions and tokens resolve through this).
-pub async fn by_id(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let row = sqlx::query_as::<_, UserRow>(&format!(
-        "SELECT {COLUMNS} FROM users WHERE id = ? AND disabled_at IS NULL"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    row.map(User::try_from).transpose()
-}
-
-/// Any account by name, disabled or not (directory logins look here).
-pub async fn by_username(
-    db: impl SqliteExecutor<'_>,
-    username: &str,
-) -> Result<Option<User>, sqlx::Error> {
-    let row =
-        sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE username = ?"))
-            .bind(username)
-            .fetch_optional(db)
-            .await?;
-    row.map(User::try_from).transpose()
-}
-
-/// An account's stored password hash, whatever its state and source (the
-/// caller decides what a disabled or directory account means).
-pub async fn credentials(
-    db: impl SqliteExecutor<'_>,
-    username: &str,
-) -> Result<Option<Credentials>, sqlx::Error> {
-    let row = sqlx::query_as::<_, CredentialsRow>(&format!(
-        "SELECT {COLUMNS}, password_hash FROM users WHERE username = ?"
-    ))
-    .bind(username)
-    .fetch_optional(db)
-    .await?;
-    row.map(|r| {
-        Ok(Credentials {
-            user: User::try_from(r.user)?,
-            password_hash: r.password_hash,
-        })
-    })
-    .transpose()
-}
-
-pub async fn list(db: impl SqliteExecutor<'_>) -> Result<Vec<User>, sqlx::Error> {
-    let rows =
-        sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))
-            .fetch_all(db)
-            .await?;
-    rows.into_iter().map(User::try_from).collect()
-}
-
-/// Any account, disabled or not (for admins changing it).
-pub async fn account(db: impl SqliteExecutor<'_>, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let row = sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.map(User::try_from).transpose()
-}
-
-pub async fn enabled_admins(db: impl SqliteExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL")
-        .fetch_one(db)
-        .await
-}
-
-pub async fn set_role(db: impl SqliteExecutor<'_>, id: i64, role: Role) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET role = ? WHERE id = ?")
-        .bind(role.as_str())
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-pub async fn set_disabled(
-    db: impl SqliteExecutor<'_>,
-    id: i64,
-    disabled_at: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET disabled_at = ? WHERE id = ?")
-        .bind(disabled_at)
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-pub async fn set_password(
-    db: impl SqliteExecutor<'_>,
-    id: i64,
-    hash: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
-        .bind(hash)
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
-/// The user's newest "sign out everywhere" (unix ms), if any.
-pub async fn sessions_valid_after(
-    db: impl SqliteExecutor<'_>,
-    id: i64,
-) -> Result<Option<i64>, sqlx::Error> {
-    let v: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT sessions_valid_after FROM users WHERE id = ?")
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
-    Ok(v.flatten())
-}
-
-/// Ends every session of the user that began at or before `at`.
-pub async fn end_sessions(
-    db: impl SqliteExecutor<'_>,
-    id: i64,
-    at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET sessions_valid_after = ? WHERE id = ?")
-        .bind(at)
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
 }

@@ -1,0 +1,43 @@
+//! SQLite: the `notifications_sent` and `notify_cursor` tables.
+
+use super::SqliteRepos;
+use crate::repo::{DbResult, NotificationRepo};
+
+#[async_trait::async_trait]
+impl NotificationRepo for SqliteRepos {
+    async fn claim(
+        &mut self,
+        event_id: &str,
+        target: &str,
+        kind: &str,
+        at: &str,
+    ) -> DbResult<bool> {
+        let r = sqlx::query(
+            "INSERT OR IGNORE INTO notifications_sent (event_id, target, kind, sent_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(event_id)
+        .bind(target)
+        .bind(kind)
+        .bind(at)
+        .execute(self.c())
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn cursor(&mut self) -> DbResult<Option<i64>> {
+        sqlx::query_scalar("SELECT seq FROM notify_cursor WHERE name = 'ledger'")
+            .fetch_optional(self.c())
+            .await
+    }
+
+    async fn set_cursor(&mut self, seq: i64) -> DbResult<()> {
+        sqlx::query(
+            "INSERT INTO notify_cursor (name, seq) VALUES ('ledger', ?)
+             ON CONFLICT (name) DO UPDATE SET seq = excluded.seq",
+        )
+        .bind(seq)
+        .execute(self.c())
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,158 @@
+//! SQLite: the `users` table (names compared with `COLLATE NOCASE`, as the
+//! column is declared).
+
+use super::SqliteRepos;
+use crate::repo::users::{insert_outcome, Credentials, CredentialsRow, UserRow, COLUMNS};
+use crate::repo::{DbResult, UserRepo};
+use shipshape_domain::directory::Source;
+use shipshape_domain::role::Role;
+use shipshape_domain::user::User;
+
+#[async_trait::async_trait]
+impl UserRepo for SqliteRepos {
+    async fn count(&mut self) -> DbResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(self.c())
+            .await
+    }
+
+    async fn insert(
+        &mut self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+        at: &str,
+        source: Source,
+    ) -> DbResult<Option<User>> {
+        let result = sqlx::query_as::<_, UserRow>(&format!(
+            "INSERT INTO users (username, password_hash, role, created_at, source) VALUES (?, ?, ?, ?, ?)
+             RETURNING {COLUMNS}"
+        ))
+        .bind(username)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(at)
+        .bind(source.as_str())
+        .fetch_one(self.c())
+        .await;
+        insert_outcome(result)
+    }
+
+    async fn insert_first(
+        &mut self,
+        username: &str,
+        password_hash: &str,
+        at: &str,
+    ) -> DbResult<Option<User>> {
+        let row = sqlx::query_as::<_, UserRow>(&format!(
+            "INSERT INTO users (username, password_hash, role, created_at)
+             SELECT ?, ?, 'admin', ? WHERE NOT EXISTS (SELECT 1 FROM users)
+             RETURNING {COLUMNS}"
+        ))
+        .bind(username)
+        .bind(password_hash)
+        .bind(at)
+        .fetch_optional(self.c())
+        .await?;
+        row.map(User::try_from).transpose()
+    }
+
+    async fn by_id(&mut self, id: i64) -> DbResult<Option<User>> {
+        let row = sqlx::query_as::<_, UserRow>(&format!(
+            "SELECT {COLUMNS} FROM users WHERE id = ? AND disabled_at IS NULL"
+        ))
+        .bind(id)
+        .fetch_optional(self.c())
+        .await?;
+        row.map(User::try_from).transpose()
+    }
+
+    async fn by_username(&mut self, username: &str) -> DbResult<Option<User>> {
+        let row =
+            sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE username = ?"))
+                .bind(username)
+                .fetch_optional(self.c())
+                .await?;
+        row.map(User::try_from).transpose()
+    }
+
+    async fn credentials(&mut self, username: &str) -> DbResult<Option<Credentials>> {
+        let row = sqlx::query_as::<_, CredentialsRow>(&format!(
+            "SELECT {COLUMNS}, password_hash FROM users WHERE username = ?"
+        ))
+        .bind(username)
+        .fetch_optional(self.c())
+        .await?;
+        row.map(Credentials::try_from).transpose()
+    }
+
+    async fn list(&mut self) -> DbResult<Vec<User>> {
+        let rows =
+            sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))
+                .fetch_all(self.c())
+                .await?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    async fn account(&mut self, id: i64) -> DbResult<Option<User>> {
+        let row =
+            sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
+                .bind(id)
+                .fetch_optional(self.c())
+                .await?;
+        row.map(User::try_from).transpose()
+    }
+
+    async fn enabled_admins(&mut self) -> DbResult<i64> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL",
+        )
+        .fetch_one(self.c())
+        .await
+    }
+
+    async fn set_role(&mut self, id: i64, role: Role) -> DbResult<()> {
+        sqlx::query("UPDATE users SET role = ? WHERE id = ?")
+            .bind(role.as_str())
+            .bind(id)
+            .execute(self.c())
+            .await?;
+        Ok(())
+    }
+
+    async fn set_disabled(&mut self, id: i64, disabled_at: Option<&str>) -> DbResult<()> {
+        sqlx::query("UPDATE users SET disabled_at = ? WHERE id = ?")
+            .bind(disabled_at)
+            .bind(id)
+            .execute(self.c())
+            .await?;
+        Ok(())
+    }
+
+    async fn set_password(&mut self, id: i64, hash: &str) -> DbResult<()> {
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(hash)
+            .bind(id)
+            .execute(self.c())
+            .await?;
+        Ok(())
+    }
+
+    async fn sessions_valid_after(&mut self, id: i64) -> DbResult<Option<i64>> {
+        let v: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT sessions_valid_after FROM users WHERE id = ?")
+                .bind(id)
+                .fetch_optional(self.c())
+                .await?;
+        Ok(v.flatten())
+    }
+
+    async fn end_sessions(&mut self, id: i64, at: i64) -> DbResult<()> {
+        sqlx::query("UPDATE users SET sessions_valid_after = ? WHERE id = ?")
+            .bind(at)
+            .bind(id)
+            .execute(self.c())
+            .await?;
+        Ok(())
+    }
+}
