@@ -321,7 +321,9 @@ impl Config {
             ));
         }
         if let Some(url) = &config.database_url {
-            if !(url.expose().starts_with("postgres://") || url.expose().starts_with("postgresql://")) {
+            if !(url.expose().starts_with("postgres://")
+                || url.expose().starts_with("postgresql://"))
+            {
                 return Err(ConfigError(
                     "database_url must be a postgres:// URL (leave it out for the SQLite file)"
                         .into(),
@@ -329,7 +331,9 @@ impl Config {
             }
         }
         if config.leader_interval_secs == 0 {
-            return Err(ConfigError("leader_interval_secs must be at least 1".into()));
+            return Err(ConfigError(
+                "leader_interval_secs must be at least 1".into(),
+            ));
         }
         if config.checkpoint_every_rows == 0 || config.checkpoint_interval_secs == 0 {
             return Err(ConfigError(

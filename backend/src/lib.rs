@@ -25,6 +25,7 @@ pub mod secret;
 pub mod service;
 pub mod setup_token;
 pub mod state;
+pub mod store;
 pub mod trino;
 
 pub use error::ServiceError;

@@ -11,11 +11,11 @@
 //! the new rows says so); today's point comes from the current states.
 
 use crate::repo;
+use crate::store::Store;
 use chrono::NaiveDate;
 use shipshape_domain::item_state::ItemState;
 use shipshape_domain::time::format_ts;
 use shipshape_domain::trend::{TrendCluster, TrendPoint};
-use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -72,13 +72,14 @@ impl ReadCache {
     }
 
     /// Every item state, from memory while the ledger's tip has not moved.
-    pub async fn states(&self, pool: &SqlitePool) -> Result<Arc<AllStates>, sqlx::Error> {
-        let tip = repo::ledger::tip_seq(pool).await?;
+    pub async fn states(&self, store: &Store) -> Result<Arc<AllStates>, sqlx::Error> {
+        let mut db = store.read().await?;
+        let tip = db.ledger().tip_seq().await?;
         if let Some(s) = self.at_tip(tip).states.clone() {
             return Ok(s);
         }
         // Read after the tip: at least as new as it, so never stale for it.
-        let states = Arc::new(repo::item_state::all(pool).await?);
+        let states = Arc::new(repo::item_state::all(db.item_state()).await?);
         let mut inner = self.at_tip(tip);
         inner.states = Some(states.clone());
         Ok(states)
@@ -89,7 +90,7 @@ impl ReadCache {
     /// dated before today arrives; else `compute`d and kept.
     pub async fn past_trend<F>(
         &self,
-        pool: &SqlitePool,
+        store: &Store,
         key: String,
         today: NaiveDate,
         clusters: &[TrendCluster],
@@ -98,14 +99,19 @@ impl ReadCache {
     where
         F: std::future::Future<Output = Result<Vec<TrendPoint>, crate::ServiceError>>,
     {
-        let tip = repo::ledger::tip_seq(pool).await?;
+        let tip = store.read().await?.ledger().tip_seq().await?;
         let kept = self.past_lock().get(&key).and_then(|p| {
             (p.today == today && p.clusters == clusters).then(|| (p.through_tip, p.points.clone()))
         });
         if let Some((through, points)) = kept {
             let still_valid = through == tip || {
                 let start = today.and_hms_opt(0, 0, 0).map(|t| format_ts(t.and_utc()));
-                let earliest = repo::ledger::earliest_at_after(pool, through).await?;
+                let earliest = store
+                    .read()
+                    .await?
+                    .ledger()
+                    .earliest_at_after(through)
+                    .await?;
                 matches!((earliest, start), (Some(e), Some(s)) if e >= s)
             };
             if still_valid {

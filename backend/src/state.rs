@@ -2,9 +2,9 @@
 //! the ledger's signing key.
 
 use crate::config::Config;
-use crate::store::{Store, StoreError};
 use crate::files::BlobStore;
 use crate::keys::{KeyFileError, LedgerKey};
+use crate::store::{Store, StoreError};
 use crate::trino::ClientCache;
 use shipshape_domain::runbook::{builtin_runbook, parse_runbook, Runbook, RunbookError};
 use std::sync::Arc;

@@ -4,7 +4,6 @@
 //! rows that change no item), and after concurrent writers.
 
 use secrecy::SecretString;
-use shipshape_backend::config::Config;
 use shipshape_backend::repo::{item_state, ledger};
 use shipshape_backend::service::{auth, clusters, signoffs, views};
 use shipshape_backend::AppState;
@@ -12,13 +11,8 @@ use shipshape_domain::cluster::ClusterInput;
 use shipshape_domain::signoff::SignoffAction;
 use shipshape_domain::trend::{trend, trend_from_states, TrendCluster};
 
-async fn state(dir: &tempfile::TempDir) -> AppState {
-    let config = Config {
-        data_dir: dir.path().to_path_buf(),
-        ..Config::default()
-    };
-    AppState::open(config).await.expect("state opens")
-}
+mod common;
+use common::state;
 
 /// The first admin, and clusters "a" and "b" registered by them.
 async fn admin_and_two_clusters(state: &AppState) -> (shipshape_domain::user::User, Vec<i64>) {
@@ -160,14 +154,14 @@ async fn the_read_model_equals_its_rebuild_after_random_histories() {
         // 10,000 rows, in transactions of up to 250 (as many writers would).
         while written < 10_000 {
             let batch = 1 + rng.below(250) as usize;
-            let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+            let mut tx = state.db.write().await.unwrap();
             for _ in 0..batch.min(10_000 - written) {
                 let cluster_id = 1 + rng.below(6) as i64;
                 let item = rng.pick(ITEMS).to_string();
                 let own = newest_request.get(&(cluster_id, item.clone())).copied();
                 let (action, note, details) = random_row(&mut rng, &requests, own);
                 let entry = ledger::append(
-                    &mut tx,
+                    tx.repos(),
                     ledger::NewRow {
                         at: format!(
                             "2026-11-{:02}T{:02}:00:00Z",
@@ -192,9 +186,9 @@ async fn the_read_model_equals_its_rebuild_after_random_histories() {
             }
             tx.commit().await.unwrap();
         }
-        let mut conn = state.pool.acquire().await.unwrap();
-        let incremental = item_state::snapshot(&mut conn).await.unwrap();
-        let rebuilt = item_state::fold_ledger(&mut conn).await.unwrap();
+        let mut conn = state.db.read().await.unwrap();
+        let incremental = item_state::snapshot(conn.item_state()).await.unwrap();
+        let rebuilt = item_state::fold_ledger(conn.ledger()).await.unwrap();
         drop(conn);
         let n = incremental.states.len();
         assert!(n >= 30, "seed {seed}: {n} states");
@@ -228,12 +222,13 @@ async fn the_read_model_equals_its_rebuild_after_random_histories() {
                 registered_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
             })
             .collect();
-        let rows = ledger::standing_rows(&state.pool, None).await.unwrap();
+        let mut conn = state.db.read().await.unwrap();
+        let rows = conn.ledger().standing_rows(None).await.unwrap();
         let replayed = trend(&state.runbook, &clusters, &rows, first, last);
-        let initial = item_state::records_before(&state.pool, first, None)
+        let initial = item_state::records_before(conn.item_state(), first, None)
             .await
             .unwrap();
-        let changes = item_state::records_between(&state.pool, first, last, None)
+        let changes = item_state::records_between(conn.item_state(), first, last, None)
             .await
             .unwrap();
         let from_states =
@@ -243,9 +238,9 @@ async fn the_read_model_equals_its_rebuild_after_random_histories() {
         assert_eq!(replayed, from_states, "seed {seed}");
         // A rebuild stores the same states.
         views::rebuild(&state).await.unwrap();
-        let mut conn = state.pool.acquire().await.unwrap();
-        assert!(item_state::snapshot(&mut conn).await.unwrap() == incremental);
-        assert!(item_state::is_current(&mut *conn).await.unwrap());
+        let mut conn = state.db.read().await.unwrap();
+        assert!(item_state::snapshot(conn.item_state()).await.unwrap() == incremental);
+        assert!(item_state::is_current(conn.item_state()).await.unwrap());
     }
 }
 
@@ -274,9 +269,9 @@ async fn concurrent_writers_keep_the_read_model_equal_to_its_rebuild() {
         landed += usize::from(t.await.unwrap().is_ok());
     }
     assert!(landed >= 30, "{landed} sign-offs landed");
-    let mut conn = state.pool.acquire().await.unwrap();
-    let incremental = item_state::snapshot(&mut conn).await.unwrap();
-    let rebuilt = item_state::fold_ledger(&mut conn).await.unwrap();
+    let mut conn = state.db.read().await.unwrap();
+    let incremental = item_state::snapshot(conn.item_state()).await.unwrap();
+    let rebuilt = item_state::fold_ledger(conn.ledger()).await.unwrap();
     assert_eq!(incremental.states.len(), 10);
     assert!(incremental == rebuilt);
 }
@@ -289,9 +284,9 @@ async fn append_dated(
     cluster_id: i64,
     item: &str,
 ) {
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    let mut tx = state.db.write().await.unwrap();
     ledger::append(
-        &mut tx,
+        tx.repos(),
         ledger::NewRow {
             at: shipshape_domain::time::format_ts(at),
             actor: "sam",
@@ -318,11 +313,8 @@ async fn the_trend_kept_across_writes_equals_the_trend_computed_afresh() {
     let now = chrono::Utc::now();
     let (admin, ids) = admin_and_two_clusters(&state).await;
     // Registered a month ago, signed off over the weeks since.
-    sqlx::query("UPDATE clusters SET created_at = ?")
-        .bind(shipshape_domain::time::format_ts(
-            now - chrono::Duration::days(30),
-        ))
-        .execute(&state.pool)
+    let month_ago = shipshape_domain::time::format_ts(now - chrono::Duration::days(30));
+    common::execute(&state, "UPDATE clusters SET created_at = ?", &[&month_ago])
         .await
         .unwrap();
     for (n, item) in ["spill", "tls", "jvm"].iter().enumerate() {

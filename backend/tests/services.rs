@@ -2,7 +2,6 @@
 //! append-only schema, tamper detection, first-run setup races.
 
 use secrecy::SecretString;
-use shipshape_backend::config::Config;
 use shipshape_backend::service::{auth, clusters, signoffs, users};
 use shipshape_backend::{AppState, ServiceError};
 use shipshape_domain::cluster::ClusterInput;
@@ -10,13 +9,8 @@ use shipshape_domain::role::Role;
 use shipshape_domain::signoff::{ItemStatus, SignoffAction};
 use shipshape_domain::user::User;
 
-async fn state(dir: &tempfile::TempDir) -> AppState {
-    let config = Config {
-        data_dir: dir.path().to_path_buf(),
-        ..Config::default()
-    };
-    AppState::open(config).await.expect("state opens")
-}
+mod common;
+use common::state;
 
 fn pw(s: &str) -> SecretString {
     SecretString::from(s.to_string())
@@ -85,13 +79,11 @@ async fn the_ledger_refuses_updates_and_deletes() {
     signoffs::sign(&state, &admin, id, "spill", SignoffAction::Done, "ok")
         .await
         .unwrap();
-    let upd = sqlx::query("UPDATE ledger SET note = 'x'")
-        .execute(&state.pool)
+    let upd = common::execute(&state, "UPDATE ledger SET note = 'x'", &[])
         .await
         .unwrap_err();
     assert!(upd.to_string().contains("append-only"), "{upd}");
-    let del = sqlx::query("DELETE FROM ledger")
-        .execute(&state.pool)
+    let del = common::execute(&state, "DELETE FROM ledger", &[])
         .await
         .unwrap_err();
     assert!(del.to_string().contains("append-only"), "{del}");
@@ -108,14 +100,14 @@ async fn a_row_edited_behind_the_triggers_is_found() {
             .await
             .unwrap();
     }
-    sqlx::query("DROP TRIGGER ledger_append_only_update")
-        .execute(&state.pool)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE ledger SET actor = 'mallory' WHERE seq = 3")
-        .execute(&state.pool)
-        .await
-        .unwrap();
+    common::drop_trigger(&state, "ledger_append_only_update", "ledger").await;
+    common::execute(
+        &state,
+        "UPDATE ledger SET actor = 'mallory' WHERE seq = 3",
+        &[],
+    )
+    .await
+    .unwrap();
     let v = signoffs::verify_ledger(&state).await.unwrap();
     assert!(!v.ok);
     assert_eq!(v.broken_seq, Some(3));
@@ -309,7 +301,6 @@ fn every_migration_file_is_embedded() {
 #[tokio::test]
 async fn csv_written_by_the_database_equals_the_rust_encoder() {
     use futures::StreamExt;
-    use shipshape_backend::repo;
     use shipshape_backend::service::export;
     use shipshape_domain::export::{push_csv_row, ExportQuery};
     let dir = tempfile::tempdir().unwrap();
@@ -374,13 +365,15 @@ async fn csv_written_by_the_database_equals_the_rust_encoder() {
             .await;
         assert_eq!(written.concat(), expected, "{q:?}");
         // Small ranges: every boundary falls between whole records.
-        let tip = repo::ledger::tip_seq(&state.pool).await.unwrap();
+        let mut conn = state.db.read().await.unwrap();
+        let tip = conn.ledger().tip_seq().await.unwrap();
         let mut paged = String::new();
         for after in (0..tip).step_by(4) {
-            if let Some((last, text)) =
-                repo::ledger::export_csv_page(&state.pool, &filter, after, after + 4)
-                    .await
-                    .unwrap()
+            if let Some((last, text)) = conn
+                .ledger()
+                .export_csv_page(&filter, after, after + 4)
+                .await
+                .unwrap()
             {
                 assert!(last > after && last <= after + 4 && text.ends_with("\r\n"));
                 paged.push_str(&text);

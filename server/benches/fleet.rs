@@ -57,7 +57,9 @@ async fn main() {
     let t = timed(50, || async move { fleet::fleet(st, me, q).await.unwrap() }).await;
     report("fleet service call (no HTTP)", &t, None);
     let t = timed(50, || async move {
-        repo::item_state::all(&st.pool).await.unwrap()
+        repo::item_state::all(st.db.read().await.unwrap().item_state())
+            .await
+            .unwrap()
     })
     .await;
     report("  of which the read model (every item state)", &t, None);

@@ -164,6 +164,12 @@ impl From<ServiceError> for CliError {
     }
 }
 
+impl From<sqlx::Error> for CliError {
+    fn from(e: sqlx::Error) -> Self {
+        CliError::Message(format!("database: {e}"))
+    }
+}
+
 impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
@@ -243,10 +249,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::User(UserCommand::List) => {
             let state = open(config(&cli.global, None)?).await?;
-            for u in shipshape_backend::repo::users::list(&state.pool)
-                .await
-                .map_err(|e| CliError::Message(e.to_string()))?
-            {
+            for u in state.db.read().await?.users().list().await? {
                 println!("{}\t{}\t{}", u.username, u.role, u.created_at);
             }
             Ok(())

@@ -7,6 +7,7 @@
 //! - [`cli`]: subcommands (serve, user, ledger, runbook, gate);
 //! - [`gate_cli`]: `shipshape gate`, the readiness gate for CI pipelines;
 //! - [`sso`]: "Log in with <provider>" (OpenID Connect);
+//! - [`sessions`]: login sessions in the install's database;
 //! - [`metrics`]: `/metrics` for Prometheus;
 //! - [`telemetry`]: logging set-up.
 
@@ -19,6 +20,7 @@ pub mod forms;
 pub mod gate_cli;
 pub mod metrics;
 pub mod router;
+pub mod sessions;
 pub mod sso;
 pub mod static_files;
 pub mod telemetry;

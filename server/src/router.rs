@@ -13,7 +13,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 /// The router's state: the application state and Leptos' options.
 #[derive(Clone)]
@@ -47,10 +46,7 @@ pub fn leptos_options(app: &AppState, addr: SocketAddr) -> LeptosOptions {
 /// The whole application: pages, server functions, JSON API, static files,
 /// sessions and security headers.
 pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Error> {
-    let store = SqliteStore::new(app.pool.clone())
-        .with_table_name("sessions")
-        .map_err(|e| sqlx::Error::Configuration(e.into()))?;
-    store.migrate().await?;
+    let store = crate::sessions::Sessions::open(&app.db).await?;
     tokio::spawn(
         store
             .clone()
@@ -170,6 +166,11 @@ pub async fn serve(app: AppState) -> Result<(), std::io::Error> {
     shipshape_backend::files::clear_temporary(&app.config.attachments_dir());
     let listener = tokio::net::TcpListener::bind(app.config.bind).await?;
     let addr = listener.local_addr()?;
+    tokio::spawn(shipshape_backend::store::leader::campaign(
+        app.db.clone(),
+        app.leader.clone(),
+        std::time::Duration::from_secs(app.config.leader_interval_secs),
+    ));
     tokio::spawn(shipshape_backend::service::scheduler::run_forever(
         app.clone(),
     ));

@@ -1,5 +1,6 @@
 //! Test support: start the real `shipshape` binary on a random port against
-//! a temp SQLite file, and talk to it like a client would.
+//! a temp SQLite file (or, when the suite runs on PostgreSQL, a fresh
+//! database per data directory), and talk to it like a client would.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 
 pub mod ldap;
 pub mod oidc;
+pub mod postgres;
 pub mod sims;
 
 /// A loopback port free just now.
@@ -47,6 +49,7 @@ impl Server {
     /// such as an OpenID provider's registered redirect address).
     pub fn start_bound(data: &Path, bind: &str, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(BIN);
+        postgres::use_database_of(&mut cmd, data, env);
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -119,6 +122,7 @@ pub fn path_str(p: &Path) -> &str {
 /// Runs `shipshape` with arguments against a data directory.
 pub fn cli(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
+    postgres::use_database_of(&mut cmd, data, env);
     cmd.args(["--data-dir", path_str(data)])
         .args(args)
         .env("RUST_LOG", "warn")

@@ -65,8 +65,7 @@ pub trait LedgerRepo: Send {
     /// The row with this seq, if any.
     async fn by_seq(&mut self, seq: i64) -> DbResult<Option<LedgerEntry>>;
     /// Every row about one item of one cluster, newest first.
-    async fn item_history(&mut self, cluster_id: i64, item_id: &str)
-        -> DbResult<Vec<LedgerEntry>>;
+    async fn item_history(&mut self, cluster_id: i64, item_id: &str) -> DbResult<Vec<LedgerEntry>>;
     async fn has_item_history(&mut self, cluster_id: i64, item_id: &str) -> DbResult<bool>;
     /// Every row in chain order, streamed (constant memory for any ledger
     /// size).

@@ -69,18 +69,42 @@ pub trait WriteTx: Repos {
 macro_rules! impl_repos {
     ($t:ty) => {
         impl $crate::repo::Repos for $t {
-            fn attachments(&mut self) -> &mut dyn $crate::repo::AttachmentRepo { self }
-            fn calendar_links(&mut self) -> &mut dyn $crate::repo::CalendarLinkRepo { self }
-            fn checks(&mut self) -> &mut dyn $crate::repo::CheckResultRepo { self }
-            fn clusters(&mut self) -> &mut dyn $crate::repo::ClusterRepo { self }
-            fn item_state(&mut self) -> &mut dyn $crate::repo::ItemStateRepo { self }
-            fn ledger(&mut self) -> &mut dyn $crate::repo::LedgerRepo { self }
-            fn meta(&mut self) -> &mut dyn $crate::repo::MetaRepo { self }
-            fn notifications(&mut self) -> &mut dyn $crate::repo::NotificationRepo { self }
-            fn reminders(&mut self) -> &mut dyn $crate::repo::ReminderRepo { self }
-            fn tokens(&mut self) -> &mut dyn $crate::repo::TokenRepo { self }
-            fn users(&mut self) -> &mut dyn $crate::repo::UserRepo { self }
-            fn verdicts(&mut self) -> &mut dyn $crate::repo::VerdictRepo { self }
+            fn attachments(&mut self) -> &mut dyn $crate::repo::AttachmentRepo {
+                self
+            }
+            fn calendar_links(&mut self) -> &mut dyn $crate::repo::CalendarLinkRepo {
+                self
+            }
+            fn checks(&mut self) -> &mut dyn $crate::repo::CheckResultRepo {
+                self
+            }
+            fn clusters(&mut self) -> &mut dyn $crate::repo::ClusterRepo {
+                self
+            }
+            fn item_state(&mut self) -> &mut dyn $crate::repo::ItemStateRepo {
+                self
+            }
+            fn ledger(&mut self) -> &mut dyn $crate::repo::LedgerRepo {
+                self
+            }
+            fn meta(&mut self) -> &mut dyn $crate::repo::MetaRepo {
+                self
+            }
+            fn notifications(&mut self) -> &mut dyn $crate::repo::NotificationRepo {
+                self
+            }
+            fn reminders(&mut self) -> &mut dyn $crate::repo::ReminderRepo {
+                self
+            }
+            fn tokens(&mut self) -> &mut dyn $crate::repo::TokenRepo {
+                self
+            }
+            fn users(&mut self) -> &mut dyn $crate::repo::UserRepo {
+                self
+            }
+            fn verdicts(&mut self) -> &mut dyn $crate::repo::VerdictRepo {
+                self
+            }
         }
     };
 }

@@ -1,7 +1,7 @@
 //! First-run setup and login.
 
 use super::now;
-use crate::{password, repo, AppState, ServiceError};
+use crate::{password, AppState, ServiceError};
 use secrecy::{ExposeSecret, SecretString};
 use shipshape_domain::directory::Source;
 use shipshape_domain::user::{validate_new_user, User};
@@ -11,7 +11,7 @@ pub const SETUP_ACTOR: &str = "setup";
 
 /// True until the first account exists.
 pub async fn needs_setup(state: &AppState) -> Result<bool, ServiceError> {
-    Ok(repo::users::count(&state.pool).await? == 0)
+    Ok(state.db.read().await?.users().count().await? == 0)
 }
 
 /// At start-up with no account yet: issues the one-time setup token,
@@ -50,11 +50,13 @@ pub async fn setup_first_admin(
     }
     let username = validate_new_user(username, password.expose_secret())?;
     let hash = password::hash(password).await?;
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let user = repo::users::insert_first(&mut *tx, &username, &hash, &now())
+    let mut tx = state.db.write().await?;
+    let user = tx
+        .users()
+        .insert_first(&username, &hash, &now())
         .await?
         .ok_or_else(already_set_up)?;
-    super::users::record_created(&mut tx, SETUP_ACTOR, &user).await?;
+    super::users::record_created(tx.repos(), SETUP_ACTOR, &user).await?;
     tx.commit().await?;
     state.setup_token.consume();
     Ok(user)
@@ -94,7 +96,7 @@ pub async fn login(
         return Err(fail());
     }
     let name = username.trim();
-    let creds = repo::users::credentials(&state.pool, name).await?;
+    let creds = state.db.read().await?.users().credentials(name).await?;
     let local = creds
         .as_ref()
         .is_some_and(|c| c.user.source == Source::Local);
@@ -131,7 +133,7 @@ pub async fn login(
 
 /// The user behind a session, if it still exists.
 pub async fn user_by_id(state: &AppState, id: i64) -> Result<Option<User>, ServiceError> {
-    Ok(repo::users::by_id(&state.pool, id).await?)
+    Ok(state.db.read().await?.users().by_id(id).await?)
 }
 
 /// Now, in unix milliseconds (what sessions record as their login time).
@@ -147,7 +149,13 @@ pub async fn session_counts(
     user_id: i64,
     login_at: i64,
 ) -> Result<bool, ServiceError> {
-    let valid_after = repo::users::sessions_valid_after(&state.pool, user_id).await?;
+    let valid_after = state
+        .db
+        .read()
+        .await?
+        .users()
+        .sessions_valid_after(user_id)
+        .await?;
     Ok(shipshape_domain::session::session_counts(
         login_at,
         now_millis(),
@@ -158,7 +166,13 @@ pub async fn session_counts(
 
 /// Ends every session of the actor, this one included.
 pub async fn sign_out_everywhere(state: &AppState, actor: &User) -> Result<(), ServiceError> {
-    repo::users::end_sessions(&state.pool, actor.id, now_millis()).await?;
+    state
+        .db
+        .read()
+        .await?
+        .users()
+        .end_sessions(actor.id, now_millis())
+        .await?;
     tracing::info!(user = %actor.username, "signed out everywhere");
     Ok(())
 }
@@ -195,8 +209,20 @@ pub async fn change_own_password(
             other => other,
         })?;
     let hash = password::hash(new).await?;
-    repo::users::set_password(&state.pool, actor.id, &hash).await?;
-    repo::users::end_sessions(&state.pool, actor.id, now_millis()).await?;
+    state
+        .db
+        .read()
+        .await?
+        .users()
+        .set_password(actor.id, &hash)
+        .await?;
+    state
+        .db
+        .read()
+        .await?
+        .users()
+        .end_sessions(actor.id, now_millis())
+        .await?;
     tracing::info!(user = %actor.username, "password changed by its owner");
     Ok(())
 }

@@ -14,6 +14,8 @@
 
 use crate::config::Config;
 use crate::files::BlobStore;
+use crate::repo::Repos;
+use crate::store::sqlite::SqliteRepos;
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -190,7 +192,11 @@ pub async fn backup(state: &crate::AppState, to: &Path) -> Result<Report, Backup
     // One read transaction: every row committed before it, none after.
     sqlx::query("VACUUM INTO ?")
         .bind(&target)
-        .execute(&state.pool)
+        .execute(state.db.sqlite().ok_or_else(|| {
+            BackupError::Refused(
+                "on PostgreSQL, back up the database with pg_dump and the attachments directory with your file backups".into(),
+            )
+        })?)
         .await?;
     let mut snapshot = open_read_only(&db_copy).await?;
     let (head_seq, head_hash) = head(&mut snapshot).await?;
@@ -273,6 +279,9 @@ pub async fn run_forever(state: crate::AppState) {
     tick.tick().await; // the first tick is now: wait a whole interval
     loop {
         tick.tick().await;
+        if !state.leader.is_leader() {
+            continue;
+        }
         let name = format!(
             "shipshape-{}",
             chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
@@ -373,11 +382,11 @@ pub async fn check(from: &Path) -> Result<Manifest, BackupError> {
     } else {
         None
     };
-    let mut conn = open_read_only(&from.join(DB_FILE)).await?;
+    let mut conn = SqliteRepos::Own(open_read_only(&from.join(DB_FILE)).await?);
     let mut verifier = ChainVerifier::with_key(key);
     let mut broken = None;
     {
-        let mut rows = crate::repo::ledger::stream_all(&mut conn);
+        let mut rows = conn.ledger().stream_all();
         while let Some(entry) = rows.try_next().await? {
             if let Err(b) = verifier.push(&entry) {
                 broken = Some(b);
@@ -393,8 +402,8 @@ pub async fn check(from: &Path) -> Result<Manifest, BackupError> {
             v.reason.unwrap_or_default()
         )));
     }
-    let (seq, hash) = head(&mut conn).await?;
-    conn.close().await?;
+    let (seq, hash) = conn.ledger().tip().await?.unwrap_or((0, String::new()));
+    drop(conn);
     if seq != manifest.head_seq || hash != manifest.head_hash {
         return Err(BackupError::Refused(
             "the backup's ledger head is not the one its manifest names".into(),

@@ -17,7 +17,7 @@
 //! Every role may download a bundle: it only reads.
 
 use super::export;
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
 use shipshape_domain::attachment::DetailsFiles;
@@ -89,8 +89,8 @@ pub async fn build(
     // The head first: rows appended while the bundle is written are left out,
     // so the bundle is the ledger as of this head.
     let head = {
-        let mut conn = state.pool.acquire().await?;
-        repo::ledger::tip(&mut conn).await?
+        let mut conn = state.db.read().await?;
+        conn.ledger().tip().await?
     };
     let at = chrono::Utc::now();
     let manifest = Manifest {

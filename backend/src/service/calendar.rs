@@ -4,7 +4,7 @@
 
 use super::{now, require};
 use crate::secret::{digest, new_secret};
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
 
@@ -12,16 +12,32 @@ use shipshape_domain::user::User;
 pub async fn create_link(state: &AppState, actor: &User) -> Result<String, ServiceError> {
     require(actor, Permission::Read)?;
     let token = new_secret("");
-    repo::calendar_links::replace(&state.pool, actor.id, &digest(&token), &now()).await?;
+    state
+        .db
+        .read()
+        .await?
+        .calendar_links()
+        .replace(actor.id, &digest(&token), &now())
+        .await?;
     Ok(token)
 }
 
 /// The iCal feed of every active cluster for the link's owner.
 pub async fn feed(state: &AppState, token: &str) -> Result<String, ServiceError> {
-    let user_id = repo::calendar_links::user_of(&state.pool, &digest(token))
+    let user_id = state
+        .db
+        .read()
+        .await?
+        .calendar_links()
+        .user_of(&digest(token))
         .await?
         .ok_or(ServiceError::NotFound("calendar"))?;
-    let user = repo::users::by_id(&state.pool, user_id)
+    let user = state
+        .db
+        .read()
+        .await?
+        .users()
+        .by_id(user_id)
         .await?
         .ok_or(ServiceError::NotFound("calendar"))?;
     let tasks = super::day2::all_tasks(state, &user).await?;

@@ -25,7 +25,6 @@ use shipshape_domain::signing::{
     checkpoint_due, verify_checkpoint, CheckpointDetails, CHECKPOINT_ACTION, CHECKPOINT_ACTOR,
     CHECKPOINT_ITEM,
 };
-use sqlx::SqliteConnection;
 use std::time::Duration;
 
 /// How often the loop looks whether a checkpoint is due (cheap: the tip and
@@ -108,7 +107,7 @@ fn start_after(
 
 /// Feeds the rows after the verifier's position, up to `upto`, to it.
 async fn check_rows(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn crate::repo::Repos,
     v: &mut ChainVerifier,
     upto: i64,
 ) -> Result<(), ServiceError> {
@@ -118,7 +117,7 @@ async fn check_rows(
         if after >= upto {
             return Ok(());
         }
-        let page = repo::ledger::export_page(&mut *conn, &everything, after, PAGE).await?;
+        let page = conn.ledger().export_page(&everything, after, PAGE).await?;
         if page.is_empty() {
             return Ok(());
         }
@@ -134,27 +133,27 @@ async fn check_rows(
 }
 
 async fn checkpoint(state: &AppState, rule: Rule) -> Result<Option<LedgerEntry>, ServiceError> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.db.read().await?;
     // A cheap look first, without the write lock.
-    let Some((tip_seq, _)) = repo::ledger::tip(&mut conn).await? else {
+    let Some((tip_seq, _)) = conn.ledger().tip().await? else {
         return Ok(None);
     };
-    let last = repo::ledger::last_checkpoint(&mut *conn).await?;
+    let last = conn.ledger().last_checkpoint().await?;
     if !due(state, rule, tip_seq, last.as_ref()) {
         return Ok(None);
     }
     // Check what is to be signed, still without the lock (this may be the
     // whole chain the first time)...
     let mut verifier = start_after(state, last.as_ref())?;
-    check_rows(&mut conn, &mut verifier, tip_seq).await?;
+    check_rows(&mut *conn, &mut verifier, tip_seq).await?;
     drop(conn);
 
     // ...then, holding it, the rows that came meanwhile, and sign the tip.
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let Some((tip_seq, _)) = repo::ledger::tip(&mut tx).await? else {
+    let mut tx = state.db.write().await?;
+    let Some((tip_seq, _)) = tx.ledger().tip().await? else {
         return Ok(None);
     };
-    let last_now = repo::ledger::last_checkpoint(&mut *tx).await?;
+    let last_now = tx.ledger().last_checkpoint().await?;
     if last_now.as_ref().map(|e| e.content.seq) != last.as_ref().map(|e| e.content.seq) {
         // Another process signed meanwhile: start from its checkpoint.
         verifier = start_after(state, last_now.as_ref())?;
@@ -162,7 +161,7 @@ async fn checkpoint(state: &AppState, rule: Rule) -> Result<Option<LedgerEntry>,
     if !due(state, rule, tip_seq, last_now.as_ref()) {
         return Ok(None);
     }
-    check_rows(&mut tx, &mut verifier, tip_seq).await?;
+    check_rows(tx.repos(), &mut verifier, tip_seq).await?;
     let (next, signed_hash) = verifier.next();
     let (signed_seq, signed_hash) = (next - 1, signed_hash.to_string());
     if signed_seq != tip_seq {
@@ -170,14 +169,16 @@ async fn checkpoint(state: &AppState, rule: Rule) -> Result<Option<LedgerEntry>,
             "the ledger ends at seq {tip_seq}, but its rows were read only up to seq {signed_seq}"
         )));
     }
-    let signed_row = repo::ledger::by_seq(&mut *tx, signed_seq)
+    let signed_row = tx
+        .ledger()
+        .by_seq(signed_seq)
         .await?
         .ok_or_else(|| refuse(format!("row {signed_seq} vanished")))?;
     let details = CheckpointDetails::sign(state.ledger_key.secret(), signed_seq, &signed_hash)
         .to_json()
         .map_err(|e| ServiceError::internal("checkpoint details", e))?;
     let entry = repo::ledger::append(
-        &mut tx,
+        tx.repos(),
         repo::ledger::NewRow {
             at: super::now(),
             actor: CHECKPOINT_ACTOR,
@@ -215,6 +216,9 @@ pub async fn run_forever(state: AppState) {
     let mut failing: Option<String> = None;
     loop {
         tick.tick().await;
+        if !state.leader.is_leader() {
+            continue;
+        }
         match checkpoint_if_due(&state, since).await {
             Ok(_) => failing = None,
             Err(e) => {

@@ -43,7 +43,12 @@ pub async fn run_cluster(
     state: &AppState,
     cluster_id: i64,
 ) -> Result<Vec<CheckResult>, ServiceError> {
-    let cluster = repo::clusters::by_id(&state.pool, cluster_id)
+    let cluster = state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .by_id(cluster_id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
     let cfg = &state.config;
@@ -200,10 +205,12 @@ async fn record_run(
     facts: Option<&ClusterFacts>,
 ) -> Result<(), ServiceError> {
     let at = now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = state.db.write().await?;
     // A run that started before the check target changed checked the old
     // target: its results never count for the new one.
-    let reset_at = repo::clusters::by_id(&mut *tx, cluster_id)
+    let reset_at = tx
+        .clusters()
+        .by_id(cluster_id)
         .await?
         .and_then(|c| c.checks_reset_at);
     if reset_at.is_some_and(|r| r.as_str() > started_at) {
@@ -213,9 +220,9 @@ async fn record_run(
         );
         return Ok(());
     }
-    let mut verdicts = repo::verdicts::of_cluster(&mut *tx, cluster_id).await?;
+    let mut verdicts = tx.verdicts().of_cluster(cluster_id).await?;
     for r in results {
-        repo::checks::insert(&mut tx, cluster_id, run_id, r).await?;
+        tx.checks().insert(cluster_id, run_id, r).await?;
         let fail_after = state
             .runbook
             .item(&r.item_id)
@@ -223,11 +230,13 @@ async fn record_run(
             .unwrap_or(state.config.check_fail_after);
         let prev = verdicts.remove(&r.item_id).unwrap_or_default();
         let (next, change) = prev.advance(r.status, &r.at, fail_after);
-        repo::verdicts::upsert(&mut tx, cluster_id, &r.item_id, &next, &at).await?;
+        tx.verdicts()
+            .upsert(cluster_id, &r.item_id, &next, &at)
+            .await?;
         if let Some(change) = change {
             let (note, details) = verdict_row(r, &change, run_id)?;
             repo::ledger::append(
-                &mut tx,
+                tx.repos(),
                 repo::ledger::NewRow {
                     at: at.clone(),
                     actor: VERDICT_ACTOR,
@@ -243,7 +252,9 @@ async fn record_run(
     }
     if let Some(f) = facts {
         let release = f.trino_version.as_deref().and_then(trino_release_number);
-        repo::verdicts::record_facts(&mut tx, cluster_id, f, release, &at).await?;
+        tx.verdicts()
+            .record_facts(cluster_id, f, release, &at)
+            .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -290,8 +301,8 @@ fn verdict_row(
 /// cluster that is not archived (dated by the day it was first seen).
 pub(crate) async fn known_releases(state: &AppState) -> Result<Releases, ServiceError> {
     let releases = state.config.releases();
-    let clusters = repo::clusters::list(&state.pool, false).await?;
-    let facts = repo::verdicts::facts_all(&state.pool).await?;
+    let clusters = state.db.read().await?.clusters().list(false).await?;
+    let facts = state.db.read().await?.verdicts().facts_all().await?;
     let newest = clusters
         .iter()
         .filter_map(|c| {
@@ -306,7 +317,14 @@ pub(crate) async fn known_releases(state: &AppState) -> Result<Releases, Service
     if releases.get(version).is_some() {
         return Ok(releases);
     }
-    let Some(seen) = repo::verdicts::first_seen(&state.pool, version).await? else {
+    let Some(seen) = state
+        .db
+        .read()
+        .await?
+        .verdicts()
+        .first_seen(version)
+        .await?
+    else {
         return Ok(releases);
     };
     Ok(releases.with_fleet(version, seen, cluster))
@@ -318,13 +336,21 @@ pub async fn latest(
     cluster_id: i64,
 ) -> Result<Vec<CheckResult>, ServiceError> {
     require(actor, Permission::Read)?;
-    let cluster = repo::clusters::by_id(&state.pool, cluster_id)
+    let cluster = state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .by_id(cluster_id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
-    Ok(
-        repo::checks::latest_per_item(&state.pool, cluster_id, cluster.checks_reset_at.as_deref())
-            .await?,
-    )
+    Ok(state
+        .db
+        .read()
+        .await?
+        .checks()
+        .latest_per_item(cluster_id, cluster.checks_reset_at.as_deref())
+        .await?)
 }
 
 /// Runs one statement on a cluster with its connection settings (for

@@ -19,7 +19,6 @@ use shipshape_domain::cluster_change::{
 use shipshape_domain::ledger::LedgerEntry;
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
-use sqlx::SqliteConnection;
 
 fn name_taken(name: &str) -> ServiceError {
     ServiceError::Conflict(format!("A cluster named '{name}' already exists."))
@@ -44,7 +43,7 @@ fn validate(state: &AppState, input: &ClusterInput) -> Result<ValidCluster, Serv
 
 /// Appends one cluster-level row.
 async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut dyn repo::Repos,
     actor: &User,
     cluster_id: i64,
     action: &str,
@@ -76,14 +75,14 @@ pub async fn create(
     require(actor, Permission::ManageClusters)?;
     let valid = validate(state, input)?;
     let at = now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let cluster = match repo::clusters::insert(&mut *tx, &valid, &at).await? {
+    let mut tx = state.db.write().await?;
+    let cluster = match tx.clusters().insert(&valid, &at).await? {
         Write::Done(c) => *c,
         Write::NameTaken => return Err(name_taken(&valid.name)),
         Write::Missing => return Err(ServiceError::NotFound("cluster")),
     };
     record(
-        &mut tx,
+        tx.repos(),
         actor,
         cluster.id,
         ACTION_REGISTERED,
@@ -105,8 +104,10 @@ pub async fn update(
     require(actor, Permission::ManageClusters)?;
     let valid = validate(state, input)?;
     let at = now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let before = repo::clusters::by_id(&mut *tx, id)
+    let mut tx = state.db.write().await?;
+    let before = tx
+        .clusters()
+        .by_id(id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
     let details = change::edit(&before, &valid);
@@ -115,7 +116,7 @@ pub async fn update(
     if uses_secret && change::touches_connection(&details) {
         require(actor, Permission::ChangeSecretConnections)?;
     }
-    let cluster = match repo::clusters::update(&mut *tx, id, &valid, &at).await? {
+    let cluster = match tx.clusters().update(id, &valid, &at).await? {
         Write::Done(c) => *c,
         Write::NameTaken => return Err(name_taken(&valid.name)),
         Write::Missing => return Err(ServiceError::NotFound("cluster")),
@@ -124,14 +125,14 @@ pub async fn update(
         tx.commit().await?;
         return Ok(cluster);
     }
-    record(&mut tx, actor, id, ACTION_CHANGED, &details, &at).await?;
+    record(tx.repos(), actor, id, ACTION_CHANGED, &details, &at).await?;
     if details.resets_verdicts {
-        repo::clusters::reset_checks(&mut *tx, id, &at, &change::reset_reason(&details)).await?;
-        repo::verdicts::reset_cluster(&mut tx, id).await?;
+        tx.clusters()
+            .reset_checks(id, &at, &change::reset_reason(&details))
+            .await?;
+        tx.verdicts().reset_cluster(id).await?;
     }
-    let cluster = repo::clusters::by_id(&mut *tx, id)
-        .await?
-        .unwrap_or(cluster);
+    let cluster = tx.clusters().by_id(id).await?.unwrap_or(cluster);
     tx.commit().await?;
     tracing::info!(cluster = id, by = %actor.username, resets = details.resets_verdicts, "cluster changed");
     Ok(cluster)
@@ -147,12 +148,16 @@ pub async fn set_archived(
 ) -> Result<Cluster, ServiceError> {
     require(actor, Permission::ManageClusters)?;
     let at = now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let before = repo::clusters::by_id(&mut *tx, id)
+    let mut tx = state.db.write().await?;
+    let before = tx
+        .clusters()
+        .by_id(id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
     let stamp = archived.then_some(at.as_str());
-    let cluster = repo::clusters::set_archived(&mut *tx, id, stamp, &at)
+    let cluster = tx
+        .clusters()
+        .set_archived(id, stamp, &at)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
     if before.is_archived() != archived {
@@ -162,7 +167,7 @@ pub async fn set_archived(
             ACTION_RESTORED
         };
         record(
-            &mut tx,
+            tx.repos(),
             actor,
             id,
             action,
@@ -177,7 +182,12 @@ pub async fn set_archived(
 
 pub async fn get(state: &AppState, actor: &User, id: i64) -> Result<Cluster, ServiceError> {
     require(actor, Permission::Read)?;
-    repo::clusters::by_id(&state.pool, id)
+    state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .by_id(id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))
 }
@@ -190,10 +200,21 @@ pub async fn changes(
     id: i64,
 ) -> Result<Vec<LedgerEntry>, ServiceError> {
     require(actor, Permission::Read)?;
-    repo::clusters::by_id(&state.pool, id)
+    state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .by_id(id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
-    Ok(repo::ledger::item_history(&state.pool, id, CLUSTER_ITEM).await?)
+    Ok(state
+        .db
+        .read()
+        .await?
+        .ledger()
+        .item_history(id, CLUSTER_ITEM)
+        .await?)
 }
 
 pub async fn list(
@@ -202,5 +223,11 @@ pub async fn list(
     include_archived: bool,
 ) -> Result<Vec<Cluster>, ServiceError> {
     require(actor, Permission::Read)?;
-    Ok(repo::clusters::list(&state.pool, include_archived).await?)
+    Ok(state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .list(include_archived)
+        .await?)
 }

@@ -48,7 +48,7 @@ async fn completions(
     with_files: bool,
 ) -> Result<HashMap<i64, HashMap<String, Completion>>, ServiceError> {
     // The read model keeps each task's newest completion.
-    let states = state.read_cache.states(&state.pool).await?;
+    let states = state.read_cache.states(&state.db).await?;
     let mut out: HashMap<i64, HashMap<String, Completion>> = HashMap::new();
     for (cluster, items) in states.iter() {
         if cluster_id.is_some_and(|id| id != *cluster) {
@@ -70,7 +70,7 @@ async fn completions(
         .flat_map(|m| m.values().map(|c| c.seq))
         .collect();
     let mut files: HashMap<i64, Vec<AttachmentMeta>> = HashMap::new();
-    for (seq, meta) in repo::attachments::for_rows(&state.pool, &seqs).await? {
+    for (seq, meta) in state.db.read().await?.attachments().for_rows(&seqs).await? {
         files.entry(seq).or_default().push(meta);
     }
     for c in out.values_mut().flat_map(|m| m.values_mut()) {
@@ -107,7 +107,12 @@ pub async fn tasks(
     cluster_id: i64,
 ) -> Result<(Cluster, Vec<TaskView>), ServiceError> {
     require(actor, Permission::Read)?;
-    let cluster = repo::clusters::by_id(&state.pool, cluster_id)
+    let cluster = state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .by_id(cluster_id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
     let done = completions(state, Some(cluster_id), true).await?;
@@ -145,7 +150,7 @@ async fn tasks_of_all(state: &AppState, with_files: bool) -> Result<Vec<TaskView
     let done = completions(state, None, with_files).await?;
     let none = HashMap::new();
     let mut all = Vec::new();
-    for cluster in repo::clusters::list(&state.pool, false).await? {
+    for cluster in state.db.read().await?.clusters().list(false).await? {
         let mine = done.get(&cluster.id).unwrap_or(&none);
         all.extend(views(state, &cluster, mine, &tz));
     }
@@ -164,7 +169,12 @@ pub async fn may_complete(
     cluster_id: i64,
     task_id: &str,
 ) -> Result<shipshape_domain::cluster::Cluster, ServiceError> {
-    let cluster = repo::clusters::by_id(&state.pool, cluster_id)
+    let cluster = state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .by_id(cluster_id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
     match sign_refusal(actor.role, cluster.is_archived()) {
@@ -243,9 +253,9 @@ pub async fn complete(
     })
     .map_err(|e| ServiceError::internal("completion details", e))?;
 
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = state.db.write().await?;
     let entry = repo::ledger::append(
-        &mut tx,
+        tx.repos(),
         repo::ledger::NewRow {
             at: at.clone(),
             actor: &actor.username,
@@ -259,7 +269,7 @@ pub async fn complete(
     .await?;
     let seq = entry.content.seq;
     for m in &metas {
-        repo::attachments::insert(&mut tx, seq, m).await?;
+        tx.attachments().insert(seq, m).await?;
     }
     tx.commit().await?;
     tracing::info!(seq, cluster = cluster_id, task = task_id, files = metas.len(), by = %actor.username, "task completed");
@@ -285,7 +295,12 @@ pub async fn attachment(
         .files
         .path_of(sha256)
         .ok_or(ServiceError::NotFound("attachment"))?;
-    let meta = repo::attachments::by_sha(&state.pool, sha256)
+    let meta = state
+        .db
+        .read()
+        .await?
+        .attachments()
+        .by_sha(sha256)
         .await?
         .ok_or(ServiceError::NotFound("attachment"))?;
     Ok((meta, path))

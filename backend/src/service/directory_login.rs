@@ -5,7 +5,7 @@
 
 use super::{now, users};
 use crate::directory::{ldap::LdapError, oidc, oidc::OidcError};
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use secrecy::SecretString;
 use shipshape_domain::account::{row, AccountChange, Target};
 use shipshape_domain::directory::{usable_username, Source};
@@ -137,14 +137,16 @@ pub async fn provision(
                 .into(),
         ));
     }
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let existing = repo::users::by_username(&mut *tx, username).await?;
+    let mut tx = state.db.write().await?;
+    let existing = tx.users().by_username(username).await?;
     let user = match existing {
         None => {
-            let user = repo::users::insert(&mut *tx, username, "", role, &now(), source)
+            let user = tx
+                .users()
+                .insert(username, "", role, &now(), source)
                 .await?
                 .ok_or_else(|| ServiceError::Conflict("That user name was just taken.".into()))?;
-            users::record_created(&mut tx, source.actor(), &user).await?;
+            users::record_created(tx.repos(), source.actor(), &user).await?;
             user
         }
         Some(u) if u.source != source => {
@@ -169,9 +171,9 @@ pub async fn provision(
                 source: u.source,
             };
             let change = AccountChange::Role(role);
-            repo::users::set_role(&mut *tx, u.id, role).await?;
+            tx.users().set_role(u.id, role).await?;
             let (note, details) = row(&target, &change);
-            users::append_account_row(&mut tx, source.actor(), change.action(), note, &details)
+            users::append_account_row(tx.repos(), source.actor(), change.action(), note, &details)
                 .await?;
             User { role, ..u }
         }

@@ -3,7 +3,7 @@
 //! (reading is all it does); writes stay refused to auditors elsewhere.
 
 use super::require;
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use shipshape_domain::export::{push_jsonl_row, validate_export, ExportFilter, ExportQuery};
 use shipshape_domain::ledger::LedgerEntry;
@@ -28,7 +28,11 @@ pub fn pages(
 ) -> BoxStream<'static, Result<Vec<LedgerEntry>, ServiceError>> {
     stream::unfold(Some((state, filter, 0i64)), |cursor| async move {
         let (state, filter, after) = cursor?;
-        match repo::ledger::export_page(&state.pool, &filter, after, PAGE).await {
+        let page = match state.db.read().await {
+            Ok(mut db) => db.ledger().export_page(&filter, after, PAGE).await,
+            Err(e) => Err(e),
+        };
+        match page {
             Ok(page) if page.is_empty() => None,
             Ok(page) => {
                 let last = page.last().map(|e| e.content.seq).unwrap_or(after);
@@ -55,20 +59,25 @@ pub fn csv_pages(
     filter: ExportFilter,
 ) -> BoxStream<'static, Result<String, ServiceError>> {
     let ranges = async move {
-        let tip = repo::ledger::tip_seq(&state.pool).await?;
-        let pages =
-            stream::iter((0..tip).step_by(CSV_RANGE as usize))
-                .map(move |after| {
-                    let (state, filter) = (state.clone(), filter.clone());
-                    let through = (after + CSV_RANGE).min(tip);
-                    async move {
-                        repo::ledger::export_csv_page(&state.pool, &filter, after, through).await
-                    }
-                })
-                .buffered(CSV_RANGES_AT_ONCE)
-                // A range with no matching row gives nothing to send.
-                .try_filter_map(|page| async move { Ok(page.map(|(_, text)| text)) })
-                .map_err(ServiceError::from);
+        let tip = state.db.read().await?.ledger().tip_seq().await?;
+        let pages = stream::iter((0..tip).step_by(CSV_RANGE as usize))
+            .map(move |after| {
+                let (state, filter) = (state.clone(), filter.clone());
+                let through = (after + CSV_RANGE).min(tip);
+                async move {
+                    state
+                        .db
+                        .read()
+                        .await?
+                        .ledger()
+                        .export_csv_page(&filter, after, through)
+                        .await
+                }
+            })
+            .buffered(CSV_RANGES_AT_ONCE)
+            // A range with no matching row gives nothing to send.
+            .try_filter_map(|page| async move { Ok(page.map(|(_, text)| text)) })
+            .map_err(ServiceError::from);
         Ok::<_, ServiceError>(pages)
     };
     stream::once(ranges).try_flatten().boxed()

@@ -47,10 +47,16 @@ pub(crate) async fn entries(
     q: &FleetQuery,
 ) -> Result<Vec<FleetEntry>, ServiceError> {
     let at = moment(state)?;
-    let clusters = repo::clusters::list(&state.pool, q.include_archived).await?;
+    let clusters = state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .list(q.include_archived)
+        .await?;
     // The read model: O(clusters × items), whatever the ledger's length.
-    let states = state.read_cache.states(&state.pool).await?;
-    let failing = repo::verdicts::failing_all(&state.pool).await?;
+    let states = state.read_cache.states(&state.db).await?;
+    let failing = state.db.read().await?.verdicts().failing_all().await?;
     let mut overdue: HashMap<i64, u32> = HashMap::new();
     for t in super::day2::task_states_of_all_clusters(state).await? {
         if t.state == TaskState::Overdue {
@@ -102,8 +108,8 @@ pub async fn drift(
     q: &FleetQuery,
 ) -> Result<Vec<DriftRow>, ServiceError> {
     require(actor, Permission::Read)?;
-    let clusters = repo::clusters::list(&state.pool, false).await?;
-    let mut facts = repo::verdicts::facts_all(&state.pool).await?;
+    let clusters = state.db.read().await?.clusters().list(false).await?;
+    let mut facts = state.db.read().await?.verdicts().facts_all().await?;
     let members: Vec<FleetMember> = clusters
         .into_iter()
         .filter(|c| matches(c, q))
@@ -123,7 +129,12 @@ pub async fn drift(
 /// The environments clusters are registered in, for the filter.
 pub async fn environments(state: &AppState, actor: &User) -> Result<Vec<String>, ServiceError> {
     require(actor, Permission::Read)?;
-    let mut envs: Vec<String> = repo::clusters::list(&state.pool, true)
+    let mut envs: Vec<String> = state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .list(true)
         .await?
         .into_iter()
         .map(|c| c.environment)
@@ -143,7 +154,12 @@ pub async fn readiness_trend(
 ) -> Result<Vec<TrendPoint>, ServiceError> {
     require(actor, Permission::Read)?;
     let today = moment(state)?.today;
-    let clusters: Vec<TrendCluster> = repo::clusters::list(&state.pool, q.include_archived)
+    let clusters: Vec<TrendCluster> = state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .list(q.include_archived)
         .await?
         .iter()
         .filter(|c| cluster_id.is_none_or(|id| id == c.id) && matches(c, q))
@@ -164,14 +180,23 @@ pub async fn readiness_trend(
     let key = format!("{cluster_id:?}|{:?}|{}", q.environment, q.include_archived);
     let past = state
         .read_cache
-        .past_trend(&state.pool, key, today, &clusters, async {
+        .past_trend(&state.db, key, today, &clusters, async {
             let Some(yesterday) = last.pred_opt() else {
                 return Ok(Vec::new());
             };
-            let initial = repo::item_state::records_before(&state.pool, first, cluster_id).await?;
-            let changes =
-                repo::item_state::records_between(&state.pool, first, yesterday, cluster_id)
-                    .await?;
+            let initial = repo::item_state::records_before(
+                state.db.read().await?.item_state(),
+                first,
+                cluster_id,
+            )
+            .await?;
+            let changes = repo::item_state::records_between(
+                state.db.read().await?.item_state(),
+                first,
+                yesterday,
+                cluster_id,
+            )
+            .await?;
             Ok(trend_from_states(
                 &state.runbook,
                 &clusters,
@@ -182,7 +207,7 @@ pub async fn readiness_trend(
             ))
         })
         .await?;
-    let states = state.read_cache.states(&state.pool).await?;
+    let states = state.read_cache.states(&state.db).await?;
     let now = point_on(&state.runbook, &clusters, today, |c, i| {
         states
             .get(&c)

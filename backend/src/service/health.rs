@@ -2,7 +2,7 @@
 //! takes writes, every embedded migration is applied and the read model is
 //! current. Liveness (`/healthz`) only asks that the database answers.
 
-use crate::{db, repo, AppState};
+use crate::{repo, AppState};
 use serde::Serialize;
 
 const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -48,7 +48,7 @@ pub async fn readiness(state: &AppState) -> Readiness {
             false
         }
     };
-    let read_model_current = match repo::item_state::is_current(&state.pool).await {
+    let read_model_current = match read_model_current(state).await {
         Ok(current) => current,
         Err(e) => {
             tracing::error!(error = %e, "readiness: could not read the read model's version");
@@ -62,22 +62,23 @@ pub async fn readiness(state: &AppState) -> Readiness {
     }
 }
 
+async fn read_model_current(state: &AppState) -> Result<bool, sqlx::Error> {
+    repo::item_state::is_current(state.db.read().await?.item_state()).await
+}
+
 /// Takes the write lock and writes a row, then rolls back: nothing stays.
 async fn probe_write(state: &AppState) -> Result<(), sqlx::Error> {
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query("INSERT OR REPLACE INTO view_meta (name, version) VALUES ('readyz-probe', 0)")
-        .execute(&mut *tx)
-        .await?;
-    tx.rollback().await
+    let mut tx = state.db.write().await?;
+    tx.meta().probe_write().await
+    // dropped without committing: rolled back
 }
 
 /// How many embedded migrations the database has not applied successfully.
 async fn pending_migrations(state: &AppState) -> Result<usize, sqlx::Error> {
-    let applied: Vec<i64> =
-        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = 1")
-            .fetch_all(&state.pool)
-            .await?;
-    Ok(db::MIGRATOR
+    let applied = state.db.read().await?.meta().applied_migrations().await?;
+    Ok(state
+        .db
+        .migrator()
         .iter()
         .filter(|m| !m.migration_type.is_down_migration())
         .filter(|m| !applied.contains(&m.version))

@@ -4,13 +4,13 @@
 //! the dashboard; also the ledger's length.
 
 use super::fleet::{entries, FleetQuery};
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use shipshape_domain::metrics::{render, VerdictSample};
 
 /// The readiness families in the Prometheus text format.
 pub async fn readiness_exposition(state: &AppState) -> Result<String, ServiceError> {
     let fleet = entries(state, &FleetQuery::default()).await?;
-    let states = state.read_cache.states(&state.pool).await?;
+    let states = state.read_cache.states(&state.db).await?;
     let mut verdicts = Vec::new();
     for e in &fleet {
         let Some(items) = states.get(&e.cluster.id) else {
@@ -31,7 +31,7 @@ pub async fn readiness_exposition(state: &AppState) -> Result<String, ServiceErr
         of_cluster.sort_by(|a, b| a.item.cmp(&b.item));
         verdicts.extend(of_cluster);
     }
-    let tip = repo::ledger::tip_seq(&state.pool).await?;
+    let tip = state.db.read().await?.ledger().tip_seq().await?;
     let mut text = render(&fleet, &verdicts);
     text.push_str(
         "# HELP shipshape_ledger_rows Rows in the sign-off ledger (its newest seq).\n\

@@ -10,7 +10,7 @@
 //! from before notifications were turned on is not replayed.
 
 use super::{moment, now};
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use shipshape_domain::notify::{expiring, from_row, slack_text, Event, EventKind, RowContext};
 use shipshape_domain::signoff::SignoffAction;
 use shipshape_domain::standing::{assess, Standing};
@@ -74,18 +74,35 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
     if targets.is_empty() {
         return Ok(0);
     }
-    let tip = repo::ledger::tip_seq(&state.pool).await?;
-    let Some(cursor) = repo::notifications::cursor(&state.pool).await? else {
-        repo::notifications::set_cursor(&state.pool, tip).await?;
+    let tip = state.db.read().await?.ledger().tip_seq().await?;
+    let Some(cursor) = state.db.read().await?.notifications().cursor().await? else {
+        state
+            .db
+            .read()
+            .await?
+            .notifications()
+            .set_cursor(tip)
+            .await?;
         return Ok(0);
     };
-    let rows = repo::ledger::notable_rows(&state.pool, cursor, tip, ROWS_PER_ROUND).await?;
+    let rows = state
+        .db
+        .read()
+        .await?
+        .ledger()
+        .notable_rows(cursor, tip, ROWS_PER_ROUND)
+        .await?;
     let scanned_to = if rows.len() as i64 == ROWS_PER_ROUND {
         rows.last().map(|r| r.seq).unwrap_or(tip)
     } else {
         tip
     };
-    let clusters: HashMap<i64, String> = repo::clusters::list(&state.pool, true)
+    let clusters: HashMap<i64, String> = state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .list(true)
         .await?
         .into_iter()
         .map(|c| (c.id, c.name))
@@ -95,7 +112,7 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
         .items()
         .map(|(_, i)| (i.id.as_str(), i.title.as_str()))
         .collect();
-    let states = state.read_cache.states(&state.pool).await?;
+    let states = state.read_cache.states(&state.db).await?;
     let mut events = Vec::new();
     for row in &rows {
         let Some(cluster) = clusters.get(&row.cluster_id) else {
@@ -119,7 +136,12 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
     }
     // Sign-offs and approved waivers that started expiring soon.
     let at = moment(state)?;
-    let active: HashMap<i64, String> = repo::clusters::list(&state.pool, false)
+    let active: HashMap<i64, String> = state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .list(false)
         .await?
         .into_iter()
         .map(|c| (c.id, c.name))
@@ -179,7 +201,13 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
     for e in &events {
         started += dispatch(state, client, &targets, e).await?;
     }
-    repo::notifications::set_cursor(&state.pool, scanned_to).await?;
+    state
+        .db
+        .read()
+        .await?
+        .notifications()
+        .set_cursor(scanned_to)
+        .await?;
     Ok(started)
 }
 
@@ -192,7 +220,12 @@ async fn dispatch(
 ) -> Result<usize, ServiceError> {
     let mut started = 0;
     for t in targets {
-        if repo::notifications::claim(&state.pool, &e.id, t.name(), e.event.as_str(), &now())
+        if state
+            .db
+            .read()
+            .await?
+            .notifications()
+            .claim(&e.id, t.name(), e.event.as_str(), &now())
             .await?
         {
             tokio::spawn(deliver(client.clone(), t.clone(), e.clone()));
@@ -266,6 +299,9 @@ pub async fn run_forever(state: AppState) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        if !state.leader.is_leader() {
+            continue;
+        }
         match run_round(&state, &client).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(deliveries = n, "notifications sent off"),

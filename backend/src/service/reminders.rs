@@ -5,7 +5,7 @@
 //! with backoff and logged, and never blocks anything else.
 
 use super::now;
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use shipshape_domain::day2::{TaskState, TaskView};
 use std::time::Duration;
 
@@ -39,15 +39,19 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
     let tasks = super::day2::tasks_of_all_clusters(state).await?;
     let mut sent = 0;
     for t in tasks.iter().filter(|t| t.state != TaskState::Upcoming) {
-        let claimed = repo::reminders::claim(
-            &state.pool,
-            t.cluster_id,
-            &t.id,
-            &t.due.to_string(),
-            t.state.as_str(),
-            &now(),
-        )
-        .await?;
+        let claimed = state
+            .db
+            .read()
+            .await?
+            .reminders()
+            .claim(
+                t.cluster_id,
+                &t.id,
+                &t.due.to_string(),
+                t.state.as_str(),
+                &now(),
+            )
+            .await?;
         if claimed {
             sent += 1;
             let body = serde_json::json!({ "text": message(t) });
@@ -78,6 +82,9 @@ pub async fn run_forever(state: AppState) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        if !state.leader.is_leader() {
+            continue;
+        }
         match run_round(&state, &client).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(reminders = n, "Day-2 reminders sent"),

@@ -1,7 +1,7 @@
 //! The printable per-cluster readiness report.
 
 use super::{now, require};
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use shipshape_domain::attachment::DetailsFiles;
 use shipshape_domain::check::ACTION_VERDICT;
 use shipshape_domain::report::{ClusterReport, VerdictChangeRow, REPORT_VERDICT_CHANGES};
@@ -15,30 +15,35 @@ pub async fn cluster_report(
 ) -> Result<ClusterReport, ServiceError> {
     require(actor, Permission::Read)?;
     let (cluster, checklist) = super::signoffs::checklist(state, actor, cluster_id).await?;
-    let evidence = repo::ledger::latest_signoff_rows(&state.pool, cluster_id)
+    let evidence = state
+        .db
+        .read()
+        .await?
+        .ledger()
+        .latest_signoff_rows(cluster_id)
         .await?
         .into_iter()
         .map(|r| (r.content.item_id, DetailsFiles::of(&r.content.details)))
         .filter(|(_, files)| !files.is_empty())
         .collect();
     let waivers = super::waivers::list(state, actor, Some(cluster_id)).await?;
-    let verdict_changes = repo::ledger::newest_with_action(
-        &state.pool,
-        cluster_id,
-        ACTION_VERDICT,
-        REPORT_VERDICT_CHANGES,
-    )
-    .await?
-    .into_iter()
-    .map(|e| VerdictChangeRow {
-        seq: e.content.seq,
-        at: e.content.at,
-        item_id: e.content.item_id,
-        note: e.content.note,
-    })
-    .collect();
-    let mut conn = state.pool.acquire().await?;
-    let ledger_head = repo::ledger::tip(&mut conn).await?;
+    let verdict_changes = state
+        .db
+        .read()
+        .await?
+        .ledger()
+        .newest_with_action(cluster_id, ACTION_VERDICT, REPORT_VERDICT_CHANGES)
+        .await?
+        .into_iter()
+        .map(|e| VerdictChangeRow {
+            seq: e.content.seq,
+            at: e.content.at,
+            item_id: e.content.item_id,
+            note: e.content.note,
+        })
+        .collect();
+    let mut conn = state.db.read().await?;
+    let ledger_head = conn.ledger().tip().await?;
     Ok(ClusterReport {
         cluster,
         checklist,

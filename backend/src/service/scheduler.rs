@@ -5,7 +5,7 @@
 //! and the next one runs as usual.
 
 use super::checks::run_cluster;
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use futures::stream::{self, StreamExt};
 use std::time::{Duration, Instant};
 
@@ -23,7 +23,7 @@ pub struct Round {
 /// Runs every active cluster's checks once.
 pub async fn run_round(state: &AppState) -> Result<Round, ServiceError> {
     let started = Instant::now();
-    let clusters = repo::clusters::list(&state.pool, false).await?;
+    let clusters = state.db.read().await?.clusters().list(false).await?;
     let concurrency = state.config.cluster_concurrency.max(1);
     let ids: Vec<i64> = clusters.iter().map(|c| c.id).collect();
     let outcomes: Vec<(Result<usize, ServiceError>, Duration)> = stream::iter(ids)
@@ -68,6 +68,9 @@ pub async fn run_forever(state: AppState) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let due = tick.tick().await;
+        if !state.leader.is_leader() {
+            continue;
+        }
         // How late the round starts against its schedule (a busy runtime or
         // a round longer than the interval shows here).
         metrics::gauge!("shipshape_scheduler_lag_seconds").set(due.elapsed().as_secs_f64());

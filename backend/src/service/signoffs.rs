@@ -22,7 +22,12 @@ use shipshape_domain::signoff::{
 use shipshape_domain::user::User;
 
 async fn cluster(state: &AppState, id: i64) -> Result<Cluster, ServiceError> {
-    repo::clusters::by_id(&state.pool, id)
+    state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .by_id(id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))
 }
@@ -35,7 +40,7 @@ pub async fn checklist(
     require(actor, Permission::Read)?;
     let cluster = cluster(state, cluster_id).await?;
     // The read model: this cluster's item states, whatever the ledger's length.
-    let states = state.read_cache.states(&state.pool).await?;
+    let states = state.read_cache.states(&state.db).await?;
     let mut latest = std::collections::HashMap::new();
     let mut waivers = std::collections::HashMap::new();
     for (item, s) in states.get(&cluster_id).into_iter().flatten() {
@@ -46,13 +51,23 @@ pub async fn checklist(
             waivers.insert(item.clone(), waiver.clone());
         }
     }
-    let checks =
-        repo::checks::latest_per_item(&state.pool, cluster_id, cluster.checks_reset_at.as_deref())
-            .await?
-            .into_iter()
-            .map(|c| (c.item_id.clone(), c))
-            .collect();
-    let verdicts = repo::verdicts::of_cluster(&state.pool, cluster_id).await?;
+    let checks = state
+        .db
+        .read()
+        .await?
+        .checks()
+        .latest_per_item(cluster_id, cluster.checks_reset_at.as_deref())
+        .await?
+        .into_iter()
+        .map(|c| (c.item_id.clone(), c))
+        .collect();
+    let verdicts = state
+        .db
+        .read()
+        .await?
+        .verdicts()
+        .of_cluster(cluster_id)
+        .await?;
     let at = super::moment(state)?;
     Ok((
         cluster,
@@ -120,9 +135,8 @@ pub async fn sign_with_evidence(
     evidence_as_of: &str,
 ) -> Result<HistoryEntry, ServiceError> {
     may_sign(state, actor, cluster_id, item_id).await?;
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let current =
-        ItemStatus::from_latest(repo::ledger::latest_action(&mut tx, cluster_id, item_id).await?);
+    let mut tx = state.db.write().await?;
+    let current = ItemStatus::from_latest(tx.ledger().latest_action(cluster_id, item_id).await?);
     let valid = validate_signoff(action, note, current)?;
     let mut errors = FieldErrors::new();
     let as_of = super::evidence::evidence_as_of(evidence_as_of, &mut errors);
@@ -141,7 +155,7 @@ pub async fn sign_with_evidence(
         .map_err(|e| ServiceError::internal("sign-off details", e))?
     };
     let entry = repo::ledger::append(
-        &mut tx,
+        tx.repos(),
         repo::ledger::NewRow {
             at,
             actor: &actor.username,
@@ -155,7 +169,7 @@ pub async fn sign_with_evidence(
     .await?;
     let seq = entry.content.seq;
     for m in &metas {
-        repo::attachments::insert(&mut tx, seq, m).await?;
+        tx.attachments().insert(seq, m).await?;
     }
     tx.commit().await?;
     tracing::info!(seq, cluster = cluster_id, item = item_id, action = action.as_str(), by = %actor.username, "ledger row appended");
@@ -173,11 +187,23 @@ pub async fn history(
     require(actor, Permission::Read)?;
     cluster(state, cluster_id).await?;
     if state.runbook.item(item_id).is_none()
-        && !repo::ledger::has_item_history(&state.pool, cluster_id, item_id).await?
+        && !state
+            .db
+            .read()
+            .await?
+            .ledger()
+            .has_item_history(cluster_id, item_id)
+            .await?
     {
         return Err(ServiceError::NotFound("item"));
     }
-    let rows = repo::ledger::item_history(&state.pool, cluster_id, item_id).await?;
+    let rows = state
+        .db
+        .read()
+        .await?
+        .ledger()
+        .item_history(cluster_id, item_id)
+        .await?;
     Ok(rows.into_iter().map(HistoryEntry::from).collect())
 }
 
@@ -196,7 +222,8 @@ pub async fn verify_ledger_with(
     trusted: shipshape_domain::signing::PublicKey,
 ) -> Result<Verification, ServiceError> {
     let mut verifier = ChainVerifier::with_key(Some(trusted));
-    let mut rows = repo::ledger::stream_all(&state.pool);
+    let mut db = state.db.read().await?;
+    let mut rows = db.ledger().stream_all();
     while let Some(entry) = rows.try_next().await? {
         if let Err(b) = verifier.push(&entry) {
             return Ok(verifier.finish(Some(b)));

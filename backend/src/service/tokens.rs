@@ -28,16 +28,22 @@ pub async fn create(
     let token = new_secret(TOKEN_PREFIX);
     let created = chrono::Utc::now();
     let expires_at = format_ts(created + chrono::Duration::days(valid.days));
-    let id = repo::tokens::insert(
-        &state.pool,
-        actor.id,
-        &valid.name,
-        &digest(&token),
-        valid.read_only,
-        &format_ts(created),
-        &expires_at,
-    )
-    .await?;
+    let created_at = format_ts(created);
+    let token_sha256 = digest(&token);
+    let id = state
+        .db
+        .read()
+        .await?
+        .tokens()
+        .insert(&repo::tokens::NewToken {
+            user_id: actor.id,
+            name: &valid.name,
+            token_sha256: &token_sha256,
+            read_only: valid.read_only,
+            created_at: &created_at,
+            expires_at: &expires_at,
+        })
+        .await?;
     tracing::info!(user = %actor.username, token = id, name = %valid.name, read_only = valid.read_only, "API token created");
     Ok(CreatedToken {
         id,
@@ -48,12 +54,19 @@ pub async fn create(
 
 pub async fn list(state: &AppState, actor: &User) -> Result<Vec<TokenInfo>, ServiceError> {
     require(actor, Permission::Read)?;
-    Ok(repo::tokens::of_user(&state.pool, actor.id).await?)
+    Ok(state.db.read().await?.tokens().of_user(actor.id).await?)
 }
 
 pub async fn revoke(state: &AppState, actor: &User, id: i64) -> Result<(), ServiceError> {
     require(actor, Permission::Read)?;
-    if repo::tokens::revoke(&state.pool, actor.id, id, &now()).await? {
+    if state
+        .db
+        .read()
+        .await?
+        .tokens()
+        .revoke(actor.id, id, &now())
+        .await?
+    {
         tracing::info!(user = %actor.username, token = id, "API token revoked");
         Ok(())
     } else {
@@ -69,16 +82,34 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> Result<User, Servic
     if !looks_like_token(bearer) {
         return Err(ServiceError::Unauthenticated);
     }
-    let Some((info, owner)) = repo::tokens::by_digest(&state.pool, &digest(bearer)).await? else {
+    let Some((info, owner)) = state
+        .db
+        .read()
+        .await?
+        .tokens()
+        .by_digest(&digest(bearer))
+        .await?
+    else {
         return Err(ServiceError::Unauthenticated);
     };
     if !info.usable(chrono::Utc::now()) {
         return Err(ServiceError::Unauthenticated);
     }
-    let mut user = repo::users::by_id(&state.pool, owner)
+    let mut user = state
+        .db
+        .read()
+        .await?
+        .users()
+        .by_id(owner)
         .await?
         .ok_or(ServiceError::Unauthenticated)?;
-    repo::tokens::touch(&state.pool, info.id, &now()).await?;
+    state
+        .db
+        .read()
+        .await?
+        .tokens()
+        .touch(info.id, &now())
+        .await?;
     if info.read_only {
         user.role = Role::Auditor;
     }

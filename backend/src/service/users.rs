@@ -44,20 +44,22 @@ async fn insert_local(
 ) -> Result<User, ServiceError> {
     let username = validate_new_user(username, password.expose_secret())?;
     let hash = password::hash(password).await?;
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let user = repo::users::insert(&mut *tx, &username, &hash, role, &now(), Source::Local)
+    let mut tx = state.db.write().await?;
+    let user = tx
+        .users()
+        .insert(&username, &hash, role, &now(), Source::Local)
         .await?
         .ok_or_else(|| {
             ServiceError::Invalid(FieldErrors::single("username", "That user name is taken."))
         })?;
-    record_created(&mut tx, actor, &user).await?;
+    record_created(tx.repos(), actor, &user).await?;
     tx.commit().await?;
     Ok(user)
 }
 
 /// The install-level ledger row that records a new account and its role.
 pub(super) async fn record_created(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut dyn repo::Repos,
     actor: &str,
     user: &User,
 ) -> Result<(), ServiceError> {
@@ -75,7 +77,7 @@ pub(super) async fn record_created(
 
 /// Appends one install-level account row (cluster 0, item `_account`).
 pub(super) async fn append_account_row(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut dyn repo::Repos,
     actor: &str,
     action: &str,
     note: String,
@@ -102,7 +104,7 @@ pub(super) async fn append_account_row(
 
 pub async fn list_users(state: &AppState, actor: &User) -> Result<Vec<User>, ServiceError> {
     require(actor, Permission::ManageUsers)?;
-    Ok(repo::users::list(&state.pool).await?)
+    Ok(state.db.read().await?.users().list().await?)
 }
 
 /// An admin changes another account: role, disabled or enabled, or a new
@@ -135,8 +137,10 @@ pub async fn change_account(
         }
         _ => None,
     };
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let user = repo::users::account(&mut *tx, user_id)
+    let mut tx = state.db.write().await?;
+    let user = tx
+        .users()
+        .account(user_id)
         .await?
         .ok_or(ServiceError::NotFound("user"))?;
     let target = Target {
@@ -146,18 +150,18 @@ pub async fn change_account(
         disabled: user.disabled,
         source: user.source,
     };
-    let admins = repo::users::enabled_admins(&mut *tx).await?;
+    let admins = tx.users().enabled_admins().await?;
     if let Some(why) = refusal(actor.id, &target, &change, admins) {
         return Err(ServiceError::Invalid(FieldErrors::single("user", why)));
     }
     let at = now();
     match &change {
-        AccountChange::Role(r) => repo::users::set_role(&mut *tx, user_id, *r).await?,
-        AccountChange::Disable => repo::users::set_disabled(&mut *tx, user_id, Some(&at)).await?,
-        AccountChange::Enable => repo::users::set_disabled(&mut *tx, user_id, None).await?,
+        AccountChange::Role(r) => tx.users().set_role(user_id, *r).await?,
+        AccountChange::Disable => tx.users().set_disabled(user_id, Some(&at)).await?,
+        AccountChange::Enable => tx.users().set_disabled(user_id, None).await?,
         AccountChange::ResetPassword => {
             if let Some(h) = &hash {
-                repo::users::set_password(&mut *tx, user_id, h).await?;
+                tx.users().set_password(user_id, h).await?;
             }
         }
     }
@@ -165,11 +169,15 @@ pub async fn change_account(
         change,
         AccountChange::Disable | AccountChange::ResetPassword
     ) {
-        repo::users::end_sessions(&mut *tx, user_id, super::auth::now_millis()).await?;
+        tx.users()
+            .end_sessions(user_id, super::auth::now_millis())
+            .await?;
     }
     let (note, details) = row(&target, &change);
-    append_account_row(&mut tx, &actor.username, change.action(), note, &details).await?;
-    let changed = repo::users::account(&mut *tx, user_id)
+    append_account_row(tx.repos(), &actor.username, change.action(), note, &details).await?;
+    let changed = tx
+        .users()
+        .account(user_id)
         .await?
         .ok_or(ServiceError::NotFound("user"))?;
     tx.commit().await?;

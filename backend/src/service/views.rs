@@ -7,7 +7,7 @@ use crate::{repo, AppState, ServiceError};
 /// Rebuilds the read model unless it is current. Returns the number of
 /// item states when it rebuilt.
 pub async fn ensure_current(state: &AppState) -> Result<Option<usize>, ServiceError> {
-    if repo::item_state::is_current(&state.pool).await? {
+    if repo::item_state::is_current(state.db.read().await?.item_state()).await? {
         return Ok(None);
     }
     rebuild(state).await.map(Some)
@@ -17,8 +17,8 @@ pub async fn ensure_current(state: &AppState) -> Result<Option<usize>, ServiceEr
 /// (writers wait; readers keep the old views until it commits).
 pub async fn rebuild(state: &AppState) -> Result<usize, ServiceError> {
     let started = std::time::Instant::now();
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let n = repo::item_state::rebuild(&mut tx).await?;
+    let mut tx = state.db.write().await?;
+    let n = repo::item_state::rebuild(tx.repos()).await?;
     tx.commit().await?;
     state.read_cache.clear();
     tracing::info!(

@@ -37,7 +37,12 @@ pub struct DecisionInput {
 }
 
 async fn cluster(state: &AppState, id: i64) -> Result<Cluster, ServiceError> {
-    repo::clusters::by_id(&state.pool, id)
+    state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .by_id(id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))
 }
@@ -90,8 +95,8 @@ pub async fn request(
         )));
     }
     let at = moment(state)?;
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let rows = repo::ledger::waiver_rows(&mut *tx, Some(cluster_id)).await?;
+    let mut tx = state.db.write().await?;
+    let rows = tx.ledger().waiver_rows(Some(cluster_id)).await?;
     let current = waivers_from(rows.iter().filter(|r| r.item_id == item_id));
     let valid = validate_request(
         &input.kind,
@@ -103,7 +108,7 @@ pub async fn request(
     let details = serde_json::to_string(&valid.details())
         .map_err(|e| ServiceError::internal("waiver details", e))?;
     let entry = repo::ledger::append(
-        &mut tx,
+        tx.repos(),
         repo::ledger::NewRow {
             at: now(),
             actor: &actor.username,
@@ -152,15 +157,17 @@ pub async fn decide(
     };
     let cluster = cluster(state, cluster_id).await?;
     let at = moment(state)?;
-    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
-    let request = repo::ledger::by_seq(&mut *tx, request_seq)
+    let mut tx = state.db.write().await?;
+    let request = tx
+        .ledger()
+        .by_seq(request_seq)
         .await?
         .filter(|r| {
             r.content.cluster_id == cluster_id && r.content.action == waiver::ACTION_REQUESTED
         })
         .ok_or(ServiceError::NotFound("waiver"))?;
     let item_id = request.content.item_id;
-    let rows = repo::ledger::waiver_rows(&mut *tx, Some(cluster_id)).await?;
+    let rows = tx.ledger().waiver_rows(Some(cluster_id)).await?;
     let current = waivers_from(rows.iter().filter(|r| r.item_id == item_id))
         .remove(&item_id)
         .filter(|w| w.request_seq == request_seq)
@@ -176,7 +183,7 @@ pub async fn decide(
     })
     .map_err(|e| ServiceError::internal("waiver decision details", e))?;
     let entry = repo::ledger::append(
-        &mut tx,
+        tx.repos(),
         repo::ledger::NewRow {
             at: now(),
             actor: &actor.username,
@@ -216,8 +223,14 @@ pub async fn list(
 ) -> Result<Vec<WaiverView>, ServiceError> {
     require(actor, Permission::Read)?;
     let at = moment(state)?;
-    let clusters = repo::clusters::list(&state.pool, true).await?;
-    let rows = repo::ledger::waiver_rows(&state.pool, cluster_id).await?;
+    let clusters = state.db.read().await?.clusters().list(true).await?;
+    let rows = state
+        .db
+        .read()
+        .await?
+        .ledger()
+        .waiver_rows(cluster_id)
+        .await?;
     let mut out = Vec::new();
     for c in clusters
         .iter()

@@ -100,8 +100,10 @@ pub async fn seed_rows(
     mut make: impl FnMut(i64) -> shipshape_domain::ledger::EntryContent,
 ) {
     use shipshape_backend::repo;
-    let mut tx = state.pool.begin().await.expect("begin");
-    let (mut seq, mut prev) = repo::ledger::tip(&mut tx)
+    let mut tx = state.db.write().await.expect("begin");
+    let (mut seq, mut prev) = tx
+        .ledger()
+        .tip()
         .await
         .expect("tip")
         .unwrap_or((0, shipshape_domain::ledger::GENESIS_HASH.to_string()));
@@ -112,13 +114,17 @@ pub async fn seed_rows(
         row.prev_hash = prev;
         let entry = row.seal();
         prev = entry.hash.clone();
-        repo::ledger::insert(&mut tx, &entry).await.expect("insert");
+        repo::ledger::insert(tx.repos(), &entry)
+            .await
+            .expect("insert");
     }
     tx.commit().await.expect("commit");
     // A live server checkpoints as it goes; one big transaction leaves the
     // whole table in the WAL, which no real install would have.
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&state.pool)
-        .await
-        .expect("checkpoint");
+    if let Some(pool) = state.db.sqlite() {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(pool)
+            .await
+            .expect("checkpoint");
+    }
 }

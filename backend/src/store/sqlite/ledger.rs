@@ -77,11 +77,15 @@ fn csv_line_sql() -> String {
     format!("{} || char(13, 10)", cells.join(" || ',' || "))
 }
 
-async fn entries(
-    q: sqlx::query::QueryAs<'_, sqlx::Sqlite, EntryRow, sqlx::sqlite::SqliteArguments<'_>>,
+async fn entries<'a>(
+    q: sqlx::query::QueryAs<'a, sqlx::Sqlite, EntryRow, sqlx::sqlite::SqliteArguments<'a>>,
     conn: &mut sqlx::SqliteConnection,
 ) -> DbResult<Vec<LedgerEntry>> {
-    Ok(q.fetch_all(conn).await?.into_iter().map(Into::into).collect())
+    Ok(q.fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 #[async_trait::async_trait]
@@ -209,7 +213,10 @@ impl LedgerRepo for SqliteRepos {
             "SELECT {COLUMNS} FROM ledger WHERE cluster_id = ? AND action = ? ORDER BY seq DESC LIMIT ?"
         );
         entries(
-            sqlx::query_as(&sql).bind(cluster_id).bind(action).bind(limit),
+            sqlx::query_as(&sql)
+                .bind(cluster_id)
+                .bind(action)
+                .bind(limit),
             self.c(),
         )
         .await
@@ -224,11 +231,7 @@ impl LedgerRepo for SqliteRepos {
             .map(Into::into))
     }
 
-    async fn item_history(
-        &mut self,
-        cluster_id: i64,
-        item_id: &str,
-    ) -> DbResult<Vec<LedgerEntry>> {
+    async fn item_history(&mut self, cluster_id: i64, item_id: &str) -> DbResult<Vec<LedgerEntry>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM ledger WHERE cluster_id = ? AND item_id = ? ORDER BY seq DESC"
         );

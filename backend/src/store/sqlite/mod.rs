@@ -18,10 +18,12 @@ use crate::repo::{DbResult, Repos, WriteTx};
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
-/// A pooled connection, or a write transaction on one.
+/// A pooled connection, a write transaction on one, or a connection of
+/// its own (to a backup's copy of the file).
 pub enum SqliteRepos {
     Conn(PoolConnection<Sqlite>),
     Tx(Transaction<'static, Sqlite>),
+    Own(SqliteConnection),
 }
 
 impl SqliteRepos {
@@ -29,6 +31,7 @@ impl SqliteRepos {
         match self {
             SqliteRepos::Conn(c) => c,
             SqliteRepos::Tx(t) => t,
+            SqliteRepos::Own(c) => c,
         }
     }
 
@@ -50,7 +53,7 @@ impl WriteTx for SqliteRepos {
     async fn commit(self: Box<Self>) -> DbResult<()> {
         match *self {
             SqliteRepos::Tx(t) => t.commit().await,
-            SqliteRepos::Conn(_) => Ok(()),
+            SqliteRepos::Conn(_) | SqliteRepos::Own(_) => Ok(()),
         }
     }
 

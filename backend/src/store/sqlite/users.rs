@@ -68,11 +68,12 @@ impl UserRepo for SqliteRepos {
     }
 
     async fn by_username(&mut self, username: &str) -> DbResult<Option<User>> {
-        let row =
-            sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE username = ?"))
-                .bind(username)
-                .fetch_optional(self.c())
-                .await?;
+        let row = sqlx::query_as::<_, UserRow>(&format!(
+            "SELECT {COLUMNS} FROM users WHERE username = ?"
+        ))
+        .bind(username)
+        .fetch_optional(self.c())
+        .await?;
         row.map(User::try_from).transpose()
     }
 

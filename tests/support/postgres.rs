@@ -1,0 +1,97 @@
+//! The suite's second database: `scripts/test.sh` runs the integration
+//! tests once on SQLite and once with `SHIPSHAPE_TEST_DB=postgres` against
+//! a throwaway PostgreSQL server whose admin URL is in
+//! `SHIPSHAPE_TEST_POSTGRES`. On that run every data directory gets a
+//! fresh database of its own, made at its first server or command and
+//! named in a file inside it, so a restart on the same data finds the same
+//! database.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The file in a data directory that names its test database.
+const URL_FILE: &str = "test-database-url";
+
+/// Whether this run puts every server on PostgreSQL.
+pub fn suite_on_postgres() -> bool {
+    std::env::var("SHIPSHAPE_TEST_DB").as_deref() == Ok("postgres")
+}
+
+/// The throwaway server's admin URL. Tests that need PostgreSQL whatever
+/// the run fail without it, unless `SHIPSHAPE_SKIP_POSTGRES=1` says this
+/// machine has none (then they return early, saying so).
+pub fn admin_url() -> Option<String> {
+    match std::env::var("SHIPSHAPE_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("SHIPSHAPE_SKIP_POSTGRES").as_deref() == Ok("1") => {
+            eprintln!("SHIPSHAPE_SKIP_POSTGRES=1: skipping a PostgreSQL test");
+            None
+        }
+        _ => panic!(
+            "SHIPSHAPE_TEST_POSTGRES is not set: run scripts/test.sh, which starts a throwaway \\
+             PostgreSQL (or set SHIPSHAPE_SKIP_POSTGRES=1 to skip these tests)"
+        ),
+    }
+}
+
+/// A new, empty database on the throwaway server; its URL.
+pub fn fresh_database(admin: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let name = format!(
+        "t_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        nanos
+    );
+    let out = Command::new("psql")
+        .args([admin, "-q", "-v", "ON_ERROR_STOP=1", "-c"])
+        .arg(format!("CREATE DATABASE {name}"))
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "CREATE DATABASE failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut url = url::Url::parse(admin).expect("admin URL");
+    url.set_path(&name);
+    url.to_string()
+}
+
+/// The database URL a server or command on `data` uses in this run: none
+/// (SQLite) unless the run is on PostgreSQL.
+pub fn database_of(data: &Path) -> Option<String> {
+    if !suite_on_postgres() {
+        return None;
+    }
+    let file = data.join(URL_FILE);
+    if let Ok(url) = std::fs::read_to_string(&file) {
+        return Some(url.trim().to_string());
+    }
+    let admin = admin_url()?;
+    let url = fresh_database(&admin);
+    std::fs::create_dir_all(data).expect("data dir");
+    std::fs::write(&file, &url).expect("write the test database's URL");
+    Some(url)
+}
+
+/// Points a `shipshape` command at `data`'s database, unless the test
+/// chose one itself.
+pub fn use_database_of(cmd: &mut Command, data: &Path, env: &[(&str, &str)]) {
+    if env.iter().any(|(k, _)| *k == "SHIPSHAPE_DATABASE_URL") {
+        return;
+    }
+    match database_of(data) {
+        Some(url) => {
+            cmd.env("SHIPSHAPE_DATABASE_URL", url);
+        }
+        None => {
+            cmd.env_remove("SHIPSHAPE_DATABASE_URL");
+        }
+    }
+}
