@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Starts and stops a throwaway PostgreSQL server for the integration tests:
 # a private cluster in a directory of the caller's choosing, listening only on
-# 127.0.0.1 at a free port, with trust authentication and fsync off. It never
-# touches the system service, its clusters or port 5432.
+# 127.0.0.1 at a free port, with trust authentication and fsync off (or, with
+# PG_DURABLE=1, PostgreSQL's durable defaults, for benchmarks whose figures
+# must mean something). It never touches the system service, its clusters or
+# port 5432.
 #
 #   scripts/pg.sh start DIR   installs Debian's postgresql package if it is
 #                             missing, creates DIR, initialises a cluster in
@@ -147,14 +149,16 @@ pg_start() {
       -E UTF8 --locale=C 2>&1) || { echo "$out" >&2; die "initdb failed"; }
     # Settings that do not depend on the port; quotes in DIR are doubled.
     local sockdir=${dir//\'/\'\'}
+    local durability="fsync = off
+synchronous_commit = off
+full_page_writes = off"
+    [ "${PG_DURABLE:-0}" = 1 ] && durability="# durable: fsync, synchronous_commit and full_page_writes as shipped"
     cat >>"$data/postgresql.conf" <<EOF
 
 # Added by scripts/pg.sh for a throwaway test server.
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$sockdir'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+$durability
 max_connections = 300
 EOF
   elif run_as "$owner" "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then

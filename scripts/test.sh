@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, unit and integration tests (the real
-# server on random ports against temp SQLite files), then the release build
-# driven by Playwright in Debian's headless Chromium.
+# server on random ports against temp SQLite files), the integration tests
+# again on a throwaway PostgreSQL, then the release build driven by
+# Playwright in Debian's headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -18,8 +19,24 @@ cargo fmt --all -- --check
 step "lints"
 cargo clippy --workspace --exclude shipshape-frontend --all-targets -- -D warnings
 
-step "unit and integration tests"
+step "a throwaway PostgreSQL (Debian's, on a loopback port, as an unprivileged user)"
+pg_dir="$(mktemp -d)/pg"
+TEST_POSTGRES_URL="$(scripts/pg.sh start "$pg_dir")"
+export TEST_POSTGRES_URL
+trap 'scripts/pg.sh stop "$pg_dir"' EXIT
+
+step "unit and integration tests (SQLite; the replica and migration tests use PostgreSQL)"
 cargo test --workspace --exclude shipshape-frontend
+
+step "the integration tests again, every server on PostgreSQL"
+# Not the tests that reach into the SQLite file itself (tampering with it,
+# hot backups of it, its schema's history), nor those that run on
+# PostgreSQL already.
+TEST_DATABASE=postgres cargo test -p shipshape-backend -p shipshape \
+  --test services --test read_model \
+  --test api --test accounts --test checks --test cli --test day2 --test drift \
+  --test export --test gate --test metrics --test notify --test runbook_import \
+  --test bundle --test waivers --test trust --test ldap --test oidc --test static_files
 
 step "release build (server + wasm), and the Trino simulator the browser tests check"
 cargo leptos build --release --precompress --split

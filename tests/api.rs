@@ -23,10 +23,12 @@ async fn health_and_first_run_setup() {
             .status(),
         200
     );
-    assert!(
-        dir.path().join("shipshape.db").exists(),
-        "database file created at start"
-    );
+    if !postgres::suite_on_postgres() {
+        assert!(
+            dir.path().join("shipshape.db").exists(),
+            "database file created at start"
+        );
+    }
 
     // An empty install sends browsers to setup.
     let r = client()
@@ -624,27 +626,19 @@ async fn tampering_is_reported_by_the_api_and_the_cli() {
     assert!(ok.status.success());
     assert!(String::from_utf8_lossy(&ok.stdout).contains("ledger ok: 7 entries"));
 
-    // Someone with the database file edits history behind the triggers.
-    {
-        use sqlx::ConnectOptions;
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(dir.path().join("shipshape.db"))
-            .connect()
-            .await
-            .unwrap();
-        let upd = sqlx::query("UPDATE ledger SET note = 'x' WHERE seq = 2")
-            .execute(&mut conn)
-            .await;
-        assert!(upd.is_err(), "the trigger refuses updates");
-        sqlx::query("DROP TRIGGER ledger_append_only_update")
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        sqlx::query("UPDATE ledger SET actor = 'mallory' WHERE seq = 4")
-            .execute(&mut conn)
-            .await
-            .unwrap();
-    }
+    // Someone with the database's owner rights edits history behind the
+    // triggers.
+    let upd = postgres::raw_sql(dir.path(), &["UPDATE ledger SET note = 'x' WHERE seq = 2"]).await;
+    assert!(upd.is_err(), "the trigger refuses updates");
+    postgres::raw_sql(
+        dir.path(),
+        &[
+            &postgres::drop_trigger("ledger_append_only_update", "ledger"),
+            "UPDATE ledger SET actor = 'mallory' WHERE seq = 4",
+        ],
+    )
+    .await
+    .unwrap();
     let bad = cli(dir.path(), &["ledger", "verify"], &[]);
     assert_eq!(bad.status.code(), Some(1));
     let err = String::from_utf8_lossy(&bad.stderr);
@@ -807,7 +801,6 @@ async fn pages_carry_a_csp_naming_the_nonce_of_their_scripts() {
 /// pending and the read model is current; `/healthz` stays 200 throughout.
 #[tokio::test]
 async fn readiness_fails_while_the_database_is_locked_or_a_migration_is_pending() {
-    use sqlx::Connection;
     let dir = tempfile::tempdir().unwrap();
     let s = Server::start(dir.path());
     let c = client();
@@ -824,38 +817,78 @@ async fn readiness_fails_while_the_database_is_locked_or_a_migration_is_pending(
     );
 
     // Someone else holds the write lock: not ready, still alive.
-    let db = format!("sqlite://{}", dir.path().join("shipshape.db").display());
-    let mut other = sqlx::SqliteConnection::connect(&db).await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut other)
-        .await
-        .unwrap();
+    let other = postgres::WriteLock::take(dir.path()).await.unwrap();
     let (status, body) = ready(c.clone(), s.url("/readyz")).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["checks"]["writable"], false);
     assert_eq!(c.get(s.url("/healthz")).send().await.unwrap().status(), 200);
-    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    other.release().await.unwrap();
 
     // The newest migration counts as not applied.
-    sqlx::query("UPDATE _sqlx_migrations SET success = 0 WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
-        .execute(&mut other)
-        .await
-        .unwrap();
+    postgres::raw_sql(
+        dir.path(),
+        &["UPDATE _sqlx_migrations SET success = false WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)"],
+    )
+    .await
+    .unwrap();
     let (status, body) = ready(c.clone(), s.url("/readyz")).await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["checks"]["migrations_applied"], false);
     assert_eq!(body["checks"]["writable"], true);
-    sqlx::query("UPDATE _sqlx_migrations SET success = 1")
-        .execute(&mut other)
+    postgres::raw_sql(dir.path(), &["UPDATE _sqlx_migrations SET success = true"])
         .await
         .unwrap();
     let (status, _) = ready(c.clone(), s.url("/readyz")).await;
     assert_eq!(status, 200);
     // and the probe left no row behind
-    let probes: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM view_meta WHERE name = 'readyz-probe'")
-            .fetch_one(&mut other)
-            .await
-            .unwrap();
+    let probes = postgres::raw_count(
+        dir.path(),
+        "SELECT COUNT(*) FROM view_meta WHERE name = 'readyz-probe'",
+    )
+    .await
+    .unwrap();
     assert_eq!(probes, 0);
+}
+
+/// A NUL character in free text gets a clear 422 (and in a login name a
+/// 401), never a server error, on either database (PostgreSQL cannot store
+/// one at all).
+#[tokio::test]
+async fn nul_characters_get_a_clear_error_not_a_server_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "c1").await;
+    let r = admin
+        .post(s.url(&format!("/api/v1/clusters/{id}/items/spill/signoffs")))
+        .json(&json!({"status": "done", "note": "spill\u{0}dir"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let e = body(r).await;
+    assert!(e.to_string().contains("NUL"), "{e}");
+    let r = admin
+        .post(s.url(&format!("/api/v1/clusters/{id}/items/tls/waivers")))
+        .json(&json!({"kind": "accepted_risk", "reason": "later\u{0}", "expires_on": "2099-01-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = client_for(&s)
+        .post(s.url("/api/v1/session"))
+        .json(&json!({"username": "ad\u{0}min", "password": "whatever-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = admin
+        .get(s.url("/api/v1/export/signoffs.csv?user=a%00b"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    // Nothing was written: the ledger holds the account and the cluster.
+    let v = body(admin.get(s.url("/api/v1/ledger/verify")).send().await.unwrap()).await;
+    assert_eq!(v["entries"], 2, "{v}");
 }

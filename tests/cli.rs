@@ -112,6 +112,16 @@ fn a_malformed_runbook_stops_start_up_naming_file_and_line() {
         !dir.path().join("shipshape.db").exists(),
         "nothing is created when the runbook is bad"
     );
+    if postgres::suite_on_postgres() {
+        let tables = tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(postgres::raw_count(
+                dir.path(),
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'ledger'",
+            ))
+            .unwrap();
+        assert_eq!(tables, 0, "nothing is created when the runbook is bad");
+    }
 
     let missing = cli(
         dir.path(),
@@ -165,18 +175,9 @@ async fn the_read_model_is_rebuilt_from_the_ledger_and_reads_the_same() {
 
     // Someone empties the read model behind the server's back: a rebuild
     // from the ledger brings back exactly what was there.
-    {
-        use sqlx::ConnectOptions;
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(dir.path().join("shipshape.db"))
-            .connect()
-            .await
-            .unwrap();
-        sqlx::query("DELETE FROM item_state")
-            .execute(&mut conn)
-            .await
-            .unwrap();
-    }
+    postgres::raw_sql(dir.path(), &["DELETE FROM item_state"])
+        .await
+        .unwrap();
     let out = cli(dir.path(), &["ledger", "rebuild-views"], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(

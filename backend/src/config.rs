@@ -330,6 +330,12 @@ impl Config {
                 ));
             }
         }
+        if config.database_url.is_some() && config.backup_dir.is_some() {
+            return Err(ConfigError(
+                "backup_dir: scheduled backups copy the SQLite file; on PostgreSQL back up with pg_dump and leave backup_dir out"
+                    .into(),
+            ));
+        }
         if config.leader_interval_secs == 0 {
             return Err(ConfigError(
                 "leader_interval_secs must be at least 1".into(),

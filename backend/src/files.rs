@@ -142,11 +142,30 @@ impl Pending {
     }
 }
 
-/// Temporary files left by a crash, removed when the server starts (never
-/// by the CLI, which may run beside a live server).
+/// How long a temporary file must have been left untouched before it
+/// counts as a crash's leftover: an upload in flight writes to its file all
+/// the time, so this never takes one from under a live server, even from a
+/// replica that shares the directory.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Temporary files left by a crash (untouched for an hour), removed when
+/// the server starts (never by the CLI).
 pub fn clear_temporary(root: &Path) {
-    if let Ok(entries) = std::fs::read_dir(root.join("tmp")) {
-        for e in entries.flatten() {
+    clear_temporary_older_than(root, ABANDONED_AFTER)
+}
+
+fn clear_temporary_older_than(root: &Path, age: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(root.join("tmp")) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let untouched = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|elapsed| elapsed >= age);
+        if untouched {
             let _ = std::fs::remove_file(e.path());
         }
     }
@@ -155,6 +174,18 @@ pub fn clear_temporary(root: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_abandoned_temporary_files_are_cleared() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = dir.path().join("tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        std::fs::write(tmp.join("in-flight"), b"x").unwrap();
+        clear_temporary(dir.path());
+        assert!(tmp.join("in-flight").exists(), "a fresh file stays");
+        clear_temporary_older_than(dir.path(), std::time::Duration::ZERO);
+        assert!(!tmp.join("in-flight").exists(), "an abandoned one goes");
+    }
 
     #[tokio::test]
     async fn streamed_files_are_stored_by_hash_and_refusals_leave_nothing() {

@@ -281,18 +281,24 @@ async fn duplicate_names_conflict_and_archived_clusters_cannot_be_signed() {
 fn every_migration_file_is_embedded() {
     // `sqlx::migrate!` embeds at compile time; build.rs makes cargo rebuild
     // when the folder changes. This catches a migration that was not picked up.
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations");
-    let files = std::fs::read_dir(dir)
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "sql")
-        })
-        .count();
-    assert_eq!(shipshape_backend::db::MIGRATOR.iter().count(), files);
+    let count = |folder: &str| {
+        let dir = format!("{}/../migrations/{folder}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "sql")
+            })
+            .count()
+    };
+    assert_eq!(shipshape_backend::db::MIGRATOR.iter().count(), count("sqlite"));
+    assert_eq!(
+        shipshape_backend::store::postgres::MIGRATOR.iter().count(),
+        count("postgres")
+    );
 }
 
 /// The CSV export is written by SQLite (one string per page); it must be

@@ -106,6 +106,7 @@ pub fn validate_cluster(input: &ClusterInput) -> Result<ValidCluster, FieldError
     if notes.chars().count() > NOTES_MAX {
         errors.add("notes", format!("Keep notes to {NOTES_MAX} characters."));
     }
+    errors.refuse_nul("notes", notes);
     let https = coordinator_url.starts_with("https://");
     let connection = validate_connection(&input.connection, https, &mut errors);
     errors.into_result(ValidCluster {

@@ -63,6 +63,8 @@ pub fn validate_export(q: &ExportQuery) -> Result<ExportFilter, FieldErrors> {
             errors.add("to", "The end date is before the start date.");
         }
     }
+    errors.refuse_nul("user", q.user.as_deref().unwrap_or_default());
+    errors.refuse_nul("item", q.item.as_deref().unwrap_or_default());
     let midnight = |d: NaiveDate| format!("{}T00:00:00.000000Z", d.format("%Y-%m-%d"));
     errors.into_result(ExportFilter {
         cluster_id,

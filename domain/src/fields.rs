@@ -20,6 +20,15 @@ impl FieldErrors {
             .or_insert_with(|| message.into());
     }
 
+    /// Refuses free text holding a NUL character: no form or person types
+    /// one, and PostgreSQL cannot store it (SQLite would, so an install
+    /// could not move between them).
+    pub fn refuse_nul(&mut self, field: &str, value: &str) {
+        if value.contains('\0') {
+            self.add(field, "Remove the NUL character (\\0) from this text.");
+        }
+    }
+
     pub fn single(field: &str, message: impl Into<String>) -> Self {
         let mut errors = Self::new();
         errors.add(field, message);
@@ -58,6 +67,15 @@ impl std::fmt::Display for FieldErrors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nul_characters_are_refused_and_other_text_is_not() {
+        let mut e = FieldErrors::new();
+        e.refuse_nul("note", "tabs\tand\nnewlines and ünïcode are fine");
+        assert!(e.is_empty());
+        e.refuse_nul("note", "a\0b");
+        assert!(e.get("note").is_some_and(|m| m.contains("NUL")));
+    }
 
     #[test]
     fn first_message_per_field_wins() {

@@ -137,6 +137,7 @@ pub fn validate_signoff(
             format!("Keep the note under {NOTE_MAX_CHARS} characters."),
         );
     }
+    errors.refuse_nul("note", note);
     if action == SignoffAction::NotApplicable && note.is_empty() {
         errors.add(
             "note",

@@ -199,6 +199,7 @@ pub fn validate_request(
         errors.add("kind", "Choose “not applicable” or “accepted risk”.");
     }
     let reason = reason.trim();
+    errors.refuse_nul("reason", reason);
     if reason.is_empty() {
         errors.add("reason", "Say why: a reason is required.");
     } else if reason.chars().count() > NOTE_MAX_CHARS {
@@ -252,6 +253,8 @@ pub enum DecisionRefusal {
     /// A rejection needs a reason.
     ReasonMissing,
     NoteTooLong,
+    /// A NUL character (no person types one; PostgreSQL cannot store it).
+    NoteHasNul,
 }
 
 impl DecisionRefusal {
@@ -267,6 +270,9 @@ impl DecisionRefusal {
             DecisionRefusal::ReasonMissing => "Say why the waiver is rejected.".to_string(),
             DecisionRefusal::NoteTooLong => {
                 format!("Keep the note under {NOTE_MAX_CHARS} characters.")
+            }
+            DecisionRefusal::NoteHasNul => {
+                "Remove the NUL character (\\0) from the note.".to_string()
             }
         }
     }
@@ -291,6 +297,9 @@ pub fn validate_decision(
     let note = note.trim();
     if note.chars().count() > NOTE_MAX_CHARS {
         return Err(DecisionRefusal::NoteTooLong);
+    }
+    if note.contains('\0') {
+        return Err(DecisionRefusal::NoteHasNul);
     }
     if !approve && note.is_empty() {
         return Err(DecisionRefusal::ReasonMissing);

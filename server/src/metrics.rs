@@ -80,6 +80,10 @@ fn describe() {
         "How late the newest scheduled check round started against its schedule."
     );
     describe_gauge!(
+        "shipshape_leader",
+        "1 on the replica that runs the once-only work (scheduled checks, reminders, notifications, checkpoints, backups); 0 on the others."
+    );
+    describe_gauge!(
         "shipshape_scheduler_last_round_seconds",
         Unit::Seconds,
         "How long the newest scheduled check round took."

@@ -1,7 +1,7 @@
 //! The suite's second database: `scripts/test.sh` runs the integration
-//! tests once on SQLite and once with `SHIPSHAPE_TEST_DB=postgres` against
+//! tests once on SQLite and once with `TEST_DATABASE=postgres` against
 //! a throwaway PostgreSQL server whose admin URL is in
-//! `SHIPSHAPE_TEST_POSTGRES`. On that run every data directory gets a
+//! `TEST_POSTGRES_URL`. On that run every data directory gets a
 //! fresh database of its own, made at its first server or command and
 //! named in a file inside it, so a restart on the same data finds the same
 //! database.
@@ -15,22 +15,22 @@ const URL_FILE: &str = "test-database-url";
 
 /// Whether this run puts every server on PostgreSQL.
 pub fn suite_on_postgres() -> bool {
-    std::env::var("SHIPSHAPE_TEST_DB").as_deref() == Ok("postgres")
+    std::env::var("TEST_DATABASE").as_deref() == Ok("postgres")
 }
 
 /// The throwaway server's admin URL. Tests that need PostgreSQL whatever
-/// the run fail without it, unless `SHIPSHAPE_SKIP_POSTGRES=1` says this
+/// the run fail without it, unless `TEST_SKIP_POSTGRES=1` says this
 /// machine has none (then they return early, saying so).
 pub fn admin_url() -> Option<String> {
-    match std::env::var("SHIPSHAPE_TEST_POSTGRES") {
+    match std::env::var("TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("SHIPSHAPE_SKIP_POSTGRES").as_deref() == Ok("1") => {
-            eprintln!("SHIPSHAPE_SKIP_POSTGRES=1: skipping a PostgreSQL test");
+        _ if std::env::var("TEST_SKIP_POSTGRES").as_deref() == Ok("1") => {
+            eprintln!("TEST_SKIP_POSTGRES=1: skipping a PostgreSQL test");
             None
         }
         _ => panic!(
-            "SHIPSHAPE_TEST_POSTGRES is not set: run scripts/test.sh, which starts a throwaway \\
-             PostgreSQL (or set SHIPSHAPE_SKIP_POSTGRES=1 to skip these tests)"
+            "TEST_POSTGRES_URL is not set: run scripts/test.sh, which starts a throwaway \\
+             PostgreSQL (or set TEST_SKIP_POSTGRES=1 to skip these tests)"
         ),
     }
 }
@@ -92,6 +92,101 @@ pub fn use_database_of(cmd: &mut Command, data: &Path, env: &[(&str, &str)]) {
         }
         None => {
             cmd.env_remove("SHIPSHAPE_DATABASE_URL");
+        }
+    }
+}
+
+/// Runs SQL straight against a data directory's database, as someone with
+/// the database owner's rights would (tampering, back-dating): the SQLite
+/// file, or the run's PostgreSQL database. Each statement in turn; the
+/// first error is returned.
+pub async fn raw_sql(data: &Path, statements: &[&str]) -> Result<(), sqlx::Error> {
+    use sqlx::{ConnectOptions, Connection};
+    match database_of(data) {
+        Some(url) => {
+            let mut conn = sqlx::PgConnection::connect(&url).await?;
+            for s in statements {
+                sqlx::query(s).execute(&mut conn).await?;
+            }
+            conn.close().await
+        }
+        None => {
+            let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(data.join("shipshape.db"))
+                .connect()
+                .await?;
+            for s in statements {
+                sqlx::query(s).execute(&mut conn).await?;
+            }
+            conn.close().await
+        }
+    }
+}
+
+/// The statement that drops an append-only trigger, in this run's dialect.
+pub fn drop_trigger(name: &str, table: &str) -> String {
+    if suite_on_postgres() {
+        format!("DROP TRIGGER {name} ON {table}")
+    } else {
+        format!("DROP TRIGGER {name}")
+    }
+}
+
+/// A count read straight from a data directory's database.
+pub async fn raw_count(data: &Path, sql: &str) -> Result<i64, sqlx::Error> {
+    use sqlx::{ConnectOptions, Connection};
+    match database_of(data) {
+        Some(url) => {
+            let mut conn = sqlx::PgConnection::connect(&url).await?;
+            sqlx::query_scalar(sql).fetch_one(&mut conn).await
+        }
+        None => {
+            let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(data.join("shipshape.db"))
+                .connect()
+                .await?;
+            sqlx::query_scalar(sql).fetch_one(&mut conn).await
+        }
+    }
+}
+
+/// Another process's write transaction, holding the database's single
+/// writer lock until released.
+pub enum WriteLock {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl WriteLock {
+    pub async fn take(data: &Path) -> Result<WriteLock, sqlx::Error> {
+        use sqlx::{ConnectOptions, Connection};
+        match database_of(data) {
+            Some(url) => {
+                let mut conn = sqlx::PgConnection::connect(&url).await?;
+                sqlx::query("BEGIN").execute(&mut conn).await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(shipshape_backend::store::postgres::WRITE_LOCK_KEY)
+                    .execute(&mut conn)
+                    .await?;
+                Ok(WriteLock::Postgres(conn))
+            }
+            None => {
+                let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(data.join("shipshape.db"))
+                    .connect()
+                    .await?;
+                sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await?;
+                Ok(WriteLock::Sqlite(conn))
+            }
+        }
+    }
+
+    pub async fn release(self) -> Result<(), sqlx::Error> {
+        match self {
+            WriteLock::Sqlite(mut c) => sqlx::query("ROLLBACK").execute(&mut c).await.map(drop),
+            WriteLock::Postgres(mut c) => {
+                sqlx::query("ROLLBACK").execute(&mut c).await.map(drop)
+            }
         }
     }
 }

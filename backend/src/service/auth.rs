@@ -90,7 +90,10 @@ pub async fn login(
         tracing::warn!(user = %username.trim(), address = address.unwrap_or("-"), "failed login");
         ServiceError::BadCredentials
     };
+    // No account's name holds a NUL (names are checked when made), and
+    // PostgreSQL could not even look one up.
     if username.trim().is_empty()
+        || username.contains('\0')
         || password.expose_secret().len() > shipshape_domain::user::PASSWORD_MAX
     {
         return Err(fail());

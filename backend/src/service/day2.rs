@@ -216,6 +216,7 @@ pub async fn complete(
             format!("Keep the note to {NOTE_MAX_CHARS} characters."),
         );
     }
+    errors.refuse_nul("note", &note);
     let evidence_as_of = super::evidence::evidence_as_of(&input.evidence_as_of, &mut errors);
     let done_on = match input.done_on.trim() {
         "" => None,

@@ -67,6 +67,16 @@ fn link(state: &AppState, cluster_id: i64, item_id: &str) -> String {
     format!("{}/clusters/{cluster_id}?item={item_id}", base(state))
 }
 
+/// Sets the cursor at the ledger's tip if there is none yet.
+async fn start_cursor(state: &AppState) -> Result<(), ServiceError> {
+    let mut db = state.db.read().await?;
+    if db.notifications().cursor().await?.is_none() {
+        let tip = db.ledger().tip_seq().await?;
+        db.notifications().set_cursor(tip).await?;
+    }
+    Ok(())
+}
+
 /// Looks for new events and sends each once per target. Returns how many
 /// deliveries were started.
 pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usize, ServiceError> {
@@ -76,13 +86,7 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
     }
     let tip = state.db.read().await?.ledger().tip_seq().await?;
     let Some(cursor) = state.db.read().await?.notifications().cursor().await? else {
-        state
-            .db
-            .read()
-            .await?
-            .notifications()
-            .set_cursor(tip)
-            .await?;
+        state.db.read().await?.notifications().set_cursor(tip).await?;
         return Ok(0);
     };
     let rows = state
@@ -292,6 +296,12 @@ async fn deliver(client: reqwest::Client, target: Target, e: Event) {
 pub async fn run_forever(state: AppState) {
     if targets(&state).is_empty() {
         return;
+    }
+    // Events are looked for from the moment the server first started with
+    // notifications on: the cursor is set then, by whichever replica, not
+    // at the first round its leader runs (which may come later).
+    if let Err(e) = start_cursor(&state).await {
+        tracing::error!(error = %e, "could not set the notification cursor");
     }
     let client = reqwest::Client::new();
     let every = Duration::from_secs(state.config.notify_interval_secs.max(1));

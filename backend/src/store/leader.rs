@@ -56,10 +56,11 @@ impl Leader {
     }
 }
 
-/// Campaigns for the leader lock forever (PostgreSQL only; returns at once
-/// on SQLite, where the one server leads).
+/// Campaigns for the leader lock forever (PostgreSQL only; on SQLite,
+/// where the one server leads, it only says so and returns).
 pub async fn campaign(db: Store, leader: Leader, every: Duration) {
     let Store::Postgres(pool) = db else {
+        leader.set(true);
         return;
     };
     tracing::info!(

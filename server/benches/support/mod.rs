@@ -2,7 +2,8 @@
 //! loopback port with a logged-in client, and the process's peak RSS.
 #![allow(dead_code)]
 
-use shipshape_backend::config::Config;
+use shipshape_backend::config::{Config, Redacted};
+use shipshape_backend::store::Store;
 use shipshape_backend::service::{auth, clusters};
 use shipshape_backend::AppState;
 use shipshape_domain::cluster::ClusterInput;
@@ -34,6 +35,7 @@ pub async fn install(
 ) -> (AppState, User, Vec<i64>) {
     let config = Config {
         data_dir: data_dir.to_path_buf(),
+        database_url: fresh_postgres_database(),
         bind: "127.0.0.1:0".parse().expect("address"),
         check_interval_secs: 0,
         ..Config::default()
@@ -63,6 +65,30 @@ pub async fn install(
         );
     }
     (state, admin, ids)
+}
+
+/// With `BENCH_POSTGRES_URL` (an admin URL: `scripts/bench.sh --postgres`
+/// starts a durable throwaway server and sets it), a new database on it for
+/// each install, so the figures are PostgreSQL's; without it, SQLite.
+pub fn fresh_postgres_database() -> Option<Redacted> {
+    let admin = std::env::var("BENCH_POSTGRES_URL").ok()?;
+    let name = format!(
+        "bench_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    );
+    let out = std::process::Command::new("psql")
+        .args([admin.as_str(), "-q", "-v", "ON_ERROR_STOP=1", "-c"])
+        .arg(format!("CREATE DATABASE {name}"))
+        .output()
+        .expect("run psql");
+    assert!(out.status.success(), "CREATE DATABASE failed");
+    let mut url = url::Url::parse(&admin).expect("BENCH_POSTGRES_URL is a URL");
+    url.set_path(&name);
+    Some(Redacted::new(url.to_string()))
 }
 
 /// Serves the whole application on a loopback port and returns its address
@@ -121,10 +147,16 @@ pub async fn seed_rows(
     tx.commit().await.expect("commit");
     // A live server checkpoints as it goes; one big transaction leaves the
     // whole table in the WAL, which no real install would have.
-    if let Some(pool) = state.db.sqlite() {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(pool)
-            .await
-            .expect("checkpoint");
+    match &state.db {
+        Store::Sqlite(pool) => {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(pool)
+                .await
+                .expect("checkpoint");
+        }
+        // Autovacuum would gather statistics for the planner soon; now.
+        Store::Postgres(pool) => {
+            sqlx::query("ANALYZE").execute(pool).await.expect("analyze");
+        }
     }
 }
