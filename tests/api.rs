@@ -889,6 +889,13 @@ async fn nul_characters_get_a_clear_error_not_a_server_error() {
         .unwrap();
     assert_eq!(r.status(), 422);
     // Nothing was written: the ledger holds the account and the cluster.
-    let v = body(admin.get(s.url("/api/v1/ledger/verify")).send().await.unwrap()).await;
+    let v = body(
+        admin
+            .get(s.url("/api/v1/ledger/verify"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(v["entries"], 2, "{v}");
 }

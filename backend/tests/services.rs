@@ -294,7 +294,10 @@ fn every_migration_file_is_embedded() {
             })
             .count()
     };
-    assert_eq!(shipshape_backend::db::MIGRATOR.iter().count(), count("sqlite"));
+    assert_eq!(
+        shipshape_backend::db::MIGRATOR.iter().count(),
+        count("sqlite")
+    );
     assert_eq!(
         shipshape_backend::store::postgres::MIGRATOR.iter().count(),
         count("postgres")

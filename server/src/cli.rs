@@ -71,6 +71,25 @@ pub enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Move a whole SQLite install into an empty PostgreSQL database (stop
+    /// the server first): every table but sessions in one transaction, the
+    /// ledger verified on arrival, evidence files checked and copied into
+    /// this install's data directory, as is the signing key. Exits 2,
+    /// with nothing committed, on any refusal.
+    MigrateStore {
+        /// The SQLite file of the install to move.
+        #[arg(long, value_name = "sqlite:PATH")]
+        from: String,
+        /// The empty target database (default: database_url, i.e.
+        /// SHIPSHAPE_DATABASE_URL, which keeps the password off the
+        /// command line).
+        #[arg(long, value_name = "postgres://USER:PASSWORD@HOST/DB")]
+        to: Option<String>,
+        /// The source install's data directory, with its attachments and
+        /// signing key (default: the directory holding the SQLite file).
+        #[arg(long, value_name = "DIR")]
+        from_data_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -238,6 +257,24 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 r.head_seq,
                 r.head_hash
             );
+            Ok(())
+        }
+        Command::MigrateStore {
+            from,
+            to,
+            from_data_dir,
+        } => {
+            use shipshape_backend::service::migrate_store;
+            let config = config(&cli.global, None)?;
+            let request = migrate_store::Request {
+                from,
+                to,
+                from_data_dir,
+            };
+            let r = migrate_store::migrate(&request, &config)
+                .await
+                .map_err(|e| CliError::Message(format!("migrate-store: {e}")))?;
+            print!("{r}");
             Ok(())
         }
         Command::User(UserCommand::Add { name, role }) => {

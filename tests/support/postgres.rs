@@ -184,9 +184,7 @@ impl WriteLock {
     pub async fn release(self) -> Result<(), sqlx::Error> {
         match self {
             WriteLock::Sqlite(mut c) => sqlx::query("ROLLBACK").execute(&mut c).await.map(drop),
-            WriteLock::Postgres(mut c) => {
-                sqlx::query("ROLLBACK").execute(&mut c).await.map(drop)
-            }
+            WriteLock::Postgres(mut c) => sqlx::query("ROLLBACK").execute(&mut c).await.map(drop),
         }
     }
 }

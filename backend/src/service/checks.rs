@@ -43,14 +43,7 @@ pub async fn run_cluster(
     state: &AppState,
     cluster_id: i64,
 ) -> Result<Vec<CheckResult>, ServiceError> {
-    let cluster = state
-        .db
-        .read()
-        .await?
-        .clusters()
-        .by_id(cluster_id)
-        .await?
-        .ok_or(ServiceError::NotFound("cluster"))?;
+    let cluster = super::cluster_by_id(state, cluster_id).await?;
     let cfg = &state.config;
     let conn = &cluster.connection;
     let timeout = Duration::from_secs(
@@ -336,14 +329,7 @@ pub async fn latest(
     cluster_id: i64,
 ) -> Result<Vec<CheckResult>, ServiceError> {
     require(actor, Permission::Read)?;
-    let cluster = state
-        .db
-        .read()
-        .await?
-        .clusters()
-        .by_id(cluster_id)
-        .await?
-        .ok_or(ServiceError::NotFound("cluster"))?;
+    let cluster = super::cluster_by_id(state, cluster_id).await?;
     Ok(state
         .db
         .read()

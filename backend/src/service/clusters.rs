@@ -182,14 +182,7 @@ pub async fn set_archived(
 
 pub async fn get(state: &AppState, actor: &User, id: i64) -> Result<Cluster, ServiceError> {
     require(actor, Permission::Read)?;
-    state
-        .db
-        .read()
-        .await?
-        .clusters()
-        .by_id(id)
-        .await?
-        .ok_or(ServiceError::NotFound("cluster"))
+    super::cluster_by_id(state, id).await
 }
 
 /// The cluster's own history (registered, changed, archived, restored),
@@ -200,14 +193,7 @@ pub async fn changes(
     id: i64,
 ) -> Result<Vec<LedgerEntry>, ServiceError> {
     require(actor, Permission::Read)?;
-    state
-        .db
-        .read()
-        .await?
-        .clusters()
-        .by_id(id)
-        .await?
-        .ok_or(ServiceError::NotFound("cluster"))?;
+    super::cluster_by_id(state, id).await?;
     Ok(state
         .db
         .read()

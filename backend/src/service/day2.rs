@@ -107,14 +107,7 @@ pub async fn tasks(
     cluster_id: i64,
 ) -> Result<(Cluster, Vec<TaskView>), ServiceError> {
     require(actor, Permission::Read)?;
-    let cluster = state
-        .db
-        .read()
-        .await?
-        .clusters()
-        .by_id(cluster_id)
-        .await?
-        .ok_or(ServiceError::NotFound("cluster"))?;
+    let cluster = super::cluster_by_id(state, cluster_id).await?;
     let done = completions(state, Some(cluster_id), true).await?;
     let none = HashMap::new();
     let tasks = views(
@@ -169,14 +162,7 @@ pub async fn may_complete(
     cluster_id: i64,
     task_id: &str,
 ) -> Result<shipshape_domain::cluster::Cluster, ServiceError> {
-    let cluster = state
-        .db
-        .read()
-        .await?
-        .clusters()
-        .by_id(cluster_id)
-        .await?
-        .ok_or(ServiceError::NotFound("cluster"))?;
+    let cluster = super::cluster_by_id(state, cluster_id).await?;
     match sign_refusal(actor.role, cluster.is_archived()) {
         Some(SignRefusal::Role) => return Err(ServiceError::Forbidden),
         Some(SignRefusal::Archived) => {

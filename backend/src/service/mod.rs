@@ -19,6 +19,7 @@ pub mod fleet;
 pub mod gate;
 pub mod health;
 pub mod metrics;
+pub mod migrate_store;
 pub mod notifications;
 pub mod reminders;
 pub mod report;
@@ -30,7 +31,7 @@ pub mod views;
 pub mod waivers;
 pub(crate) mod webhook;
 
-use crate::ServiceError;
+use crate::{AppState, ServiceError};
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
 
@@ -55,6 +56,21 @@ pub(crate) fn moment(
         now,
         today: now.with_timezone(&tz).date_naive(),
     })
+}
+
+/// A cluster by id, archived or not; 404 when there is none.
+pub(crate) async fn cluster_by_id(
+    state: &AppState,
+    id: i64,
+) -> Result<shipshape_domain::cluster::Cluster, ServiceError> {
+    state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .by_id(id)
+        .await?
+        .ok_or(ServiceError::NotFound("cluster"))
 }
 
 pub(crate) fn now() -> String {

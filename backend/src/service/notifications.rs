@@ -86,7 +86,13 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
     }
     let tip = state.db.read().await?.ledger().tip_seq().await?;
     let Some(cursor) = state.db.read().await?.notifications().cursor().await? else {
-        state.db.read().await?.notifications().set_cursor(tip).await?;
+        state
+            .db
+            .read()
+            .await?
+            .notifications()
+            .set_cursor(tip)
+            .await?;
         return Ok(0);
     };
     let rows = state

@@ -21,24 +21,13 @@ use shipshape_domain::signoff::{
 };
 use shipshape_domain::user::User;
 
-async fn cluster(state: &AppState, id: i64) -> Result<Cluster, ServiceError> {
-    state
-        .db
-        .read()
-        .await?
-        .clusters()
-        .by_id(id)
-        .await?
-        .ok_or(ServiceError::NotFound("cluster"))
-}
-
 pub async fn checklist(
     state: &AppState,
     actor: &User,
     cluster_id: i64,
 ) -> Result<(Cluster, Checklist), ServiceError> {
     require(actor, Permission::Read)?;
-    let cluster = cluster(state, cluster_id).await?;
+    let cluster = super::cluster_by_id(state, cluster_id).await?;
     // The read model: this cluster's item states, whatever the ledger's length.
     let states = state.read_cache.states(&state.db).await?;
     let mut latest = std::collections::HashMap::new();
@@ -83,7 +72,7 @@ pub async fn may_sign(
     cluster_id: i64,
     item_id: &str,
 ) -> Result<(), ServiceError> {
-    let cluster = cluster(state, cluster_id).await?;
+    let cluster = super::cluster_by_id(state, cluster_id).await?;
     match sign_refusal(actor.role, cluster.is_archived()) {
         Some(SignRefusal::Role) => return Err(ServiceError::Forbidden),
         Some(SignRefusal::Archived) => {
@@ -185,7 +174,7 @@ pub async fn history(
     item_id: &str,
 ) -> Result<Vec<HistoryEntry>, ServiceError> {
     require(actor, Permission::Read)?;
-    cluster(state, cluster_id).await?;
+    super::cluster_by_id(state, cluster_id).await?;
     if state.runbook.item(item_id).is_none()
         && !state
             .db

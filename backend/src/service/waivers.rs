@@ -36,17 +36,6 @@ pub struct DecisionInput {
     pub note: String,
 }
 
-async fn cluster(state: &AppState, id: i64) -> Result<Cluster, ServiceError> {
-    state
-        .db
-        .read()
-        .await?
-        .clusters()
-        .by_id(id)
-        .await?
-        .ok_or(ServiceError::NotFound("cluster"))
-}
-
 fn view(
     state: &AppState,
     cluster: &Cluster,
@@ -74,7 +63,7 @@ pub async fn request(
     item_id: &str,
     input: &WaiverInput,
 ) -> Result<WaiverView, ServiceError> {
-    let cluster = cluster(state, cluster_id).await?;
+    let cluster = super::cluster_by_id(state, cluster_id).await?;
     match sign_refusal(actor.role, cluster.is_archived()) {
         Some(SignRefusal::Role) => return Err(ServiceError::Forbidden),
         Some(SignRefusal::Archived) => {
@@ -155,7 +144,7 @@ pub async fn decide(
             )))
         }
     };
-    let cluster = cluster(state, cluster_id).await?;
+    let cluster = super::cluster_by_id(state, cluster_id).await?;
     let at = moment(state)?;
     let mut tx = state.db.write().await?;
     let request = tx

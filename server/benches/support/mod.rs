@@ -3,8 +3,8 @@
 #![allow(dead_code)]
 
 use shipshape_backend::config::{Config, Redacted};
-use shipshape_backend::store::Store;
 use shipshape_backend::service::{auth, clusters};
+use shipshape_backend::store::Store;
 use shipshape_backend::AppState;
 use shipshape_domain::cluster::ClusterInput;
 use shipshape_domain::user::User;
