@@ -6,6 +6,8 @@
 //! - writers on both replicas append to one unforked chain;
 //! - a session begun on one replica works on the other;
 //! - evidence uploaded through one downloads through the other;
+//! - replicas starting together on an empty database take turns at the
+//!   migrations;
 //! - exactly one replica leads, and when it is killed (SIGKILL) another
 //!   takes over.
 //!
@@ -199,10 +201,15 @@ async fn one_replica_leads_and_another_takes_over_when_it_is_killed() {
     };
     let database = postgres::fresh_database(&admin_url);
     let dir = tempfile::tempdir().unwrap();
-    let a = replica(dir.path(), &database);
-    let b = replica(dir.path(), &database);
-    let c = replica(dir.path(), &database);
-    let mut replicas = vec![a, b, c];
+    // Three replicas start at once on an empty database: they take turns
+    // at the migrations (under the migrator's advisory lock), and all come
+    // up.
+    let mut replicas: Vec<Server> = std::thread::scope(|s| {
+        let starts: Vec<_> = (0..3)
+            .map(|_| s.spawn(|| replica(dir.path(), &database)))
+            .collect();
+        starts.into_iter().map(|h| h.join().unwrap()).collect()
+    });
 
     // Exactly one leads once the first campaign round is over.
     let deadline = Instant::now() + Duration::from_secs(20);
