@@ -47,19 +47,24 @@ impl SetupToken {
         Ok(SecretString::from(token))
     }
 
-    /// Whether `given` is the outstanding token (constant-time compare).
+    /// Whether `given` is the outstanding token (constant-time compare):
+    /// the one this server made, or the one now in its file. Replicas
+    /// that share a data directory each write a token as they start, and
+    /// the file holds the last one, which the operator reads: whichever
+    /// replica the setup request reaches accepts it.
     pub fn matches(&self, given: &SecretString) -> bool {
-        let Ok(d) = self.digest.lock() else {
-            return false;
-        };
-        let Some(want) = *d else {
+        let Some(own) = self.digest.lock().ok().and_then(|d| *d) else {
             return false;
         };
         let got = digest(given.expose_secret());
-        want.iter()
-            .zip(got.iter())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+        let on_disk = self
+            .file
+            .lock()
+            .ok()
+            .and_then(|f| f.clone())
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .map(|text| digest(&text));
+        same(&own, &got) | on_disk.is_some_and(|d| same(&d, &got))
     }
 
     /// The token was used (or setup happened another way): forget it and
@@ -72,6 +77,13 @@ impl SetupToken {
             let _ = std::fs::remove_file(path);
         }
     }
+}
+
+fn same(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 #[cfg(unix)]
@@ -119,5 +131,22 @@ mod tests {
         t.consume();
         assert!(!t.matches(&token));
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_replica_accepts_the_token_another_replica_wrote_to_the_shared_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = token_path(dir.path());
+        let (a, b) = (SetupToken::default(), SetupToken::default());
+        let first = a.issue(path.clone()).unwrap();
+        let last = b.issue(path.clone()).unwrap();
+        assert!(a.matches(&last), "the token in the file opens a as well");
+        assert!(b.matches(&last));
+        assert!(a.matches(&first), "a's own token still opens a");
+        assert!(
+            !b.matches(&first),
+            "but not b, whose file no longer holds it"
+        );
+        assert!(!a.matches(&SecretString::from("wrong")));
     }
 }

@@ -109,6 +109,9 @@ async fn main() {
             "http://{addr}/api/v1/clusters/{}/tasks/monthly-spill-disk-usage/completions",
             ids[0]
         ))
+        // a browser's form sends its origin; state changes on a cookie
+        // session are refused without it
+        .header("origin", format!("http://{addr}"))
         .multipart(form)
         .send()
         .await
