@@ -13,7 +13,7 @@ if [ "${1:-}" = "--postgres" ]; then
   pg_dir="$(mktemp -d)/pg"
   BENCH_POSTGRES_URL="$(PG_DURABLE=1 scripts/pg.sh start "$pg_dir")"
   export BENCH_POSTGRES_URL
-  trap 'scripts/pg.sh stop "$pg_dir"' EXIT
+  trap 'scripts/pg.sh stop "$pg_dir"; rm -rf "$(dirname "$pg_dir")"' EXIT
   cargo bench -p shipshape --bench replicas
   cargo bench -p shipshape --bench fleet
   cargo bench -p shipshape --bench day2

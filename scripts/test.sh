@@ -23,7 +23,7 @@ step "a throwaway PostgreSQL (Debian's, on a loopback port, as an unprivileged u
 pg_dir="$(mktemp -d)/pg"
 TEST_POSTGRES_URL="$(scripts/pg.sh start "$pg_dir")"
 export TEST_POSTGRES_URL
-trap 'scripts/pg.sh stop "$pg_dir"' EXIT
+trap 'scripts/pg.sh stop "$pg_dir"; rm -rf "$(dirname "$pg_dir")"' EXIT
 
 step "unit and integration tests (SQLite; the replica and migration tests use PostgreSQL)"
 cargo test --workspace --exclude shipshape-frontend

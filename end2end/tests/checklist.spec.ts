@@ -414,6 +414,8 @@ test('an SRE asks for a waiver; a manager approves it and sees the score change'
   const r = await page.request.post('/api/v1/users', { data: { username: 'maya', role: 'manager', password: 'manager-pass-1' }, headers: sameOrigin(page) });
   expect(r.status()).toBe(201);
   await page.getByRole('button', { name: 'Log out' }).click();
+  // The logout must land before the next navigation, which would cancel it.
+  await expect(page).toHaveURL(/\/login$/);
   await page.goto('/login');
   await hydrated(page);
   await page.getByLabel('User name').fill('maya');
@@ -459,6 +461,8 @@ test('an auditor downloads the sign-off history as CSV, and cannot sign', async 
   const r = await page.request.post('/api/v1/users', { data: { username: 'audrey', role: 'auditor', password: 'auditor-pass-1' }, headers: sameOrigin(page) });
   expect(r.status()).toBe(201);
   await page.getByRole('button', { name: 'Log out' }).click();
+  // The logout must land before the next navigation, which would cancel it.
+  await expect(page).toHaveURL(/\/login$/);
   await page.goto('/login');
   await hydrated(page);
   await page.getByLabel('User name').fill('audrey');
