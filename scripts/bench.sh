@@ -5,7 +5,8 @@
 #   scripts/bench.sh              on SQLite (the embedded default)
 #   scripts/bench.sh --postgres   the read-model benchmarks again on a throwaway
 #                                 PostgreSQL with durable settings (fsync on),
-#                                 and writers on two replicas of it
+#                                 writers on two replicas of it, and
+#                                 migrate-store of a 100k-row SQLite install
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -15,6 +16,7 @@ if [ "${1:-}" = "--postgres" ]; then
   export BENCH_POSTGRES_URL
   trap 'scripts/pg.sh stop "$pg_dir"; rm -rf "$(dirname "$pg_dir")"' EXIT
   cargo bench -p shipshape --bench replicas
+  cargo bench -p shipshape --bench migrate_store
   cargo bench -p shipshape --bench fleet
   cargo bench -p shipshape --bench day2
   cargo bench -p shipshape --bench export

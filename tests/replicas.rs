@@ -72,10 +72,12 @@ async fn writers_on_two_replicas_share_one_chain_sessions_and_evidence() {
     };
     let database = postgres::fresh_database(&admin_url);
     let dir = tempfile::tempdir().unwrap();
+    // Both start on the empty install and each writes a setup token to
+    // the shared file; b's is there now, and a accepts it.
     let a = replica(dir.path(), &database);
+    let b = replica(dir.path(), &database);
     let admin = setup_admin(&a).await;
     let id = create_cluster(&a, &admin, "prod").await;
-    let b = replica(dir.path(), &database);
 
     // The session cookie from replica a opens replica b (same host, other
     // port: the cookie goes along, and b finds the session in the database).

@@ -212,20 +212,11 @@ pub async fn change_own_password(
             other => other,
         })?;
     let hash = password::hash(new).await?;
-    state
-        .db
-        .read()
-        .await?
-        .users()
-        .set_password(actor.id, &hash)
-        .await?;
-    state
-        .db
-        .read()
-        .await?
-        .users()
-        .end_sessions(actor.id, now_millis())
-        .await?;
+    // The new password and the end of every older session, together.
+    let mut tx = state.db.write().await?;
+    tx.users().set_password(actor.id, &hash).await?;
+    tx.users().end_sessions(actor.id, now_millis()).await?;
+    tx.commit().await?;
     tracing::info!(user = %actor.username, "password changed by its owner");
     Ok(())
 }

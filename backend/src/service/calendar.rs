@@ -24,18 +24,13 @@ pub async fn create_link(state: &AppState, actor: &User) -> Result<String, Servi
 
 /// The iCal feed of every active cluster for the link's owner.
 pub async fn feed(state: &AppState, token: &str) -> Result<String, ServiceError> {
-    let user_id = state
-        .db
-        .read()
-        .await?
+    let mut db = state.db.read().await?;
+    let user_id = db
         .calendar_links()
         .user_of(&digest(token))
         .await?
         .ok_or(ServiceError::NotFound("calendar"))?;
-    let user = state
-        .db
-        .read()
-        .await?
+    let user = db
         .users()
         .by_id(user_id)
         .await?

@@ -294,8 +294,9 @@ fn verdict_row(
 /// cluster that is not archived (dated by the day it was first seen).
 pub(crate) async fn known_releases(state: &AppState) -> Result<Releases, ServiceError> {
     let releases = state.config.releases();
-    let clusters = state.db.read().await?.clusters().list(false).await?;
-    let facts = state.db.read().await?.verdicts().facts_all().await?;
+    let mut db = state.db.read().await?;
+    let clusters = db.clusters().list(false).await?;
+    let facts = db.verdicts().facts_all().await?;
     let newest = clusters
         .iter()
         .filter_map(|c| {
@@ -310,14 +311,7 @@ pub(crate) async fn known_releases(state: &AppState) -> Result<Releases, Service
     if releases.get(version).is_some() {
         return Ok(releases);
     }
-    let Some(seen) = state
-        .db
-        .read()
-        .await?
-        .verdicts()
-        .first_seen(version)
-        .await?
-    else {
+    let Some(seen) = db.verdicts().first_seen(version).await? else {
         return Ok(releases);
     };
     Ok(releases.with_fleet(version, seen, cluster))

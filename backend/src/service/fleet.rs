@@ -108,8 +108,9 @@ pub async fn drift(
     q: &FleetQuery,
 ) -> Result<Vec<DriftRow>, ServiceError> {
     require(actor, Permission::Read)?;
-    let clusters = state.db.read().await?.clusters().list(false).await?;
-    let mut facts = state.db.read().await?.verdicts().facts_all().await?;
+    let mut db = state.db.read().await?;
+    let clusters = db.clusters().list(false).await?;
+    let mut facts = db.verdicts().facts_all().await?;
     let members: Vec<FleetMember> = clusters
         .into_iter()
         .filter(|c| matches(c, q))

@@ -84,21 +84,13 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
     if targets.is_empty() {
         return Ok(0);
     }
-    let tip = state.db.read().await?.ledger().tip_seq().await?;
-    let Some(cursor) = state.db.read().await?.notifications().cursor().await? else {
-        state
-            .db
-            .read()
-            .await?
-            .notifications()
-            .set_cursor(tip)
-            .await?;
+    let mut db = state.db.read().await?;
+    let tip = db.ledger().tip_seq().await?;
+    let Some(cursor) = db.notifications().cursor().await? else {
+        db.notifications().set_cursor(tip).await?;
         return Ok(0);
     };
-    let rows = state
-        .db
-        .read()
-        .await?
+    let rows = db
         .ledger()
         .notable_rows(cursor, tip, ROWS_PER_ROUND)
         .await?;
@@ -107,10 +99,7 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
     } else {
         tip
     };
-    let clusters: HashMap<i64, String> = state
-        .db
-        .read()
-        .await?
+    let clusters: HashMap<i64, String> = db
         .clusters()
         .list(true)
         .await?
@@ -209,31 +198,22 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
     }
     let mut started = 0;
     for e in &events {
-        started += dispatch(state, client, &targets, e).await?;
+        started += dispatch(&mut *db, client, &targets, e).await?;
     }
-    state
-        .db
-        .read()
-        .await?
-        .notifications()
-        .set_cursor(scanned_to)
-        .await?;
+    db.notifications().set_cursor(scanned_to).await?;
     Ok(started)
 }
 
 /// Claims the event per target and starts each delivery on its own task.
 async fn dispatch(
-    state: &AppState,
+    db: &mut dyn crate::repo::Repos,
     client: &reqwest::Client,
     targets: &[Target],
     e: &Event,
 ) -> Result<usize, ServiceError> {
     let mut started = 0;
     for t in targets {
-        if state
-            .db
-            .read()
-            .await?
+        if db
             .notifications()
             .claim(&e.id, t.name(), e.event.as_str(), &now())
             .await?
@@ -274,7 +254,7 @@ pub async fn send_test(
         link: format!("{}/", base(state)),
     };
     let client = reqwest::Client::new();
-    dispatch(state, &client, &targets, &e).await?;
+    dispatch(&mut *state.db.read().await?, &client, &targets, &e).await?;
     Ok(targets.iter().map(Target::name).collect())
 }
 

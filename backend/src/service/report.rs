@@ -15,10 +15,8 @@ pub async fn cluster_report(
 ) -> Result<ClusterReport, ServiceError> {
     require(actor, Permission::Read)?;
     let (cluster, checklist) = super::signoffs::checklist(state, actor, cluster_id).await?;
-    let evidence = state
-        .db
-        .read()
-        .await?
+    let mut db = state.db.read().await?;
+    let evidence = db
         .ledger()
         .latest_signoff_rows(cluster_id)
         .await?
@@ -27,10 +25,7 @@ pub async fn cluster_report(
         .filter(|(_, files)| !files.is_empty())
         .collect();
     let waivers = super::waivers::list(state, actor, Some(cluster_id)).await?;
-    let verdict_changes = state
-        .db
-        .read()
-        .await?
+    let verdict_changes = db
         .ledger()
         .newest_with_action(cluster_id, ACTION_VERDICT, REPORT_VERDICT_CHANGES)
         .await?
@@ -42,8 +37,7 @@ pub async fn cluster_report(
             note: e.content.note,
         })
         .collect();
-    let mut conn = state.db.read().await?;
-    let ledger_head = conn.ledger().tip().await?;
+    let ledger_head = db.ledger().tip().await?;
     Ok(ClusterReport {
         cluster,
         checklist,

@@ -82,34 +82,19 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> Result<User, Servic
     if !looks_like_token(bearer) {
         return Err(ServiceError::Unauthenticated);
     }
-    let Some((info, owner)) = state
-        .db
-        .read()
-        .await?
-        .tokens()
-        .by_digest(&digest(bearer))
-        .await?
-    else {
+    let mut db = state.db.read().await?;
+    let Some((info, owner)) = db.tokens().by_digest(&digest(bearer)).await? else {
         return Err(ServiceError::Unauthenticated);
     };
     if !info.usable(chrono::Utc::now()) {
         return Err(ServiceError::Unauthenticated);
     }
-    let mut user = state
-        .db
-        .read()
-        .await?
+    let mut user = db
         .users()
         .by_id(owner)
         .await?
         .ok_or(ServiceError::Unauthenticated)?;
-    state
-        .db
-        .read()
-        .await?
-        .tokens()
-        .touch(info.id, &now())
-        .await?;
+    db.tokens().touch(info.id, &now()).await?;
     if info.read_only {
         user.role = Role::Auditor;
     }

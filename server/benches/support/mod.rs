@@ -33,9 +33,19 @@ pub async fn install(
     clusters: usize,
     environment: impl Fn(usize) -> &'static str,
 ) -> (AppState, User, Vec<i64>) {
+    install_on(data_dir, fresh_postgres_database(), clusters, environment).await
+}
+
+/// [`install`] on a database chosen by the caller (`None`: SQLite).
+pub async fn install_on(
+    data_dir: &Path,
+    database_url: Option<Redacted>,
+    clusters: usize,
+    environment: impl Fn(usize) -> &'static str,
+) -> (AppState, User, Vec<i64>) {
     let config = Config {
         data_dir: data_dir.to_path_buf(),
-        database_url: fresh_postgres_database(),
+        database_url,
         bind: "127.0.0.1:0".parse().expect("address"),
         check_interval_secs: 0,
         ..Config::default()
