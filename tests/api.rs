@@ -813,7 +813,7 @@ async fn readiness_fails_while_the_database_is_locked_or_a_migration_is_pending(
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["checks"],
-        json!({"writable": true, "migrations_applied": true, "read_model_current": true})
+        json!({"writable": true, "migrations_applied": true, "read_model_current": true, "disk_space": true})
     );
 
     // Someone else holds the write lock: not ready, still alive.

@@ -135,12 +135,37 @@ async fn a_backup_under_eight_writers_restores_to_a_verified_prefix_of_the_chain
     let at_head = live.iter().find(|r| r["seq"] == head_seq).unwrap();
     assert_eq!(at_head["hash"], head_hash.as_str());
 
-    // Restore into an empty data directory; the ledger verifies at that head.
+    // A restore must say which signing key it trusts: the key inside a
+    // backup proves nothing about who wrote it.
     let restored = tempfile::tempdir().unwrap();
     let target = restored.path().join("data");
-    let (code, out, err) = run(
+    let (code, _, err) = run(
         &target,
         &["restore", "--from", backup_dir.to_str().unwrap()],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--public-key"), "{err}");
+    let other_key = "ab".repeat(32);
+    let (code, _, err) = run(
+        &target,
+        &["restore", "--from", backup_dir.to_str().unwrap(), "--public-key", &other_key],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("is not the trusted one") || err.contains("public-key"), "{err}");
+    assert!(!target.join("shipshape.db").exists());
+    // Restore into an empty data directory with the install's public key,
+    // recorded beforehand; the ledger verifies at that head.
+    let (code, key_out, err) = run(dir.path(), &["ledger", "key"]);
+    assert_eq!(code, 0, "{err}");
+    let public_key = key_out
+        .lines()
+        .find_map(|l| l.strip_prefix("public key:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let (code, out, err) = run(
+        &target,
+        &["restore", "--from", backup_dir.to_str().unwrap(), "--public-key", &public_key],
     );
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, err) = run(&target, &["ledger", "verify"]);
@@ -168,7 +193,7 @@ async fn a_backup_under_eight_writers_restores_to_a_verified_prefix_of_the_chain
     // Refusals, with nothing written.
     let (code, _, err) = run(
         &target,
-        &["restore", "--from", backup_dir.to_str().unwrap()],
+        &["restore", "--from", backup_dir.to_str().unwrap(), "--trust-backup-key"],
     );
     assert_eq!(code, 2);
     assert!(err.contains("already holds an install"), "{err}");
@@ -182,7 +207,7 @@ async fn a_backup_under_eight_writers_restores_to_a_verified_prefix_of_the_chain
     let fresh = tempfile::tempdir().unwrap();
     let (code, _, err) = run(
         fresh.path(),
-        &["restore", "--from", altered.to_str().unwrap()],
+        &["restore", "--from", altered.to_str().unwrap(), "--trust-backup-key"],
     );
     assert_eq!(code, 2);
     assert!(err.contains("was altered"), "{err}");
@@ -192,7 +217,7 @@ async fn a_backup_under_eight_writers_restores_to_a_verified_prefix_of_the_chain
     std::fs::remove_file(partial.join("manifest.json")).unwrap();
     let (code, _, err) = run(
         fresh.path(),
-        &["restore", "--from", partial.to_str().unwrap()],
+        &["restore", "--from", partial.to_str().unwrap(), "--trust-backup-key"],
     );
     assert_eq!(code, 2);
     assert!(err.contains("did not finish"), "{err}");
@@ -260,6 +285,9 @@ async fn scheduled_backups_keep_the_newest_ones() {
     // Each kept one restores.
     let newest = complete().pop().unwrap();
     let target = dir.path().join("restored");
-    let (code, out, err) = run(&target, &["restore", "--from", newest.to_str().unwrap()]);
+    let (code, out, err) = run(
+        &target,
+        &["restore", "--from", newest.to_str().unwrap(), "--trust-backup-key"],
+    );
     assert_eq!(code, 0, "{out}{err}");
 }

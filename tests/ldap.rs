@@ -267,3 +267,58 @@ async fn bad_ldap_settings_stop_start_up_with_a_clear_message() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("starttls"), "{err}");
 }
+
+#[tokio::test]
+async fn a_leaver_removed_from_every_mapped_group_loses_api_access_within_one_refresh() {
+    let slapd = Slapd::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = search_config(dir.path(), &slapd, ldap::ADMINS_GROUP);
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text = text.replace("[ldap]\n", "[ldap]\nrefresh_secs = 1\n");
+    std::fs::write(&config, text).unwrap();
+    let s = Server::start_with(dir.path(), &["--config", path_str(&config)]);
+    let admin = setup_admin(&s).await;
+    let sam = login(&s, ldap::SAM, ldap::SAM_PASSWORD).await;
+    let r = sam
+        .post(s.url("/api/v1/tokens"))
+        .json(&json!({"name": "sam-ci", "read_only": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let token: Value = r.json().await.unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    let with_token = || async {
+        reqwest::Client::new()
+            .get(s.url("/api/v1/fleet"))
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(with_token().await, 200);
+
+    // Sam leaves the team: the SRE group keeps only someone else.
+    slapd.set_members(ldap::SRES_GROUP, &[ldap::UMA_DN]).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while with_token().await != 401 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sam's token still works 15 s after leaving\n{}",
+            slapd.log()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let r = sam.get(s.url("/api/v1/session")).send().await.unwrap();
+    assert_eq!(r.status(), 401, "the session ended too");
+    let rows = account_rows(&s, &admin).await;
+    let disabled = rows
+        .iter()
+        .find(|r| r["actor"] == "ldap" && r["action"].as_str().unwrap_or("").contains("disable"))
+        .unwrap_or_else(|| panic!("no account row by ldap: {rows:?}"));
+    assert!(disabled["note"].as_str().unwrap_or("").contains("sam"), "{disabled}");
+    // Others are untouched: mona still logs in.
+    let (status, _) = try_login(&s, ldap::MONA, ldap::MONA_PASSWORD).await;
+    assert_eq!(status, 200);
+}

@@ -19,10 +19,14 @@ struct Sso {
 }
 
 fn start() -> Sso {
+    start_env(&[])
+}
+
+fn start_env(provider_env: &[(&str, &str)]) -> Sso {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let public = format!("http://127.0.0.1:{port}");
-    let provider = Provider::start(&format!("{public}/auth/oidc/callback"));
+    let provider = Provider::start_env(&format!("{public}/auth/oidc/callback"), provider_env);
     let config = dir.path().join("shipshape.toml");
     std::fs::write(&config, provider.config_toml(&public)).unwrap();
     let server = Server::start_bound(
@@ -237,7 +241,7 @@ async fn a_local_account_is_not_taken_over_and_a_missing_provider_is_a_clear_503
     let back = at_provider(&sso, &c, oidc::SRE, "sid-pass").await;
     let (status, text) = page_text(c.get(&back).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
-    assert!(text.contains("another kind"), "{text}");
+    assert!(text.contains("already has the user name"), "{text}");
 
     // A provider nobody answers for.
     let dir = tempfile::tempdir().unwrap();
@@ -272,4 +276,34 @@ async fn a_local_account_is_not_taken_over_and_a_missing_provider_is_a_clear_503
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_person_who_renames_themselves_at_the_provider_does_not_reach_another_account() {
+    // sid claims olivia's name; accounts are bound to the provider's subject.
+    let sso = start_env(&[("OIDC_USERNAMES", "sid:olivia")]);
+    let s = &sso.server;
+    let admin = setup_admin(s).await;
+    let olivia = client();
+    let back = at_provider(&sso, &olivia, oidc::ADMIN, "olivia-pass").await;
+    let r = olivia.get(&back).send().await.unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let me: Value = get_json(&olivia, s.url("/api/v1/session")).await;
+    assert_eq!(me["username"], "olivia");
+    assert_eq!(me["role"], "admin");
+
+    let sid = client();
+    let back = at_provider(&sso, &sid, oidc::SRE, "sid-pass").await;
+    let (status, text) = page_text(sid.get(&back).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
+    assert!(text.contains("already has the user name"), "{text}");
+    let r = sid.get(s.url("/api/v1/session")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "sid is nobody here");
+    // Olivia's account is still hers alone: one OpenID account in all.
+    let users: Vec<Value> = get_json(&admin, s.url("/api/v1/users")).await;
+    assert_eq!(
+        users.iter().filter(|u| u["source"] == "oidc").count(),
+        1,
+        "{users:?}"
+    );
 }

@@ -22,6 +22,16 @@ pub enum AppError {
     Invalid(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    /// Refused for a reason the person can act on (a directory account in
+    /// no mapped group, a role that may not change a secret's target).
+    #[error("{0}")]
+    Refused(String),
+    /// Something outside Shipshape (a directory, a provider) could not be
+    /// asked just now.
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("The server's disk is full: nothing was saved. Please try again later.")]
+    StorageFull,
     #[error("Something went wrong on the server. It has been logged; please try again.")]
     Internal,
     #[error("The request could not be completed: {0}")]
@@ -29,6 +39,24 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The HTTP status a server function's refusal answers with: the one
+    /// mapping for the browser's requests (the JSON API has its own in the
+    /// server crate). Only real faults are 5xx.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated | AppError::BadCredentials => 401,
+            AppError::TooManyAttempts(_) => 429,
+            AppError::Forbidden | AppError::Refused(_) => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Invalid(_) => 422,
+            AppError::Conflict(_) => 409,
+            AppError::Request(_) => 400,
+            AppError::StorageFull => 507,
+            AppError::Unavailable(_) => 503,
+            AppError::Internal => 500,
+        }
+    }
+
     /// The message for one form field, if that field was at fault.
     pub fn field(&self, name: &str) -> Option<String> {
         match self {

@@ -24,9 +24,11 @@ impl From<ServiceError> for AppError {
             ServiceError::Forbidden => AppError::Forbidden,
             ServiceError::NotFound(what) => AppError::NotFound(what.to_string()),
             ServiceError::Invalid(fields) => AppError::Invalid(fields),
-            ServiceError::Conflict(message)
-            | ServiceError::Refused(message)
-            | ServiceError::Unavailable(message) => AppError::Conflict(message),
+            ServiceError::Conflict(message) => AppError::Conflict(message),
+            ServiceError::Refused(message) => AppError::Refused(message),
+            ServiceError::Unavailable(message) => AppError::Unavailable(message),
+            e @ ServiceError::Busy(..) => AppError::Unavailable(e.to_string()),
+            ServiceError::StorageFull => AppError::StorageFull,
             ServiceError::Internal(detail) => {
                 tracing::error!(%detail, "internal error in a server function");
                 AppError::Internal
@@ -111,6 +113,40 @@ pub async fn require_user() -> Result<(AppState, User), AppError> {
         .await?
         .ok_or(AppError::Unauthenticated)?;
     Ok((state, user))
+}
+
+/// The client's address: the TCP peer, or behind one of the configured
+/// `trusted_proxies` the address their forwarding headers name (see
+/// [`shipshape_domain::client_address`]). `None` without connection info.
+pub fn client_address(state: &AppState, parts: &http::request::Parts) -> Option<String> {
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
+        .0
+        .ip();
+    if state.config.trusted_proxies.is_empty() {
+        return Some(peer.to_string());
+    }
+    let proxies =
+        shipshape_domain::client_address::parse_networks(&state.config.trusted_proxies)
+            .unwrap_or_default();
+    let values = |name: &str| -> Vec<&str> {
+        parts
+            .headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    };
+    Some(
+        shipshape_domain::client_address::client_address(
+            peer,
+            &values("forwarded"),
+            &values("x-forwarded-for"),
+            &proxies,
+        )
+        .to_string(),
+    )
 }
 
 /// A fresh nonce for this page's inline scripts (hydration, streamed

@@ -26,6 +26,14 @@ pub struct Config {
     /// when the leader dies, another takes over within this.
     #[serde(default = "default_leader_interval")]
     pub leader_interval_secs: u64,
+    /// On `SIGTERM`: seconds `/readyz` answers 503 while the server keeps
+    /// serving, so load balancers stop sending before the port closes.
+    #[serde(default = "default_shutdown_drain")]
+    pub shutdown_drain_secs: u64,
+    /// After the drain: the most seconds in-flight requests and scheduled
+    /// work get to finish before the process exits anyway.
+    #[serde(default = "default_shutdown_grace")]
+    pub shutdown_grace_secs: u64,
     /// A custom runbook file; default: the shipped Trino runbook.
     pub runbook: Option<PathBuf>,
     /// Where cargo-leptos put the built site (wasm, js, css, assets).
@@ -75,6 +83,10 @@ pub struct Config {
     /// none: `/metrics` is open, as for a scraper on a private network.
     #[serde(default)]
     pub metrics_token: Option<Redacted>,
+    /// Without `metrics_token`, `/metrics` answers only loopback clients
+    /// unless this is true (a scraper on a private network, on purpose).
+    #[serde(default)]
+    pub metrics_public: bool,
     /// Seconds between looks for tasks that became due or overdue.
     pub reminder_interval_secs: u64,
     /// Flapping: failing runs in a row before a check's failure counts
@@ -92,6 +104,12 @@ pub struct Config {
     /// is never used.
     #[serde(default)]
     pub secrets: std::collections::BTreeMap<String, SecretBinding>,
+    /// Where clusters may live: host patterns (`*.example.com`, optionally
+    /// `:port`) and networks (`10.20.0.0/16`); see
+    /// `shipshape_domain::cluster_hosts`. Empty: checks may go anywhere.
+    /// `SHIPSHAPE_CLUSTER_HOSTS` takes a comma-separated list.
+    #[serde(default, deserialize_with = "string_list")]
+    pub cluster_hosts: Vec<String>,
     /// Trino releases newer than the shipped table knows (or corrected
     /// dates): `[[trino_release]] version = 484, date = "2026-09-01"`.
     #[serde(default)]
@@ -115,6 +133,11 @@ pub struct Config {
     /// complete.
     #[serde(default = "default_backup_keep")]
     pub backup_keep: usize,
+    /// Reverse proxies (addresses or CIDR ranges) whose `X-Forwarded-For`
+    /// or `Forwarded` header names the client; none: the TCP peer is the
+    /// client. Login limits count per client address.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
     /// LDAP logins (`[ldap]`); none: off.
     #[serde(default)]
     pub ldap: Option<crate::directory::ldap::LdapConfig>,
@@ -138,6 +161,14 @@ fn default_leader_interval() -> u64 {
     5
 }
 
+fn default_shutdown_drain() -> u64 {
+    5
+}
+
+fn default_shutdown_grace() -> u64 {
+    30
+}
+
 fn default_notify_interval() -> u64 {
     60
 }
@@ -148,6 +179,26 @@ fn default_backup_interval() -> u64 {
 
 fn default_backup_keep() -> usize {
     7
+}
+
+/// A list of strings given as a list (the file) or as one comma-separated
+/// string (an environment variable).
+fn string_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum List {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match List::deserialize(d)? {
+        List::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_string)
+            .collect(),
+        List::Many(v) => v,
+    })
 }
 
 /// One Trino release and the day it shipped.
@@ -195,6 +246,8 @@ impl Default for Config {
             database_file: None,
             database_url: None,
             leader_interval_secs: default_leader_interval(),
+            shutdown_drain_secs: default_shutdown_drain(),
+            shutdown_grace_secs: default_shutdown_grace(),
             runbook: None,
             // cargo-leptos tells the server where the site is when it runs it.
             site_root: std::env::var_os("LEPTOS_SITE_ROOT")
@@ -214,6 +267,7 @@ impl Default for Config {
             time_zone: "UTC".into(),
             reminder_webhook_url: None,
             metrics_token: None,
+            metrics_public: false,
             notify_url: None,
             notify_secret: None,
             notify_interval_secs: default_notify_interval(),
@@ -224,6 +278,7 @@ impl Default for Config {
             upload_idle_secs: 30,
             ca_dir: None,
             secrets: Default::default(),
+            cluster_hosts: Vec::new(),
             trino_release: Vec::new(),
             signing_key_file: None,
             checkpoint_every_rows: 1000,
@@ -231,6 +286,7 @@ impl Default for Config {
             backup_dir: None,
             backup_interval_secs: default_backup_interval(),
             backup_keep: default_backup_keep(),
+            trusted_proxies: Vec::new(),
             ldap: None,
             oidc: None,
         }
@@ -251,6 +307,9 @@ pub struct Overrides {
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]
 pub struct ConfigError(String);
+
+/// The shortest `notify_secret` accepted (an HMAC key a receiver shares).
+pub const NOTIFY_SECRET_MIN: usize = 16;
 
 impl Config {
     /// Loads the layers. `file` is the explicit config file, if any; without
@@ -306,6 +365,10 @@ impl Config {
                 "check_fail_after must be a number of runs from 1 to 20".into(),
             ));
         }
+        config.cluster_hosts_rule()?;
+        config.check_secrets_and_addresses()?;
+        shipshape_domain::client_address::parse_networks(&config.trusted_proxies)
+            .map_err(|e| ConfigError(format!("trusted_proxies: {e}")))?;
         if let Some(ldap) = &config.ldap {
             ldap.check().map_err(ConfigError)?;
         }
@@ -336,6 +399,9 @@ impl Config {
                     .into(),
             ));
         }
+        if config.shutdown_grace_secs == 0 {
+            return Err(ConfigError("shutdown_grace_secs must be at least 1".into()));
+        }
         if config.leader_interval_secs == 0 {
             return Err(ConfigError(
                 "leader_interval_secs must be at least 1".into(),
@@ -347,6 +413,47 @@ impl Config {
             ));
         }
         Ok(config)
+    }
+
+    /// Settings that would silently weaken the install are refused at
+    /// start-up: a short notification key, an empty metrics token, a
+    /// public address in plain http off this machine.
+    fn check_secrets_and_addresses(&self) -> Result<(), ConfigError> {
+        match (&self.notify_url, &self.notify_secret) {
+            (Some(_), None) => {
+                return Err(ConfigError(
+                    "notify_url needs notify_secret (at least 16 characters): receivers check the signature with it".into(),
+                ))
+            }
+            (_, Some(secret)) if secret.expose().chars().count() < NOTIFY_SECRET_MIN => {
+                return Err(ConfigError(format!(
+                    "notify_secret must have at least {NOTIFY_SECRET_MIN} characters"
+                )))
+            }
+            _ => {}
+        }
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.expose().trim().is_empty())
+        {
+            return Err(ConfigError(
+                "metrics_token is empty: give a token, or leave the setting out".into(),
+            ));
+        }
+        if let Some(public) = &self.public_url {
+            let url = url::Url::parse(public)
+                .map_err(|e| ConfigError(format!("public_url {public:?}: {e}")))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(ConfigError("public_url must be an http(s) address".into()));
+            }
+            if shipshape_domain::reach::plain_http_off_loopback(&url) {
+                return Err(ConfigError(
+                    "public_url is plain http off this machine: serve the dashboard over https (behind a proxy) and give its https address".into(),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The release table checks judge against: the shipped one with the
@@ -368,6 +475,14 @@ impl Config {
                 self.time_zone
             ))
         })
+    }
+
+    /// The parsed `cluster_hosts` rule; `None` when the setting is empty.
+    pub fn cluster_hosts_rule(
+        &self,
+    ) -> Result<Option<shipshape_domain::cluster_hosts::ClusterHosts>, ConfigError> {
+        shipshape_domain::cluster_hosts::ClusterHosts::parse(&self.cluster_hosts)
+            .map_err(|e| ConfigError(format!("cluster_hosts: {e}")))
     }
 
     /// Where clusters' CA files must live.
@@ -445,6 +560,47 @@ mod tests {
     }
 
     #[test]
+    fn weak_secrets_and_plain_http_addresses_are_refused_at_start_up() {
+        Jail::expect_with(|jail| {
+            for (file, text, says) in [
+                ("a.toml", "notify_url = \"https://hooks.example.com/x\"\n", "notify_secret"),
+                ("b.toml", "notify_url = \"https://hooks.example.com/x\"\nnotify_secret = \"short\"\n", "16"),
+                ("c.toml", "metrics_token = \" \"\n", "metrics_token"),
+                ("d.toml", "public_url = \"http://shipshape.example.com\"\n", "plain http"),
+                ("e.toml", "trusted_proxies = [\"10.0.0.0/33\"]\n", "trusted_proxies"),
+            ] {
+                jail.create_file(file, text)?;
+                let e = Config::load(Some(Path::new(file)), &Overrides::default()).unwrap_err();
+                assert!(e.to_string().contains(says), "{file}: {e}");
+            }
+            jail.create_file(
+                "ok.toml",
+                "public_url = \"http://127.0.0.1:3000\"\nmetrics_token = \"t0ken\"\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n",
+            )?;
+            let c = Config::load(Some(Path::new("ok.toml")), &Overrides::default())
+                .map_err(|e| e.to_string())?;
+            assert_eq!(c.trusted_proxies.len(), 2);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn shutdown_timings_load_from_every_layer() {
+        Jail::expect_with(|jail| {
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!((c.shutdown_drain_secs, c.shutdown_grace_secs), (5, 30));
+            jail.create_file("shipshape.toml", "shutdown_drain_secs = 0\n")?;
+            jail.set_env("SHIPSHAPE_SHUTDOWN_GRACE_SECS", "50");
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!((c.shutdown_drain_secs, c.shutdown_grace_secs), (0, 50));
+            jail.set_env("SHIPSHAPE_SHUTDOWN_GRACE_SECS", "0");
+            let e = Config::load(None, &Overrides::default()).unwrap_err();
+            assert!(e.to_string().contains("shutdown_grace_secs"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
     fn unknown_keys_and_missing_files_are_errors() {
         Jail::expect_with(|jail| {
             jail.create_file("bad.toml", "dta_dir = \"x\"\n")?;
@@ -481,6 +637,34 @@ mod tests {
             jail.create_file("zero.toml", "checkpoint_every_rows = 0\n")?;
             let e = Config::load(Some(Path::new("zero.toml")), &Overrides::default()).unwrap_err();
             assert!(e.to_string().contains("checkpoint_every_rows"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn cluster_hosts_load_from_the_file_or_a_comma_separated_variable() {
+        Jail::expect_with(|jail| {
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert!(c.cluster_hosts_rule().map_err(|e| e.to_string())?.is_none());
+            jail.create_file(
+                "shipshape.toml",
+                "cluster_hosts = [\"*.example.com\", \"10.20.0.0/16\"]\n",
+            )?;
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(c.cluster_hosts, vec!["*.example.com", "10.20.0.0/16"]);
+            jail.set_env(
+                "SHIPSHAPE_CLUSTER_HOSTS",
+                "trino.prod.example.com:8443, 2001:db8::/32",
+            );
+            let c = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert_eq!(
+                c.cluster_hosts,
+                vec!["trino.prod.example.com:8443", "2001:db8::/32"]
+            );
+            assert!(c.cluster_hosts_rule().map_err(|e| e.to_string())?.is_some());
+            jail.set_env("SHIPSHAPE_CLUSTER_HOSTS", "10.0.0.0/33");
+            let e = Config::load(None, &Overrides::default()).unwrap_err();
+            assert!(e.to_string().contains("cluster_hosts"), "{e}");
             Ok(())
         });
     }

@@ -35,6 +35,8 @@ pub async fn connect(path: &Path) -> Result<SqlitePool, DbError> {
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(15))
+        // A connection still inside a transaction is closed, not reused.
+        .after_release(crate::store::write_tx::sqlite_on_release)
         .connect_with(options)
         .await
         .map_err(|source| DbError::Open {

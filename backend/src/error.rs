@@ -30,6 +30,15 @@ pub enum ServiceError {
     /// asked; the text, shown as it is, names it without internals.
     #[error("{0}")]
     Unavailable(String),
+    /// Too many of this expensive read (an evidence bundle, a ledger
+    /// verification) run at once: the text says which; try again in this
+    /// many seconds.
+    #[error("{0}; try again in {1} seconds")]
+    Busy(String, i64),
+    /// No room left on the disk under the database or the evidence files:
+    /// nothing was saved, and the same request works once there is room.
+    #[error("the server's disk is full")]
+    StorageFull,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -41,7 +50,15 @@ impl ServiceError {
 }
 
 impl From<sqlx::Error> for ServiceError {
+    /// Counted in `shipshape_storage_errors_total`; a full disk becomes
+    /// [`ServiceError::StorageFull`], the rest stays internal.
     fn from(e: sqlx::Error) -> Self {
+        let kind = crate::storage_error::classify(&e);
+        crate::storage_error::record(kind);
+        if kind == crate::storage_error::StorageErrorKind::DiskFull {
+            tracing::error!(error = %e, "the database's disk is full: the write was refused");
+            return ServiceError::StorageFull;
+        }
         ServiceError::Internal(format!("database: {e}"))
     }
 }

@@ -6,6 +6,10 @@
 //! ([`Pending::keep`]); a refused, failed or interrupted upload drops its
 //! [`Pending`] and the temporary file is removed. Final paths are built from
 //! the hex digest alone, so no name a user sends can reach the file system.
+//!
+//! A full disk is [`FileError::Full`]: checked before a body is read
+//! ([`BlobStore::ensure_room`]), and when a write fails with `ENOSPC` the
+//! half-written temporary file goes with its upload.
 
 use sha2::{Digest, Sha256};
 use shipshape_domain::attachment::is_sha256_hex;
@@ -19,6 +23,9 @@ pub enum FileError {
     TooLarge { limit: u64 },
     #[error("the file is empty")]
     Empty,
+    /// No room left on the disk (checked before, or `ENOSPC` while writing).
+    #[error("the disk is full")]
+    Full,
     #[error("storage: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -41,17 +48,27 @@ impl BlobStore {
         is_sha256_hex(sha256).then(|| self.root.join(&sha256[..2]).join(sha256))
     }
 
+    /// Refuses with [`FileError::Full`] when `needed` bytes would not fit
+    /// on the store's file system with [`crate::disk_space::LOW_SPACE_BYTES`]
+    /// to spare (before a byte of an upload is read).
+    pub fn ensure_room(&self, needed: u64) -> Result<(), FileError> {
+        if crate::disk_space::lacks_room(&self.root, needed) {
+            return Err(FileError::Full);
+        }
+        Ok(())
+    }
+
     /// Starts an upload limited to `limit` bytes.
     pub async fn begin(&self, limit: u64) -> Result<Upload, FileError> {
         let dir = self.root.join("tmp");
-        tokio::fs::create_dir_all(&dir).await?;
+        tokio::fs::create_dir_all(&dir).await.map_err(io)?;
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
         let path = dir.join(format!("{}-{nanos}-{n}.part", std::process::id()));
-        let file = tokio::fs::File::create(&path).await?;
+        let file = tokio::fs::File::create(&path).await.map_err(io)?;
         Ok(Upload {
             guard: TempGuard(Some(path)),
             file,
@@ -59,6 +76,15 @@ impl BlobStore {
             size: 0,
             limit,
         })
+    }
+}
+
+/// An I/O error, or [`FileError::Full`] when it says there is no room.
+fn io(e: std::io::Error) -> FileError {
+    if crate::storage_error::io_is_disk_full(&e) {
+        FileError::Full
+    } else {
+        FileError::Io(e)
     }
 }
 
@@ -83,15 +109,15 @@ pub struct Upload {
 }
 
 impl Upload {
-    /// Appends a chunk; past the limit the upload fails (and its temporary
-    /// file goes when the upload is dropped).
+    /// Appends a chunk; past the limit, or when the disk is full, the upload
+    /// fails (and its temporary file goes when the upload is dropped).
     pub async fn write(&mut self, chunk: &[u8]) -> Result<(), FileError> {
         self.size += chunk.len() as u64;
         if self.size > self.limit {
             return Err(FileError::TooLarge { limit: self.limit });
         }
         self.hasher.update(chunk);
-        self.file.write_all(chunk).await?;
+        self.file.write_all(chunk).await.map_err(io)?;
         Ok(())
     }
 
@@ -100,8 +126,8 @@ impl Upload {
         if self.size == 0 {
             return Err(FileError::Empty);
         }
-        self.file.flush().await?;
-        self.file.sync_all().await?;
+        self.file.flush().await.map_err(io)?;
+        self.file.sync_all().await.map_err(io)?;
         Ok(Pending {
             sha256: hex::encode(self.hasher.finalize()),
             size: self.size,
@@ -128,7 +154,10 @@ impl Pending {
             return Ok(());
         };
         if let Some(parent) = dest.parent() {
-            tokio::fs::create_dir_all(parent).await?;
+            if let Err(e) = tokio::fs::create_dir_all(parent).await {
+                let _ = tokio::fs::remove_file(&tmp).await;
+                return Err(io(e));
+            }
         }
         if tokio::fs::try_exists(&dest).await.unwrap_or(false) {
             let _ = tokio::fs::remove_file(&tmp).await;
@@ -136,7 +165,7 @@ impl Pending {
         }
         if let Err(e) = tokio::fs::rename(&tmp, &dest).await {
             let _ = tokio::fs::remove_file(&tmp).await;
-            return Err(e.into());
+            return Err(io(e));
         }
         Ok(())
     }

@@ -31,6 +31,12 @@ pub struct AppState {
     pub directories: crate::directory::Directories,
     /// The read model, decoded, while the ledger's tip stays put.
     pub read_cache: crate::read_cache::ReadCache,
+    /// How many evidence bundles and ledger verifications run at once.
+    pub heavy: crate::heavy::HeavyWork,
+    /// The last ledger verification, reused while the chain's tip stays.
+    pub verify_cache: crate::service::ledger_verify::VerifyCache,
+    /// Draining and stopping on `SIGTERM` (see [`crate::lifecycle`]).
+    pub lifecycle: crate::lifecycle::Lifecycle,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +54,8 @@ pub enum StartupError {
     Key(#[from] KeyFileError),
     #[error("configuration: {0}")]
     Directory(String),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
 }
 
 /// Reads the configured runbook, or the shipped one.
@@ -77,18 +85,22 @@ impl AppState {
         let db = Store::open(&config).await?;
         let leader = crate::store::leader::Leader::new(&db);
         let files = BlobStore::new(config.attachments_dir());
+        let clients = ClientCache::new(crate::trino::HostGuard::new(config.cluster_hosts_rule()?));
         Ok(AppState {
             db,
             leader,
             runbook: Arc::new(runbook),
             config: Arc::new(config),
-            clients: ClientCache::default(),
+            clients,
             files,
             ledger_key,
             login_guard: Default::default(),
             setup_token: Default::default(),
             directories,
             read_cache: Default::default(),
+            heavy: Default::default(),
+            verify_cache: Default::default(),
+            lifecycle: Default::default(),
         })
     }
 }

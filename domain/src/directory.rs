@@ -145,6 +145,7 @@ pub fn usable_username(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+        && !crate::user::is_reserved_name(name)
 }
 
 #[cfg(test)]

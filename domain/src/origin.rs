@@ -41,9 +41,48 @@ pub fn same_origin(
     claimed.is_some_and(|c| c == own)
 }
 
+/// Whether a request's `Host` may be served when the dashboard's address
+/// is `public_url`: its own host name, `localhost`, or an IP address (a
+/// load balancer's health check by address). Any other name is refused:
+/// a page on a name that an attacker re-pointed at this server (DNS
+/// rebinding) must not be answered as if it were the dashboard.
+pub fn host_allowed(host: Option<&str>, public_url: &str) -> bool {
+    let Some(host) = host else {
+        return false;
+    };
+    let Ok(public) = Url::parse(public_url) else {
+        return true;
+    };
+    let Ok(asked) = Url::parse(&format!("http://{}", host.trim())) else {
+        return false;
+    };
+    match asked.host() {
+        Some(url::Host::Ipv4(_)) | Some(url::Host::Ipv6(_)) => true,
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost")
+                || public
+                    .host_str()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(d))
+        }
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_dashboards_own_name_or_an_address_is_served() {
+        let public = "https://shipshape.example.com";
+        assert!(host_allowed(Some("shipshape.example.com"), public));
+        assert!(host_allowed(Some("SHIPSHAPE.example.com:443"), public));
+        assert!(host_allowed(Some("10.0.3.7:3000"), public));
+        assert!(host_allowed(Some("[::1]:3000"), public));
+        assert!(host_allowed(Some("localhost:3000"), public));
+        assert!(!host_allowed(Some("rebind.attacker.example"), public));
+        assert!(!host_allowed(None, public));
+    }
 
     #[test]
     fn only_this_site_may_post_with_the_cookie() {

@@ -13,6 +13,21 @@
 use std::net::IpAddr;
 use url::Url;
 
+/// Whether `url` is plain `http` to a host other than loopback
+/// (`localhost`, `127.0.0.0/8`, `::1`): such an address would carry login
+/// answers or links in the clear across a network.
+pub fn plain_http_off_loopback(url: &Url) -> bool {
+    if url.scheme() != "http" {
+        return false;
+    }
+    match url.host() {
+        Some(url::Host::Domain(d)) => !d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(a)) => !a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => !a.is_loopback(),
+        None => true,
+    }
+}
+
 /// A URL's lower-case host (IPv6 without brackets) and port (the scheme's
 /// default when none is written).
 pub fn host_port(url: &Url) -> Option<(String, u16)> {
@@ -139,6 +154,17 @@ pub fn valid_worker_pattern(pattern: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn plain_http_is_refused_off_loopback_only() {
+        let off = |u: &str| super::plain_http_off_loopback(&url::Url::parse(u).unwrap());
+        assert!(off("http://id.example.com"));
+        assert!(off("http://10.0.0.1:8080/"));
+        assert!(!off("https://id.example.com"));
+        assert!(!off("http://127.0.0.1:9000"));
+        assert!(!off("http://localhost:3000"));
+        assert!(!off("http://[::1]:3000"));
+    }
+
     use super::*;
 
     fn u(s: &str) -> Url {

@@ -32,6 +32,18 @@ impl User {
     }
 }
 
+/// Names the server itself writes as ledger actors (the checker and
+/// checkpoints, the directories, first-run setup, the operator's CLI). No
+/// account may take one, or its rows would read like the system's own.
+pub const RESERVED_NAMES: [&str; 5] = ["shipshape", "ldap", "oidc", "setup", "cli"];
+
+/// Whether `name` is one of [`RESERVED_NAMES`] (case-insensitively).
+pub fn is_reserved_name(name: &str) -> bool {
+    RESERVED_NAMES
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(name.trim()))
+}
+
 /// Checks a new account's name and password; returns the trimmed name.
 pub fn validate_new_user(username: &str, password: &str) -> Result<String, FieldErrors> {
     let mut errors = FieldErrors::new();
@@ -46,6 +58,11 @@ pub fn validate_new_user(username: &str, password: &str) -> Result<String, Field
         errors.add(
             "username",
             format!("Use up to {USERNAME_MAX} letters, digits and . _ - @"),
+        );
+    } else if is_reserved_name(name) {
+        errors.add(
+            "username",
+            format!("{name:?} is a name Shipshape writes on its own ledger rows: choose another."),
         );
     }
     if let Some(message) = password_problem(password) {
@@ -67,6 +84,15 @@ pub fn password_problem(password: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn system_actor_names_are_reserved() {
+        for n in super::RESERVED_NAMES {
+            assert!(super::validate_new_user(n, "long-enough-1").is_err());
+            assert!(super::validate_new_user(&n.to_uppercase(), "long-enough-1").is_err());
+        }
+        assert!(super::validate_new_user("cli-bot", "long-enough-1").is_ok());
+    }
+
     use super::*;
 
     #[test]

@@ -70,6 +70,13 @@ pub enum Command {
     Restore {
         #[arg(long)]
         from: PathBuf,
+        /// The install's public signing key (hex) to verify the backup's
+        /// checkpoints with, unless a configured key file exists.
+        #[arg(long)]
+        public_key: Option<String>,
+        /// Accept the signing key inside the backup instead.
+        #[arg(long)]
+        trust_backup_key: bool,
     },
     /// Move a whole SQLite install into an empty PostgreSQL database (stop
     /// the server first): every table but sessions in one transaction, the
@@ -210,9 +217,11 @@ pub fn config(global: &Global, bind: Option<SocketAddr>) -> Result<Config, CliEr
 /// Opens the install: runbook, key, database (migrated), and the read
 /// model built from the ledger if it is missing or of an older version.
 async fn open(config: Config) -> Result<AppState, CliError> {
+    crate::file_modes::private_by_default();
     let state = AppState::open(config)
         .await
         .map_err(|e| CliError::Message(e.to_string()))?;
+    crate::file_modes::tighten_existing(&state.config);
     shipshape_backend::service::views::ensure_current(&state).await?;
     Ok(state)
 }
@@ -244,9 +253,17 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
-        Command::Restore { from } => {
+        Command::Restore {
+            from,
+            public_key,
+            trust_backup_key,
+        } => {
             let config = config(&cli.global, None)?;
-            let r = shipshape_backend::service::backup::restore(&from, &config)
+            let trust = shipshape_backend::service::backup::RestoreTrust {
+                public_key,
+                trust_backup_key,
+            };
+            let r = shipshape_backend::service::backup::restore(&from, &config, &trust)
                 .await
                 .map_err(|e| CliError::Message(format!("restore: {e}")))?;
             println!(

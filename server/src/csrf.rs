@@ -1,7 +1,9 @@
 //! Refuses cross-site state changes on cookie sessions (the domain's
 //! same-origin rule): a POST, PUT, PATCH or DELETE that carries the session
 //! cookie and no bearer token must come with a same-origin `Origin` (or,
-//! without one, `Referer`), or it gets 403 before any handler runs. Server
+//! without one, `Referer`), or it gets 403 before any handler runs. One
+//! without the cookie (a login, first-run setup) is refused too when its
+//! `Origin` or `Referer` names another site. Server
 //! functions, HTML forms, multipart uploads and bodiless posts are all
 //! covered; calls with `Authorization: Bearer` are exempt (no cookie
 //! authority involved).
@@ -29,8 +31,14 @@ pub async fn same_origin_only(secure: bool, req: Request, next: Next) -> Respons
         *req.method(),
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     );
+    // Without the cookie a browser request can still log someone in
+    // (setup, login, the sign-in server functions): a cross-site page must
+    // not log the visitor into an account of its choosing. Clients that
+    // send neither header (scripts) are not browsers and pass.
+    let says_where_from = req.headers().contains_key(header::ORIGIN)
+        || req.headers().contains_key(header::REFERER);
     if changes_state
-        && carries_session(&req)
+        && (carries_session(&req) || says_where_from)
         && crate::api::extract::bearer_token(req.headers()).is_none()
     {
         let text = |h: header::HeaderName| req.headers().get(h).and_then(|v| v.to_str().ok());

@@ -45,6 +45,9 @@ impl ApiError {
     }
 }
 
+/// `Retry-After` on a 507: a full disk takes someone to free space.
+const STORAGE_FULL_RETRY_SECS: i64 = 60;
+
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
@@ -73,6 +76,21 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unavailable(message) => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
             }
+            ServiceError::Busy(message, secs) => ApiError {
+                retry_after: Some(secs),
+                ..ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("{message}; try again in {secs} seconds"),
+                )
+            },
+            // Logged where it happened; the client may retry once there is room.
+            ServiceError::StorageFull => ApiError {
+                retry_after: Some(STORAGE_FULL_RETRY_SECS),
+                ..ApiError::new(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "the server's disk is full",
+                )
+            },
             ServiceError::Internal(detail) => {
                 tracing::error!(%detail, "internal error in the JSON API");
                 ApiError::new(

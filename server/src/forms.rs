@@ -48,6 +48,7 @@ pub async fn complete_task(
     State(state): State<ServerState>,
     session: Session,
     Path((cluster, task)): Path<(i64, String)>,
+    headers: axum::http::HeaderMap,
     form: Multipart,
 ) -> Response {
     let user = match shipshape_app::ssr::session_user(&state.app, &session).await {
@@ -59,7 +60,7 @@ pub async fn complete_task(
         let input = crate::upload::read_completion(
             form,
             &state.app.files,
-            &crate::upload::Limits::of(&state.app.config),
+            &crate::upload::Limits::of(&state.app.config).for_body(&headers),
         )
         .await?;
         day2::complete(&state.app, &user, cluster, &task, input).await
@@ -79,6 +80,7 @@ pub async fn sign_with_files(
     State(state): State<ServerState>,
     session: Session,
     Path((cluster, item)): Path<(i64, String)>,
+    headers: axum::http::HeaderMap,
     form: Multipart,
 ) -> Response {
     let user = match shipshape_app::ssr::session_user(&state.app, &session).await {
@@ -92,7 +94,7 @@ pub async fn sign_with_files(
         let mut f = crate::upload::read_form(
             form,
             &state.app.files,
-            &crate::upload::Limits::of(&state.app.config),
+            &crate::upload::Limits::of(&state.app.config).for_body(&headers),
             &["status", "note", "evidence_as_of"],
         )
         .await

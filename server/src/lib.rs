@@ -9,18 +9,23 @@
 //! - [`sso`]: "Log in with <provider>" (OpenID Connect);
 //! - [`sessions`]: login sessions in the install's database;
 //! - [`metrics`]: `/metrics` for Prometheus;
+//! - [`shutdown`]: draining and stopping on `SIGTERM`;
 //! - [`telemetry`]: logging set-up.
 
 pub mod allocator;
 pub mod api;
 pub mod cli;
 pub mod csrf;
+pub mod file_modes;
 pub mod error;
 pub mod forms;
 pub mod gate_cli;
+pub mod host_check;
 pub mod metrics;
 pub mod router;
+pub mod server_fn_status;
 pub mod sessions;
+pub mod shutdown;
 pub mod sso;
 pub mod static_files;
 pub mod telemetry;

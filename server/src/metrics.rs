@@ -30,6 +30,7 @@ pub fn install() -> Option<&'static PrometheusHandle> {
             match handle {
                 Ok(h) => {
                     describe();
+                    shipshape_backend::storage_error::register();
                     metrics::gauge!("shipshape_build_info", "version" => env!("CARGO_PKG_VERSION"))
                         .set(1.0);
                     Some(h)
@@ -88,6 +89,18 @@ fn describe() {
         Unit::Seconds,
         "How long the newest scheduled check round took."
     );
+    describe_gauge!(
+        "shipshape_heavy_work_running",
+        "Evidence bundles (work=bundle) and ledger verifications (work=ledger_verify) running now."
+    );
+    describe_counter!(
+        "shipshape_heavy_work_refused_total",
+        "Bundle and verification requests refused (429) because the most allowed were running."
+    );
+    describe_counter!(
+        "shipshape_ledger_verify_total",
+        "Ledger verifications answered, walked (result=computed) or reused for an unchanged tip (result=cached)."
+    );
 }
 
 /// Times every request under its route template (never the raw path, so
@@ -125,14 +138,30 @@ fn token_ok(state: &ServerState, headers: &HeaderMap) -> bool {
 }
 
 /// `GET /metrics`.
-pub async fn scrape(State(state): State<ServerState>, headers: HeaderMap) -> Response {
-    if !token_ok(&state, &headers) {
+pub async fn scrape(State(state): State<ServerState>, req: Request) -> Response {
+    let headers = req.headers();
+    if !token_ok(&state, headers) {
         return (
             StatusCode::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, "Bearer")],
             "metrics need the bearer token set as metrics_token\n",
         )
             .into_response();
+    }
+    // Without a token, only this machine (a sidecar or local agent) may
+    // read the fleet's readiness, unless the operator opened it on purpose.
+    if state.app.config.metrics_token.is_none() && !state.app.config.metrics_public {
+        let local = req
+            .extensions()
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .is_some_and(|c| c.0.ip().is_loopback());
+        if !local {
+            return (
+                StatusCode::FORBIDDEN,
+                "metrics are served only to this machine: set metrics_token (or metrics_public = true)\n",
+            )
+                .into_response();
+        }
     }
     let readiness = match shipshape_backend::service::metrics::readiness_exposition(&state.app)
         .await

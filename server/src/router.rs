@@ -119,6 +119,10 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
             ServerState,
             _,
         >(context, shell))
+        // Inside the metrics layer, so /metrics counts the refusal's status.
+        .layer(axum::middleware::from_fn(
+            crate::server_fn_status::refusal_status,
+        ))
         .layer(axum::middleware::from_fn(crate::metrics::track))
         .with_state(state)
         .layer(sessions)
@@ -126,6 +130,10 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
         .layer(axum::middleware::from_fn({
             let secure = app.config.secure_cookies;
             move |req, next| crate::csrf::same_origin_only(secure, req, next)
+        }))
+        .layer(axum::middleware::from_fn({
+            let public_url = app.config.public_url.clone();
+            move |req, next| crate::host_check::own_host_only(public_url.clone(), req, next)
         }))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -157,33 +165,40 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
     Ok(router)
 }
 
-/// Binds, prints the address (tests read it), and serves until SIGINT or
-/// SIGTERM, letting in-flight requests finish.
+/// Binds, prints the address (tests read it), and serves until SIGTERM or
+/// SIGINT; then drains and stops (see [`crate::shutdown`]).
 pub async fn serve(app: AppState) -> Result<(), std::io::Error> {
     // Only the server clears upload leftovers of a crash: the CLI opens the
     // same data directory while a server may be running, and must never
     // delete its in-flight temporary files.
     shipshape_backend::files::clear_temporary(&app.config.attachments_dir());
+    let signals = crate::shutdown::Signals::listen()?;
     let listener = tokio::net::TcpListener::bind(app.config.bind).await?;
     let addr = listener.local_addr()?;
-    tokio::spawn(shipshape_backend::store::leader::campaign(
+    let campaign = tokio::spawn(shipshape_backend::store::leader::campaign(
         app.db.clone(),
         app.leader.clone(),
         std::time::Duration::from_secs(app.config.leader_interval_secs),
+        app.lifecycle.clone(),
     ));
-    tokio::spawn(shipshape_backend::service::scheduler::run_forever(
-        app.clone(),
-    ));
-    tokio::spawn(shipshape_backend::service::reminders::run_forever(
-        app.clone(),
-    ));
-    tokio::spawn(shipshape_backend::service::checkpoints::run_forever(
-        app.clone(),
-    ));
-    tokio::spawn(shipshape_backend::service::backup::run_forever(app.clone()));
-    tokio::spawn(shipshape_backend::service::notifications::run_forever(
-        app.clone(),
-    ));
+    // The scheduled jobs, each stopping at a safe point on shutdown.
+    use shipshape_backend::service::{backup, checkpoints, notifications, reminders, scheduler};
+    let jobs = vec![
+        tokio::spawn(scheduler::run_forever(app.clone())),
+        tokio::spawn(reminders::run_forever(app.clone())),
+        tokio::spawn(checkpoints::run_forever(app.clone())),
+        tokio::spawn(backup::run_forever(app.clone())),
+        tokio::spawn(notifications::run_forever(app.clone())),
+        // Stopped where it waits (its writes are transactions).
+        tokio::spawn({
+            let app = app.clone();
+            async move {
+                let stopping = app.lifecycle.clone();
+                let refresh = shipshape_backend::service::directory_refresh::run_forever(app);
+                stopping.unless_stopped(refresh).await;
+            }
+        }),
+    ];
     let setup = shipshape_backend::service::auth::prepare_setup(&app)
         .await
         .map_err(std::io::Error::other)?;
@@ -201,35 +216,17 @@ pub async fn serve(app: AppState) -> Result<(), std::io::Error> {
     }
     println!("shipshape listening on http://{addr}");
     tracing::info!(%addr, "listening");
-    axum::serve(
+    let stop_accepting = tokio_util::sync::CancellationToken::new();
+    let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
+    .with_graceful_shutdown(stop_accepting.clone().cancelled_owned());
+    let running = crate::shutdown::Running {
+        server: tokio::spawn(std::future::IntoFuture::into_future(server)),
+        stop_accepting,
+        jobs,
+        campaign,
     };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-    tracing::info!("shutting down: finishing in-flight requests");
+    crate::shutdown::run(&app, signals, running).await
 }

@@ -1,5 +1,5 @@
 //! Where login sessions are kept: beside everything else, in the install's
-//! database (SQLite's `sessions` table, or PostgreSQL's `public.sessions`,
+//! database, under the SHA-256 of the cookie's id (never the id itself) (SQLite's `sessions` table, or PostgreSQL's `public.sessions`,
 //! so any replica serves a session another replica began). One type for
 //! the session layer whichever database it is.
 
@@ -39,33 +39,66 @@ impl Sessions {
     }
 }
 
-#[async_trait::async_trait]
-impl SessionStore for Sessions {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            Sessions::Sqlite(s) => s.create(record).await,
-            Sessions::Postgres(s) => s.create(record).await,
-        }
-    }
+/// The id a session is stored under: the SHA-256 of the id in the
+/// person's cookie (its first 16 bytes). A copy of the database, its WAL or
+/// a backup then holds no id that would open a live session.
+fn stored_id(id: &Id) -> Id {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(id.0.to_le_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Id(i128::from_le_bytes(bytes))
+}
 
-    async fn save(&self, record: &Record) -> session_store::Result<()> {
+/// `record` as stored: the same, under its hashed id.
+fn stored(record: &Record) -> Record {
+    let mut r = record.clone();
+    r.id = stored_id(&record.id);
+    r
+}
+
+impl Sessions {
+    async fn save_stored(&self, record: &Record) -> session_store::Result<()> {
         match self {
             Sessions::Sqlite(s) => s.save(record).await,
             Sessions::Postgres(s) => s.save(record).await,
         }
     }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for Sessions {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // A new random id whose hash is not stored yet (a collision of
+        // 128-bit random ids is not expected, but never reuse one).
+        loop {
+            if self.load(&record.id).await?.is_none() {
+                break;
+            }
+            record.id = Id::default();
+        }
+        self.save_stored(&stored(record)).await
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        self.save_stored(&stored(record)).await
+    }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            Sessions::Sqlite(s) => s.load(id).await,
-            Sessions::Postgres(s) => s.load(id).await,
-        }
+        let found = match self {
+            Sessions::Sqlite(s) => s.load(&stored_id(id)).await,
+            Sessions::Postgres(s) => s.load(&stored_id(id)).await,
+        }?;
+        Ok(found.map(|mut r| {
+            r.id = *id;
+            r
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         match self {
-            Sessions::Sqlite(s) => s.delete(id).await,
-            Sessions::Postgres(s) => s.delete(id).await,
+            Sessions::Sqlite(s) => s.delete(&stored_id(id)).await,
+            Sessions::Postgres(s) => s.delete(&stored_id(id)).await,
         }
     }
 }

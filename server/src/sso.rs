@@ -17,7 +17,61 @@ use tower_sessions::Session;
 /// Where a started login waits in the session.
 const PENDING_KEY: &str = "oidc_pending";
 
-pub async fn start(State(state): State<ServerState>, session: Session) -> Response {
+/// Logins one client address may start per [`START_WINDOW_SECS`]: each
+/// stores its state for a while, so a flood of anonymous starts must not
+/// fill the session table.
+const STARTS_PER_ADDRESS: usize = 30;
+const START_WINDOW_SECS: i64 = 600;
+/// A started login's state is kept this long (then the person starts again).
+const PENDING_MINUTES: i64 = 10;
+
+fn starts() -> &'static std::sync::Mutex<shipshape_domain::rate_window::RateWindow> {
+    static STARTS: std::sync::OnceLock<
+        std::sync::Mutex<shipshape_domain::rate_window::RateWindow>,
+    > = std::sync::OnceLock::new();
+    STARTS.get_or_init(|| {
+        std::sync::Mutex::new(shipshape_domain::rate_window::RateWindow::new(
+            STARTS_PER_ADDRESS,
+            START_WINDOW_SECS,
+            10_000,
+        ))
+    })
+}
+
+pub async fn start(
+    State(state): State<ServerState>,
+    crate::api::extract::ClientAddr(address): crate::api::extract::ClientAddr,
+    session: Session,
+) -> Response {
+    let key = address.unwrap_or_else(|| "-".into());
+    let allowed = match starts().lock() {
+        Ok(mut w) => w.take(&key, chrono::Utc::now().timestamp()),
+        Err(_) => Ok(()),
+    };
+    if let Err(secs) = allowed {
+        tracing::warn!(address = %key, "oidc login refused: too many started from this address");
+        let mut r = page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many logins were started from your address: wait a few minutes and try again.",
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+            r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+        return r;
+    }
+    // An anonymous visitor's session lives only as long as a login may
+    // take, so abandoned starts leave nothing behind for long.
+    let signed_in = session
+        .get::<i64>(shipshape_app::ssr::USER_KEY)
+        .await
+        .ok()
+        .flatten()
+        .is_some();
+    if !signed_in {
+        session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::minutes(PENDING_MINUTES),
+        )));
+    }
     let (url, pending) = match directory_login::oidc_start(&state.app).await {
         Ok(started) => started,
         Err(e) => return failure(e),
@@ -63,6 +117,10 @@ pub async fn callback(
         Ok(user) => user,
         Err(e) => return failure(e),
     };
+    // A logged-in session lives as long as any other.
+    session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(
+        tower_sessions::cookie::time::Duration::minutes(state.app.config.session_idle_minutes),
+    )));
     if let Err(e) = shipshape_app::ssr::begin_session(&session, &user).await {
         return failure(e);
     }

@@ -1,12 +1,14 @@
 //! Reading a multipart completion form: text fields into memory (small and
 //! capped), files streamed chunk by chunk into the blob store's temporary
 //! files. Every refusal says which file and why; files received before a
-//! refusal are dropped, and their temporary copies with them.
+//! refusal are dropped, and their temporary copies with them. A body that
+//! would not fit on the disk is refused (507) before it is read, and one
+//! that meets a full disk while it is written leaves nothing behind.
 
 use axum::extract::Multipart;
 use shipshape_backend::files::BlobStore;
 use shipshape_backend::service::day2::CompletionInput;
-use shipshape_backend::service::evidence::{upload_refusal, IncomingFile};
+use shipshape_backend::service::evidence::{storage_failure, upload_refusal, IncomingFile};
 use shipshape_backend::ServiceError;
 use shipshape_domain::attachment::{content_type_or_default, sanitize_file_name};
 use shipshape_domain::fields::FieldErrors;
@@ -20,6 +22,9 @@ pub struct Limits {
     pub max_bytes: u64,
     pub max_files: usize,
     pub idle: std::time::Duration,
+    /// The request's `Content-Length`, when it says one: the room the
+    /// upload needs on the disk.
+    pub body_bytes: Option<u64>,
 }
 
 impl Limits {
@@ -28,7 +33,17 @@ impl Limits {
             max_bytes: cfg.max_upload_bytes,
             max_files: cfg.max_upload_files,
             idle: std::time::Duration::from_secs(cfg.upload_idle_secs.max(1)),
+            body_bytes: None,
         }
+    }
+
+    /// With the room the request's body says it needs.
+    pub fn for_body(mut self, headers: &axum::http::HeaderMap) -> Self {
+        self.body_bytes = headers
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        self
     }
 }
 
@@ -100,6 +115,10 @@ pub async fn read_form(
     text_fields: &[&str],
 ) -> Result<UploadForm, ServiceError> {
     let (max_bytes, max_files, idle) = (limits.max_bytes, limits.max_files, limits.idle);
+    // Before a byte is read: a body that would not fit is refused.
+    store
+        .ensure_room(limits.body_bytes.unwrap_or(0))
+        .map_err(|e| storage_failure("receiving an upload", e))?;
     let mut out = UploadForm {
         fields: std::collections::HashMap::new(),
         files: Vec::new(),

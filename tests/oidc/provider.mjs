@@ -11,6 +11,9 @@
 //   OIDC_CLIENT_SECRET        default "shipshape-secret"
 //   OIDC_REDIRECT_URIS        comma-separated, required
 //   OIDC_POST_LOGOUT_REDIRECT_URIS  comma-separated, optional (RP-initiated logout)
+//   OIDC_USERNAMES            "sid:olivia,...": the preferred_username each
+//                             login claims instead of its own (a person who
+//                             renamed themselves at the provider)
 //   OIDC_SSO                  "1": reuse the provider session (no login form on a
 //                             second authorization in the same browser). Default:
 //                             every authorization request shows the login form.
@@ -46,6 +49,13 @@ function lookupAccount(id) {
   return Object.prototype.hasOwnProperty.call(ACCOUNTS, id) ? ACCOUNTS[id] : undefined;
 }
 
+function claimedName(id) {
+  const renames = new Map(
+    splitList(process.env.OIDC_USERNAMES).map((pair) => pair.split(':').map((s) => s.trim())),
+  );
+  return renames.get(id) || id;
+}
+
 async function findAccount(_ctx, id) {
   const account = lookupAccount(id);
   if (!account) return undefined;
@@ -55,7 +65,7 @@ async function findAccount(_ctx, id) {
     async claims() {
       return {
         sub: id,
-        preferred_username: id,
+        preferred_username: claimedName(id),
         name: account.name,
         email: account.email,
         groups: [...account.groups],

@@ -105,6 +105,25 @@ impl Slapd {
     }
 
     /// slapd's log so far (`-d stats`: connections, binds, searches).
+    /// Makes `members` the only members of `group`, as the directory's
+    /// root (someone left the team).
+    pub async fn set_members(&self, group: &str, members: &[&str]) {
+        let (conn, mut ldap) = ldap3::LdapConnAsync::new(&self.url)
+            .await
+            .expect("connect to slapd");
+        ldap3::drive!(conn);
+        ldap.simple_bind(ROOT_DN, ROOT_PASSWORD)
+            .await
+            .and_then(|r| r.success())
+            .expect("bind as the directory's root");
+        let values: std::collections::HashSet<&str> = members.iter().copied().collect();
+        ldap.modify(group, vec![ldap3::Mod::Replace("member", values)])
+            .await
+            .and_then(|r| r.success())
+            .expect("change the group's members");
+        let _ = ldap.unbind().await;
+    }
+
     pub fn log(&self) -> String {
         fs::read_to_string(self.dir.path().join("slapd.log")).unwrap_or_default()
     }

@@ -23,6 +23,11 @@ impl Provider {
     /// Starts the provider with one client whose redirect address is
     /// `redirect_uri`; waits for its ready line.
     pub fn start(redirect_uri: &str) -> Provider {
+        Self::start_env(redirect_uri, &[])
+    }
+
+    /// [`Provider::start`] with extra environment (e.g. `OIDC_USERNAMES`).
+    pub fn start_env(redirect_uri: &str, env: &[(&str, &str)]) -> Provider {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/oidc");
         assert!(
             dir.join("node_modules/oidc-provider").exists(),
@@ -35,6 +40,7 @@ impl Provider {
             .env("OIDC_CLIENT_ID", CLIENT_ID)
             .env("OIDC_CLIENT_SECRET", CLIENT_SECRET)
             .env("OIDC_REDIRECT_URIS", redirect_uri)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -90,10 +90,10 @@ pub async fn setup_admin(
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
     use shipshape_backend::service::auth;
     let state = crate::ssr::state()?;
-    let address = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+    let address = leptos_axum::extract::<http::request::Parts>()
         .await
         .ok()
-        .map(|c| c.0.ip().to_string());
+        .and_then(|parts| crate::ssr::client_address(&state, &parts));
     let user = auth::login(
         &state,
         &username,

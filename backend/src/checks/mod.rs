@@ -37,6 +37,8 @@ pub struct Probe<'a> {
     pub releases: &'a Releases,
     /// The cluster's worker host patterns (empty: the defaults).
     pub worker_hosts: &'a [String],
+    /// The `cluster_hosts` rule every worker must pass too.
+    pub hosts: &'a trino::HostGuard,
 }
 
 fn error(e: TrinoError) -> Observation {
@@ -131,6 +133,7 @@ pub async fn run(probe: &Probe<'_>, check: &Check) -> Observation {
                 json_equals,
                 json_warn,
                 probe.worker_hosts,
+                probe.hosts,
             )
             .await
         }

@@ -1,11 +1,13 @@
 //! `per_worker` checks: list the workers from `system.runtime.nodes`, then
 //! ask each one directly, a bounded number at a time. A worker URI is
 //! fetched only when its host matches the cluster's `worker_hosts` (see
-//! `shipshape_domain::reach`); what a worker answers is kept as its state
-//! (a JSON value, shortened), never as its body.
+//! `shipshape_domain::reach`) and, with `cluster_hosts` set, passes that
+//! rule too (its name resolved once, the request sent to exactly the
+//! addresses checked); what a worker answers is kept as its state (a JSON
+//! value, shortened), never as its body.
 
 use super::{error, rows_of, text, Observation};
-use crate::trino::{self, Credentials, Target};
+use crate::trino::{self, Credentials, HostGuard, Target};
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
 use shipshape_domain::check::{cap_evidence, judge_per_worker, WORKERS_SQL};
@@ -21,6 +23,7 @@ pub(super) async fn per_worker(
     expected: &Value,
     warn_on: &[Value],
     worker_hosts: &[String],
+    hosts: &HostGuard,
 ) -> Observation {
     let rows = match rows_of(client, target, WORKERS_SQL).await {
         Ok(rows) => rows,
@@ -32,7 +35,7 @@ pub(super) async fn per_worker(
         .collect();
     let answers: Vec<(String, Result<Value, String>)> = stream::iter(workers.iter().cloned())
         .map(|(node, uri)| async move {
-            let answer = worker_get(client, target, worker_hosts, &uri, path).await;
+            let answer = worker_get(client, target, worker_hosts, hosts, &uri, path).await;
             (node, answer)
         })
         .buffer_unordered(WORKER_CONCURRENCY)
@@ -62,12 +65,17 @@ async fn worker_get(
     client: &reqwest::Client,
     target: &Target,
     worker_hosts: &[String],
+    hosts: &HostGuard,
     http_uri: &str,
     path: &str,
 ) -> Result<Value, String> {
     let shown: String = http_uri.chars().take(200).collect();
     let base = url::Url::parse(http_uri).map_err(|e| format!("bad http_uri {shown:?}: {e}"))?;
     worker_allowed(&target.base_url, worker_hosts, &base)?;
+    hosts
+        .admit(&base, target.query_timeout)
+        .await
+        .map_err(|reason| format!("outside cluster_hosts: {reason}: not fetched"))?;
     let worker = Target {
         base_url: base,
         ..target.clone()

@@ -59,6 +59,24 @@ pub struct LdapConfig {
     /// Role → group DN(s): `admin = "cn=trino-admins,ou=groups,dc=example,dc=com"`.
     #[serde(default)]
     pub roles: BTreeMap<String, Groups>,
+    /// Seconds between refreshes of every LDAP account as the service
+    /// account (search-then-bind): a person gone from the directory, or
+    /// from every mapped group, is disabled; a changed role is applied.
+    #[serde(default = "default_refresh_secs")]
+    pub refresh_secs: u64,
+    /// With direct bind (no service account to look people up), an LDAP
+    /// account's sessions and API tokens work this many hours after its
+    /// last login; then the person logs in again.
+    #[serde(default = "default_account_max_hours")]
+    pub account_max_hours: i64,
+}
+
+fn default_refresh_secs() -> u64 {
+    900
+}
+
+fn default_account_max_hours() -> i64 {
+    24
 }
 
 /// One group or several.
@@ -261,74 +279,117 @@ impl Ldap {
         .map_err(|_| LdapError::Unavailable(format!("no answer within {}s", limit.as_secs() * 3)))?
     }
 
-    async fn ask(
-        &self,
-        username: &str,
-        password: &str,
-        limit: Duration,
-    ) -> Result<Person, LdapError> {
+    /// Whether the person `username` (a name Shipshape took from the
+    /// directory) is still there, and with which groups, asked as the
+    /// service account: the scheduled refresh of directory accounts.
+    /// `Ok(None)`: no such person any more. Needs search-then-bind
+    /// (`bind_dn`); a direct-bind directory cannot be asked without the
+    /// person's password.
+    pub async fn lookup(&self, username: &str) -> Result<Option<Person>, LdapError> {
+        let Some(bind_dn) = self.config.bind_dn.clone() else {
+            return Err(LdapError::Unavailable(
+                "no service account (bind_dn) to look people up with".into(),
+            ));
+        };
+        let _slot = self
+            .slots
+            .acquire()
+            .await
+            .map_err(|_| LdapError::Unavailable("closed".into()))?;
+        let limit = Duration::from_secs(self.config.timeout_secs);
+        let asked = async {
+            let mut ldap = self.connect(limit).await?;
+            self.service_bind(&mut ldap, &bind_dn).await?;
+            let Some((dn, name, member_of)) = self.find_person(&mut ldap, username).await? else {
+                let _ = ldap.unbind().await;
+                return Ok(None);
+            };
+            let person = self.with_groups(&mut ldap, username, dn, name, member_of).await?;
+            let _ = ldap.unbind().await;
+            Ok(Some(person))
+        };
+        tokio::time::timeout(limit * 3, asked)
+            .await
+            .map_err(|_| LdapError::Unavailable(format!("no answer within {}s", limit.as_secs() * 3)))?
+    }
+
+    /// Whether accounts can be refreshed without the person (a service
+    /// account is configured).
+    pub fn can_look_up(&self) -> bool {
+        self.config.bind_dn.is_some()
+    }
+
+    /// See [`LdapConfig::refresh_secs`].
+    pub fn refresh_secs(&self) -> u64 {
+        self.config.refresh_secs
+    }
+
+    /// See [`LdapConfig::account_max_hours`].
+    pub fn account_max_hours(&self) -> i64 {
+        self.config.account_max_hours
+    }
+
+    async fn connect(&self, limit: Duration) -> Result<ldap3::Ldap, LdapError> {
         let c = &self.config;
         let settings = LdapConnSettings::new()
             .set_conn_timeout(limit)
             .set_starttls(c.starttls)
             .set_config(self.tls.clone());
-        let (conn, mut ldap) = LdapConnAsync::with_settings(settings, &c.url)
+        let (conn, ldap) = LdapConnAsync::with_settings(settings, &c.url)
             .await
             .map_err(|e| LdapError::Unavailable(format!("connecting to {}: {e}", c.url)))?;
         ldap3::drive!(conn);
-        let unavailable =
-            |what: &str, e: ldap3::LdapError| LdapError::Unavailable(format!("{what}: {e}"));
+        Ok(ldap)
+    }
 
-        let (dn, mut name, mut member_of) = match (&c.bind_pattern, &c.bind_dn) {
-            (Some(pattern), _) => (
-                fill(pattern, &dn_escape(username), ""),
-                username.to_string(),
-                Vec::new(),
-            ),
-            (None, Some(bind_dn)) => {
-                self.service_bind(&mut ldap, bind_dn).await?;
-                let base = c.user_base_dn.as_deref().unwrap_or(&c.base_dn);
-                let filter = fill(&c.user_filter, &ldap_escape(username), "");
-                let attrs = vec![c.username_attribute.as_str(), "memberOf"];
-                let (entries, _) = ldap
-                    .search(base, Scope::Subtree, &filter, attrs)
-                    .await
-                    .and_then(|r| r.success())
-                    .map_err(|e| unavailable("searching for the person", e))?;
-                let mut entries = entries.into_iter().map(SearchEntry::construct);
-                let Some(entry) = entries.next() else {
-                    return Err(LdapError::BadCredentials);
-                };
-                if entries.next().is_some() {
-                    tracing::warn!(%filter, "ldap: the user filter matched more than one entry; refusing");
-                    return Err(LdapError::BadCredentials);
-                }
-                let name = attr(&entry, &c.username_attribute)
-                    .into_iter()
-                    .next()
-                    .unwrap_or_else(|| username.to_string());
-                let member_of = attr(&entry, "memberOf");
-                (entry.dn, name, member_of)
-            }
-            (None, None) => return Err(LdapError::Unavailable("no bind method configured".into())),
-        };
-
-        // The password check itself.
-        let bound = ldap
-            .simple_bind(&dn, password)
+    /// The person's entry by the user filter, as the service account (bound
+    /// by the caller): DN, user name and `memberOf`. `None` when there is
+    /// no such entry, or more than one (refused: ambiguous).
+    async fn find_person(
+        &self,
+        ldap: &mut ldap3::Ldap,
+        username: &str,
+    ) -> Result<Option<(String, String, Vec<String>)>, LdapError> {
+        let c = &self.config;
+        let base = c.user_base_dn.as_deref().unwrap_or(&c.base_dn);
+        let filter = fill(&c.user_filter, &ldap_escape(username), "");
+        let attrs = vec![c.username_attribute.as_str(), "memberOf"];
+        let (entries, _) = ldap
+            .search(base, Scope::Subtree, &filter, attrs)
             .await
-            .map_err(|e| unavailable("binding as the person", e))?;
-        if bound.rc != 0 {
-            tracing::debug!(rc = bound.rc, "ldap: the person's bind was refused");
-            return Err(LdapError::BadCredentials);
+            .and_then(|r| r.success())
+            .map_err(|e| LdapError::Unavailable(format!("searching for the person: {e}")))?;
+        let mut entries = entries.into_iter().map(SearchEntry::construct);
+        let Some(entry) = entries.next() else {
+            return Ok(None);
+        };
+        if entries.next().is_some() {
+            tracing::warn!(%filter, "ldap: the user filter matched more than one entry; refusing");
+            return Ok(None);
         }
-        if c.bind_pattern.is_some() && name != username {
-            name = username.to_string();
-        }
+        let name = attr(&entry, &c.username_attribute)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| username.to_string());
+        let member_of = attr(&entry, "memberOf");
+        Ok(Some((entry.dn, name, member_of)))
+    }
 
+    /// The person with their groups (`memberOf` and the group filter's
+    /// matches, searched as the service account where there is one) and
+    /// the role those give.
+    async fn with_groups(
+        &self,
+        ldap: &mut ldap3::Ldap,
+        username: &str,
+        dn: String,
+        name: String,
+        mut member_of: Vec<String>,
+    ) -> Result<Person, LdapError> {
+        let c = &self.config;
         if !c.group_filter.trim().is_empty() {
             if let Some(bind_dn) = &c.bind_dn {
-                self.service_bind(&mut ldap, bind_dn).await?;
+                self.service_bind(ldap, bind_dn).await?;
             }
             let base = c.group_base_dn.as_deref().unwrap_or(&c.base_dn);
             let filter = fill(&c.group_filter, &ldap_escape(username), &ldap_escape(&dn));
@@ -336,10 +397,9 @@ impl Ldap {
                 .search(base, Scope::Subtree, &filter, vec!["1.1"])
                 .await
                 .and_then(|r| r.success())
-                .map_err(|e| unavailable("searching for groups", e))?;
+                .map_err(|e| LdapError::Unavailable(format!("searching for groups: {e}")))?;
             member_of.extend(entries.into_iter().map(|e| SearchEntry::construct(e).dn));
         }
-        let _ = ldap.unbind().await;
         member_of.sort_by_key(|g| shipshape_domain::directory::normalize_dn(g));
         member_of.dedup_by_key(|g| shipshape_domain::directory::normalize_dn(g));
         let role = self.roles.role_for(&member_of);
@@ -349,6 +409,46 @@ impl Ldap {
             groups: member_of,
             role,
         })
+    }
+
+    async fn ask(
+        &self,
+        username: &str,
+        password: &str,
+        limit: Duration,
+    ) -> Result<Person, LdapError> {
+        let c = &self.config;
+        let mut ldap = self.connect(limit).await?;
+        let (dn, mut name, member_of) = match (&c.bind_pattern, &c.bind_dn) {
+            (Some(pattern), _) => (
+                fill(pattern, &dn_escape(username), ""),
+                username.to_string(),
+                Vec::new(),
+            ),
+            (None, Some(bind_dn)) => {
+                self.service_bind(&mut ldap, bind_dn).await?;
+                self.find_person(&mut ldap, username)
+                    .await?
+                    .ok_or(LdapError::BadCredentials)?
+            }
+            (None, None) => return Err(LdapError::Unavailable("no bind method configured".into())),
+        };
+
+        // The password check itself.
+        let bound = ldap
+            .simple_bind(&dn, password)
+            .await
+            .map_err(|e| LdapError::Unavailable(format!("binding as the person: {e}")))?;
+        if bound.rc != 0 {
+            tracing::debug!(rc = bound.rc, "ldap: the person's bind was refused");
+            return Err(LdapError::BadCredentials);
+        }
+        if c.bind_pattern.is_some() && name != username {
+            name = username.to_string();
+        }
+        let person = self.with_groups(&mut ldap, username, dn, name, member_of).await?;
+        let _ = ldap.unbind().await;
+        Ok(person)
     }
 
     async fn service_bind(&self, ldap: &mut ldap3::Ldap, bind_dn: &str) -> Result<(), LdapError> {
@@ -398,6 +498,8 @@ mod tests {
                 "admin".to_string(),
                 Groups::One("cn=a,dc=example,dc=com".into()),
             )]),
+            refresh_secs: default_refresh_secs(),
+            account_max_hours: default_account_max_hours(),
         }
     }
 

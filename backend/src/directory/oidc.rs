@@ -50,6 +50,16 @@ pub struct OidcConfig {
     pub roles: BTreeMap<String, Groups>,
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// An OpenID account's sessions and API tokens work for this many hours
+    /// after its last login through the provider; then the person logs in
+    /// again, and the provider says afresh whether they are still there
+    /// and in which groups (a leader's access ends within this).
+    #[serde(default = "default_account_max_hours")]
+    pub account_max_hours: i64,
+}
+
+fn default_account_max_hours() -> i64 {
+    24
 }
 
 fn default_display_name() -> String {
@@ -90,6 +100,17 @@ impl OidcConfig {
     pub fn check(&self) -> Result<(), String> {
         IssuerUrl::new(self.issuer_url.clone()).map_err(|e| format!("oidc.issuer_url: {e}"))?;
         self.redirect_url()?;
+        for (key, value) in [
+            ("issuer_url", &self.issuer_url),
+            ("public_url", &self.public_url),
+        ] {
+            let url = url::Url::parse(value).map_err(|e| format!("oidc.{key}: {e}"))?;
+            if shipshape_domain::reach::plain_http_off_loopback(&url) {
+                return Err(format!(
+                    "oidc.{key} is plain http off this machine: use https (codes and tokens would cross the network in the clear)"
+                ));
+            }
+        }
         if self.client_id.trim().is_empty() {
             return Err("oidc.client_id is empty".into());
         }
@@ -157,7 +178,13 @@ pub fn provider_error_message(error: &str) -> &'static str {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
     pub username: Option<String>,
+    /// The provider's `iss` and the person's `sub`: together they, never
+    /// the user name, say which account a login is.
+    pub issuer: String,
     pub subject: String,
+    /// The user-name claim is `email` and the provider has not verified
+    /// the address (`email_verified` is not true): it is not used.
+    pub email_unverified: bool,
     pub groups: Vec<String>,
     pub role: Option<Role>,
 }
@@ -294,15 +321,25 @@ impl Oidc {
         // The signature covers the payload: with it verified, the other
         // claims (named in the config) are read from the same bytes.
         let payload = payload_claims(&id_token.to_string())?;
-        let username = payload
+        let issuer = claims.issuer().as_str().to_string();
+        let mut username = payload
             .get(&self.config.username_claim)
             .and_then(|v| v.as_str())
             .map(str::to_string);
+        // An address is a name only once the provider has checked that the
+        // person receives mail there.
+        let email_unverified = self.config.username_claim == "email"
+            && payload.get("email_verified").and_then(|v| v.as_bool()) != Some(true);
+        if email_unverified {
+            username = None;
+        }
         let groups = strings(payload.get(&self.config.groups_claim));
         let role = self.roles.role_for(&groups);
         Ok(Person {
             username,
+            issuer,
             subject,
+            email_unverified,
             groups,
             role,
         })
@@ -310,6 +347,11 @@ impl Oidc {
 
     pub fn username_claim(&self) -> &str {
         &self.config.username_claim
+    }
+
+    /// See [`OidcConfig::account_max_hours`].
+    pub fn account_max_hours(&self) -> i64 {
+        self.config.account_max_hours
     }
 }
 
@@ -364,6 +406,7 @@ mod tests {
             scopes: default_scopes(),
             username_claim: default_username_claim(),
             groups_claim: default_groups_claim(),
+            account_max_hours: default_account_max_hours(),
             roles: BTreeMap::from([("sre".to_string(), Groups::Many(vec!["sres".into()]))]),
             timeout_secs: 5,
         }
@@ -382,6 +425,26 @@ mod tests {
         }
         .check()
         .is_err());
+        for (issuer, public) in [
+            ("http://id.example.com", "https://shipshape.example.com"),
+            ("https://id.example.com", "http://shipshape.example.com"),
+        ] {
+            let e = OidcConfig {
+                issuer_url: issuer.into(),
+                public_url: public.into(),
+                ..base()
+            }
+            .check()
+            .unwrap_err();
+            assert!(e.contains("plain http"), "{e}");
+        }
+        assert!(OidcConfig {
+            issuer_url: "http://127.0.0.1:9000".into(),
+            public_url: "http://localhost:3000".into(),
+            ..base()
+        }
+        .check()
+        .is_ok());
         assert!(OidcConfig {
             issuer_url: "not a url".into(),
             ..base()

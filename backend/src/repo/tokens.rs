@@ -26,6 +26,8 @@ pub trait TokenRepo: Send {
     /// Revokes the user's token; false when there is no such (unrevoked)
     /// token of theirs.
     async fn revoke(&mut self, user_id: i64, id: i64, at: &str) -> DbResult<bool>;
+    /// Revokes every unrevoked token of the user; returns how many.
+    async fn revoke_all(&mut self, user_id: i64, at: &str) -> DbResult<u64>;
 }
 
 #[derive(FromRow)]

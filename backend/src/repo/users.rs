@@ -52,6 +52,15 @@ pub trait UserRepo: Send {
     async fn sessions_valid_after(&mut self, id: i64) -> DbResult<Option<i64>>;
     /// Ends every session of the user that began at or before `at`.
     async fn end_sessions(&mut self, id: i64, at: i64) -> DbResult<()>;
+    /// The account bound to an OpenID provider's `iss` and `sub`.
+    async fn by_oidc_subject(&mut self, issuer: &str, subject: &str) -> DbResult<Option<User>>;
+    /// The OpenID identity (`iss`, `sub`) an account is bound to, if any.
+    async fn oidc_identity(&mut self, id: i64) -> DbResult<Option<(String, String)>>;
+    /// Binds an account to an OpenID identity (at its first login).
+    async fn bind_oidc(&mut self, id: i64, issuer: &str, subject: &str) -> DbResult<()>;
+    /// When the directory or provider last vouched for a directory account.
+    async fn directory_checked_at(&mut self, id: i64) -> DbResult<Option<String>>;
+    async fn set_directory_checked(&mut self, id: i64, at: &str) -> DbResult<()>;
 }
 
 /// The columns every query reads into a [`UserRow`].

@@ -68,9 +68,12 @@ fn already_set_up() -> ServiceError {
 
 /// Checks a name and password from a client `address`. Unknown names and
 /// wrong passwords fail the same way and take the same time. Failures are
-/// limited per name and per address (then [`ServiceError::TooManyAttempts`]
-/// without hashing at all), hashing waits for one of a few slots, and each
-/// failure is logged with the name and address, never the password.
+/// limited per (name, address) pair, per address and for the install (then
+/// [`ServiceError::TooManyAttempts`] without hashing at all); only a failed
+/// check counts, so people logging in at the same moment from behind one
+/// proxy are never refused for each other. Hashing waits for one of a few
+/// slots, and each failure is logged with the name and address, never the
+/// password.
 pub async fn login(
     state: &AppState,
     username: &str,
@@ -79,24 +82,36 @@ pub async fn login(
 ) -> Result<User, ServiceError> {
     let guard = &state.login_guard;
     let keys = crate::login_guard::LoginGuard::keys(username, address);
-    if let Err(secs) = guard.check(&keys) {
+    if let Err(secs) = guard.check(&state.db, &keys).await {
         tracing::warn!(user = %username.trim(), address = address.unwrap_or("-"), retry_after = secs, "login refused: too many failures");
         return Err(ServiceError::TooManyAttempts(secs));
     }
-    // Counted before hashing: concurrent attempts count at once, so a flood
-    // is refused without waiting for hashes. A success clears the name.
-    guard.failed(&keys);
-    let fail = || {
-        tracing::warn!(user = %username.trim(), address = address.unwrap_or("-"), "failed login");
-        ServiceError::BadCredentials
-    };
+    let outcome = check_password(state, username, password).await;
+    match &outcome {
+        Ok(_) => guard.succeeded(&state.db, &keys).await,
+        Err(ServiceError::BadCredentials) => {
+            tracing::warn!(user = %username.trim(), address = address.unwrap_or("-"), "failed login");
+            guard.failed(&state.db, &keys).await;
+        }
+        Err(_) => {}
+    }
+    outcome
+}
+
+/// The password check behind [`login`]: a local account's hash, or the
+/// directory for a directory name.
+async fn check_password(
+    state: &AppState,
+    username: &str,
+    password: SecretString,
+) -> Result<User, ServiceError> {
     // No account's name holds a NUL (names are checked when made), and
     // PostgreSQL could not even look one up.
     if username.trim().is_empty()
         || username.contains('\0')
         || password.expose_secret().len() > shipshape_domain::user::PASSWORD_MAX
     {
-        return Err(fail());
+        return Err(ServiceError::BadCredentials);
     }
     let name = username.trim();
     let creds = state.db.read().await?.users().credentials(name).await?;
@@ -105,17 +120,11 @@ pub async fn login(
         .is_some_and(|c| c.user.source == Source::Local);
     if !local {
         // Not a local account: the directory decides, if there is one (a
-        // name it made at an earlier login, or a name never seen).
+        // name it made at an earlier login, or a name never seen). A
+        // directory never takes over a local account of the same name.
         let directory_name = creds.as_ref().is_none_or(|c| c.user.source == Source::Ldap);
         if let (true, Some(_)) = (directory_name, &state.directories.ldap) {
-            return match super::directory_login::ldap_login(state, name, password).await {
-                Ok(u) => {
-                    guard.succeeded(&keys);
-                    Ok(u)
-                }
-                Err(ServiceError::BadCredentials) => Err(fail()),
-                Err(e) => Err(e),
-            };
+            return super::directory_login::ldap_login(state, name, password).await;
         }
     }
     let (user, hash) = match creds {
@@ -126,17 +135,56 @@ pub async fn login(
     };
     let verified = password::verify(password, hash).await?;
     match user {
-        Some(u) if verified => {
-            guard.succeeded(&keys);
-            Ok(u)
-        }
-        _ => Err(fail()),
+        Some(u) if verified => Ok(u),
+        _ => Err(ServiceError::BadCredentials),
     }
 }
 
-/// The user behind a session, if it still exists.
+/// The user behind a session, if it still exists (enabled, and for a
+/// directory account still vouched for: see [`still_vouched`]).
 pub async fn user_by_id(state: &AppState, id: i64) -> Result<Option<User>, ServiceError> {
-    Ok(state.db.read().await?.users().by_id(id).await?)
+    let mut db = state.db.read().await?;
+    let Some(user) = db.users().by_id(id).await? else {
+        return Ok(None);
+    };
+    Ok(still_vouched(state, db.as_mut(), &user)
+        .await?
+        .then_some(user))
+}
+
+/// Whether an account's sessions and tokens still count as far as its
+/// directory goes. Local accounts: always. LDAP accounts with a service
+/// account: the scheduled refresh disables leavers, so yes. OpenID
+/// accounts, and LDAP accounts of a direct-bind directory (nobody can ask
+/// it about a person without their password): for the configured
+/// `account_max_hours` after the last login through it. An account whose
+/// directory is no longer configured: no.
+pub async fn still_vouched(
+    state: &AppState,
+    db: &mut dyn crate::repo::Repos,
+    user: &User,
+) -> Result<bool, ServiceError> {
+    let max_hours = match user.source {
+        Source::Local => return Ok(true),
+        Source::Ldap => match &state.directories.ldap {
+            Some(l) if l.can_look_up() => return Ok(true),
+            Some(l) => l.account_max_hours(),
+            None => return Ok(false),
+        },
+        Source::Oidc => match &state.directories.oidc {
+            Some(o) => o.account_max_hours(),
+            None => return Ok(false),
+        },
+    };
+    let checked = db.users().directory_checked_at(user.id).await?;
+    let fresh = checked
+        .as_deref()
+        .and_then(shipshape_domain::time::parse_ts)
+        .is_some_and(|at| chrono::Utc::now() - at < chrono::Duration::hours(max_hours));
+    if !fresh {
+        tracing::info!(user = %user.username, source = user.source.as_str(), "directory account not vouched for recently: log in again");
+    }
+    Ok(fresh)
 }
 
 /// Now, in unix milliseconds (what sessions record as their login time).

@@ -20,6 +20,7 @@ use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use shipshape_domain::ledger::ChainVerifier;
+use shipshape_domain::signing::PublicKey;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use std::path::{Component, Path, PathBuf};
@@ -277,8 +278,8 @@ pub async fn run_forever(state: crate::AppState) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await; // the first tick is now: wait a whole interval
-    loop {
-        tick.tick().await;
+    let stopping = &state.lifecycle;
+    while stopping.unless_stopped(tick.tick()).await.is_some() {
         if !state.leader.is_leader() {
             continue;
         }
@@ -287,7 +288,14 @@ pub async fn run_forever(state: crate::AppState) {
             chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
         );
         let dir = root.join(&name);
-        match backup(&state, &dir).await {
+        // Abandoned when the server stops: the unfinished copy (it has no
+        // manifest yet) is removed.
+        let Some(done) = stopping.unless_stopped(backup(&state, &dir)).await else {
+            tracing::info!(dir = %dir.display(), "scheduled backup abandoned: the server is stopping");
+            let _ = std::fs::remove_dir_all(&dir);
+            break;
+        };
+        match done {
             Ok(r) => {
                 tracing::info!(dir = %dir.display(), head_seq = r.head_seq, files = r.files, "scheduled backup done");
                 prune(&root, state.config.backup_keep);
@@ -334,7 +342,51 @@ fn safe_rel(path: &str) -> Option<PathBuf> {
 }
 
 /// Checks a backup whole: manifest, files, chain. Returns the manifest.
+/// Which signing key a restore trusts to verify the backup's checkpoints.
+#[derive(Debug, Clone, Default)]
+pub struct RestoreTrust {
+    /// The install's public key (hex), as `shipshape ledger key` or
+    /// `GET /api/v1/ledger/key` shows it, recorded before the backup.
+    pub public_key: Option<String>,
+    /// Trust whatever key the backup holds (only its own consistency is
+    /// then checked: whoever could write the backup could forge it).
+    pub trust_backup_key: bool,
+}
+
+/// The key checkpoints must verify with: the configured signing key when
+/// its file exists, else the public key given, else (only when asked
+/// for) none, meaning the backup's own.
+fn trusted_key(
+    config: &Config,
+    trust: &RestoreTrust,
+    backup_has_key: bool,
+) -> Result<Option<PublicKey>, BackupError> {
+    let (key_file, configured) = crate::keys::key_path(config);
+    if configured && key_file.exists() {
+        let key = crate::keys::read_key_file(&key_file)
+            .map_err(|e| BackupError::Refused(format!("the configured signing key: {e}")))?;
+        return Ok(Some(key.public_key()));
+    }
+    if let Some(hex) = &trust.public_key {
+        return PublicKey::from_hex(hex.trim())
+            .map(Some)
+            .map_err(|e| BackupError::Refused(format!("--public-key: {e}")));
+    }
+    if trust.trust_backup_key || !backup_has_key {
+        return Ok(None);
+    }
+    Err(BackupError::Refused(
+        "say which signing key to trust: --public-key HEX (the install's key, from `shipshape ledger key` or GET /api/v1/ledger/key, recorded before the backup), or --trust-backup-key to accept the key inside the backup".into(),
+    ))
+}
+
 pub async fn check(from: &Path) -> Result<Manifest, BackupError> {
+    check_with(from, None).await
+}
+
+/// [`check`], verifying the checkpoints with `trusted` when given (and
+/// refusing a backup whose own key is another).
+pub async fn check_with(from: &Path, trusted: Option<PublicKey>) -> Result<Manifest, BackupError> {
     let text = std::fs::read(from.join(MANIFEST)).map_err(|_| {
         BackupError::Refused(format!(
             "{} has no {MANIFEST}: not a backup, or one that did not finish",
@@ -375,12 +427,23 @@ pub async fn check(from: &Path) -> Result<Manifest, BackupError> {
     }
     // The chain, and its checkpoints with the backed-up key when there is one.
     let key_file = from.join(KEY_FILE);
-    let key = if key_file.exists() {
+    let backed_up = if key_file.exists() {
         let key = crate::keys::read_key_file(&key_file)
             .map_err(|e| BackupError::Refused(format!("the backed-up signing key: {e}")))?;
         Some(key.public_key())
     } else {
         None
+    };
+    let key = match (trusted, backed_up) {
+        (Some(t), Some(b)) if t.to_hex() != b.to_hex() => {
+            return Err(BackupError::Refused(format!(
+                "the backup's signing key ({}) is not the trusted one ({})",
+                b.fingerprint(),
+                t.fingerprint()
+            )))
+        }
+        (Some(t), _) => Some(t),
+        (None, b) => b,
     };
     let mut conn = SqliteRepos::Own(open_read_only(&from.join(DB_FILE)).await?);
     let mut verifier = ChainVerifier::with_key(key);
@@ -414,7 +477,11 @@ pub async fn check(from: &Path) -> Result<Manifest, BackupError> {
 
 /// Restores the backup in `from` into the configured data directory, which
 /// must hold no database and no attachments yet.
-pub async fn restore(from: &Path, config: &Config) -> Result<Report, BackupError> {
+pub async fn restore(
+    from: &Path,
+    config: &Config,
+    trust: &RestoreTrust,
+) -> Result<Report, BackupError> {
     let db = config.database_path();
     if db.exists() || !is_empty_dir(&config.attachments_dir())? {
         return Err(BackupError::Refused(format!(
@@ -422,7 +489,8 @@ pub async fn restore(from: &Path, config: &Config) -> Result<Report, BackupError
             config.data_dir.display()
         )));
     }
-    let manifest = check(from).await?;
+    let trusted = trusted_key(config, trust, from.join(KEY_FILE).exists())?;
+    let manifest = check_with(from, trusted).await?;
     let (key_target, configured) = crate::keys::key_path(config);
     let mut bytes = 0;
     for f in &manifest.files {

@@ -1,14 +1,21 @@
 //! The auditor's evidence bundle (see [`shipshape_domain::bundle`] for its
-//! layout): built here into a temporary ZIP, and read back here to be checked
-//! by `shipshape ledger verify --export`.
+//! layout): built here as a ZIP streamed straight into its download, and
+//! read back here to be checked by `shipshape ledger verify --export`.
 //!
 //! Building streams the matching ledger rows a page at a time into the
 //! `signoffs.csv` entry while hashing them, then copies each attached file
 //! from the blob store, so memory stays constant in the number of rows (only
-//! the list of attachments is kept). The ZIP is written under the blob
-//! store's temporary area (`<data_dir>/attachments/tmp`, emptied at every
-//! start) and removed when the returned [`BundleFile`] is dropped, i.e. once
-//! the download is over or abandoned.
+//! the list of attachments is kept). The ZIP goes to the client as it is
+//! written ([`super::bundle_stream`]): the format allows it (each entry's
+//! sizes and CRC follow its data in a data descriptor, and the central
+//! directory comes last), so no temporary file is written and the disk is
+//! never touched. The list of attachments is read, and checked against the
+//! store, before the first byte, so a missing file is still a plain error
+//! rather than a cut download.
+//!
+//! At most [`crate::heavy::BUNDLES_AT_ONCE`] bundles are built at once
+//! (more are refused with `Busy`); a build stops as soon as its download
+//! is dropped.
 //!
 //! The manifest is signed with the server's ledger key (see
 //! [`crate::keys`]); checking a bundle takes the key to trust from the
@@ -16,8 +23,10 @@
 //!
 //! Every role may download a bundle: it only reads.
 
+use super::bundle_stream::{self, Cancel, ChannelWriter};
 use super::export;
 use crate::{AppState, ServiceError};
+use futures::stream::BoxStream;
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
 use shipshape_domain::attachment::DetailsFiles;
@@ -30,9 +39,8 @@ use shipshape_domain::export::{csv_row, ExportFilter, ExportQuery, CSV_HEADER};
 use shipshape_domain::signing::PublicKey;
 use shipshape_domain::user::User;
 use std::collections::BTreeMap;
-use std::io::{BufReader, BufWriter, Read, Seek, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::io::{BufReader, Read, Seek, Write};
+use std::path::Path;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
@@ -40,52 +48,29 @@ use zip::{CompressionMethod, ZipArchive, ZipWriter};
 /// refused rather than read into memory.
 const SMALL_FILE_LIMIT: u64 = 256 * 1024 * 1024;
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// A finished bundle on disk; the file is removed when this is dropped.
-#[derive(Debug)]
-pub struct BundleFile {
-    path: PathBuf,
-    /// Size of the ZIP.
-    pub bytes: u64,
+/// A bundle being built as it is downloaded.
+pub struct BundleDownload {
     /// A name for the download, e.g. `shipshape-evidence-20261123T101500Z.zip`.
     pub file_name: String,
-    pub manifest: Manifest,
+    /// The ZIP's bytes as the builder writes them. Dropping it stops the
+    /// build; an `Err` item means the bundle could not be completed (the
+    /// reason is in the server's log) and the download must be cut.
+    pub body: BoxStream<'static, Result<Vec<u8>, std::io::Error>>,
 }
 
-impl BundleFile {
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for BundleFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-/// Removes a half-written bundle if building fails.
-struct TempGuard(Option<PathBuf>);
-
-impl Drop for TempGuard {
-    fn drop(&mut self) {
-        if let Some(p) = self.0.take() {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
-/// Builds the bundle for `actor` with the CSV export's filters. Bad filters
-/// are refused (with field messages) before anything is written; a file a
-/// row names that is missing from the store, or no longer matches its
-/// SHA-256, is an internal error.
+/// Starts the bundle for `actor` with the CSV export's filters, within
+/// the server's limit of bundles at once ([`ServiceError::Busy`] past it).
+/// Bad filters are refused (with field messages) before anything is read;
+/// a file a row names that is missing from the store is an internal error
+/// before a byte is sent. What fails later (a stored file that no longer
+/// matches its SHA-256) cuts the download.
 pub async fn build(
     state: &AppState,
     actor: &User,
     q: &ExportQuery,
-) -> Result<BundleFile, ServiceError> {
+) -> Result<BundleDownload, ServiceError> {
     let filter = export::prepare(actor, q)?;
+    let place = state.heavy.bundle()?;
     // The head first: rows appended while the bundle is written are left out,
     // so the bundle is the ledger as of this head.
     let head = {
@@ -106,30 +91,87 @@ pub async fn build(
         public_key: None,
         signature: None,
     };
-    let dir = state.config.attachments_dir().join("tmp");
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| ServiceError::internal("bundle temporary directory", e))?;
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = at.timestamp_nanos_opt().unwrap_or_default();
-    let path = dir.join(format!("{}-{nanos}-{n}.bundle.zip", std::process::id()));
-    let guard = TempGuard(Some(path.clone()));
+    let head_seq = manifest.chain_head.as_ref().map_or(0, |h| h.seq);
+    let attachments = attachments_of(state, filter.clone(), head_seq).await?;
     let file_name = format!("shipshape-evidence-{}.zip", at.format("%Y%m%dT%H%M%SZ"));
     let mtime = zip_time(at);
-    let (state, rt) = (state.clone(), tokio::runtime::Handle::current());
-    let (manifest, bytes) = tokio::task::spawn_blocking(move || {
-        write_bundle(&rt, state, filter, manifest, &path, mtime)
-    })
-    .await
-    .map_err(|e| ServiceError::internal("bundle task", e))??;
-    let mut guard = guard;
-    let path = guard.0.take().unwrap_or_default();
-    Ok(BundleFile {
-        path,
-        bytes,
-        file_name,
-        manifest,
-    })
+    let rt = tokio::runtime::Handle::current();
+    // The place is held by the builder and by the body, until both end.
+    let place = std::sync::Arc::new(place);
+    let (mut out, cancel, body) = bundle_stream::pipe(rt.clone(), place.clone());
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let _place = place;
+        let built = write_bundle(
+            &rt,
+            &state,
+            filter,
+            manifest,
+            attachments,
+            mtime,
+            &mut out,
+            &cancel,
+        );
+        match built {
+            Ok(()) => {}
+            Err(_) if cancel.is_set() => {
+                tracing::info!("an evidence bundle's download was dropped: its build stopped");
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "an evidence bundle was cut short");
+                out.fail();
+            }
+        }
+    });
+    Ok(BundleDownload { file_name, body })
+}
+
+/// Every file the rows up to `head_seq` name (ZIP path → SHA-256), each
+/// once, each checked to be in the store: a missing one fails the request
+/// before its download starts. (This reads the rows a first time; the
+/// builder reads them again as it writes the CSV, since the list must be
+/// known, and checked, before the first byte is sent.)
+async fn attachments_of(
+    state: &AppState,
+    filter: ExportFilter,
+    head_seq: i64,
+) -> Result<BTreeMap<String, String>, ServiceError> {
+    let mut attachments: BTreeMap<String, String> = BTreeMap::new();
+    let mut rows = export::rows(state.clone(), filter);
+    while let Some(row) = rows.next().await {
+        let e = row?;
+        if e.content.seq > head_seq {
+            break;
+        }
+        for f in DetailsFiles::of(&e.content.details) {
+            let path = attachment_path(&f.sha256, &f.name).ok_or_else(|| {
+                ServiceError::Internal(format!(
+                    "ledger row {} names a file with a malformed SHA-256",
+                    e.content.seq
+                ))
+            })?;
+            attachments.entry(path).or_insert(f.sha256);
+        }
+    }
+    for sha in attachments.values() {
+        let blob = state
+            .files
+            .path_of(sha)
+            .ok_or_else(|| ServiceError::Internal(format!("bad attachment digest {sha}")))?;
+        let meta = tokio::fs::metadata(&blob).await.map_err(|e| {
+            ServiceError::Internal(format!(
+                "attachment {sha} cannot be read from the store ({}): {e}",
+                blob.display()
+            ))
+        })?;
+        if !meta.is_file() {
+            return Err(ServiceError::Internal(format!(
+                "attachment {sha} in the store ({}) is not a file",
+                blob.display()
+            )));
+        }
+    }
+    Ok(attachments)
 }
 
 fn zip_time(at: chrono::DateTime<chrono::Utc>) -> zip::DateTime {
@@ -191,18 +233,27 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// Writes the whole ZIP (on a blocking thread; database pages are fetched
-/// through `rt`). Returns the completed manifest and the ZIP's size.
+fn stopped() -> ServiceError {
+    ServiceError::Internal("the bundle's download is gone".into())
+}
+
+/// Writes the whole ZIP into `out` as a stream (on a blocking thread;
+/// database pages are fetched through `rt`), checking `cancel` before each
+/// row and each entry. The entries' sizes and CRCs follow their data
+/// (data descriptors), so nothing is written twice and no temporary file
+/// is needed.
+#[allow(clippy::too_many_arguments)]
 fn write_bundle(
     rt: &tokio::runtime::Handle,
-    state: AppState,
+    state: &AppState,
     filter: ExportFilter,
     mut manifest: Manifest,
-    path: &Path,
+    attachments: BTreeMap<String, String>,
     mtime: zip::DateTime,
-) -> Result<(Manifest, u64), ServiceError> {
-    let file = std::fs::File::create(path).map_err(io_err("bundle file"))?;
-    let mut zip = ZipWriter::new(BufWriter::new(file));
+    out: &mut ChannelWriter,
+    cancel: &Cancel,
+) -> Result<(), ServiceError> {
+    let mut zip = ZipWriter::new_stream(&mut *out);
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .last_modified_time(mtime)
@@ -215,10 +266,11 @@ fn write_bundle(
     csv.write_all(shipshape_domain::csv::row(&CSV_HEADER).as_bytes())
         .map_err(io_err("bundle csv"))?;
     let head_seq = manifest.chain_head.as_ref().map_or(0, |h| h.seq);
-    // (path → sha256) of every file the rows name, each once.
-    let mut attachments: BTreeMap<String, String> = BTreeMap::new();
     let mut rows = export::rows(state.clone(), filter);
     while let Some(row) = rt.block_on(rows.next()) {
+        if cancel.is_set() {
+            return Err(stopped());
+        }
         let e = row?;
         if e.content.seq > head_seq {
             break;
@@ -228,15 +280,6 @@ fn write_bundle(
         manifest.last_seq = Some(e.content.seq);
         csv.write_all(csv_row(&e).as_bytes())
             .map_err(io_err("bundle csv"))?;
-        for f in DetailsFiles::of(&e.content.details) {
-            let path = attachment_path(&f.sha256, &f.name).ok_or_else(|| {
-                ServiceError::Internal(format!(
-                    "ledger row {} names a file with a malformed SHA-256",
-                    e.content.seq
-                ))
-            })?;
-            attachments.entry(path).or_insert(f.sha256);
-        }
     }
     drop(rows);
     let d = csv.digest();
@@ -248,6 +291,9 @@ fn write_bundle(
 
     // attachments/<sha256>/<name>, copied from the store and checked.
     for (path, sha) in attachments {
+        if cancel.is_set() {
+            return Err(stopped());
+        }
         let blob = state
             .files
             .path_of(&sha)
@@ -259,10 +305,10 @@ fn write_bundle(
             ))
         })?;
         zip.start_file(path.as_str(), options).map_err(zip_err)?;
-        let mut out = Hashing::new(&mut zip);
-        std::io::copy(&mut BufReader::new(source), &mut out)
+        let mut hashed = Hashing::new(&mut zip);
+        std::io::copy(&mut BufReader::new(source), &mut hashed)
             .map_err(io_err("bundle attachment"))?;
-        let d = out.digest();
+        let d = hashed.digest();
         if d.sha256 != sha {
             return Err(ServiceError::Internal(format!(
                 "stored attachment {sha} no longer matches its SHA-256 (it is {})",
@@ -274,6 +320,9 @@ fn write_bundle(
             sha256: d.sha256,
             bytes: d.bytes,
         });
+    }
+    if cancel.is_set() {
+        return Err(stopped());
     }
 
     // manifest.json, signed, then SHA256SUMS over everything else.
@@ -296,14 +345,11 @@ fn write_bundle(
     zip.write_all(sums.as_bytes())
         .map_err(io_err("bundle SHA256SUMS"))?;
 
-    let file = zip
-        .finish()
+    zip.finish()
         .map_err(zip_err)?
         .into_inner()
-        .map_err(|e| ServiceError::internal("bundle file", e.into_error()))?;
-    file.sync_all().map_err(io_err("bundle file"))?;
-    let bytes = file.metadata().map_err(io_err("bundle file"))?.len();
-    Ok((manifest, bytes))
+        .flush()
+        .map_err(io_err("bundle download"))
 }
 
 /// The input could not be read as a ZIP at all (missing file, not a ZIP).

@@ -214,12 +214,19 @@ pub async fn run_forever(state: AppState) {
     let mut tick = tokio::time::interval(POLL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut failing: Option<String> = None;
-    loop {
-        tick.tick().await;
+    let stopping = &state.lifecycle;
+    while stopping.unless_stopped(tick.tick()).await.is_some() {
         if !state.leader.is_leader() {
             continue;
         }
-        match checkpoint_if_due(&state, since).await {
+        // A checkpoint is one transaction: abandoned, it leaves nothing.
+        let Some(done) = stopping
+            .unless_stopped(checkpoint_if_due(&state, since))
+            .await
+        else {
+            break;
+        };
+        match done {
             Ok(_) => failing = None,
             Err(e) => {
                 let message = e.to_string();

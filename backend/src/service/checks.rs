@@ -88,6 +88,7 @@ pub async fn run_cluster(
                 target: &c.target,
                 releases: &releases,
                 worker_hosts: &worker_hosts,
+                hosts: state.clients.hosts(),
             };
             // Once a check of this run got no answer in time, the rest are
             // not sent: a hung coordinator costs one wave of timeouts, not one

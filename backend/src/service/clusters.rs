@@ -6,7 +6,7 @@
 //! bindings, `ca_dir`), and once a cluster uses a secret only admins may
 //! change its connection.
 
-use super::connect::check_connection_rules;
+use super::connect::{check_cluster_hosts, check_connection_rules};
 use super::{now, require};
 use crate::repo::clusters::Write;
 use crate::repo::{self, ledger::NewRow};
@@ -24,8 +24,10 @@ fn name_taken(name: &str) -> ServiceError {
     ServiceError::Conflict(format!("A cluster named '{name}' already exists."))
 }
 
-/// Validates the fields, then the connection against the server's rules.
-fn validate(state: &AppState, input: &ClusterInput) -> Result<ValidCluster, ServiceError> {
+/// Validates the fields, then the connection against the server's rules,
+/// then the coordinator's host against `cluster_hosts` (its name resolved
+/// once; see [`crate::trino::HostGuard::check_form`]).
+async fn validate(state: &AppState, input: &ClusterInput) -> Result<ValidCluster, ServiceError> {
     let valid = validate_cluster(input)?;
     let mut errors = shipshape_domain::fields::FieldErrors::new();
     check_connection_rules(
@@ -34,6 +36,7 @@ fn validate(state: &AppState, input: &ClusterInput) -> Result<ValidCluster, Serv
         &valid.connection,
         &mut errors,
     );
+    check_cluster_hosts(state, &valid.coordinator_url, &mut errors).await;
     if errors.is_empty() {
         Ok(valid)
     } else {
@@ -73,7 +76,12 @@ pub async fn create(
     input: &ClusterInput,
 ) -> Result<Cluster, ServiceError> {
     require(actor, Permission::ManageClusters)?;
-    let valid = validate(state, input)?;
+    let valid = validate(state, input).await?;
+    // Registering a cluster that uses a secret decides where that secret
+    // goes, as changing one's connection does: the same role for both.
+    if valid.connection.auth.secret_env().is_some() {
+        require(actor, Permission::ChangeSecretConnections)?;
+    }
     let at = now();
     let mut tx = state.db.write().await?;
     let cluster = match tx.clusters().insert(&valid, &at).await? {
@@ -102,7 +110,7 @@ pub async fn update(
     input: &ClusterInput,
 ) -> Result<Cluster, ServiceError> {
     require(actor, Permission::ManageClusters)?;
-    let valid = validate(state, input)?;
+    let valid = validate(state, input).await?;
     let at = now();
     let mut tx = state.db.write().await?;
     let before = tx

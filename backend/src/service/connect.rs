@@ -10,6 +10,11 @@
 //!   [`CA_FILE_MAX`] bytes, read under the check's timeout; the error never
 //!   tells whether a path outside `ca_dir` exists.
 //!
+//! - with the admin's `cluster_hosts` set, a coordinator must live where it
+//!   allows (see `shipshape_domain::cluster_hosts`): its name is resolved
+//!   once, checked, and the run connects to exactly those addresses
+//!   ([`crate::trino::HostGuard`]).
+//!
 //! The same rules answer a cluster form (field errors) and a check run (an
 //! `error` verdict naming the rule); nothing is sent when they refuse.
 
@@ -102,6 +107,40 @@ pub fn check_connection_rules(
     }
 }
 
+/// Why a coordinator is refused by `cluster_hosts`, as a check run says it.
+fn outside_cluster_hosts(state: &AppState, reason: &str) -> String {
+    format!(
+        "the coordinator is outside cluster_hosts ({}): {reason}; nothing was sent",
+        state.clients.hosts().shown()
+    )
+}
+
+/// Form-time check of a coordinator URL against `cluster_hosts` (a field
+/// error on `coordinator_url`); nothing when the setting is empty.
+pub async fn check_cluster_hosts(
+    state: &AppState,
+    coordinator_url: &str,
+    errors: &mut FieldErrors,
+) {
+    let hosts = state.clients.hosts();
+    if !hosts.is_on() {
+        return;
+    }
+    let Ok(url) = url::Url::parse(coordinator_url) else {
+        return;
+    };
+    let limit = Duration::from_secs(state.config.check_timeout_secs.max(1));
+    if let Err(reason) = hosts.check_form(&url, limit).await {
+        errors.add(
+            "coordinator_url",
+            format!(
+                "This coordinator is outside the server's cluster_hosts ({}): {reason}.",
+                hosts.shown()
+            ),
+        );
+    }
+}
+
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -147,6 +186,12 @@ pub(crate) async fn connect(
     if let Some(reason) = secret_refusal(&state.config, &base_url, conn) {
         return Err(reason);
     }
+    state
+        .clients
+        .hosts()
+        .admit(&base_url, timeout)
+        .await
+        .map_err(|reason| outside_cluster_hosts(state, &reason))?;
     let ca_pem = match &conn.ca_file {
         None => None,
         Some(path) => Some(read_ca(&state.config, path, timeout).await?),

@@ -83,6 +83,12 @@ pub async fn oidc_finish(
         .await
         .map_err(oidc_error)?;
     let Some(username) = person.username.clone() else {
+        if person.email_unverified {
+            tracing::warn!(subject = %person.subject, "oidc login refused: e-mail address not verified by the provider");
+            return Err(ServiceError::Refused(
+                "Your provider has not verified your e-mail address, which would be your Shipshape name: verify it there, or ask your admin.".into(),
+            ));
+        }
         tracing::warn!(subject = %person.subject, claim = provider.username_claim(), "oidc login refused: no user name claim");
         return Err(ServiceError::Refused(format!(
             "The provider did not say who you are (no {} claim): ask your admin.",
@@ -93,9 +99,109 @@ pub async fn oidc_finish(
         tracing::warn!(user = %username, groups = ?person.groups, "oidc login refused: in no mapped group");
         return Err(ServiceError::Refused(NO_ROLE.into()));
     };
-    let user = provision(state, Source::Oidc, &username, role).await?;
+    let user = provision_oidc(state, &person.issuer, &person.subject, &username, role).await?;
     tracing::info!(user = %user.username, role = %user.role, "logged in through OpenID Connect");
     Ok(user)
+}
+
+/// The account behind an OpenID login, found by the provider's issuer and
+/// the person's subject, never by a name they may be able to change: made
+/// (and bound) at the first login, its role brought in line at later ones.
+/// A name that already belongs to another account (local, LDAP, or bound
+/// to another subject) is refused, never merged. An OpenID account made
+/// before accounts were bound (it has no subject yet) is bound at its next
+/// login.
+pub async fn provision_oidc(
+    state: &AppState,
+    issuer: &str,
+    subject: &str,
+    username: &str,
+    role: Role,
+) -> Result<User, ServiceError> {
+    let mut tx = state.db.write().await?;
+    let bound = tx.users().by_oidc_subject(issuer, subject).await?;
+    let user = match bound {
+        Some(u) => bring_in_line(tx.repos(), Source::Oidc, u, role).await?,
+        None => {
+            if !usable_username(username) {
+                tracing::warn!(user = %username, "oidc login refused: unusable user name");
+                return Err(unusable_name());
+            }
+            match tx.users().by_username(username).await? {
+                None => {
+                    let user = tx
+                        .users()
+                        .insert(username, "", role, &now(), Source::Oidc)
+                        .await?
+                        .ok_or_else(|| {
+                            ServiceError::Conflict("That user name was just taken.".into())
+                        })?;
+                    tx.users().bind_oidc(user.id, issuer, subject).await?;
+                    users::record_created(tx.repos(), Source::Oidc.actor(), &user).await?;
+                    user
+                }
+                Some(u)
+                    if u.source == Source::Oidc
+                        && tx.users().oidc_identity(u.id).await?.is_none() =>
+                {
+                    tracing::info!(user = %u.username, "oidc: an account from before subjects were kept, bound at this login");
+                    tx.users().bind_oidc(u.id, issuer, subject).await?;
+                    bring_in_line(tx.repos(), Source::Oidc, u, role).await?
+                }
+                Some(u) => {
+                    tracing::warn!(user = %username, existing = u.source.as_str(), "oidc login refused: the name belongs to another account");
+                    return Err(ServiceError::Refused(
+                        "A Shipshape account already has the user name your provider gives you: ask your admin."
+                            .into(),
+                    ));
+                }
+            }
+        }
+    };
+    tx.users().set_directory_checked(user.id, &now()).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+fn unusable_name() -> ServiceError {
+    ServiceError::Refused(
+        "Your directory user name cannot be used in Shipshape (letters, digits and . _ - @ only, and not a name Shipshape writes itself): ask your admin."
+            .into(),
+    )
+}
+
+/// An existing directory account at a login: a disabled one stays shut; a
+/// role the directory changed is applied, with its ledger row (actor
+/// `ldap` / `oidc`), and the account's API tokens are revoked as for an
+/// admin's role change.
+pub(super) async fn bring_in_line(
+    tx: &mut dyn crate::repo::Repos,
+    source: Source,
+    u: User,
+    role: Role,
+) -> Result<User, ServiceError> {
+    if u.disabled {
+        tracing::warn!(user = %u.username, "directory login refused: account disabled");
+        return Err(ServiceError::Refused(
+            "Your Shipshape account is disabled: ask your admin.".into(),
+        ));
+    }
+    if u.role == role {
+        return Ok(u);
+    }
+    let target = Target {
+        id: u.id,
+        username: u.username.clone(),
+        role: u.role,
+        disabled: u.disabled,
+        source: u.source,
+    };
+    let change = AccountChange::Role(role);
+    tx.users().set_role(u.id, role).await?;
+    tx.tokens().revoke_all(u.id, &now()).await?;
+    let (note, details) = row(&target, &change);
+    users::append_account_row(tx, source.actor(), change.action(), note, &details).await?;
+    Ok(User { role, ..u })
 }
 
 fn oidc_error(e: OidcError) -> ServiceError {
@@ -120,10 +226,10 @@ fn oidc_error(e: OidcError) -> ServiceError {
     }
 }
 
-/// The account behind a directory login: made at the first one (a ledger
-/// row grants the role), its role brought in line at later ones (a ledger
-/// row records the change). A disabled account stays shut; a name taken by
-/// an account of another source is not taken over.
+/// The account behind an LDAP login: made at the first one (a ledger row
+/// grants the role), its role brought in line at later ones (a ledger row
+/// records the change). A disabled account stays shut; a name taken by an
+/// account of another source is not taken over.
 pub async fn provision(
     state: &AppState,
     source: Source,
@@ -132,10 +238,7 @@ pub async fn provision(
 ) -> Result<User, ServiceError> {
     if !usable_username(username) {
         tracing::warn!(user = %username, source = source.as_str(), "directory login refused: unusable user name");
-        return Err(ServiceError::Refused(
-            "Your directory user name cannot be used in Shipshape (letters, digits and . _ - @ only): ask your admin."
-                .into(),
-        ));
+        return Err(unusable_name());
     }
     let mut tx = state.db.write().await?;
     let existing = tx.users().by_username(username).await?;
@@ -156,29 +259,9 @@ pub async fn provision(
                     .into(),
             ));
         }
-        Some(u) if u.disabled => {
-            tracing::warn!(user = %username, "directory login refused: account disabled");
-            return Err(ServiceError::Refused(
-                "Your Shipshape account is disabled: ask your admin.".into(),
-            ));
-        }
-        Some(u) if u.role != role => {
-            let target = Target {
-                id: u.id,
-                username: u.username.clone(),
-                role: u.role,
-                disabled: u.disabled,
-                source: u.source,
-            };
-            let change = AccountChange::Role(role);
-            tx.users().set_role(u.id, role).await?;
-            let (note, details) = row(&target, &change);
-            users::append_account_row(tx.repos(), source.actor(), change.action(), note, &details)
-                .await?;
-            User { role, ..u }
-        }
-        Some(u) => u,
+        Some(u) => bring_in_line(tx.repos(), source, u, role).await?,
     };
+    tx.users().set_directory_checked(user.id, &now()).await?;
     tx.commit().await?;
     Ok(user)
 }

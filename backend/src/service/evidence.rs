@@ -68,7 +68,7 @@ pub(crate) async fn accept(
         f.pending
             .keep(&state.files)
             .await
-            .map_err(|e| ServiceError::internal("storing evidence", e))?;
+            .map_err(|e| storage_failure("storing evidence", e))?;
     }
     Ok((attached, metas))
 }
@@ -83,7 +83,27 @@ pub fn upload_refusal(name: &str, e: FileError) -> ServiceError {
         FileError::Empty => {
             ServiceError::Invalid(FieldErrors::single("files", format!("{name} is empty.")))
         }
-        FileError::Io(e) => ServiceError::internal("receiving a file", e),
+        FileError::Full | FileError::Io(_) => storage_failure("receiving a file", e),
+    }
+}
+
+/// A file that could not be written: a full disk the person can be told
+/// about (and that `/metrics` counts), or an internal error.
+pub fn storage_failure(context: &str, e: FileError) -> ServiceError {
+    use crate::storage_error::{record, StorageErrorKind};
+    match e {
+        FileError::Full => {
+            record(StorageErrorKind::DiskFull);
+            tracing::error!(
+                context,
+                "the evidence files' disk is full: the upload was refused"
+            );
+            ServiceError::StorageFull
+        }
+        other => {
+            record(StorageErrorKind::Other);
+            ServiceError::internal(context, other)
+        }
     }
 }
 

@@ -293,8 +293,9 @@ pub async fn run_forever(state: AppState) {
     let every = Duration::from_secs(state.config.notify_interval_secs.max(1));
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
+    // A round under way finishes (it only claims and hands off): the server
+    // stops between rounds.
+    while state.lifecycle.unless_stopped(tick.tick()).await.is_some() {
         if !state.leader.is_leader() {
             continue;
         }

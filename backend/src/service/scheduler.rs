@@ -2,7 +2,9 @@
 //! every active cluster, `cluster_concurrency` clusters at a time. Each
 //! check has its own timeout, so a hung cluster holds one slot for at most
 //! that long and never delays the others beyond it. A failed round is logged
-//! and the next one runs as usual.
+//! and the next one runs as usual. When the server stops, a round under way
+//! is abandoned: each cluster's results commit in one transaction, so a
+//! cluster is recorded whole or not at all.
 
 use super::checks::run_cluster;
 use crate::{AppState, ServiceError};
@@ -66,15 +68,19 @@ pub async fn run_forever(state: AppState) {
     }
     let mut tick = tokio::time::interval(Duration::from_secs(every));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        let due = tick.tick().await;
+    let stopping = &state.lifecycle;
+    while let Some(due) = stopping.unless_stopped(tick.tick()).await {
         if !state.leader.is_leader() {
             continue;
         }
         // How late the round starts against its schedule (a busy runtime or
         // a round longer than the interval shows here).
         metrics::gauge!("shipshape_scheduler_lag_seconds").set(due.elapsed().as_secs_f64());
-        match run_round(&state).await {
+        let Some(round) = stopping.unless_stopped(run_round(&state)).await else {
+            tracing::info!("scheduled check round abandoned: the server is stopping (no cluster's results are half-written)");
+            break;
+        };
+        match round {
             Ok(r) => {
                 metrics::gauge!("shipshape_scheduler_last_round_seconds")
                     .set(r.elapsed.as_secs_f64());

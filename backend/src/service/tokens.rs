@@ -74,10 +74,28 @@ pub async fn revoke(state: &AppState, actor: &User, id: i64) -> Result<(), Servi
     }
 }
 
+/// Who a bearer token stands for: its owner, with the owner's role or, for
+/// a read-only token, an auditor's.
+#[derive(Debug, Clone)]
+pub struct TokenCaller {
+    pub user: User,
+    pub read_only: bool,
+}
+
 /// The user a bearer token stands for, or `Unauthenticated` (unknown,
 /// revoked, expired, or its owner gone). A read-only token acts as an
 /// auditor: it reads and exports, and changes nothing.
 pub async fn authenticate(state: &AppState, bearer: &str) -> Result<User, ServiceError> {
+    authenticate_caller(state, bearer).await.map(|c| c.user)
+}
+
+/// [`authenticate`], keeping whether the token is read-only: the account's
+/// own credentials (tokens, calendar links, password, sessions) are never
+/// managed with a read-only token.
+pub async fn authenticate_caller(
+    state: &AppState,
+    bearer: &str,
+) -> Result<TokenCaller, ServiceError> {
     let bearer = bearer.trim();
     if !looks_like_token(bearer) {
         return Err(ServiceError::Unauthenticated);
@@ -94,9 +112,15 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> Result<User, Servic
         .by_id(owner)
         .await?
         .ok_or(ServiceError::Unauthenticated)?;
+    if !super::auth::still_vouched(state, db.as_mut(), &user).await? {
+        return Err(ServiceError::Unauthenticated);
+    }
     db.tokens().touch(info.id, &now()).await?;
     if info.read_only {
         user.role = Role::Auditor;
     }
-    Ok(user)
+    Ok(TokenCaller {
+        user,
+        read_only: info.read_only,
+    })
 }

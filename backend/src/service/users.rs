@@ -110,7 +110,8 @@ pub async fn list_users(state: &AppState, actor: &User) -> Result<Vec<User>, Ser
 /// An admin changes another account: role, disabled or enabled, or a new
 /// password. One ledger row (install-level) records who did what to whom,
 /// in the same transaction. Disabling or resetting ends the account's
-/// sessions; a disabled account's sessions and tokens stop working at once.
+/// sessions; disabling, resetting or changing the role revokes every API
+/// token of the account.
 pub async fn change_account(
     state: &AppState,
     actor: &User,
@@ -172,6 +173,18 @@ pub async fn change_account(
         tx.users()
             .end_sessions(user_id, super::auth::now_millis())
             .await?;
+    }
+    // An admin's reset, disable or role change is often a response to a
+    // leak or a leaver: none of the account's API tokens outlives it (the
+    // owner makes new ones, with the rights they have now).
+    if matches!(
+        change,
+        AccountChange::Disable | AccountChange::ResetPassword | AccountChange::Role(_)
+    ) {
+        let revoked = tx.tokens().revoke_all(user_id, &at).await?;
+        if revoked > 0 {
+            tracing::info!(user = user_id, revoked, "API tokens revoked with the account change");
+        }
     }
     let (note, details) = row(&target, &change);
     append_account_row(tx.repos(), &actor.username, change.action(), note, &details).await?;

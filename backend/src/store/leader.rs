@@ -10,10 +10,14 @@
 //! the kernel closes its socket) frees it at once, and a follower takes it
 //! at its next try, within one `leader_interval_secs`. The leader checks its
 //! connection at the same interval and steps down as soon as it fails, so
-//! two replicas never both believe they lead for longer than that.
+//! two replicas never both believe they lead for longer than that. A
+//! replica that stops on `SIGTERM` gives the lock up itself once its
+//! scheduled work has stopped ([`crate::lifecycle`]), so a follower takes
+//! over at its next try, without waiting for the process to end.
 
 use super::postgres::LEADER_LOCK_KEY;
 use super::Store;
+use crate::lifecycle::Lifecycle;
 use sqlx::{Connection, PgConnection, PgPool};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -56,9 +60,10 @@ impl Leader {
     }
 }
 
-/// Campaigns for the leader lock forever (PostgreSQL only; on SQLite,
-/// where the one server leads, it only says so and returns).
-pub async fn campaign(db: Store, leader: Leader, every: Duration) {
+/// Campaigns for the leader lock until the server releases it on shutdown
+/// (PostgreSQL only; on SQLite, where the one server leads, it only says so
+/// and returns).
+pub async fn campaign(db: Store, leader: Leader, every: Duration, lifecycle: Lifecycle) {
     let Store::Postgres(pool) = db else {
         leader.set(true);
         return;
@@ -71,13 +76,40 @@ pub async fn campaign(db: Store, leader: Leader, every: Duration) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = lifecycle.leader_released() => {
+                step_down(held, &leader, every).await;
+                return;
+            }
+        }
         held = match held {
             Some(conn) => keep(conn, every).await,
             None => try_take(&pool, every).await,
         };
         leader.set(held.is_some());
     }
+}
+
+/// Gives the lock up (if held) on shutdown: unlocked and its connection
+/// closed, so the next follower to try wins.
+async fn step_down(held: Option<PgConnection>, leader: &Leader, every: Duration) {
+    leader.leading.store(false, Ordering::SeqCst);
+    metrics::gauge!("shipshape_leader").set(0.0);
+    let Some(mut conn) = held else {
+        return;
+    };
+    let unlock = sqlx::query_scalar::<_, bool>("SELECT pg_advisory_unlock($1)")
+        .bind(LEADER_LOCK_KEY)
+        .fetch_one(&mut conn);
+    if let Err(e) = tokio::time::timeout(every, unlock)
+        .await
+        .unwrap_or(Err(sqlx::Error::PoolTimedOut))
+    {
+        tracing::warn!(error = %e, "could not unlock the leader lock; closing its connection frees it");
+    }
+    let _ = tokio::time::timeout(every, conn.close()).await;
+    tracing::info!("stopping: gave up the leader lock; another replica takes over at its next try");
 }
 
 /// Checks that the connection holding the lock is alive; `None` when not

@@ -7,6 +7,7 @@
 pub mod leader;
 pub mod postgres;
 pub mod sqlite;
+pub mod write_tx;
 
 use crate::config::Config;
 use crate::repo::{DbResult, Repos, WriteTx};

@@ -1,8 +1,10 @@
 //! HTTP clients for checks, built once per distinct TLS setting and shared:
 //! building one loads the root store, which is too slow to repeat for every
-//! cluster on every round.
+//! cluster on every round. Every client resolves names through the cache's
+//! [`HostGuard`] (the `cluster_hosts` rule), so sharing them never lets a
+//! connection skip it.
 
-use super::{http_client, TrinoError};
+use super::{build_client, client_builder, HostGuard, TrinoError};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -21,18 +23,32 @@ pub struct ClientKey {
 #[derive(Clone, Default)]
 pub struct ClientCache {
     clients: Arc<Mutex<HashMap<ClientKey, reqwest::Client>>>,
+    hosts: HostGuard,
 }
 
 impl ClientCache {
+    /// A cache whose clients connect only where `hosts` admits.
+    pub fn new(hosts: HostGuard) -> ClientCache {
+        ClientCache {
+            clients: Default::default(),
+            hosts,
+        }
+    }
+
+    /// The `cluster_hosts` rule: ask it before sending to a host.
+    pub fn hosts(&self) -> &HostGuard {
+        &self.hosts
+    }
+
     pub fn get(&self, key: &ClientKey) -> Result<reqwest::Client, TrinoError> {
         if let Some(c) = self.clients.lock().ok().and_then(|m| m.get(key).cloned()) {
             return Ok(c);
         }
-        let client = http_client(
+        let client = build_client(self.hosts.apply(client_builder(
             Duration::from_secs(u64::from(key.connect_timeout_secs.max(1))),
             key.ca_pem.as_deref(),
             key.insecure_tls,
-        )?;
+        )?))?;
         if let Ok(mut m) = self.clients.lock() {
             if m.len() >= MAX_CLIENTS {
                 m.clear();

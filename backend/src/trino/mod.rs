@@ -16,11 +16,13 @@ mod cert;
 mod clients;
 mod error;
 mod http;
+pub mod pinned;
 
 pub use cert::cert_facts;
 pub use clients::{ClientCache, ClientKey};
 pub use error::TrinoError;
 pub use http::{anonymous_statement, get, Credentials, HttpAnswer};
+pub use pinned::HostGuard;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
@@ -158,6 +160,20 @@ pub fn http_client(
     extra_ca_pem: Option<&[u8]>,
     insecure_tls: bool,
 ) -> Result<reqwest::Client, TrinoError> {
+    build_client(client_builder(connect_timeout, extra_ca_pem, insecure_tls)?)
+}
+
+pub(crate) fn build_client(b: reqwest::ClientBuilder) -> Result<reqwest::Client, TrinoError> {
+    b.build()
+        .map_err(|e| TrinoError::Config(format!("cannot build the HTTP client: {e}")))
+}
+
+/// [`http_client`]'s settings, before it is built.
+pub(crate) fn client_builder(
+    connect_timeout: Duration,
+    extra_ca_pem: Option<&[u8]>,
+    insecure_tls: bool,
+) -> Result<reqwest::ClientBuilder, TrinoError> {
     let mut b = reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .redirect(reqwest::redirect::Policy::none())
@@ -172,8 +188,7 @@ pub fn http_client(
     if insecure_tls {
         b = b.danger_accept_invalid_certs(true);
     }
-    b.build()
-        .map_err(|e| TrinoError::Config(format!("cannot build the HTTP client: {e}")))
+    Ok(b)
 }
 
 /// Runs one statement to completion and returns all of its rows.

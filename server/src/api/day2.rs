@@ -32,6 +32,7 @@ pub async fn complete(
     CurrentUser(user): CurrentUser,
     ClusterId(id): ClusterId,
     Path((_, task_id)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
     form: Multipart,
 ) -> ApiResult<(StatusCode, Json<Completion>)> {
     // Role, cluster and task first: a refused upload is not read at all.
@@ -39,7 +40,7 @@ pub async fn complete(
     let input = crate::upload::read_completion(
         form,
         &state.app.files,
-        &crate::upload::Limits::of(&state.app.config),
+        &crate::upload::Limits::of(&state.app.config).for_body(&headers),
     )
     .await?;
     let done = day2::complete(&state.app, &user, id, &task_id, input).await?;
@@ -141,7 +142,7 @@ pub struct CalendarLink {
 /// Creates (or replaces) the caller's private calendar link.
 pub async fn create_calendar_link(
     State(state): State<ServerState>,
-    CurrentUser(user): CurrentUser,
+    super::extract::AccountCaller(user): super::extract::AccountCaller,
 ) -> ApiResult<(StatusCode, Json<CalendarLink>)> {
     let token = shipshape_backend::service::calendar::create_link(&state.app, &user).await?;
     Ok((

@@ -93,25 +93,18 @@ pub async fn jsonl(
     ))
 }
 
-/// `GET /api/v1/export/bundle.zip`: the evidence bundle, built into a
-/// temporary file first (so a missing attachment is a clean 500, not a cut
-/// download), then streamed; the file goes when the body is done or dropped.
+/// `GET /api/v1/export/bundle.zip`: the evidence bundle, streamed as it is
+/// built (no temporary file). At most two are built at once (then 429 with
+/// `Retry-After`); a client that goes away stops its build. A missing
+/// attachment is a clean 500 before the download starts; a failure after
+/// that cuts the download, so a broken bundle never looks complete.
 pub async fn bundle(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
     Query(q): Query<ExportQuery>,
 ) -> ApiResult<Response> {
     let built = shipshape_backend::service::bundle::build(&state.app, &user, &q).await?;
-    let file = tokio::fs::File::open(built.path())
-        .await
-        .map_err(|e| shipshape_backend::ServiceError::internal("opening the built bundle", e))?;
     let disposition = format!("attachment; filename=\"{}\"", built.file_name);
-    let length = built.bytes;
-    // The stream owns the bundle, so the file is removed once it is dropped.
-    let chunks = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024).map(move |chunk| {
-        let _owner = &built;
-        chunk
-    });
     Ok((
         [
             (
@@ -123,10 +116,9 @@ pub async fn bundle(
                 HeaderValue::from_str(&disposition)
                     .unwrap_or(HeaderValue::from_static("attachment")),
             ),
-            (header::CONTENT_LENGTH, HeaderValue::from(length)),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
-        Body::from_stream(chunks),
+        Body::from_stream(built.body.map(|chunk| chunk.map(Bytes::from))),
     )
         .into_response())
 }

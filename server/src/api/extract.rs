@@ -50,6 +50,44 @@ impl FromRequestParts<ServerState> for CurrentUser {
     }
 }
 
+/// The caller of a route that manages the account's own credentials (API
+/// tokens, the calendar link, the password, "sign out everywhere"): a
+/// browser session or a full-rights token. A read-only token is refused
+/// (403), so a leaked dashboard token can never mint a token with more
+/// rights, replace the calendar link or end its owner's sessions.
+pub struct AccountCaller(pub User);
+
+/// What a read-only token is told on those routes.
+pub const READ_ONLY_TOKEN_REFUSED: &str =
+    "a read-only API token cannot manage tokens, calendar links, passwords or sessions; sign in with a browser or use a full-rights token";
+
+impl FromRequestParts<ServerState> for AccountCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ServerState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(token) = bearer_token(&parts.headers) {
+            let caller = shipshape_backend::service::tokens::authenticate_caller(&state.app, token)
+                .await
+                .map_err(|_| {
+                    ApiError::new(
+                        StatusCode::UNAUTHORIZED,
+                        "invalid, expired or revoked API token",
+                    )
+                })?;
+            if caller.read_only {
+                return Err(ApiError::new(StatusCode::FORBIDDEN, READ_ONLY_TOKEN_REFUSED));
+            }
+            return Ok(AccountCaller(caller.user));
+        }
+        CurrentUser::from_request_parts(parts, state)
+            .await
+            .map(|CurrentUser(u)| AccountCaller(u))
+    }
+}
+
 /// A JSON body; malformed JSON is 400, JSON of the wrong shape 422, another
 /// content type 415, each with a JSON error.
 pub struct ApiJson<T>(pub T);
@@ -98,24 +136,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ClusterId {
     }
 }
 
-/// The client's address as the TCP connection says (no proxy headers are
-/// trusted); `None` when the router runs without connection info.
+/// The client's address: the TCP peer, or behind a configured trusted
+/// proxy the address its forwarding headers name; `None` when the router
+/// runs without connection info.
 pub struct ClientAddr(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<ServerState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(client_addr(parts)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ServerState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(shipshape_app::ssr::client_address(
+            &state.app, parts,
+        )))
     }
-}
-
-/// The peer IP of a request, from axum's connection info.
-pub fn client_addr(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
 }
 
 /// The token of an `Authorization: Bearer <token>` header, if there is one.

@@ -1,7 +1,9 @@
 //! `GET /healthz` (liveness): 200 when the server can reach its database.
 //! `GET /readyz` (readiness): 200 only when the database takes writes, no
-//! migration is pending and the read model is current; else 503 naming
-//! what failed.
+//! migration is pending, the read model is current and the disk has room;
+//! else 503 naming what failed and why in `reason` (a full disk, a database
+//! that cannot be reached). While the server drains on `SIGTERM` it answers
+//! 503 `draining` at once, without asking the database.
 
 use crate::router::ServerState;
 use axum::extract::State;
@@ -29,12 +31,24 @@ async fn sqlx_ping(state: &ServerState) -> Result<(), shipshape_backend::Service
 }
 
 pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Value>) {
+    if state.app.lifecycle.is_draining() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({
+                "status": "draining",
+                "reason": "the server is shutting down: it finishes the requests it has and takes no new ones"
+            })),
+        );
+    }
     let r = shipshape_backend::service::health::readiness(&state.app).await;
-    let status = if r.ready() {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    let word = if r.ready() { "ready" } else { "not ready" };
-    (status, Json(json!({"status": word, "checks": r})))
+    if r.ready() {
+        return (
+            StatusCode::OK,
+            Json(json!({"status": "ready", "checks": r})),
+        );
+    }
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({"status": "not ready", "reason": r.reasons().join("; "), "checks": r})),
+    )
 }

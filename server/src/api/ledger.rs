@@ -1,21 +1,26 @@
 //! `GET /api/v1/ledger/verify`: walks the hash chain (checking every signed
-//! checkpoint) and reports the first break; `GET /api/v1/ledger/key`: the
-//! public key that signs checkpoints and bundle manifests.
+//! checkpoint) and reports the first break, reusing the last walk while the
+//! chain's tip stays (see `shipshape_backend::service::ledger_verify`);
+//! `GET /api/v1/ledger/key`: the public key that signs checkpoints and
+//! bundle manifests.
 
 use super::extract::CurrentUser;
 use crate::error::ApiResult;
 use crate::router::ServerState;
 use axum::extract::State;
 use axum::Json;
-use shipshape_backend::service::signoffs;
+use shipshape_backend::service::ledger_verify;
 use shipshape_domain::ledger::Verification;
 use shipshape_domain::signing::KeyInfo;
 
+/// At most two walks at once (then 429 with `Retry-After`); a chain whose
+/// tip has not moved gets the last result back (counted in
+/// `shipshape_ledger_verify_total{result="cached"}`).
 pub async fn verify(
     State(state): State<ServerState>,
     CurrentUser(_user): CurrentUser,
 ) -> ApiResult<Json<Verification>> {
-    Ok(Json(signoffs::verify_ledger(&state.app).await?))
+    Ok(Json(ledger_verify::verify(&state.app).await?.result))
 }
 
 /// `{"public_key", "fingerprint", "algorithm": "ed25519"}`: what auditors

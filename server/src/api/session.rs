@@ -83,7 +83,7 @@ pub async fn logout(session: Session) -> ApiResult<StatusCode> {
 /// this one included (204).
 pub async fn sign_out_everywhere(
     State(state): State<ServerState>,
-    CurrentUser(user): CurrentUser,
+    super::extract::AccountCaller(user): super::extract::AccountCaller,
 ) -> ApiResult<StatusCode> {
     auth::sign_out_everywhere(&state.app, &user).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -99,7 +99,7 @@ pub struct OwnPasswordBody {
 /// one is required); every session of yours ends (204).
 pub async fn change_password(
     State(state): State<ServerState>,
-    CurrentUser(user): CurrentUser,
+    super::extract::AccountCaller(user): super::extract::AccountCaller,
     super::extract::ClientAddr(address): super::extract::ClientAddr,
     ApiJson(body): ApiJson<OwnPasswordBody>,
 ) -> ApiResult<StatusCode> {

@@ -57,14 +57,16 @@ pub async fn sign(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let (status, note, files, as_of) = if is_multipart {
+        let headers = request.headers().clone();
         let form = Multipart::from_request(request, &state)
             .await
             .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
         let cfg = &state.app.config;
+        let limits = crate::upload::Limits::of(cfg).for_body(&headers);
         let mut f = crate::upload::read_form(
             form,
             &state.app.files,
-            &crate::upload::Limits::of(cfg),
+            &limits,
             &["status", "note", "evidence_as_of"],
         )
         .await?;

@@ -1,7 +1,8 @@
 //! `/api/v1/tokens`: API tokens for automation (create: shown once; list
-//! with last use; revoke).
+//! with last use; revoke). A browser session or a full-rights token, never
+//! a read-only one: see [`AccountCaller`].
 
-use super::extract::{ApiJson, CurrentUser};
+use super::extract::{AccountCaller, ApiJson};
 use crate::error::ApiResult;
 use crate::router::ServerState;
 use axum::extract::{Path, State};
@@ -12,7 +13,7 @@ use shipshape_domain::api_token::{NewToken, TokenInfo};
 
 pub async fn create(
     State(state): State<ServerState>,
-    CurrentUser(user): CurrentUser,
+    AccountCaller(user): AccountCaller,
     ApiJson(body): ApiJson<NewToken>,
 ) -> ApiResult<(StatusCode, Json<CreatedToken>)> {
     Ok((
@@ -23,14 +24,14 @@ pub async fn create(
 
 pub async fn list(
     State(state): State<ServerState>,
-    CurrentUser(user): CurrentUser,
+    AccountCaller(user): AccountCaller,
 ) -> ApiResult<Json<Vec<TokenInfo>>> {
     Ok(Json(tokens::list(&state.app, &user).await?))
 }
 
 pub async fn revoke(
     State(state): State<ServerState>,
-    CurrentUser(user): CurrentUser,
+    AccountCaller(user): AccountCaller,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
     tokens::revoke(&state.app, &user, id).await?;

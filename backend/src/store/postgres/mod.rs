@@ -10,6 +10,7 @@ mod calendar_links;
 mod checks;
 mod clusters;
 mod item_state;
+pub mod login_failures;
 mod ledger;
 mod meta;
 mod notifications;
@@ -19,10 +20,11 @@ mod users;
 mod verdicts;
 
 use crate::repo::{DbResult, Repos, WriteTx};
+use crate::store::write_tx::WriteConn;
 use crate::store::StoreError;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool, Postgres};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -47,7 +49,7 @@ const WRITE_LOCK_TIMEOUT: &str = "SET LOCAL lock_timeout = '10s'";
 /// A pooled connection, or a write transaction on one.
 pub enum PgRepos {
     Conn(PoolConnection<Postgres>),
-    Tx(Transaction<'static, Postgres>),
+    Tx(WriteConn<Postgres>),
 }
 
 impl PgRepos {
@@ -66,11 +68,10 @@ impl PgRepos {
     /// back. READ COMMITTED whatever the server's default: each statement
     /// after the lock then sees everything the previous holder committed
     /// (the chain's tip included); a REPEATABLE READ snapshot could be
-    /// taken before the lock was granted and miss it.
+    /// taken before the lock was granted and miss it. A connection whose
+    /// commit failed is closed, never reused.
     pub async fn write(pool: &PgPool) -> DbResult<PgRepos> {
-        let mut tx = pool
-            .begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
-            .await?;
+        let mut tx = WriteConn::begin(pool, "BEGIN ISOLATION LEVEL READ COMMITTED").await?;
         sqlx::query(WRITE_LOCK_TIMEOUT).execute(&mut *tx).await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(WRITE_LOCK_KEY)
@@ -110,6 +111,7 @@ pub async fn connect(url: &str) -> Result<PgPool, StoreError> {
     let pool = PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(15))
+        .after_release(crate::store::write_tx::postgres_on_release)
         .connect_with(options)
         .await
         .map_err(|source| StoreError::Open {

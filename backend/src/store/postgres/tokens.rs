@@ -60,4 +60,15 @@ impl TokenRepo for PgRepos {
         .await?;
         Ok(done.rows_affected() == 1)
     }
+
+    async fn revoke_all(&mut self, user_id: i64, at: &str) -> DbResult<u64> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(at)
+        .bind(user_id)
+        .execute(self.c())
+        .await?;
+        Ok(done.rows_affected())
+    }
 }

@@ -182,4 +182,53 @@ impl UserRepo for PgRepos {
             .await?;
         Ok(())
     }
+
+    async fn by_oidc_subject(&mut self, issuer: &str, subject: &str) -> DbResult<Option<User>> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM users WHERE oidc_issuer = $1 AND oidc_subject = $2");
+        Ok(sqlx::query_as::<_, UserRow>(&sql)
+            .bind(issuer)
+            .bind(subject)
+            .fetch_optional(self.c())
+            .await?
+            .map(User::try_from)
+            .transpose()?)
+    }
+
+    async fn oidc_identity(&mut self, id: i64) -> DbResult<Option<(String, String)>> {
+        let row: Option<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT oidc_issuer, oidc_subject FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.c())
+                .await?;
+        Ok(row.and_then(|(i, s)| i.zip(s)))
+    }
+
+    async fn bind_oidc(&mut self, id: i64, issuer: &str, subject: &str) -> DbResult<()> {
+        sqlx::query("UPDATE users SET oidc_issuer = $1, oidc_subject = $2 WHERE id = $3")
+            .bind(issuer)
+            .bind(subject)
+            .bind(id)
+            .execute(self.c())
+            .await?;
+        Ok(())
+    }
+
+    async fn directory_checked_at(&mut self, id: i64) -> DbResult<Option<String>> {
+        let v: Option<Option<String>> =
+            sqlx::query_scalar("SELECT directory_checked_at FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.c())
+                .await?;
+        Ok(v.flatten())
+    }
+
+    async fn set_directory_checked(&mut self, id: i64, at: &str) -> DbResult<()> {
+        sqlx::query("UPDATE users SET directory_checked_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(id)
+            .execute(self.c())
+            .await?;
+        Ok(())
+    }
 }

@@ -15,14 +15,15 @@ mod users;
 mod verdicts;
 
 use crate::repo::{DbResult, Repos, WriteTx};
+use crate::store::write_tx::WriteConn;
 use sqlx::pool::PoolConnection;
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 
 /// A pooled connection, a write transaction on one, or a connection of
 /// its own (to a backup's copy of the file).
 pub enum SqliteRepos {
     Conn(PoolConnection<Sqlite>),
-    Tx(Transaction<'static, Sqlite>),
+    Tx(WriteConn<Sqlite>),
     Own(SqliteConnection),
 }
 
@@ -41,8 +42,11 @@ impl SqliteRepos {
 
     /// `BEGIN IMMEDIATE`: takes SQLite's write lock at once, so every
     /// writer waits its turn (the busy timeout) instead of failing later.
+    /// A connection whose commit failed is closed, never reused.
     pub async fn write(pool: &SqlitePool) -> DbResult<SqliteRepos> {
-        Ok(SqliteRepos::Tx(pool.begin_with("BEGIN IMMEDIATE").await?))
+        Ok(SqliteRepos::Tx(
+            WriteConn::begin(pool, "BEGIN IMMEDIATE").await?,
+        ))
     }
 }
 
