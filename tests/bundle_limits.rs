@@ -119,7 +119,10 @@ async fn bundles_are_bounded_and_stop_when_their_client_goes() {
     // Two downloads started and not read: both hold their place.
     let first = auditor.get(&url).send().await.unwrap();
     let second = auditor.get(&url).send().await.unwrap();
-    assert_eq!((first.status(), second.status()), (200, 200));
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
     assert!(first.headers().get("content-length").is_none(), "streamed");
     assert_eq!(metric(&s, RUNNING).await, 2.0);
     let third = auditor.get(&url).send().await.unwrap();
@@ -146,7 +149,9 @@ async fn bundles_are_bounded_and_stop_when_their_client_goes() {
     drop(second);
     settles(&s, dir.path()).await;
 
-    // A dozen requests dropped right after sending.
+    // A dozen requests dropped right after sending (or as soon as their
+    // answer starts): each build stops, and those waiting for a place take
+    // it in turn, never more than two at once.
     let mut tasks = Vec::new();
     for _ in 0..12 {
         let (c, url) = (auditor.clone(), url.clone());
@@ -167,10 +172,6 @@ async fn bundles_are_bounded_and_stop_when_their_client_goes() {
         statuses.extend(t.await.unwrap());
     }
     assert!(peak <= 2.0, "at most two at once, saw {peak}");
-    assert!(
-        statuses.iter().filter(|s| **s == 200).count() <= 2,
-        "{statuses:?}"
-    );
     assert!(
         statuses.iter().all(|s| *s == 200 || *s == 429),
         "{statuses:?}"

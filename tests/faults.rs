@@ -158,6 +158,42 @@ fn streamed_form(bytes: usize) -> Form {
     )
 }
 
+/// A bearer token for `admin` (for curl).
+async fn api_token(s: &Server, admin: &reqwest::Client) -> String {
+    let r = admin
+        .post(s.url("/api/v1/tokens"))
+        .json(&json!({"name": "uploads", "expires_in_days": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    v["token"].as_str().unwrap().to_string()
+}
+
+/// Uploads `file` as a sign-off's evidence with curl; the final status and
+/// the response's headers.
+fn curl_upload(url: &str, token: &str, file: &Path) -> (u16, String) {
+    let out = Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "-D", "-"])
+        .args(["-H", &format!("Authorization: Bearer {token}")])
+        .args(["-H", "Expect: 100-continue", "--expect100-timeout", "30"])
+        .args(["-F", "status=done"])
+        .arg("-F")
+        .arg(format!("files=@{};type=text/plain", path_str(file)))
+        .arg(url)
+        .output()
+        .expect("run curl");
+    let headers = String::from_utf8_lossy(&out.stdout).to_string();
+    let status = headers
+        .lines()
+        .rev()
+        .filter(|l| l.starts_with("HTTP/"))
+        .find_map(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(0);
+    (status, headers)
+}
+
 /// A refusal for a full disk: 507, `Retry-After`, the words.
 async fn assert_disk_full(r: reqwest::Response, what: &str) {
     assert_eq!(r.status(), 507, "{what}");
@@ -260,7 +296,7 @@ async fn a_full_disk_answers_507_and_writes_recover_once_space_is_freed() {
     // An upload that cannot fit is refused before its body is read.
     let r = admin
         .post(signoffs(&s, id, "audit"))
-        .multipart(upload_form(256 * 1024))
+        .multipart(upload_form(16 * 1024))
         .send()
         .await
         .unwrap();
@@ -305,14 +341,19 @@ async fn uploads_that_do_not_fit_get_507_and_leave_no_partial_file() {
     let admin = setup_admin(&s).await;
     let id = create_cluster(&s, &admin, "prod").await;
 
-    // Larger than the whole file system, length given: refused at once.
-    let r = admin
-        .post(signoffs(&s, id, "audit"))
-        .multipart(upload_form(16 * 1024 * 1024))
-        .send()
-        .await
-        .unwrap();
-    assert_disk_full(r, "an upload larger than the disk").await;
+    // Larger than the whole file system, length given: refused before the
+    // body is read. curl, as a CI job would upload, waits for the server's
+    // go-ahead (`Expect: 100-continue`), so the body is never even sent.
+    let token = api_token(&s, &admin).await;
+    let big = tempfile::tempdir().unwrap();
+    let file = big.path().join("big.log");
+    std::fs::write(&file, vec![b'z'; 16 * 1024 * 1024]).unwrap();
+    let (status, headers) = curl_upload(&signoffs(&s, id, "audit"), &token, &file);
+    assert_eq!(status, 507, "{headers}");
+    assert!(
+        headers.to_ascii_lowercase().contains("retry-after:"),
+        "{headers}"
+    );
     assert_eq!(temporary_files(&data), 0);
 
     // Streamed without a length: it meets the full disk half-way; the

@@ -306,4 +306,42 @@ async fn a_person_who_renames_themselves_at_the_provider_does_not_reach_another_
         1,
         "{users:?}"
     );
+
+    // Her session and tokens last account_max_hours after her last login
+    // through the provider (a leaver's access ends within it): moved back
+    // past it, both stop; a new login through the provider starts again.
+    let r = olivia
+        .post(s.url("/api/v1/tokens"))
+        .header("origin", &s.base)
+        .json(&serde_json::json!({"name": "olivia-ci"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let token: Value = r.json().await.unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    postgres::raw_sql(
+        s.data.as_path(),
+        &["UPDATE users SET directory_checked_at = '2020-01-01T00:00:00.000000Z' WHERE username = 'olivia'"],
+    )
+    .await
+    .unwrap();
+    let r = reqwest::Client::new()
+        .get(s.url("/api/v1/fleet"))
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = olivia.get(s.url("/api/v1/session")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let back = at_provider(&sso, &olivia, oidc::ADMIN, "olivia-pass").await;
+    olivia.get(&back).send().await.unwrap();
+    let r = reqwest::Client::new()
+        .get(s.url("/api/v1/fleet"))
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
 }

@@ -2,9 +2,10 @@
 //! read-only token included) may start: building an evidence bundle (the
 //! whole ledger, every attached file, compressed) and verifying the whole
 //! hash chain. At most [`BUNDLES_AT_ONCE`] and [`VERIFICATIONS_AT_ONCE`] run
-//! on this server; one more is refused at once with
-//! [`ServiceError::Busy`] (429 with `Retry-After`), never queued, so a
-//! burst of requests costs nothing but the refusals.
+//! on this server; one more waits at most [`WAIT`] for a place (so a
+//! download just finishing does not turn the next one away), then is
+//! refused with [`ServiceError::Busy`] (429 with `Retry-After`): a burst of
+//! requests costs nothing but the waits and the refusals.
 //!
 //! A permit is held for as long as the work runs: for a bundle, until its
 //! builder has stopped and its download is over or dropped. The running
@@ -13,6 +14,7 @@
 
 use crate::ServiceError;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Evidence bundles built (and downloaded) at once.
@@ -21,20 +23,20 @@ pub const BUNDLES_AT_ONCE: usize = 2;
 pub const VERIFICATIONS_AT_ONCE: usize = 2;
 /// What `Retry-After` says to a refused caller.
 pub const RETRY_AFTER_SECS: i64 = 10;
+/// How long a request waits for a place before it is refused.
+pub const WAIT: Duration = Duration::from_secs(2);
 
 /// The permits, shared by every request (cheap to clone).
 #[derive(Clone)]
 pub struct HeavyWork {
     bundles: Arc<Semaphore>,
     verifications: Arc<Semaphore>,
+    wait: Duration,
 }
 
 impl Default for HeavyWork {
     fn default() -> Self {
-        HeavyWork {
-            bundles: Arc::new(Semaphore::new(BUNDLES_AT_ONCE)),
-            verifications: Arc::new(Semaphore::new(VERIFICATIONS_AT_ONCE)),
-        }
+        HeavyWork::waiting(WAIT)
     }
 }
 
@@ -51,20 +53,28 @@ impl Drop for HeavyPermit {
     }
 }
 
-fn take(
+async fn take(
     sem: &Arc<Semaphore>,
+    wait: Duration,
     work: &'static str,
     busy: impl FnOnce() -> String,
 ) -> Result<HeavyPermit, ServiceError> {
-    match sem.clone().try_acquire_owned() {
-        Ok(permit) => {
+    let permit = match sem.clone().try_acquire_owned() {
+        Ok(p) => Some(p),
+        Err(_) => tokio::time::timeout(wait, sem.clone().acquire_owned())
+            .await
+            .ok()
+            .and_then(Result::ok),
+    };
+    match permit {
+        Some(permit) => {
             metrics::gauge!("shipshape_heavy_work_running", "work" => work).increment(1.0);
             Ok(HeavyPermit {
                 _permit: permit,
                 work,
             })
         }
-        Err(_) => {
+        None => {
             metrics::counter!("shipshape_heavy_work_refused_total", "work" => work).increment(1);
             Err(ServiceError::Busy(busy(), RETRY_AFTER_SECS))
         }
@@ -72,18 +82,29 @@ fn take(
 }
 
 impl HeavyWork {
+    /// Places that a request waits for at most `wait`.
+    pub fn waiting(wait: Duration) -> HeavyWork {
+        HeavyWork {
+            bundles: Arc::new(Semaphore::new(BUNDLES_AT_ONCE)),
+            verifications: Arc::new(Semaphore::new(VERIFICATIONS_AT_ONCE)),
+            wait,
+        }
+    }
+
     /// A place for one evidence bundle, or `Busy`.
-    pub fn bundle(&self) -> Result<HeavyPermit, ServiceError> {
-        take(&self.bundles, "bundle", || {
+    pub async fn bundle(&self) -> Result<HeavyPermit, ServiceError> {
+        take(&self.bundles, self.wait, "bundle", || {
             format!("{BUNDLES_AT_ONCE} evidence bundles are being built already")
         })
+        .await
     }
 
     /// A place for one full ledger verification, or `Busy`.
-    pub fn verification(&self) -> Result<HeavyPermit, ServiceError> {
-        take(&self.verifications, "ledger_verify", || {
+    pub async fn verification(&self) -> Result<HeavyPermit, ServiceError> {
+        take(&self.verifications, self.wait, "ledger_verify", || {
             format!("{VERIFICATIONS_AT_ONCE} ledger verifications are running already")
         })
+        .await
     }
 
     /// Bundles running now.
@@ -96,13 +117,13 @@ impl HeavyWork {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_third_is_refused_until_one_ends() {
-        let h = HeavyWork::default();
-        let a = h.bundle().unwrap();
-        let _b = h.bundle().unwrap();
+    #[tokio::test]
+    async fn a_third_is_refused_until_one_ends() {
+        let h = HeavyWork::waiting(Duration::from_millis(50));
+        let a = h.bundle().await.unwrap();
+        let _b = h.bundle().await.unwrap();
         assert_eq!(h.bundles_running(), 2);
-        match h.bundle() {
+        match h.bundle().await {
             Err(ServiceError::Busy(m, secs)) => {
                 assert!(m.contains("evidence bundles"), "{m}");
                 assert_eq!(secs, RETRY_AFTER_SECS);
@@ -110,9 +131,22 @@ mod tests {
             other => panic!("expected Busy, got {other:?}"),
         }
         // Verifications have their own places.
-        assert!(h.verification().is_ok());
+        assert!(h.verification().await.is_ok());
         drop(a);
         assert_eq!(h.bundles_running(), 1);
-        assert!(h.bundle().is_ok());
+        assert!(h.bundle().await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_place_freed_while_waiting_is_taken() {
+        let h = HeavyWork::waiting(Duration::from_secs(5));
+        let a = h.bundle().await.unwrap();
+        let _b = h.bundle().await.unwrap();
+        let freeing = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            drop(a);
+        });
+        assert!(h.bundle().await.is_ok());
+        freeing.await.unwrap();
     }
 }

@@ -9,11 +9,41 @@
 
 use crate::store::Store;
 use shipshape_domain::login_limit::{verdict, LimitKey, LoginLimiter};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Default)]
 pub struct LoginGuard {
     limiter: Arc<Mutex<LoginLimiter>>,
+    /// Password checks under way per client address (this process).
+    in_flight: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+/// Password checks one address may have under way at once. Failures count
+/// only once they failed, so without this a flood of concurrent attempts
+/// would all be hashed before the first failure counted; with it, a flood
+/// from one address costs at most this many hashes before its failures
+/// refuse it, while a rush of people logging in together behind one
+/// address (up to this many at the same instant) is not refused.
+pub const IN_FLIGHT_PER_ADDRESS: usize = 32;
+
+/// One password check under way; released when dropped.
+pub struct InFlight {
+    map: Arc<Mutex<HashMap<String, usize>>>,
+    address: String,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Ok(mut m) = self.map.lock() {
+            if let Some(n) = m.get_mut(&self.address) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    m.remove(&self.address);
+                }
+            }
+        }
+    }
 }
 
 fn unix_now() -> i64 {
@@ -23,6 +53,25 @@ fn unix_now() -> i64 {
 impl LoginGuard {
     pub fn keys(username: &str, address: Option<&str>) -> Vec<LimitKey> {
         LimitKey::for_attempt(username, address)
+    }
+
+    /// A place for one password check from `address`, or `None` while the
+    /// address has [`IN_FLIGHT_PER_ADDRESS`] under way.
+    pub fn begin(&self, address: Option<&str>) -> Option<InFlight> {
+        let address = address.unwrap_or("-").to_string();
+        let mut m = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let n = m.entry(address.clone()).or_insert(0);
+        if *n >= IN_FLIGHT_PER_ADDRESS {
+            return None;
+        }
+        *n += 1;
+        Some(InFlight {
+            map: self.in_flight.clone(),
+            address,
+        })
     }
 
     /// `Err(seconds)` while any key is locked out. A database that cannot

@@ -114,6 +114,14 @@ impl IntoResponse for ApiError {
                 r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
             }
         }
+        // A refused upload's body may be unread: the client must not send
+        // its next request on this connection.
+        if self.status == StatusCode::INSUFFICIENT_STORAGE {
+            r.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+        }
         r
     }
 }

@@ -86,6 +86,10 @@ pub async fn login(
         tracing::warn!(user = %username.trim(), address = address.unwrap_or("-"), retry_after = secs, "login refused: too many failures");
         return Err(ServiceError::TooManyAttempts(secs));
     }
+    let Some(_in_flight) = guard.begin(address) else {
+        tracing::warn!(address = address.unwrap_or("-"), "login refused: too many at once from this address");
+        return Err(ServiceError::TooManyAttempts(1));
+    };
     let outcome = check_password(state, username, password).await;
     match &outcome {
         Ok(_) => guard.succeeded(&state.db, &keys).await,

@@ -70,7 +70,7 @@ pub async fn build(
     q: &ExportQuery,
 ) -> Result<BundleDownload, ServiceError> {
     let filter = export::prepare(actor, q)?;
-    let place = state.heavy.bundle()?;
+    let place = state.heavy.bundle().await?;
     // The head first: rows appended while the bundle is written are left out,
     // so the bundle is the ledger as of this head.
     let head = {

@@ -73,7 +73,7 @@ pub async fn verify(state: &AppState) -> Result<Verified, ServiceError> {
             cached: true,
         });
     }
-    let _place = state.heavy.verification()?;
+    let _place = state.heavy.verification().await?;
     let result = super::signoffs::verify_ledger(state).await?;
     metrics::counter!("shipshape_ledger_verify_total", "result" => "computed").increment(1);
     // Kept only when no row was appended during the walk: the result is
