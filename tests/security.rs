@@ -107,9 +107,8 @@ async fn an_admins_reset_disable_or_role_change_revokes_the_accounts_tokens() {
     let s = Server::start(dir.path());
     let admin = setup_admin(&s).await;
     let bot = reqwest::Client::new();
-    let users: Vec<serde_json::Value>;
     let sam = add_user(&s, &admin, "sam", "sre", "sam-password-1").await;
-    users = get_json(&admin, s.url("/api/v1/users")).await;
+    let users: Vec<serde_json::Value> = get_json(&admin, s.url("/api/v1/users")).await;
     let sam_id = users.iter().find(|u| u["username"] == "sam").unwrap()["id"]
         .as_i64()
         .unwrap();

@@ -114,7 +114,7 @@ pub async fn build(
         );
         match built {
             Ok(()) => {}
-            Err(_) if cancel.is_set() => {
+            Err(_) if out.gone() => {
                 tracing::info!("an evidence bundle's download was dropped: its build stopped");
             }
             Err(e) => {

@@ -75,6 +75,12 @@ impl ChannelWriter {
         }
     }
 
+    /// Whether the download is gone (dropped, or cut off for reading
+    /// nothing): what the builder then fails with is no error of its own.
+    pub fn gone(&self) -> bool {
+        self.cancel.is_set() || self.tx.is_closed()
+    }
+
     /// Ends the download as failed (the client sees a cut transfer, never
     /// a ZIP that looks complete); the reason stays in the server's log.
     pub fn fail(&mut self) {
@@ -119,9 +125,9 @@ pub fn pipe<H: Send + 'static>(
         rt,
         cancel: cancel.clone(),
     };
-    let state = (rx, SetOnDrop(cancel.clone()), hold);
-    let body = futures::stream::unfold(state, |(mut rx, guard, hold)| async move {
-        rx.recv().await.map(|chunk| (chunk, (rx, guard, hold)))
+    let state = (SetOnDrop(cancel.clone()), rx, hold);
+    let body = futures::stream::unfold(state, |(guard, mut rx, hold)| async move {
+        rx.recv().await.map(|chunk| (chunk, (guard, rx, hold)))
     })
     .boxed();
     (writer, cancel, body)

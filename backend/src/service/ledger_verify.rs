@@ -62,18 +62,28 @@ async fn tip(state: &AppState) -> Result<Tip, ServiceError> {
     Ok(conn.ledger().tip().await?)
 }
 
+/// The kept result for `tip`, counted as reused.
+fn reused(state: &AppState, tip: &Tip) -> Option<Verified> {
+    let result = state.verify_cache.get(tip)?;
+    metrics::counter!("shipshape_ledger_verify_total", "result" => "cached").increment(1);
+    Some(Verified {
+        result,
+        cached: true,
+    })
+}
+
 /// The chain verified against the server's key, or the kept result for an
 /// unchanged tip. `Busy` when too many walks run already.
 pub async fn verify(state: &AppState) -> Result<Verified, ServiceError> {
     let before = tip(state).await?;
-    if let Some(result) = state.verify_cache.get(&before) {
-        metrics::counter!("shipshape_ledger_verify_total", "result" => "cached").increment(1);
-        return Ok(Verified {
-            result,
-            cached: true,
-        });
+    if let Some(v) = reused(state, &before) {
+        return Ok(v);
     }
     let _place = state.heavy.verification().await?;
+    // Another caller may have walked the same chain while this one waited.
+    if let Some(v) = reused(state, &before) {
+        return Ok(v);
+    }
     let result = super::signoffs::verify_ledger(state).await?;
     metrics::counter!("shipshape_ledger_verify_total", "result" => "computed").increment(1);
     // Kept only when no row was appended during the walk: the result is
