@@ -18,12 +18,13 @@ pub struct Readiness {
     /// At least [`crate::disk_space::LOW_SPACE_BYTES`] free under the data
     /// directory (and the SQLite file).
     pub disk_space: bool,
-    /// Why the write probe failed, in words.
+    /// What failed, in words, each once.
     #[serde(skip)]
-    pub write_problem: Option<&'static str>,
+    reasons: Vec<&'static str>,
 }
 
 const DISK_FULL: &str = "the server's disk is full";
+const UNREACHABLE: &str = "the database cannot be reached";
 
 impl Readiness {
     pub fn ready(&self) -> bool {
@@ -31,36 +32,25 @@ impl Readiness {
     }
 
     /// What keeps the server from being ready, in words (empty when ready).
-    pub fn reasons(&self) -> Vec<&'static str> {
-        let mut r = Vec::new();
-        if !self.disk_space {
-            r.push(DISK_FULL);
+    pub fn reasons(&self) -> &[&'static str] {
+        &self.reasons
+    }
+
+    fn because(&mut self, why: &'static str) {
+        if !self.reasons.contains(&why) {
+            self.reasons.push(why);
         }
-        if !self.writable {
-            let why = self
-                .write_problem
-                .unwrap_or("the database does not take writes");
-            if !r.contains(&why) {
-                r.push(why);
-            }
-        }
-        if !self.migrations_applied {
-            r.push("database migrations are pending");
-        }
-        if !self.read_model_current {
-            r.push("the read model is not current");
-        }
-        r
     }
 }
 
-/// The words for a failed write probe.
-fn write_problem(e: &sqlx::Error) -> &'static str {
+/// The words for a database error: a full disk, a database that cannot be
+/// reached, or `otherwise`.
+fn words(e: &sqlx::Error, otherwise: &'static str) -> &'static str {
     use crate::storage_error::{classify, StorageErrorKind};
     match classify(e) {
         StorageErrorKind::DiskFull => DISK_FULL,
-        StorageErrorKind::Unavailable => "the database cannot be reached",
-        StorageErrorKind::Other => "the database does not take writes",
+        StorageErrorKind::Unavailable => UNREACHABLE,
+        StorageErrorKind::Other => otherwise,
     }
 }
 
@@ -77,50 +67,68 @@ fn disk_has_room(state: &AppState) -> bool {
     low.is_none()
 }
 
-/// Checks every condition; a failing one is logged with its cause (the
-/// answer itself says only which failed).
+/// Checks every condition, each database check within [`PROBE_TIMEOUT`]; a
+/// failing one is logged with its cause, and said in words.
 pub async fn readiness(state: &AppState) -> Readiness {
+    let mut r = Readiness {
+        writable: true,
+        migrations_applied: true,
+        read_model_current: true,
+        disk_space: disk_has_room(state),
+        reasons: Vec::new(),
+    };
+    if !r.disk_space {
+        r.because(DISK_FULL);
+    }
     // A probe must answer quickly: a write lock held longer than this by
     // someone else counts as not writable.
-    let mut problem = None;
-    let writable = match tokio::time::timeout(PROBE_TIMEOUT, probe_write(state)).await {
-        Ok(Ok(())) => true,
+    match tokio::time::timeout(PROBE_TIMEOUT, probe_write(state)).await {
+        Ok(Ok(())) => {}
         Ok(Err(e)) => {
             tracing::error!(error = %e, "readiness: the database does not take writes");
-            problem = Some(write_problem(&e));
-            false
+            r.writable = false;
+            r.because(words(&e, "the database does not take writes"));
         }
         Err(_) => {
             tracing::error!("readiness: no write lock within {PROBE_TIMEOUT:?}");
-            problem = Some("the database's write lock was not free within 2 s");
-            false
+            r.writable = false;
+            r.because("the database gave no write lock within 2 s");
         }
-    };
-    let migrations_applied = match pending_migrations(state).await {
-        Ok(0) => true,
-        Ok(n) => {
-            tracing::error!(pending = n, "readiness: migrations are pending");
-            false
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "readiness: could not read the applied migrations");
-            false
-        }
-    };
-    let read_model_current = match read_model_current(state).await {
-        Ok(current) => current,
-        Err(e) => {
-            tracing::error!(error = %e, "readiness: could not read the read model's version");
-            false
-        }
-    };
-    Readiness {
-        writable,
-        migrations_applied,
-        read_model_current,
-        disk_space: disk_has_room(state),
-        write_problem: problem,
     }
+    match tokio::time::timeout(PROBE_TIMEOUT, pending_migrations(state)).await {
+        Ok(Ok(0)) => {}
+        Ok(Ok(n)) => {
+            tracing::error!(pending = n, "readiness: migrations are pending");
+            r.migrations_applied = false;
+            r.because("database migrations are pending");
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "readiness: could not read the applied migrations");
+            r.migrations_applied = false;
+            r.because(words(&e, "the applied migrations cannot be read"));
+        }
+        Err(_) => {
+            r.migrations_applied = false;
+            r.because(UNREACHABLE);
+        }
+    }
+    match tokio::time::timeout(PROBE_TIMEOUT, read_model_current(state)).await {
+        Ok(Ok(true)) => {}
+        Ok(Ok(false)) => {
+            r.read_model_current = false;
+            r.because("the read model is not current");
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "readiness: could not read the read model's version");
+            r.read_model_current = false;
+            r.because(words(&e, "the read model's version cannot be read"));
+        }
+        Err(_) => {
+            r.read_model_current = false;
+            r.because(UNREACHABLE);
+        }
+    }
+    r
 }
 
 async fn read_model_current(state: &AppState) -> Result<bool, sqlx::Error> {
