@@ -386,3 +386,26 @@ fn weak_settings_stop_the_server_at_start_up() {
         assert!(err.contains("configuration"), "{env:?}: {err}");
     }
 }
+
+#[tokio::test]
+async fn an_oversized_text_part_of_an_upload_is_refused_as_it_arrives() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "multipart").await;
+    // A 20 MB "note": refused after its first 64 KiB, nothing recorded.
+    let form = reqwest::multipart::Form::new()
+        .text("status", "done")
+        .text("note", "x".repeat(20 * 1024 * 1024));
+    let r = admin
+        .post(s.url(&format!("/api/v1/clusters/{id}/items/spill/signoffs")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["fields"]["note"].as_str().unwrap_or("").contains("too long"), "{body}");
+    let rows = export_rows(&s, &admin, "item=spill").await;
+    assert!(rows.is_empty(), "{rows:?}");
+}

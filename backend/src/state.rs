@@ -37,6 +37,9 @@ pub struct AppState {
     pub verify_cache: crate::service::ledger_verify::VerifyCache,
     /// Draining and stopping on `SIGTERM` (see [`crate::lifecycle`]).
     pub lifecycle: crate::lifecycle::Lifecycle,
+    /// The latest readiness answer, shared for a moment (see
+    /// [`crate::service::health::readiness_shared`]).
+    pub readiness: crate::service::health::ReadinessCache,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +104,7 @@ impl AppState {
             heavy: Default::default(),
             verify_cache: Default::default(),
             lifecycle: Default::default(),
+            readiness: Default::default(),
         })
     }
 }

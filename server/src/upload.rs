@@ -114,6 +114,42 @@ pub async fn read_form(
     limits: &Limits,
     text_fields: &[&str],
 ) -> Result<UploadForm, ServiceError> {
+    let read = read_fields(&mut form, store, limits, text_fields).await;
+    if read.is_err() {
+        drain(&mut form, limits).await;
+    }
+    read
+}
+
+/// After a refusal, reads and discards what the client is still sending (up
+/// to a bound, while it keeps sending), so it can read the answer: a
+/// browser whose upload is cut off mid-body shows "connection reset" and
+/// loses the form instead of the refusal.
+async fn drain(form: &mut Multipart, limits: &Limits) {
+    let cap = limits
+        .max_bytes
+        .saturating_mul(limits.max_files as u64)
+        .saturating_mul(2)
+        .max(1024 * 1024);
+    // A client that stops sending is not waited for long.
+    let idle = limits.idle.min(std::time::Duration::from_secs(2));
+    let mut drained = 0u64;
+    while let Ok(Ok(Some(mut field))) = tokio::time::timeout(idle, form.next_field()).await {
+        while let Ok(Ok(Some(chunk))) = tokio::time::timeout(idle, field.chunk()).await {
+            drained += chunk.len() as u64;
+            if drained > cap {
+                return;
+            }
+        }
+    }
+}
+
+async fn read_fields(
+    form: &mut Multipart,
+    store: &BlobStore,
+    limits: &Limits,
+    text_fields: &[&str],
+) -> Result<UploadForm, ServiceError> {
     let (max_bytes, max_files, idle) = (limits.max_bytes, limits.max_files, limits.idle);
     // Before a byte is read: a body that would not fit is refused.
     store
@@ -132,10 +168,17 @@ pub async fn read_form(
     while let Some(mut field) = within(idle, form.next_field()).await?.map_err(broken)? {
         let name = field.name().unwrap_or("").to_string();
         if text_fields.contains(&name.as_str()) {
-            let text = within(idle, field.text()).await?.map_err(broken)?;
-            if text.len() > TEXT_MAX {
-                return Err(bad(&name, "This field is too long."));
+            // Read chunk by chunk and refused as soon as it passes the
+            // limit: a huge text part is never held whole.
+            let mut bytes = Vec::new();
+            while let Some(chunk) = within(idle, field.chunk()).await?.map_err(broken)? {
+                if bytes.len() + chunk.len() > TEXT_MAX {
+                    return Err(bad(&name, "This field is too long."));
+                }
+                bytes.extend_from_slice(&chunk);
             }
+            let text = String::from_utf8(bytes)
+                .map_err(|_| bad(&name, "This field is not valid UTF-8 text."))?;
             out.fields.insert(name, text);
             continue;
         }

@@ -69,6 +69,32 @@ fn disk_has_room(state: &AppState) -> bool {
 
 /// Checks every condition, each database check within [`PROBE_TIMEOUT`]; a
 /// failing one is logged with its cause, and said in words.
+/// How long one readiness answer is shared with every caller: `/readyz` is
+/// anonymous, and each fresh answer takes the write lock for a moment.
+pub const SHARED_FOR: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The latest answer and when it was made.
+#[derive(Clone, Default)]
+pub struct ReadinessCache(
+    std::sync::Arc<tokio::sync::Mutex<Option<(std::time::Instant, Readiness)>>>,
+);
+
+/// [`readiness`], asked at most once per [`SHARED_FOR`]: callers that come
+/// while an answer is being made wait for it and share it, so a flood of
+/// `/readyz` costs one write-lock probe per quarter second and never
+/// queues behind real writes more than that.
+pub async fn readiness_shared(state: &AppState) -> Readiness {
+    let mut latest = state.readiness.0.lock().await;
+    if let Some((at, r)) = latest.as_ref() {
+        if at.elapsed() < SHARED_FOR {
+            return r.clone();
+        }
+    }
+    let r = readiness(state).await;
+    *latest = Some((std::time::Instant::now(), r.clone()));
+    r
+}
+
 pub async fn readiness(state: &AppState) -> Readiness {
     let mut r = Readiness {
         writable: true,

@@ -40,7 +40,7 @@ pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Value
             })),
         );
     }
-    let r = shipshape_backend::service::health::readiness(&state.app).await;
+    let r = shipshape_backend::service::health::readiness_shared(&state.app).await;
     if r.ready() {
         return (
             StatusCode::OK,
