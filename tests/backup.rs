@@ -148,10 +148,19 @@ async fn a_backup_under_eight_writers_restores_to_a_verified_prefix_of_the_chain
     let other_key = "ab".repeat(32);
     let (code, _, err) = run(
         &target,
-        &["restore", "--from", backup_dir.to_str().unwrap(), "--public-key", &other_key],
+        &[
+            "restore",
+            "--from",
+            backup_dir.to_str().unwrap(),
+            "--public-key",
+            &other_key,
+        ],
     );
     assert_eq!(code, 2);
-    assert!(err.contains("is not the trusted one") || err.contains("public-key"), "{err}");
+    assert!(
+        err.contains("is not the trusted one") || err.contains("public-key"),
+        "{err}"
+    );
     assert!(!target.join("shipshape.db").exists());
     // Restore into an empty data directory with the install's public key,
     // recorded beforehand; the ledger verifies at that head.
@@ -165,7 +174,13 @@ async fn a_backup_under_eight_writers_restores_to_a_verified_prefix_of_the_chain
         .to_string();
     let (code, out, err) = run(
         &target,
-        &["restore", "--from", backup_dir.to_str().unwrap(), "--public-key", &public_key],
+        &[
+            "restore",
+            "--from",
+            backup_dir.to_str().unwrap(),
+            "--public-key",
+            &public_key,
+        ],
     );
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, err) = run(&target, &["ledger", "verify"]);
@@ -193,7 +208,12 @@ async fn a_backup_under_eight_writers_restores_to_a_verified_prefix_of_the_chain
     // Refusals, with nothing written.
     let (code, _, err) = run(
         &target,
-        &["restore", "--from", backup_dir.to_str().unwrap(), "--trust-backup-key"],
+        &[
+            "restore",
+            "--from",
+            backup_dir.to_str().unwrap(),
+            "--trust-backup-key",
+        ],
     );
     assert_eq!(code, 2);
     assert!(err.contains("already holds an install"), "{err}");
@@ -207,7 +227,12 @@ async fn a_backup_under_eight_writers_restores_to_a_verified_prefix_of_the_chain
     let fresh = tempfile::tempdir().unwrap();
     let (code, _, err) = run(
         fresh.path(),
-        &["restore", "--from", altered.to_str().unwrap(), "--trust-backup-key"],
+        &[
+            "restore",
+            "--from",
+            altered.to_str().unwrap(),
+            "--trust-backup-key",
+        ],
     );
     assert_eq!(code, 2);
     assert!(err.contains("was altered"), "{err}");
@@ -217,7 +242,12 @@ async fn a_backup_under_eight_writers_restores_to_a_verified_prefix_of_the_chain
     std::fs::remove_file(partial.join("manifest.json")).unwrap();
     let (code, _, err) = run(
         fresh.path(),
-        &["restore", "--from", partial.to_str().unwrap(), "--trust-backup-key"],
+        &[
+            "restore",
+            "--from",
+            partial.to_str().unwrap(),
+            "--trust-backup-key",
+        ],
     );
     assert_eq!(code, 2);
     assert!(err.contains("did not finish"), "{err}");
@@ -287,7 +317,12 @@ async fn scheduled_backups_keep_the_newest_ones() {
     let target = dir.path().join("restored");
     let (code, out, err) = run(
         &target,
-        &["restore", "--from", newest.to_str().unwrap(), "--trust-backup-key"],
+        &[
+            "restore",
+            "--from",
+            newest.to_str().unwrap(),
+            "--trust-backup-key",
+        ],
     );
     assert_eq!(code, 0, "{out}{err}");
 }

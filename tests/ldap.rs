@@ -317,7 +317,10 @@ async fn a_leaver_removed_from_every_mapped_group_loses_api_access_within_one_re
         .iter()
         .find(|r| r["actor"] == "ldap" && r["action"].as_str().unwrap_or("").contains("disable"))
         .unwrap_or_else(|| panic!("no account row by ldap: {rows:?}"));
-    assert!(disabled["note"].as_str().unwrap_or("").contains("sam"), "{disabled}");
+    assert!(
+        disabled["note"].as_str().unwrap_or("").contains("sam"),
+        "{disabled}"
+    );
     // Others are untouched: mona still logs in.
     let (status, _) = try_login(&s, ldap::MONA, ldap::MONA_PASSWORD).await;
     assert_eq!(status, 200);

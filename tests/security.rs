@@ -222,11 +222,25 @@ async fn behind_a_trusted_proxy_one_address_cannot_lock_everyone_out() {
     // 30 wrong logins for other names, then for the admin, from one client
     // address behind the proxy.
     for n in 0..30 {
-        let status = login_status(&s, &attacker, Some("203.0.113.66"), &format!("user{n}"), "wrong-password").await;
+        let status = login_status(
+            &s,
+            &attacker,
+            Some("203.0.113.66"),
+            &format!("user{n}"),
+            "wrong-password",
+        )
+        .await;
         assert!(status == 401 || status == 429, "{status}");
     }
     for _ in 0..6 {
-        login_status(&s, &attacker, Some("203.0.113.66"), "admin", "wrong-password").await;
+        login_status(
+            &s,
+            &attacker,
+            Some("203.0.113.66"),
+            "admin",
+            "wrong-password",
+        )
+        .await;
     }
     assert_eq!(
         login_status(&s, &attacker, Some("203.0.113.66"), "admin", ADMIN_PASSWORD).await,
@@ -242,7 +256,14 @@ async fn behind_a_trusted_proxy_one_address_cannot_lock_everyone_out() {
     // A forged first hop does not help the attacker (the client is the
     // rightmost untrusted address).
     assert_eq!(
-        login_status(&s, &attacker, Some("198.51.100.10, 203.0.113.66"), "admin", ADMIN_PASSWORD).await,
+        login_status(
+            &s,
+            &attacker,
+            Some("198.51.100.10, 203.0.113.66"),
+            "admin",
+            ADMIN_PASSWORD
+        )
+        .await,
         429
     );
 }
@@ -298,8 +319,16 @@ async fn the_database_its_wal_and_backups_are_private() {
     assert_eq!(mode(&data.join("shipshape.db-wal")), 0o600);
     drop(s);
     let backups = dir.path().join("backups");
-    let out = cli(&data, &["backup", "--to", path_str(&backups.join("b1"))], &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(
+        &data,
+        &["backup", "--to", path_str(&backups.join("b1"))],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for entry in std::fs::read_dir(backups.join("b1")).unwrap() {
         let p = entry.unwrap().path();
         if p.is_file() {
@@ -350,7 +379,11 @@ async fn metrics_without_a_token_answer_this_machine_only_and_other_hosts_are_re
         &[("SHIPSHAPE_PUBLIC_URL", "https://shipshape.example.com")],
     );
     // Loopback: served.
-    let r = reqwest::Client::new().get(s.url("/metrics")).send().await.unwrap();
+    let r = reqwest::Client::new()
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     // A re-pointed name (DNS rebinding): refused before any handler.
     let r = reqwest::Client::new()
@@ -405,7 +438,13 @@ async fn an_oversized_text_part_of_an_upload_is_refused_as_it_arrives() {
         .unwrap();
     assert_eq!(r.status(), 422);
     let body: serde_json::Value = r.json().await.unwrap();
-    assert!(body["fields"]["note"].as_str().unwrap_or("").contains("too long"), "{body}");
+    assert!(
+        body["fields"]["note"]
+            .as_str()
+            .unwrap_or("")
+            .contains("too long"),
+        "{body}"
+    );
     let rows = export_rows(&s, &admin, "item=spill").await;
     assert!(rows.is_empty(), "{rows:?}");
 }

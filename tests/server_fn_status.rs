@@ -62,7 +62,11 @@ async fn each_kind_of_refusal_has_its_status() {
         &s,
         &admin,
         api::users::AddUser::PATH,
-        &[("username", "no spaces allowed"), ("role", "sre"), ("password", "a-good-password-1")],
+        &[
+            ("username", "no spaces allowed"),
+            ("role", "sre"),
+            ("password", "a-good-password-1"),
+        ],
     )
     .await;
     assert_eq!(status, 422, "{body}");
@@ -70,7 +74,12 @@ async fn each_kind_of_refusal_has_its_status() {
         &s,
         &admin,
         api::checklist::SignItem::PATH,
-        &[("cluster_id", &id), ("item_id", "spill"), ("status", "maybe"), ("note", "")],
+        &[
+            ("cluster_id", &id),
+            ("item_id", "spill"),
+            ("status", "maybe"),
+            ("note", ""),
+        ],
     )
     .await;
     assert_eq!(status, 422, "{body}");
@@ -79,7 +88,12 @@ async fn each_kind_of_refusal_has_its_status() {
         &s,
         &auditor,
         api::checklist::SignItem::PATH,
-        &[("cluster_id", &id), ("item_id", "spill"), ("status", "done"), ("note", "")],
+        &[
+            ("cluster_id", &id),
+            ("item_id", "spill"),
+            ("status", "done"),
+            ("note", ""),
+        ],
     )
     .await;
     assert_eq!(status, 403, "{body}");
@@ -88,7 +102,12 @@ async fn each_kind_of_refusal_has_its_status() {
         &s,
         &admin,
         api::checklist::SignItem::PATH,
-        &[("cluster_id", "999999"), ("item_id", "spill"), ("status", "done"), ("note", "")],
+        &[
+            ("cluster_id", "999999"),
+            ("item_id", "spill"),
+            ("status", "done"),
+            ("note", ""),
+        ],
     )
     .await;
     assert_eq!(status, 404, "{body}");
@@ -97,7 +116,12 @@ async fn each_kind_of_refusal_has_its_status() {
         &s,
         &anon,
         api::checklist::SignItem::PATH,
-        &[("cluster_id", &id), ("item_id", "spill"), ("status", "done"), ("note", "")],
+        &[
+            ("cluster_id", &id),
+            ("item_id", "spill"),
+            ("status", "done"),
+            ("note", ""),
+        ],
     )
     .await;
     assert_eq!(status, 401, "{body}");
@@ -106,16 +130,22 @@ async fn each_kind_of_refusal_has_its_status() {
         &s,
         &admin,
         api::checklist::SignItem::PATH,
-        &[("cluster_id", &id), ("item_id", "spill"), ("status", "done"), ("note", "ok")],
+        &[
+            ("cluster_id", &id),
+            ("item_id", "spill"),
+            ("status", "done"),
+            ("note", "ok"),
+        ],
     )
     .await;
     assert_eq!(status, 200, "{body}");
     // /metrics counted no server error for any of them.
     let metrics = get_text(&admin, s.url("/metrics")).await;
     assert!(
-        !metrics
-            .lines()
-            .any(|l| l.starts_with("shipshape_http_request_duration_seconds_count") && l.contains("status=\"5xx\"")),
+        !metrics.lines().any(
+            |l| l.starts_with("shipshape_http_request_duration_seconds_count")
+                && l.contains("status=\"5xx\"")
+        ),
         "{metrics}"
     );
 }

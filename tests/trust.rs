@@ -220,7 +220,11 @@ async fn only_admins_change_the_connection_of_a_cluster_that_uses_a_secret() {
     let mut elsewhere = body("https://localhost:8443", "");
     elsewhere["name"] = json!("copycat");
     let r = register(&s, &sre, elsewhere).await;
-    assert_eq!(r.status(), 403, "an SRE cannot reuse a secret on a new cluster");
+    assert_eq!(
+        r.status(),
+        403,
+        "an SRE cannot reuse a secret on a new cluster"
+    );
     let r = register(&s, &admin, body("https://127.0.0.1:8443", "")).await;
     assert_eq!(r.status(), 201);
     let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();

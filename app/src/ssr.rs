@@ -127,9 +127,8 @@ pub fn client_address(state: &AppState, parts: &http::request::Parts) -> Option<
     if state.config.trusted_proxies.is_empty() {
         return Some(peer.to_string());
     }
-    let proxies =
-        shipshape_domain::client_address::parse_networks(&state.config.trusted_proxies)
-            .unwrap_or_default();
+    let proxies = shipshape_domain::client_address::parse_networks(&state.config.trusted_proxies)
+        .unwrap_or_default();
     let values = |name: &str| -> Vec<&str> {
         parts
             .headers

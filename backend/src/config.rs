@@ -563,11 +563,27 @@ mod tests {
     fn weak_secrets_and_plain_http_addresses_are_refused_at_start_up() {
         Jail::expect_with(|jail| {
             for (file, text, says) in [
-                ("a.toml", "notify_url = \"https://hooks.example.com/x\"\n", "notify_secret"),
-                ("b.toml", "notify_url = \"https://hooks.example.com/x\"\nnotify_secret = \"short\"\n", "16"),
+                (
+                    "a.toml",
+                    "notify_url = \"https://hooks.example.com/x\"\n",
+                    "notify_secret",
+                ),
+                (
+                    "b.toml",
+                    "notify_url = \"https://hooks.example.com/x\"\nnotify_secret = \"short\"\n",
+                    "16",
+                ),
                 ("c.toml", "metrics_token = \" \"\n", "metrics_token"),
-                ("d.toml", "public_url = \"http://shipshape.example.com\"\n", "plain http"),
-                ("e.toml", "trusted_proxies = [\"10.0.0.0/33\"]\n", "trusted_proxies"),
+                (
+                    "d.toml",
+                    "public_url = \"http://shipshape.example.com\"\n",
+                    "plain http",
+                ),
+                (
+                    "e.toml",
+                    "trusted_proxies = [\"10.0.0.0/33\"]\n",
+                    "trusted_proxies",
+                ),
             ] {
                 jail.create_file(file, text)?;
                 let e = Config::load(Some(Path::new(file)), &Overrides::default()).unwrap_err();

@@ -119,8 +119,7 @@ impl LoginGuard {
         match db {
             Store::Postgres(pool) => {
                 for key in keys.iter().filter(|k| matches!(k, LimitKey::Pair(..))) {
-                    if let Err(e) = crate::store::postgres::login_failures::clear(pool, key).await
-                    {
+                    if let Err(e) = crate::store::postgres::login_failures::clear(pool, key).await {
                         tracing::warn!(error = %e, "login limiter: cannot clear a pair");
                     }
                 }

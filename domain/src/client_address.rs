@@ -19,7 +19,9 @@ pub fn parse_networks(entries: &[String]) -> Result<Vec<IpNet>, String> {
             let e = e.trim();
             e.parse::<IpNet>()
                 .or_else(|_| e.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| format!("{e:?} is neither an IP address nor a CIDR range such as 10.0.0.0/8"))
+                .map_err(|_| {
+                    format!("{e:?} is neither an IP address nor a CIDR range such as 10.0.0.0/8")
+                })
         })
         .collect()
 }
@@ -125,9 +127,17 @@ mod tests {
 
     #[test]
     fn headers_from_an_untrusted_peer_are_ignored() {
-        let a = client_address(ip("198.51.100.2"), &[], &["10.9.9.9"], &nets(&["10.0.0.0/8"]));
+        let a = client_address(
+            ip("198.51.100.2"),
+            &[],
+            &["10.9.9.9"],
+            &nets(&["10.0.0.0/8"]),
+        );
         assert_eq!(a, ip("198.51.100.2"));
-        assert_eq!(client_address(ip("127.0.0.1"), &[], &["1.2.3.4"], &[]), ip("127.0.0.1"));
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &[], &["1.2.3.4"], &[]),
+            ip("127.0.0.1")
+        );
     }
 
     #[test]
@@ -145,7 +155,10 @@ mod tests {
         let a = client_address(ip("127.0.0.1"), &[], &["10.0.0.9"], &proxies);
         assert_eq!(a, ip("10.0.0.9"));
         // No header at all: the proxy.
-        assert_eq!(client_address(ip("127.0.0.1"), &[], &[], &proxies), ip("127.0.0.1"));
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &[], &[], &proxies),
+            ip("127.0.0.1")
+        );
     }
 
     #[test]

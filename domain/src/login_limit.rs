@@ -104,7 +104,11 @@ impl LoginLimiter {
         for key in keys {
             self.prune(key, now);
             if let Some(times) = self.failures.get(key) {
-                counts.push((key.clone(), times.len(), times.front().copied().unwrap_or(now)));
+                counts.push((
+                    key.clone(),
+                    times.len(),
+                    times.front().copied().unwrap_or(now),
+                ));
             }
         }
         verdict(&counts, now)
@@ -233,15 +237,23 @@ mod tests {
             l.record_failure(&keys("admin", &format!("a{n}")), 500);
         }
         assert!(l.check(&keys("someone", "fresh"), 501).is_err());
-        assert!(l.check(&keys("someone", "fresh"), 500 + WINDOW_SECS).is_ok());
+        assert!(l
+            .check(&keys("someone", "fresh"), 500 + WINDOW_SECS)
+            .is_ok());
     }
 
     #[test]
     fn the_verdict_waits_for_the_oldest_failure_of_the_fullest_key() {
         let k = LimitKey::Address("x".into());
-        assert_eq!(verdict(&[(k.clone(), ADDRESS_FAILURES, 10)], 20), Err(WINDOW_SECS - 10));
+        assert_eq!(
+            verdict(&[(k.clone(), ADDRESS_FAILURES, 10)], 20),
+            Err(WINDOW_SECS - 10)
+        );
         assert_eq!(verdict(&[(k, ADDRESS_FAILURES - 1, 10)], 20), Ok(()));
-        assert_eq!(LimitKey::Pair("a".into(), "b".into()).storage_key(), "p:a@b");
+        assert_eq!(
+            LimitKey::Pair("a".into(), "b".into()).storage_key(),
+            "p:a@b"
+        );
     }
 
     #[test]

@@ -60,9 +60,7 @@ pub fn host_allowed(host: Option<&str>, public_url: &str) -> bool {
         Some(url::Host::Ipv4(_)) | Some(url::Host::Ipv6(_)) => true,
         Some(url::Host::Domain(d)) => {
             d.eq_ignore_ascii_case("localhost")
-                || public
-                    .host_str()
-                    .is_some_and(|p| p.eq_ignore_ascii_case(d))
+                || public.host_str().is_some_and(|p| p.eq_ignore_ascii_case(d))
         }
         None => false,
     }

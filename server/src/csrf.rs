@@ -35,8 +35,8 @@ pub async fn same_origin_only(secure: bool, req: Request, next: Next) -> Respons
     // (setup, login, the sign-in server functions): a cross-site page must
     // not log the visitor into an account of its choosing. Clients that
     // send neither header (scripts) are not browsers and pass.
-    let says_where_from = req.headers().contains_key(header::ORIGIN)
-        || req.headers().contains_key(header::REFERER);
+    let says_where_from =
+        req.headers().contains_key(header::ORIGIN) || req.headers().contains_key(header::REFERER);
     if changes_state
         && (carries_session(&req) || says_where_from)
         && crate::api::extract::bearer_token(req.headers()).is_none()

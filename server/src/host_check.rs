@@ -21,7 +21,9 @@ pub async fn own_host_only(public_url: Option<String>, req: Request, next: Next)
             tracing::warn!(host = host.unwrap_or("-"), path = %req.uri().path(), "request for another host refused");
             return (
                 StatusCode::MISDIRECTED_REQUEST,
-                axum::Json(serde_json::json!({"error": "this server does not answer for that host name"})),
+                axum::Json(
+                    serde_json::json!({"error": "this server does not answer for that host name"}),
+                ),
             )
                 .into_response();
         }

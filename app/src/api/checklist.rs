@@ -15,6 +15,11 @@ pub struct ClusterPageData {
     pub can_run_checks: bool,
     /// Why live verdicts were reset and none has run since, if so.
     pub checks_reset_note: Option<String>,
+    /// The cluster's own ledger rows (registered, changed, archived,
+    /// restored), newest first.
+    pub changes: Vec<HistoryEntry>,
+    /// Readiness at the end of each of the last 90 days.
+    pub trend: Vec<shipshape_domain::trend::TrendPoint>,
 }
 
 #[server]
@@ -31,7 +36,27 @@ pub async fn cluster_checklist(cluster_id: i64) -> Result<ClusterPageData, AppEr
         .flat_map(|s| &s.items)
         .any(|i| i.check.is_some());
     let checks_reset_note = shipshape_domain::cluster_change::reset_notice(&cluster, any_check);
+    // Loaded with the page, not by resources of their own: the page
+    // hydrates from one resource, so nothing below it waits for data that
+    // arrives later than the code (which made hydration fail now and then).
+    let changes = shipshape_backend::service::clusters::changes(&state, &user, cluster_id)
+        .await?
+        .into_iter()
+        .map(HistoryEntry::from)
+        .collect();
+    let trend = shipshape_backend::service::fleet::readiness_trend(
+        &state,
+        &user,
+        Some(cluster_id),
+        &shipshape_backend::service::fleet::FleetQuery {
+            include_archived: true,
+            environment: None,
+        },
+    )
+    .await?;
     Ok(ClusterPageData {
+        changes,
+        trend,
         checks_reset_note,
         cluster,
         checklist,

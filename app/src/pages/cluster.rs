@@ -2,10 +2,7 @@
 //! item, filtered by a bar with counts. An item opens in place to its
 //! details, forms and history; signing off updates the page in place.
 
-use crate::api::checklist::{
-    cluster_changes, cluster_checklist, ClusterPageData, ItemHistory, RunChecks, SignItem,
-};
-use crate::api::clusters::cluster_trend;
+use crate::api::checklist::{cluster_checklist, ClusterPageData, ItemHistory, RunChecks, SignItem};
 use crate::api::clusters::SetClusterArchived;
 use crate::api::waivers::RequestWaiver;
 use crate::components::check::{CheckLine, VerdictChip};
@@ -102,6 +99,8 @@ fn ClusterView(
         can_manage,
         can_run_checks,
         checks_reset_note,
+        changes,
+        trend,
     } = data;
     let checks_error = error_banner(move || checks.value().get());
     let counts = filter_counts(&checklist);
@@ -165,7 +164,7 @@ fn ClusterView(
                 }).collect_view()}
             </nav>
         </div>
-        <ClusterTrend cluster_id/>
+        <ClusterTrend points=trend/>
         <FilterBar cluster_id counts/>
         {archived.then(|| view! { <p class="notice">"This cluster is archived: its history is kept, and it cannot be signed off until it is restored."</p> })}
         {checklist.sections.into_iter().map(|s| view! { <SectionView cluster_id section=s can_sign/> }).collect_view()}
@@ -185,7 +184,7 @@ fn ClusterView(
                 }).collect_view()}
             </section>
         })}
-        <ClusterChanges cluster_id/>
+        <ClusterChanges rows=changes/>
     }
     .into_any()
 }
@@ -243,21 +242,15 @@ fn FilterBar(cluster_id: i64, counts: Vec<(ItemFilter, usize)>) -> impl IntoView
 /// The cluster's own history: who registered, changed (field by field),
 /// archived or restored it, and when.
 #[component]
-fn ClusterChanges(cluster_id: i64) -> impl IntoView {
-    let rows = Resource::new(move || cluster_id, cluster_changes);
+fn ClusterChanges(rows: Vec<HistoryEntry>) -> impl IntoView {
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                rows.await.ok().map(|rows| view! {
-                    <section class="card changes" data-testid="cluster-changes">
-                        <h2>"Changes"</h2>
-                        <p class="muted">"Registering, editing, archiving and restoring this cluster, as ledger rows in the same hash chain as sign-offs."</p>
-                        <HistoryTable rows/>
-                    </section>
-                })
-            })}
-        </Transition>
+        <section class="card changes" data-testid="cluster-changes">
+            <h2>"Changes"</h2>
+            <p class="muted">"Registering, editing, archiving and restoring this cluster, as ledger rows in the same hash chain as sign-offs."</p>
+            <HistoryTable rows/>
+        </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -470,20 +463,14 @@ fn WaiverRequestForm(cluster_id: i64, item_id: String) -> impl IntoView {
 
 /// The cluster's readiness over the last 90 days.
 #[component]
-fn ClusterTrend(cluster_id: i64) -> impl IntoView {
-    let points = Resource::new(move || cluster_id, cluster_trend);
+fn ClusterTrend(points: Vec<shipshape_domain::trend::TrendPoint>) -> impl IntoView {
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                points.await.ok().map(|p| view! {
-                    <details class="card trend-card">
-                        <summary>"Readiness over the last 90 days"</summary>
-                        <TrendChart points=p title="Readiness, last 90 days".to_string()/>
-                    </details>
-                })
-            })}
-        </Transition>
+        <details class="card trend-card">
+            <summary>"Readiness over the last 90 days"</summary>
+            <TrendChart points title="Readiness, last 90 days".to_string()/>
+        </details>
     }
+    .into_any()
 }
 
 /// A button that loads and shows an item's history.

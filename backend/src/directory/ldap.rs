@@ -304,13 +304,15 @@ impl Ldap {
                 let _ = ldap.unbind().await;
                 return Ok(None);
             };
-            let person = self.with_groups(&mut ldap, username, dn, name, member_of).await?;
+            let person = self
+                .with_groups(&mut ldap, username, dn, name, member_of)
+                .await?;
             let _ = ldap.unbind().await;
             Ok(Some(person))
         };
-        tokio::time::timeout(limit * 3, asked)
-            .await
-            .map_err(|_| LdapError::Unavailable(format!("no answer within {}s", limit.as_secs() * 3)))?
+        tokio::time::timeout(limit * 3, asked).await.map_err(|_| {
+            LdapError::Unavailable(format!("no answer within {}s", limit.as_secs() * 3))
+        })?
     }
 
     /// Whether accounts can be refreshed without the person (a service
@@ -446,7 +448,9 @@ impl Ldap {
         if c.bind_pattern.is_some() && name != username {
             name = username.to_string();
         }
-        let person = self.with_groups(&mut ldap, username, dn, name, member_of).await?;
+        let person = self
+            .with_groups(&mut ldap, username, dn, name, member_of)
+            .await?;
         let _ = ldap.unbind().await;
         Ok(person)
     }

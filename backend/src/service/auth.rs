@@ -87,7 +87,10 @@ pub async fn login(
         return Err(ServiceError::TooManyAttempts(secs));
     }
     let Some(_in_flight) = guard.begin(address) else {
-        tracing::warn!(address = address.unwrap_or("-"), "login refused: too many at once from this address");
+        tracing::warn!(
+            address = address.unwrap_or("-"),
+            "login refused: too many at once from this address"
+        );
         return Err(ServiceError::TooManyAttempts(1));
     };
     let outcome = check_password(state, username, password).await;

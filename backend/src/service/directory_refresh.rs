@@ -44,7 +44,12 @@ pub async fn run_forever(state: AppState) {
         }
         match refresh_ldap(&state).await {
             Ok(r) if r.disabled + r.role_changed > 0 => {
-                tracing::info!(checked = r.checked, disabled = r.disabled, role_changed = r.role_changed, "LDAP accounts refreshed")
+                tracing::info!(
+                    checked = r.checked,
+                    disabled = r.disabled,
+                    role_changed = r.role_changed,
+                    "LDAP accounts refreshed"
+                )
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "LDAP account refresh failed"),

@@ -183,7 +183,11 @@ pub async fn change_account(
     ) {
         let revoked = tx.tokens().revoke_all(user_id, &at).await?;
         if revoked > 0 {
-            tracing::info!(user = user_id, revoked, "API tokens revoked with the account change");
+            tracing::info!(
+                user = user_id,
+                revoked,
+                "API tokens revoked with the account change"
+            );
         }
     }
     let (note, details) = row(&target, &change);

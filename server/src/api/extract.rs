@@ -78,7 +78,10 @@ impl FromRequestParts<ServerState> for AccountCaller {
                     )
                 })?;
             if caller.read_only {
-                return Err(ApiError::new(StatusCode::FORBIDDEN, READ_ONLY_TOKEN_REFUSED));
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    READ_ONLY_TOKEN_REFUSED,
+                ));
             }
             return Ok(AccountCaller(caller.user));
         }

@@ -23,7 +23,11 @@ pub async fn counts(
         .into_iter()
         .filter_map(|(name, n, oldest)| {
             let key = keys.iter().find(|k| k.storage_key() == name)?;
-            Some((key.clone(), usize::try_from(n).unwrap_or(usize::MAX), oldest))
+            Some((
+                key.clone(),
+                usize::try_from(n).unwrap_or(usize::MAX),
+                oldest,
+            ))
         })
         .collect())
 }
