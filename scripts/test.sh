@@ -26,13 +26,13 @@ export TEST_POSTGRES_URL
 trap 'scripts/pg.sh stop "$pg_dir"; rm -rf "$(dirname "$pg_dir")"' EXIT
 
 step "unit and integration tests (SQLite; the replica and migration tests use PostgreSQL)"
-cargo test --workspace --exclude shipshape-frontend
+cargo test --workspace --exclude shipshape-frontend --no-fail-fast
 
 step "the integration tests again, every server on PostgreSQL"
 # Not the tests that reach into the SQLite file itself (tampering with it,
 # hot backups of it, its schema's history), nor those that run on
 # PostgreSQL already.
-TEST_DATABASE=postgres cargo test -p shipshape-backend -p shipshape \
+TEST_DATABASE=postgres cargo test --no-fail-fast -p shipshape-backend -p shipshape \
   --test services --test read_model \
   --test api --test accounts --test checks --test cli --test day2 --test drift \
   --test export --test gate --test metrics --test notify --test runbook_import \

@@ -93,7 +93,9 @@ pub struct Table {
 
 /// Tables the application keeps that are not copied, on either side
 /// (besides sqlx's `_sqlx_migrations`).
-pub const NOT_COPIED: &[&str] = &["sessions"];
+/// `login_failures` exists on PostgreSQL only and holds failures of the last
+/// quarter hour, which a move need not carry.
+pub const NOT_COPIED: &[&str] = &["sessions", "login_failures"];
 
 /// Every table, parents before the tables whose foreign keys name them.
 pub const TABLES: &[Table] = &[
