@@ -59,6 +59,8 @@ if $want_test; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   [ -x /usr/sbin/slapd ] || missing+=(slapd)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  # curl sends the uploads of the full-disk tests (Expect: 100-continue).
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   # Prometheus (and promtool) scrape /metrics and check the example rules.
   command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"

@@ -23,6 +23,29 @@ async fn call(s: &Server, c: &reqwest::Client, path: &str, form: &[(&str, &str)]
     (status, r.text().await.unwrap())
 }
 
+/// Signs `spill` off on cluster `cluster_id` through the sign-off server
+/// function, as `c`.
+async fn sign(
+    s: &Server,
+    c: &reqwest::Client,
+    cluster_id: &str,
+    status: &str,
+    note: &str,
+) -> (u16, String) {
+    call(
+        s,
+        c,
+        api::checklist::SignItem::PATH,
+        &[
+            ("cluster_id", cluster_id),
+            ("item_id", "spill"),
+            ("status", status),
+            ("note", note),
+        ],
+    )
+    .await
+}
+
 #[tokio::test]
 async fn each_kind_of_refusal_has_its_status() {
     let dir = tempfile::tempdir().unwrap();
@@ -70,74 +93,19 @@ async fn each_kind_of_refusal_has_its_status() {
     )
     .await;
     assert_eq!(status, 422, "{body}");
-    let (status, body) = call(
-        &s,
-        &admin,
-        api::checklist::SignItem::PATH,
-        &[
-            ("cluster_id", &id),
-            ("item_id", "spill"),
-            ("status", "maybe"),
-            ("note", ""),
-        ],
-    )
-    .await;
+    let (status, body) = sign(&s, &admin, &id, "maybe", "").await;
     assert_eq!(status, 422, "{body}");
     // 403: a role that may not sign.
-    let (status, body) = call(
-        &s,
-        &auditor,
-        api::checklist::SignItem::PATH,
-        &[
-            ("cluster_id", &id),
-            ("item_id", "spill"),
-            ("status", "done"),
-            ("note", ""),
-        ],
-    )
-    .await;
+    let (status, body) = sign(&s, &auditor, &id, "done", "").await;
     assert_eq!(status, 403, "{body}");
     // 404: a cluster that does not exist.
-    let (status, body) = call(
-        &s,
-        &admin,
-        api::checklist::SignItem::PATH,
-        &[
-            ("cluster_id", "999999"),
-            ("item_id", "spill"),
-            ("status", "done"),
-            ("note", ""),
-        ],
-    )
-    .await;
+    let (status, body) = sign(&s, &admin, "999999", "done", "").await;
     assert_eq!(status, 404, "{body}");
     // 401: not logged in at all.
-    let (status, body) = call(
-        &s,
-        &anon,
-        api::checklist::SignItem::PATH,
-        &[
-            ("cluster_id", &id),
-            ("item_id", "spill"),
-            ("status", "done"),
-            ("note", ""),
-        ],
-    )
-    .await;
+    let (status, body) = sign(&s, &anon, &id, "done", "").await;
     assert_eq!(status, 401, "{body}");
     // A success is still 200 (and the refusals above wrote nothing).
-    let (status, body) = call(
-        &s,
-        &admin,
-        api::checklist::SignItem::PATH,
-        &[
-            ("cluster_id", &id),
-            ("item_id", "spill"),
-            ("status", "done"),
-            ("note", "ok"),
-        ],
-    )
-    .await;
+    let (status, body) = sign(&s, &admin, &id, "done", "ok").await;
     assert_eq!(status, 200, "{body}");
     // /metrics counted no server error for any of them.
     let metrics = get_text(&admin, s.url("/metrics")).await;

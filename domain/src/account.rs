@@ -60,6 +60,18 @@ pub struct Target {
     pub source: Source,
 }
 
+impl From<&crate::user::User> for Target {
+    fn from(u: &crate::user::User) -> Self {
+        Target {
+            id: u.id,
+            username: u.username.clone(),
+            role: u.role,
+            disabled: u.disabled,
+            source: u.source,
+        }
+    }
+}
+
 /// Why a change is refused, if it is: nobody disables themselves, and the
 /// last enabled admin stays an enabled admin (`enabled_admins` counts them
 /// now).

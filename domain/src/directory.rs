@@ -148,9 +148,40 @@ pub fn usable_username(name: &str) -> bool {
         && !crate::user::is_reserved_name(name)
 }
 
+/// Whether a directory account whose directory or provider last vouched
+/// for it at `checked_at` (a stored timestamp) still counts at `now`, when
+/// its sessions and tokens last `max_hours` after that. Never vouched for
+/// (an account from before this was kept): no.
+pub fn vouched_recently(
+    checked_at: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+    max_hours: i64,
+) -> bool {
+    checked_at
+        .and_then(crate::time::parse_ts)
+        .is_some_and(|at| now - at < chrono::Duration::hours(max_hours))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_account_counts_for_max_hours_after_its_directory_vouched_for_it() {
+        let now = crate::time::parse_ts("2026-12-07T12:00:00.000000Z").unwrap();
+        assert!(vouched_recently(
+            Some("2026-12-07T00:00:01.000000Z"),
+            now,
+            12
+        ));
+        assert!(!vouched_recently(
+            Some("2026-12-06T23:59:59.000000Z"),
+            now,
+            12
+        ));
+        assert!(!vouched_recently(None, now, 24));
+        assert!(!vouched_recently(Some("not a time"), now, 24));
+    }
 
     #[test]
     fn the_highest_mapped_role_wins_whatever_the_order_of_groups() {

@@ -184,10 +184,11 @@ pub async fn still_vouched(
         },
     };
     let checked = db.users().directory_checked_at(user.id).await?;
-    let fresh = checked
-        .as_deref()
-        .and_then(shipshape_domain::time::parse_ts)
-        .is_some_and(|at| chrono::Utc::now() - at < chrono::Duration::hours(max_hours));
+    let fresh = shipshape_domain::directory::vouched_recently(
+        checked.as_deref(),
+        chrono::Utc::now(),
+        max_hours,
+    );
     if !fresh {
         tracing::info!(user = %user.username, source = user.source.as_str(), "directory account not vouched for recently: log in again");
     }

@@ -189,13 +189,7 @@ pub(super) async fn bring_in_line(
     if u.role == role {
         return Ok(u);
     }
-    let target = Target {
-        id: u.id,
-        username: u.username.clone(),
-        role: u.role,
-        disabled: u.disabled,
-        source: u.source,
-    };
+    let target = Target::from(&u);
     let change = AccountChange::Role(role);
     tx.users().set_role(u.id, role).await?;
     tx.tokens().revoke_all(u.id, &now()).await?;

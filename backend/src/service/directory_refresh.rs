@@ -117,13 +117,7 @@ async fn apply(
     }
     tx.users().set_directory_checked(account.id, &at).await?;
     if let Some(change) = change {
-        let target = Target {
-            id: current.id,
-            username: current.username.clone(),
-            role: current.role,
-            disabled: current.disabled,
-            source: current.source,
-        };
+        let target = Target::from(&current);
         match change {
             AccountChange::Role(r) => tx.users().set_role(account.id, *r).await?,
             AccountChange::Disable => {

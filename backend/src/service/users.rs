@@ -144,13 +144,7 @@ pub async fn change_account(
         .account(user_id)
         .await?
         .ok_or(ServiceError::NotFound("user"))?;
-    let target = Target {
-        id: user.id,
-        username: user.username.clone(),
-        role: user.role,
-        disabled: user.disabled,
-        source: user.source,
-    };
+    let target = Target::from(&user);
     let admins = tx.users().enabled_admins().await?;
     if let Some(why) = refusal(actor.id, &target, &change, admins) {
         return Err(ServiceError::Invalid(FieldErrors::single("user", why)));
