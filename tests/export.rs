@@ -98,9 +98,14 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
             "note",
             "details",
             "prev_hash",
-            "hash"
+            "hash",
+            "cluster_name"
         ]
     );
+    // The cluster's name beside its id; account rows name no cluster.
+    assert_eq!(rows[6][3], a.to_string());
+    assert_eq!(rows[6][10], "alpha");
+    assert_eq!(rows[1][10], "");
     // Row 1 records the first admin, rows 2-3 the clusters, rows 4-5 the
     // other two accounts (sam, the auditor); then the sign-offs.
     assert_eq!(
@@ -189,6 +194,39 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
+    // An item or cluster that names nothing is refused, not answered with
+    // an empty export; so is an end before the start.
+    for q in ["item=no-such-item", "cluster=999"] {
+        for path in ["signoffs.csv", "signoffs.jsonl", "bundle.zip"] {
+            let r = auditor
+                .get(s.url(&format!("/api/v1/export/{path}?{q}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 422, "{path}?{q}");
+        }
+    }
+    // A browser following the export page's button gets a page with the
+    // reason and a way back, not a JSON document.
+    let r = auditor
+        .get(s.url(&format!(
+            "/api/v1/export/bundle.zip?from={tomorrow}&to={today}"
+        )))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("The end date is before the start date."),
+        "{page}"
+    );
+    assert!(page.contains("href=\"/export\""), "{page}");
     assert_eq!(
         client()
             .get(s.url("/api/v1/export/signoffs.csv"))

@@ -65,8 +65,9 @@ pub fn App() -> impl IntoView {
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Title formatter=|page: String| if page.is_empty() { "Shipshape".to_string() } else { format!("{page} · Shipshape") }/>
         <Router>
+            <a class="skip-link" href="#main">"Skip to main content"</a>
             <Nav/>
-            <main class="page">
+            <main class="page" id="main" tabindex="-1">
                 <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
                     <Route path=path!("/") view={Lazy::<routes::HomeRoute>::new()} ssr=ssr.clone()/>
                     <Route path=path!("/setup") view={Lazy::<routes::SetupRoute>::new()} ssr=ssr.clone()/>

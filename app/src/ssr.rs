@@ -106,6 +106,14 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
 }
 
 /// The state and the logged-in user, or `Unauthenticated`.
+/// What the server accepts in one upload, for the forms to say.
+pub fn upload_limits(state: &AppState) -> shipshape_domain::attachment::UploadLimits {
+    shipshape_domain::attachment::UploadLimits {
+        max_file_bytes: state.config.max_upload_bytes,
+        max_files: state.config.max_upload_files,
+    }
+}
+
 pub async fn require_user() -> Result<(AppState, User), AppError> {
     let state = state()?;
     let session = session().await?;

@@ -360,12 +360,14 @@ async fn csv_written_by_the_database_equals_the_rust_encoder() {
             ..Default::default()
         },
     ] {
-        let filter = export::prepare(&admin, &q).unwrap();
+        let filter = export::prepare(&state, &admin, &q).await.unwrap();
+        let names = export::cluster_names(&state).await.unwrap();
         let mut expected = String::new();
         let mut rows = export::rows(state.clone(), filter.clone());
         let mut count = 0;
         while let Some(row) = rows.next().await {
-            push_csv_row(&mut expected, &row.unwrap());
+            let row = row.unwrap();
+            push_csv_row(&mut expected, &row, &names[&row.content.cluster_id]);
             count += 1;
         }
         let written: Vec<String> = export::csv_pages(state.clone(), filter.clone())

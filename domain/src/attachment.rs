@@ -5,6 +5,66 @@ use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 25 * 1024 * 1024;
 pub const DEFAULT_MAX_FILES: usize = 10;
+
+/// What an upload may hold, as the server is configured: shown on every
+/// upload form and checked in the browser before anything is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UploadLimits {
+    pub max_file_bytes: u64,
+    pub max_files: usize,
+}
+
+impl UploadLimits {
+    /// "Up to 10 files, 25 MiB each."
+    pub fn describe(&self) -> String {
+        format!(
+            "Up to {} file{}, {} each.",
+            self.max_files,
+            if self.max_files == 1 { "" } else { "s" },
+            size_label(self.max_file_bytes)
+        )
+    }
+
+    /// Why these files may not be sent, or `None` when they may. `files`
+    /// are each picked file's name and size.
+    pub fn refusal(&self, files: &[(String, u64)]) -> Option<String> {
+        if files.len() > self.max_files {
+            return Some(format!(
+                "{} files are picked: at most {} may be sent at once.",
+                files.len(),
+                self.max_files
+            ));
+        }
+        files
+            .iter()
+            .find(|(_, size)| *size > self.max_file_bytes)
+            .map(|(name, size)| {
+                format!(
+                    "{name} is {}: each file may be at most {}.",
+                    size_label(*size),
+                    size_label(self.max_file_bytes)
+                )
+            })
+    }
+}
+
+/// Bytes for people: "25 MiB", "300 KiB", "512 bytes".
+pub fn size_label(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB {
+        let tenths = bytes * 10 / MIB;
+        if tenths % 10 == 0 {
+            format!("{} MiB", tenths / 10)
+        } else {
+            format!("{}.{} MiB", tenths / 10, tenths % 10)
+        }
+    } else if bytes >= KIB {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
 const NAME_MAX_CHARS: usize = 200;
 
 /// One file attached to a ledger row.
@@ -104,6 +164,25 @@ pub fn is_sha256_hex(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn upload_limits_say_which_file_is_too_big() {
+        let limits = UploadLimits {
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_files: 2,
+        };
+        assert_eq!(limits.describe(), "Up to 2 files, 25 MiB each.");
+        assert_eq!(limits.refusal(&[("a.log".into(), 25 * 1024 * 1024)]), None);
+        assert_eq!(
+            limits.refusal(&[("big.tar".into(), 30_000_000)]).as_deref(),
+            Some("big.tar is 28.6 MiB: each file may be at most 25 MiB.")
+        );
+        let three = vec![("x".to_string(), 1u64); 3];
+        assert!(limits
+            .refusal(&three)
+            .is_some_and(|m| m.starts_with("3 files")));
+        assert_eq!(size_label(300 * 1024), "300 KiB");
+    }
 
     #[test]
     fn names_lose_paths_and_dangerous_characters() {

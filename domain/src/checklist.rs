@@ -78,6 +78,21 @@ pub struct ChecklistItem {
     pub expiring_soon: bool,
     /// The newest waiver request, and where it stands today.
     pub waiver: Option<ItemWaiver>,
+    /// For a Day-2 task: its schedule on this cluster (Day-2 tasks are not
+    /// signed off or scored; they are done on a schedule).
+    #[serde(default)]
+    pub task: Option<ItemTask>,
+}
+
+/// A Day-2 task's schedule as its checklist row shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemTask {
+    pub state: crate::day2::TaskState,
+    pub due: chrono::NaiveDate,
+    /// The newest completion: who, when it was recorded, its outcome.
+    pub last_by: Option<String>,
+    pub last_at: Option<String>,
+    pub last_outcome: Option<crate::day2::Outcome>,
 }
 
 /// A waiver as shown beside its item.
@@ -89,6 +104,20 @@ pub struct ItemWaiver {
 }
 
 impl Checklist {
+    /// Puts each Day-2 task's schedule on its item, so the checklist and
+    /// the report show "done until", "due" or "overdue" where the task is.
+    pub fn attach_tasks(&mut self, tasks: &[crate::day2::TaskView]) {
+        for item in self.sections.iter_mut().flat_map(|s| s.items.iter_mut()) {
+            item.task = tasks.iter().find(|t| t.id == item.id).map(|t| ItemTask {
+                state: t.state,
+                due: t.due,
+                last_by: t.last.as_ref().map(|c| c.by.clone()),
+                last_at: t.last.as_ref().map(|c| c.at.clone()),
+                last_outcome: t.last.as_ref().map(|c| c.outcome),
+            });
+        }
+    }
+
     pub fn item(&self, id: &str) -> Option<&ChecklistItem> {
         self.sections
             .iter()
@@ -171,6 +200,7 @@ pub fn build_checklist(
                         by: last.map(|l| l.by.clone()),
                         at: last.map(|l| l.at.clone()),
                         note: last.map(|l| l.note.clone()).filter(|n| !n.is_empty()),
+                        task: None,
                     }
                 })
                 .collect(),

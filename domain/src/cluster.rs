@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 pub const NAME_MAX: usize = 64;
 pub const ENVIRONMENT_MAX: usize = 32;
-pub const NOTES_MAX: usize = 2000;
+/// A cluster's notes follow the one limit of every note ([`crate::text_limit`]).
+pub const NOTES_MAX: usize = crate::text_limit::NOTE_MAX_CHARS;
 pub const URL_MAX: usize = 2048;
 /// Offered in forms; other slugs are accepted too.
 pub const SUGGESTED_ENVIRONMENTS: [&str; 4] = ["prod", "staging", "dev", "test"];
@@ -103,9 +104,7 @@ pub fn validate_cluster(input: &ClusterInput) -> Result<ValidCluster, FieldError
         }
     };
     let notes = input.notes.trim();
-    if notes.chars().count() > NOTES_MAX {
-        errors.add("notes", format!("Keep notes to {NOTES_MAX} characters."));
-    }
+    crate::text_limit::check(&mut errors, "notes", notes);
     errors.refuse_nul("notes", notes);
     let https = coordinator_url.starts_with("https://");
     let connection = validate_connection(&input.connection, https, &mut errors);

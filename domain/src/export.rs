@@ -75,7 +75,26 @@ pub fn validate_export(q: &ExportQuery) -> Result<ExportFilter, FieldErrors> {
     })
 }
 
-pub const CSV_HEADER: [&str; 10] = [
+/// The CSV's columns: the ledger row's fields (which its hash covers),
+/// then the cluster's name as it is today, for people reading the export
+/// (not covered by any hash; a renamed cluster shows its new name).
+pub const CSV_HEADER: [&str; 11] = [
+    "seq",
+    "at",
+    "actor",
+    "cluster_id",
+    "item_id",
+    "action",
+    "note",
+    "details",
+    "prev_hash",
+    "hash",
+    "cluster_name",
+];
+
+/// The header of exports made before the cluster's name was added; a
+/// verifier still reads them.
+pub const CSV_HEADER_WITHOUT_NAME: [&str; 10] = [
     "seq",
     "at",
     "actor",
@@ -89,14 +108,14 @@ pub const CSV_HEADER: [&str; 10] = [
 ];
 
 /// One CSV record (CRLF-terminated), every cell [`crate::csv::protect`]ed.
-pub fn csv_row(e: &LedgerEntry) -> String {
+pub fn csv_row(e: &LedgerEntry, cluster_name: &str) -> String {
     let mut line = String::with_capacity(256);
-    push_csv_row(&mut line, e);
+    push_csv_row(&mut line, e, cluster_name);
     line
 }
 
 /// Appends [`csv_row`] to `out`, copying each cell once.
-pub fn push_csv_row(out: &mut String, e: &LedgerEntry) {
+pub fn push_csv_row(out: &mut String, e: &LedgerEntry, cluster_name: &str) {
     use crate::csv::push_safe_field;
     use std::fmt::Write;
     let c = &e.content;
@@ -121,6 +140,8 @@ pub fn push_csv_row(out: &mut String, e: &LedgerEntry) {
         out.push(',');
     }
     push_safe_field(out, &e.hash);
+    out.push(',');
+    push_safe_field(out, cluster_name);
     out.push_str("\r\n");
 }
 
@@ -188,7 +209,7 @@ mod tests {
             prev_hash: GENESIS_HASH.into(),
         }
         .seal();
-        let line = csv_row(&e);
+        let line = csv_row(&e, "");
         assert!(line
             .starts_with("1,2026-11-23T10:00:00.000000Z,ada,2,spill,done,\"on, \"\"nvme\"\"\",,"));
         assert!(line.ends_with(&format!("{}\r\n", e.hash)));
@@ -252,7 +273,7 @@ mod tests {
                 })
                 .collect();
             let reference = format!("{}\r\n", quoted.join(","));
-            assert_eq!(csv_row(&e), reference, "cell {text:?}");
+            assert_eq!(csv_row(&e, ""), reference, "cell {text:?}");
         }
     }
 
@@ -270,7 +291,7 @@ mod tests {
             prev_hash: GENESIS_HASH.into(),
         }
         .seal();
-        let line = csv_row(&e);
+        let line = csv_row(&e, "");
         assert!(
             line.starts_with(
                 "1,2026-11-23T10:00:00.000000Z,'@ada,2,spill,done,\"'=HYPERLINK(\"\"http://x\"\")\",,"

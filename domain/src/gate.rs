@@ -281,6 +281,7 @@ mod tests {
             expires_at: None,
             expiring_soon: false,
             waiver: None,
+            task: None,
         }
     }
 

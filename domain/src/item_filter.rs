@@ -1,6 +1,7 @@
 //! The cluster page's filter bar: which items each filter shows, and how
 //! many. The page renders these answers; it does not decide them.
 
+use crate::check::CheckStatus;
 use crate::checklist::{check_failing, Checklist, ChecklistItem, ChecklistSection};
 use crate::standing::Standing;
 
@@ -9,24 +10,31 @@ use crate::standing::Standing;
 pub enum ItemFilter {
     All,
     /// Not counting yet: never signed off, revoked, or its sign-off expired.
+    /// Day-2 tasks are not here: they are not scored, so "Open" counts the
+    /// same items as the score's outstanding ones.
     Open,
-    /// Its live check's counting verdict fails, or a sign-off regressed.
+    /// Its live check's counting verdict fails, a sign-off regressed, or
+    /// the newest check could not run (an error is not drift, yet someone
+    /// has to look).
     Failing,
     /// Counts today and stops counting within two weeks.
     Expiring,
     NotApplicable,
     Waived,
+    /// Day-2 tasks that are due or overdue.
+    Day2Due,
 }
 
 impl ItemFilter {
     /// In the order the bar shows them.
-    pub const EVERY: [ItemFilter; 6] = [
+    pub const EVERY: [ItemFilter; 7] = [
         ItemFilter::All,
         ItemFilter::Open,
         ItemFilter::Failing,
         ItemFilter::Expiring,
         ItemFilter::NotApplicable,
         ItemFilter::Waived,
+        ItemFilter::Day2Due,
     ];
 
     /// The value in the page's query string (`?filter=…`).
@@ -38,6 +46,7 @@ impl ItemFilter {
             ItemFilter::Expiring => "expiring",
             ItemFilter::NotApplicable => "not_applicable",
             ItemFilter::Waived => "waived",
+            ItemFilter::Day2Due => "day2_due",
         }
     }
 
@@ -45,10 +54,11 @@ impl ItemFilter {
         match self {
             ItemFilter::All => "All",
             ItemFilter::Open => "Open",
-            ItemFilter::Failing => "Failing or regressed",
+            ItemFilter::Failing => "Failing or erroring",
             ItemFilter::Expiring => "Expiring soon",
             ItemFilter::NotApplicable => "Not applicable",
             ItemFilter::Waived => "Waived",
+            ItemFilter::Day2Due => "Day-2 due",
         }
     }
 
@@ -64,15 +74,26 @@ impl ItemFilter {
     pub fn matches(self, item: &ChecklistItem) -> bool {
         match self {
             ItemFilter::All => true,
-            ItemFilter::Open => matches!(item.standing, Standing::Open | Standing::Expired),
+            ItemFilter::Open => {
+                item.cadence.is_none()
+                    && matches!(item.standing, Standing::Open | Standing::Expired)
+            }
             ItemFilter::Failing => {
                 item.regressed
                     || item.standing == Standing::Regressed
                     || check_failing(item.verdict.as_ref())
+                    || item
+                        .check
+                        .as_ref()
+                        .is_some_and(|c| c.status == CheckStatus::Error)
             }
             ItemFilter::Expiring => item.expiring_soon,
             ItemFilter::NotApplicable => item.standing == Standing::NotApplicable,
             ItemFilter::Waived => item.standing == Standing::Waived,
+            ItemFilter::Day2Due => item
+                .task
+                .as_ref()
+                .is_some_and(|t| t.state != crate::day2::TaskState::Upcoming),
         }
     }
 
@@ -110,7 +131,7 @@ pub fn filter_counts(checklist: &Checklist) -> Vec<(ItemFilter, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{CheckStatus, VerdictState};
+    use crate::check::{CheckResult, VerdictState};
     use crate::readiness::Progress;
     use crate::signoff::ItemStatus;
 
@@ -141,6 +162,7 @@ mod tests {
             expires_at: None,
             expiring_soon: false,
             waiver: None,
+            task: None,
         }
     }
 
@@ -196,6 +218,28 @@ mod tests {
         let waived = item("waived", Standing::Waived);
         let mut expiring = item("expiring", Standing::Done);
         expiring.expiring_soon = true;
+        // The cluster could not be reached: an error, listed with failures.
+        let mut erroring = item("erroring", Standing::Done);
+        erroring.check = Some(CheckResult {
+            item_id: "erroring".into(),
+            status: CheckStatus::Error,
+            reason: "connection refused".into(),
+            observed: String::new(),
+            evidence: String::new(),
+            duration_ms: 1,
+            at: "2026-12-01T00:00:00Z".into(),
+        });
+        // A Day-2 task never done is not "open" (it is not scored); when
+        // due it shows under "Day-2 due".
+        let mut task = item("task", Standing::Open);
+        task.cadence = Some(crate::runbook::Cadence::Weekly);
+        task.task = Some(crate::checklist::ItemTask {
+            state: crate::day2::TaskState::Overdue,
+            due: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default(),
+            last_by: None,
+            last_at: None,
+            last_outcome: None,
+        });
         let all = [
             open,
             expired,
@@ -205,6 +249,8 @@ mod tests {
             na,
             waived,
             expiring,
+            erroring,
+            task,
         ];
         let ids = |f: ItemFilter| -> Vec<&str> {
             all.iter()
@@ -212,9 +258,13 @@ mod tests {
                 .map(|i| i.id.as_str())
                 .collect()
         };
-        assert_eq!(ids(ItemFilter::All).len(), 8);
+        assert_eq!(ids(ItemFilter::All).len(), 10);
         assert_eq!(ids(ItemFilter::Open), ["open", "expired", "failing-open"]);
-        assert_eq!(ids(ItemFilter::Failing), ["drifted", "failing-open"]);
+        assert_eq!(
+            ids(ItemFilter::Failing),
+            ["drifted", "failing-open", "erroring"]
+        );
+        assert_eq!(ids(ItemFilter::Day2Due), ["task"]);
         assert_eq!(ids(ItemFilter::Expiring), ["expiring"]);
         assert_eq!(ids(ItemFilter::NotApplicable), ["na"]);
         assert_eq!(ids(ItemFilter::Waived), ["waived"]);
@@ -261,6 +311,7 @@ mod tests {
                 (ItemFilter::Expiring, 0),
                 (ItemFilter::NotApplicable, 1),
                 (ItemFilter::Waived, 0),
+                (ItemFilter::Day2Due, 0),
             ]
         );
         assert_eq!(

@@ -138,6 +138,21 @@ pub fn sort_worst_first(entries: &mut [FleetEntry]) {
     });
 }
 
+impl Readiness {
+    /// The scored sections furthest from done (lowest share first, at most
+    /// `n`, complete ones left out): what a phone's fleet card names.
+    pub fn worst_sections(&self, n: usize) -> Vec<&SectionReadiness> {
+        let mut open: Vec<&SectionReadiness> = self
+            .sections
+            .iter()
+            .filter(|s| !s.recurring && s.progress.percent().is_some_and(|p| p < 100))
+            .collect();
+        open.sort_by_key(|s| s.progress.percent().unwrap_or(100));
+        open.truncate(n);
+        open
+    }
+}
+
 /// Readiness of one cluster, given each item's assessment.
 pub fn readiness(runbook: &Runbook, assess: impl Fn(&Item) -> Assessment) -> Readiness {
     let mut overall = Progress::default();
@@ -249,6 +264,34 @@ source = "s"
         assert_eq!(p.expiring_soon, 1);
         assert_eq!(p.percent(), Some(40));
         assert!(!p.is_complete());
+    }
+
+    #[test]
+    fn worst_sections_are_the_least_done_scored_ones() {
+        let section = |id: &str, done: u32, total: u32, recurring: bool| SectionReadiness {
+            id: id.into(),
+            title: id.into(),
+            recurring,
+            progress: Progress {
+                done,
+                total,
+                ..Progress::default()
+            },
+        };
+        let r = Readiness {
+            overall: Progress::default(),
+            sections: vec![
+                section("half", 1, 2, false),
+                section("full", 2, 2, false),
+                section("none", 0, 3, false),
+                section("day2", 0, 5, true),
+                section("empty", 0, 0, false),
+                section("most", 3, 4, false),
+            ],
+        };
+        let ids: Vec<&str> = r.worst_sections(2).iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["none", "half"]);
+        assert_eq!(r.worst_sections(9).len(), 3);
     }
 
     fn entry(name: &str, done: u32, total: u32, regressed: u32) -> FleetEntry {

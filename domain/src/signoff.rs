@@ -9,7 +9,7 @@ use crate::fields::FieldErrors;
 use crate::role::{Permission, Role};
 use serde::{Deserialize, Serialize};
 
-pub const NOTE_MAX_CHARS: usize = 4000;
+pub use crate::text_limit::NOTE_MAX_CHARS;
 
 /// What a sign-off records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,12 +131,7 @@ pub fn validate_signoff(
 ) -> Result<ValidSignoff, FieldErrors> {
     let note = note.trim();
     let mut errors = FieldErrors::new();
-    if note.chars().count() > NOTE_MAX_CHARS {
-        errors.add(
-            "note",
-            format!("Keep the note under {NOTE_MAX_CHARS} characters."),
-        );
-    }
+    crate::text_limit::check(&mut errors, "note", note);
     errors.refuse_nul("note", note);
     if action == SignoffAction::NotApplicable && note.is_empty() {
         errors.add(

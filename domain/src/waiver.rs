@@ -9,7 +9,6 @@
 //! waiver's state is never stored; it follows from those rows and the date.
 
 use crate::fields::FieldErrors;
-use crate::signoff::NOTE_MAX_CHARS;
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -202,11 +201,8 @@ pub fn validate_request(
     errors.refuse_nul("reason", reason);
     if reason.is_empty() {
         errors.add("reason", "Say why: a reason is required.");
-    } else if reason.chars().count() > NOTE_MAX_CHARS {
-        errors.add(
-            "reason",
-            format!("Keep the reason under {NOTE_MAX_CHARS} characters."),
-        );
+    } else {
+        crate::text_limit::check(&mut errors, "reason", reason);
     }
     let expires = match NaiveDate::parse_from_str(expires_on.trim(), "%Y-%m-%d") {
         Err(_) => {
@@ -268,9 +264,7 @@ impl DecisionRefusal {
                 "You asked for this waiver; another manager has to decide it.".to_string()
             }
             DecisionRefusal::ReasonMissing => "Say why the waiver is rejected.".to_string(),
-            DecisionRefusal::NoteTooLong => {
-                format!("Keep the note under {NOTE_MAX_CHARS} characters.")
-            }
+            DecisionRefusal::NoteTooLong => crate::text_limit::too_long_message(),
             DecisionRefusal::NoteHasNul => {
                 "Remove the NUL character (\\0) from the note.".to_string()
             }
@@ -295,7 +289,7 @@ pub fn validate_decision(
         return Err(DecisionRefusal::OwnRequest);
     }
     let note = note.trim();
-    if note.chars().count() > NOTE_MAX_CHARS {
+    if crate::text_limit::too_long(note) {
         return Err(DecisionRefusal::NoteTooLong);
     }
     if note.contains('\0') {

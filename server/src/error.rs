@@ -127,3 +127,38 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// The refusal as a small HTML page with a link back, for a browser
+    /// that navigated to an API address (the export page's download
+    /// buttons): a person sees what to fix, not a JSON document.
+    pub fn as_page(self, back_href: &str, back_label: &str) -> Response {
+        use shipshape_domain::markup::escape;
+        let mut lines: Vec<String> = self
+            .fields
+            .iter()
+            .flat_map(|f| f.iter())
+            .map(|(field, m)| format!("<li>{}: {}</li>", escape(field), escape(m)))
+            .collect();
+        if lines.is_empty() {
+            lines.push(format!("<li>{}</li>", escape(&self.message)));
+        }
+        let html = format!(
+            "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Not exported · Shipshape</title>\
+             <main><h1>Nothing was exported</h1><ul>{}</ul><p><a href=\"{}\">{}</a></p></main></html>",
+            lines.concat(),
+            escape(back_href),
+            escape(back_label)
+        );
+        (self.status, axum::response::Html(html)).into_response()
+    }
+}
+
+/// Whether the request is a browser's page navigation (it asks for HTML
+/// first), rather than a script or client that wants JSON.
+pub fn wants_html(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("text/html"))
+}

@@ -152,6 +152,13 @@ pub async fn build(app: AppState, addr: SocketAddr) -> Result<Router, sqlx::Erro
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
+        ))
+        // Pages show the ledger's current state: Back after a sign-off must
+        // ask again, not show the page as it was (with the note still in its
+        // form). Assets under /pkg set their own long-lived caching.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
         ));
     // HSTS only where the operator says the site is served over HTTPS.
     let router = if app.config.secure_cookies {

@@ -20,6 +20,10 @@ pub struct ClusterPageData {
     pub changes: Vec<HistoryEntry>,
     /// Readiness at the end of each of the last 90 days.
     pub trend: Vec<shipshape_domain::trend::TrendPoint>,
+    /// Every check's newest run erred: the cluster could not be reached.
+    pub unreachable: Option<shipshape_domain::cluster_reach::Unreachable>,
+    /// What an evidence upload may hold.
+    pub upload: shipshape_domain::attachment::UploadLimits,
 }
 
 #[server]
@@ -55,6 +59,8 @@ pub async fn cluster_checklist(cluster_id: i64) -> Result<ClusterPageData, AppEr
     )
     .await?;
     Ok(ClusterPageData {
+        unreachable: shipshape_domain::cluster_reach::unreachable(&checklist),
+        upload: crate::ssr::upload_limits(&state),
         changes,
         trend,
         checks_reset_note,

@@ -4,14 +4,30 @@
 
 use crate::error::AppError;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use shipshape_domain::attachment::UploadLimits;
 use shipshape_domain::day2::TaskView;
 
+/// One cluster's Day-2 page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterDay2 {
+    pub name: String,
+    pub archived: bool,
+    pub tasks: Vec<TaskView>,
+    /// What an evidence upload may hold.
+    pub upload: UploadLimits,
+}
+
 #[server]
-pub async fn cluster_tasks(id: i64) -> Result<(String, bool, Vec<TaskView>), AppError> {
+pub async fn cluster_tasks(id: i64) -> Result<ClusterDay2, AppError> {
     let (state, user) = crate::ssr::require_user().await?;
     let (cluster, tasks) = shipshape_backend::service::day2::tasks(&state, &user, id).await?;
-    let archived = cluster.is_archived();
-    Ok((cluster.name, archived, tasks))
+    Ok(ClusterDay2 {
+        archived: cluster.is_archived(),
+        name: cluster.name,
+        tasks,
+        upload: crate::ssr::upload_limits(&state),
+    })
 }
 
 #[server]

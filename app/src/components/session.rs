@@ -59,6 +59,16 @@ where
 {
     let session = use_session();
     let children = std::sync::Arc::new(children);
+    // Login comes back here afterwards.
+    let location = leptos_router::hooks::use_location();
+    let login = move || {
+        let here = format!(
+            "{}{}",
+            location.pathname.get_untracked(),
+            location.search.get_untracked()
+        );
+        shipshape_domain::return_to::login_href(&here)
+    };
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {
@@ -68,7 +78,7 @@ where
                     Suspend::new(async move {
                         match session.info.await {
                             Ok(SessionView { needs_setup: true, .. }) => view! { <Redirect path="/setup"/> }.into_any(),
-                            Ok(SessionView { user: None, .. }) => view! { <Redirect path="/login"/> }.into_any(),
+                            Ok(SessionView { user: None, .. }) => view! { <Redirect path=login()/> }.into_any(),
                             Ok(SessionView { user: Some(viewer), .. }) => children(viewer).into_any(),
                             Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                         }

@@ -1,14 +1,8 @@
-//! Badges for item states and cadences, and timestamps shown to people.
+//! The cadence badge, and timestamps shown to people. An item's state
+//! badge comes from [`shipshape_domain::item_line`].
 
 use leptos::prelude::*;
 use shipshape_domain::runbook::Cadence;
-use shipshape_domain::signoff::ItemStatus;
-
-#[component]
-pub fn StatusBadge(status: ItemStatus) -> impl IntoView {
-    let class = format!("badge status-{}", status.as_str());
-    view! { <span class=class data-status=status.as_str()>{status.label()}</span> }
-}
 
 #[component]
 pub fn CadenceBadge(cadence: Cadence) -> impl IntoView {
@@ -21,22 +15,4 @@ pub fn short_time(ts: &str) -> String {
         (Some(d), Some(t)) => format!("{d} {t} UTC"),
         _ => ts.to_string(),
     }
-}
-
-/// The item's standing when it says more than its ledger status: regressed,
-/// expired or waived.
-#[component]
-pub fn StandingBadge(standing: shipshape_domain::standing::Standing) -> impl IntoView {
-    use shipshape_domain::standing::Standing;
-    matches!(
-        standing,
-        Standing::Regressed | Standing::Expired | Standing::Waived
-    )
-    .then(|| {
-        view! {
-            <span class=format!("badge standing-{}", standing.as_str()) data-standing=standing.as_str()>
-                {standing.label()}
-            </span>
-        }
-    })
 }

@@ -6,11 +6,11 @@ use crate::api::checklist::{cluster_checklist, ClusterPageData, ItemHistory, Run
 use crate::api::clusters::SetClusterArchived;
 use crate::api::waivers::RequestWaiver;
 use crate::components::check::{CheckLine, VerdictChip};
-use crate::components::field::{FieldError, FormError};
+use crate::components::field::{EvidenceFiles, FieldError, FormError, NoteField};
 use crate::components::progress::ProgressBar;
 use crate::components::rich_text::RichText;
 use crate::components::session::RequireUser;
-use crate::components::status::{short_time, CadenceBadge, StandingBadge, StatusBadge};
+use crate::components::status::{short_time, CadenceBadge};
 use crate::components::trend_chart::TrendChart;
 use crate::error::{error_banner, field_error, AppError};
 use leptos::form::ActionForm;
@@ -18,8 +18,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
+use shipshape_domain::attachment::UploadLimits;
 use shipshape_domain::checklist::{ChecklistItem, ChecklistSection, HistoryEntry};
 use shipshape_domain::item_filter::{filter_counts, ItemFilter};
+use shipshape_domain::item_line::{item_line, section_label};
 use shipshape_domain::signoff::ItemStatus;
 use shipshape_domain::standing::Standing;
 use std::collections::HashSet;
@@ -35,6 +37,24 @@ struct OpenItems(RwSignal<HashSet<String>>);
 /// The filter bar's choice, read from `?filter=`.
 #[derive(Clone, Copy)]
 struct ActiveFilter(Memo<ItemFilter>);
+
+/// The item to bring into view and focus once the checklist has rendered:
+/// the one a link named (`?item=`), the one an upload came back to, or the
+/// one just recorded (so focus stays where the person was).
+#[derive(Clone, Copy)]
+struct FocusItem(RwSignal<Option<String>>);
+
+/// What the page's live region says (a recorded sign-off, a waiver asked).
+#[derive(Clone, Copy)]
+struct Announce(RwSignal<String>);
+
+/// An evidence upload that came back refused: its item and the reason,
+/// shown inside that item's form.
+#[derive(Clone)]
+struct UploadOutcome {
+    item: Option<String>,
+    error: Option<String>,
+}
 
 #[component]
 pub fn ClusterPage() -> impl IntoView {
@@ -56,8 +76,6 @@ pub fn ClusterPage() -> impl IntoView {
     );
     // Outcomes of the evidence form, which posts without JavaScript.
     let query = leptos_router::hooks::use_query_map();
-    let signed = move || query.read().get("signed");
-    let failed = move || query.read().get("error");
     let filter = Memo::new(move |_| ItemFilter::from_key(query.read().get("filter").as_deref()));
     provide_context(ActiveFilter(filter));
     // `?item=` links straight to an open item; a sign-off with files comes
@@ -68,11 +86,18 @@ pub fn ClusterPage() -> impl IntoView {
             .filter_map(|k| q.get(k))
             .collect()
     });
+    let focus = query.with_untracked(|q| q.get("signed").or_else(|| q.get("item")));
     provide_context(OpenItems(RwSignal::new(opened)));
+    provide_context(FocusItem(RwSignal::new(focus)));
+    let announce = RwSignal::new(String::new());
+    provide_context(Announce(announce));
+    provide_context(query.with_untracked(|q| UploadOutcome {
+        item: q.get("item"),
+        error: q.get("error"),
+    }));
     view! {
         <RequireUser let:_viewer>{view! {
-                {move || signed().map(|i| view! { <p class="notice" role="status">"Signed off with evidence: " {i}</p> })}
-                {move || failed().map(|e| view! { <div class="form-error" role="alert">{e}</div> })}
+                <p class="sr-only" role="status" aria-live="polite" data-testid="announce">{move || announce.get()}</p>
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match data.await {
@@ -101,7 +126,45 @@ fn ClusterView(
         checks_reset_note,
         changes,
         trend,
+        unreachable,
+        upload,
     } = data;
+    provide_context(upload);
+    // After the checklist renders (and after each reload), bring the named
+    // item into view and put focus on it.
+    let FocusItem(focus) = expect_context::<FocusItem>();
+    Effect::new(move |_| {
+        if let Some(id) = focus.get_untracked() {
+            focus.set(None);
+            bring_into_view(&id);
+        }
+    });
+    let title_of = {
+        let items: Vec<(String, String)> = checklist
+            .sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .map(|i| (i.id.clone(), i.title.clone()))
+            .collect();
+        move |id: String| {
+            items
+                .iter()
+                .find(|(i, _)| *i == id)
+                .map(|(_, t)| t.clone())
+                .unwrap_or(id)
+        }
+    };
+    let query = leptos_router::hooks::use_query_map();
+    let signed = query
+        .with_untracked(|q| q.get("signed"))
+        .map(title_of.clone());
+    let upload_failed = expect_context::<UploadOutcome>();
+    let upload_failed = upload_failed.error.map(|e| {
+        format!(
+            "{}: not recorded. {e}",
+            upload_failed.item.map(title_of).unwrap_or_default()
+        )
+    });
     let checks_error = error_banner(move || checks.value().get());
     let counts = filter_counts(&checklist);
     let regressed = checklist.regressed;
@@ -110,6 +173,12 @@ fn ClusterView(
     let archive_error = error_banner(move || archive.value().get());
     view! {
         <Title text=cluster.name.clone()/>
+        <nav class="skip-links" aria-label="Skip to">
+            <a href="#checklist">"Skip to the checklist"</a>
+            <a href="#filters">"Skip to the filters"</a>
+        </nav>
+        {signed.map(|t| view! { <p class="notice" role="status" data-testid="signed-notice">"Signed off with evidence: " {t}</p> })}
+        {upload_failed.map(|e| view! { <div class="form-error" role="alert">{e}</div> })}
         <div class="page-head">
             <div>
                 <h1>{cluster.name.clone()} " " <span class="badge env">{cluster.environment.clone()}</span>
@@ -149,6 +218,13 @@ fn ClusterView(
             </ActionForm>
         })}
         <FormError message=checks_error/>
+        {unreachable.map(|u| view! {
+            <p class="unreachable-banner" role="alert" data-testid="unreachable">
+                <strong>"Cannot reach this cluster: "</strong> {u.reason}
+                {format!(" (every one of the {} checks that ran), since {}.", u.checks, short_time(&u.since))}
+                " Its items keep their sign-offs; the checks show errors until it answers again."
+            </p>
+        })}
         {checks_reset_note.map(|note| view! { <p class="notice" role="status" data-testid="checks-reset">{note}</p> })}
         {(regressed > 0).then(|| view! {
             <p class="regressed-banner" role="alert">
@@ -160,14 +236,16 @@ fn ClusterView(
             <ProgressBar progress=checklist.overall label="Readiness".to_string()/>
             <nav class="section-index">
                 {checklist.sections.iter().map(|s| view! {
-                    <a href=format!("#{}", s.id)>{s.title.clone()} " " <span class="muted">{s.progress.fraction_label()}</span></a>
+                    <a href=format!("#{}", s.id)>{s.title.clone()} " " <span class="muted">{section_label(s)}</span></a>
                 }).collect_view()}
             </nav>
         </div>
         <ClusterTrend points=trend/>
         <FilterBar cluster_id counts/>
         {archived.then(|| view! { <p class="notice">"This cluster is archived: its history is kept, and it cannot be signed off until it is restored."</p> })}
+        <div id="checklist" tabindex="-1" class="checklist">
         {checklist.sections.into_iter().map(|s| view! { <SectionView cluster_id section=s can_sign/> }).collect_view()}
+        </div>
         {(!checklist.retired.is_empty()).then(|| view! {
             <section class="rb-section retired">
                 <h2>"Retired items"</h2>
@@ -216,7 +294,7 @@ fn FilterBar(cluster_id: i64, counts: Vec<(ItemFilter, usize)>) -> impl IntoView
         }
     };
     view! {
-        <form method="get" class="filter-bar" role="search" aria-label="Filter items" data-testid="filter-bar">
+        <form method="get" class="filter-bar" role="search" aria-label="Filter items" data-testid="filter-bar" id="filters" tabindex="-1">
             {counts.into_iter().map(|(f, n)| {
                 let navigate = navigate.clone();
                 let href = match f {
@@ -262,7 +340,11 @@ fn SectionView(cluster_id: i64, section: ChecklistSection, can_sign: bool) -> im
             hidden=move || !shown_under.contains(&filter.get())>
             <div class="section-head">
                 <h2>{section.title.clone()}</h2>
-                <ProgressBar progress=section.progress/>
+                {if section.recurring {
+                    view! { <p class="muted day2-summary" data-testid="day2-summary">{section_label(&section)}</p> }.into_any()
+                } else {
+                    view! { <ProgressBar progress=section.progress/> }.into_any()
+                }}
             </div>
             {section.summary.map(|s| view! { <p class="muted">{s}</p> })}
             <div class="item-list">
@@ -273,20 +355,32 @@ fn SectionView(cluster_id: i64, section: ChecklistSection, can_sign: bool) -> im
     .into_any()
 }
 
-/// One item as one line (title, standing, live verdict, last sign-off,
-/// validity) that opens in place to its details, forms and history.
+/// One item as one line (title, its one state, live verdict, who did the
+/// last thing to it, validity) that opens in place to its details, forms
+/// and history.
 #[component]
 fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoView {
     let version = expect_context::<ChecklistVersion>().0;
     let OpenItems(open_items) = expect_context::<OpenItems>();
+    let FocusItem(focus) = expect_context::<FocusItem>();
+    let Announce(announce) = expect_context::<Announce>();
     let filter = expect_context::<ActiveFilter>().0;
+    let upload = expect_context::<UploadLimits>();
     let shown_under = ItemFilter::all_matching(&item);
     let sign = ServerAction::<SignItem>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = sign.value().get() {
-            version.update(|v| *v += 1);
-        }
-    });
+    let line = item_line(&item);
+    {
+        let (id, title) = (item.id.clone(), item.title.clone());
+        Effect::new(move |_| {
+            if let Some(Ok(_)) = sign.value().get() {
+                // The checklist reloads around the item: keep focus on it
+                // and say what happened.
+                focus.set(Some(id.clone()));
+                announce.set(format!("Recorded for {title}."));
+                version.update(|v| *v += 1);
+            }
+        });
+    }
     let result = Signal::derive(move || sign.value().get());
     let err = move |f: &'static str| Signal::derive(move || field_error(&result.get(), f));
     let banner = Signal::derive(move || match result.get() {
@@ -299,6 +393,11 @@ fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVie
     let waiver_item_id = item.id.clone();
     let toggle_id = item.id.clone();
     let evidence_action = format!("/clusters/{cluster_id}/items/{}/signoff", form_item_id);
+    // An upload that came back refused shows its reason in this item's form.
+    let outcome = expect_context::<UploadOutcome>();
+    let upload_error = outcome
+        .error
+        .filter(|_| outcome.item.as_deref() == Some(item.id.as_str()));
     // Opened before a reload (a sign-off refetches the page) stays open.
     let open = open_items.with_untracked(|o| o.contains(&item.id));
     let remember = move |_| {
@@ -308,15 +407,6 @@ fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVie
             }
         })
     };
-    let last = item.by.clone().map(|by| {
-        let day = item
-            .at
-            .as_deref()
-            .and_then(|a| a.get(0..10))
-            .unwrap_or_default()
-            .to_string();
-        format!("{by} · {day}")
-    });
     let validity = item.expires_at.as_deref().map(|e| {
         let day = e.get(0..10).unwrap_or(e).to_string();
         if item.standing == Standing::Expired {
@@ -325,19 +415,19 @@ fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVie
             format!("until {day}")
         }
     });
+    let is_task = item.task.is_some();
     view! {
-        <article class=format!("item status-{}", status.as_str()) id=format!("item-{}", item.id) data-item=item.id.clone()
+        <article class=format!("item state-{}", line.key) id=format!("item-{}", item.id) data-item=item.id.clone()
             hidden=move || !shown_under.contains(&filter.get())>
         <details class="item-row" open=open>
             <summary class="item-head" on:click=remember>
                 <h3 class="item-title">{item.title.clone()}</h3>
                 <span class="item-standing">
-                    <StatusBadge status/>
-                    <StandingBadge standing=item.standing/>
+                    <span class=format!("badge state-{}", line.key) data-status=line.key.clone()>{line.state.clone()}</span>
                     {item.cadence.map(|c| view! { <CadenceBadge cadence=c/> })}
                 </span>
                 <span class="item-verdict"><VerdictChip result=item.check.clone() automated=item.automated/></span>
-                <span class="item-last muted" title="Last sign-off">{last.unwrap_or_else(|| "not signed off".to_string())}</span>
+                <span class="item-last muted" title="Last action">{line.last.clone()}</span>
                 <span class="item-validity muted" title="Valid until">
                     {validity}
                     {item.expiring_soon.then(|| view! { " " <span class="badge expiring" title="stops counting within 14 days">"expiring soon"</span> })}
@@ -345,11 +435,18 @@ fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVie
                 </span>
             </summary>
             <div class="item-body">
-            {item.by.clone().map(|by| view! {
+            {line.who.clone().map(|w| view! {
                 <p class="last-signoff" data-testid="last-signoff">
-                    {match status { ItemStatus::Open => "Revoked", ItemStatus::Done => "Signed off", ItemStatus::NotApplicable => "Not applicable" }}
-                    " by " <strong>{by}</strong> " on " {item.at.as_deref().map(short_time).unwrap_or_default()}
-                    {item.note.clone().map(|n| view! { ": " <q>{n}</q> })}
+                    {w.what} " by " <strong>{w.by}</strong> " on " {short_time(&w.at)}
+                    {(!is_task).then(|| item.note.clone().map(|n| view! { ": " <q>{n}</q> }))}
+                </p>
+            })}
+            {item.task.clone().map(|t| view! {
+                <p class="task-line" data-testid="task-line">
+                    {format!("A {} Day-2 task, not scored: {}.", item.cadence.map(|c| c.as_str()).unwrap_or("recurring"), line.state.to_lowercase())}
+                    " " <a href=format!("/clusters/{cluster_id}/day2#task-{}", item.id)>
+                        {if can_sign { "Record a completion on the Day-2 page" } else { "See it on the Day-2 page" }}</a>
+                    {t.last_outcome.map(|o| format!(" · last outcome: {}", o.label().to_lowercase()))}
                 </p>
             })}
             {item.expires_at.clone().map(|e| view! {
@@ -381,7 +478,7 @@ fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVie
                     <div class="correction" role="note"><strong>"Runbook correction: "</strong><RichText text=c/></div>
                 })}
             </details>
-            {can_sign.then(|| view! {
+            {(can_sign && !is_task).then(|| view! {
                 <ActionForm action=sign attr:class="signoff">
                     <input type="hidden" name="cluster_id" value=cluster_id/>
                     <input type="hidden" name="item_id" value=form_item_id.clone()/>
@@ -393,21 +490,22 @@ fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVie
                             <label><input type="radio" name="status" value="revoked"/>" Revoke"</label>
                         })}
                     </fieldset>
-                    <textarea name="note" rows="2" aria-label="Note"
-                        placeholder="Note, evidence link; a reason is required for not applicable"></textarea>
+                    <NoteField label="Note" name="note"
+                        placeholder="Note, evidence link; a reason is required for not applicable"/>
                     <FieldError message=err("note")/>
                     <FieldError message=err("status")/>
                     <FormError message=banner/>
                     <button type="submit" disabled=move || sign.pending().get()>"Record"</button>
                 </ActionForm>
-                <details class="evidence-signoff">
+                <details class="evidence-signoff" open=upload_error.is_some()>
                     <summary>"Sign off with evidence files"</summary>
                     <form method="post" enctype="multipart/form-data" class="stack"
                         action=evidence_action.clone()>
+                        {upload_error.clone().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                         <input type="hidden" name="status" value="done"/>
-                        <label>"What the files show" <textarea name="note" rows="2" maxlength="4000"></textarea></label>
+                        <NoteField label="What the files show" name="note"/>
                         <label>"Evidence as of (optional)" <input type="date" name="evidence_as_of"/></label>
-                        <label>"Evidence files" <input type="file" name="files" multiple required/></label>
+                        <EvidenceFiles limits=upload required=true/>
                         <button type="submit">"Sign off with files"</button>
                     </form>
                 </details>
@@ -421,16 +519,42 @@ fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVie
     .into_any()
 }
 
+/// Scrolls an item into view and puts focus on its line (browser only).
+fn bring_into_view(item_id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let found = document()
+            .get_element_by_id(&format!("item-{item_id}"))
+            .and_then(|item| item.query_selector("summary").ok().flatten());
+        if let Some(line) = found {
+            line.scroll_into_view();
+            if let Ok(line) = line.dyn_into::<leptos::web_sys::HtmlElement>() {
+                let _ = line.focus();
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = item_id;
+}
+
 /// Asks a manager to waive the item (works with or without JavaScript).
 #[component]
 fn WaiverRequestForm(cluster_id: i64, item_id: String) -> impl IntoView {
     let version = expect_context::<ChecklistVersion>().0;
+    let FocusItem(focus) = expect_context::<FocusItem>();
+    let Announce(announce) = expect_context::<Announce>();
     let request = ServerAction::<RequestWaiver>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = request.value().get() {
-            version.update(|v| *v += 1);
-        }
-    });
+    {
+        let id = item_id.clone();
+        Effect::new(move |_| {
+            if let Some(Ok(_)) = request.value().get() {
+                focus.set(Some(id.clone()));
+                announce.set("Waiver requested: a manager decides on the Waivers page.".into());
+                version.update(|v| *v += 1);
+            }
+        });
+    }
     let result = Signal::derive(move || request.value().get());
     let err = move |f: &'static str| Signal::derive(move || field_error(&result.get(), f));
     let banner = Signal::derive(move || match result.get() {
@@ -450,7 +574,7 @@ fn WaiverRequestForm(cluster_id: i64, item_id: String) -> impl IntoView {
                     <label><input type="radio" name="kind" value="not_applicable"/>" Not applicable"</label>
                 </fieldset>
                 <FieldError message=err("kind")/>
-                <label>"Reason" <textarea name="reason" rows="2" maxlength="4000" required></textarea></label>
+                <NoteField label="Reason" name="reason" required=true/>
                 <FieldError message=err("reason")/>
                 <label>"Expires on (last day it counts)" <input type="date" name="expires_on" required id=format!("expires-{id}")/></label>
                 <FieldError message=err("expires_on")/>

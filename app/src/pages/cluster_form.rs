@@ -1,7 +1,7 @@
 //! Registering a cluster, and editing one.
 
 use crate::api::clusters::{get_cluster, CreateCluster, UpdateCluster};
-use crate::components::field::{FieldError, FormError};
+use crate::components::field::{FieldError, FormError, NoteField};
 use crate::components::session::RequireUser;
 use crate::error::{field_error, AppError};
 use leptos::form::ActionForm;
@@ -99,7 +99,7 @@ fn ClusterFields(
         <FieldError message=err("environment")/>
         <label>"Coordinator URL" <input name="coordinator_url" value=c.coordinator_url placeholder="https://trino.example.com:8443" required/></label>
         <FieldError message=err("coordinator_url")/>
-        <label>"Notes" <textarea name="notes" rows="3">{c.notes}</textarea></label>
+        <NoteField label="Notes" name="notes" initial=c.notes rows=3/>
         <FieldError message=err("notes")/>
         <ConnectionFields connection=ConnectionInput::from_connection(&c.connection) result=result/>
     }

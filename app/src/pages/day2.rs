@@ -2,12 +2,14 @@
 //! completion and evidence, and a form to record a completion with files;
 //! and every cluster's tasks, most urgent first.
 
-use crate::api::day2::{all_tasks, cluster_tasks, CreateCalendarLink};
+use crate::api::day2::{all_tasks, cluster_tasks, ClusterDay2, CreateCalendarLink};
+use crate::components::field::{EvidenceFiles, NoteField};
 use crate::components::session::RequireUser;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use shipshape_domain::attachment::UploadLimits;
 use shipshape_domain::day2::{Completion, TaskView};
 
 #[component]
@@ -25,7 +27,12 @@ pub fn ClusterDay2Page() -> impl IntoView {
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match tasks.await {
-                            Ok((name, archived, tasks)) => view! {
+                            Ok(ClusterDay2 { name, archived, tasks, upload }) => {
+                                // The banner names the task by its title, not its id.
+                                let title_of = |id: String| tasks.iter().find(|t| t.id == id).map(|t| t.title.clone()).unwrap_or(id);
+                                let done_title = done().map(title_of);
+                                let failed_title = query.read_untracked().get("task").map(title_of);
+                                view! {
                                 <div class="page-head">
                                     <h1>"Day-2 tasks · " {name}</h1>
                                     <a href=format!("/clusters/{}", id())>"Back to the checklist"</a>
@@ -34,10 +41,11 @@ pub fn ClusterDay2Page() -> impl IntoView {
                                     "Due dates follow the last completion (or the cluster's registration). "
                                     <a href=format!("/api/v1/clusters/{}/calendar.ics", id())>"Calendar feed (iCal)"</a>
                                 </p>
-                                {done().map(|t| view! { <p class="notice" role="status">"Recorded: " {t}</p> })}
-                                {error().map(|e| view! { <div class="form-error" role="alert">{e}</div> })}
-                                <TaskTable tasks=tasks show_cluster=false can_complete={can_sign && !archived}/>
-                            }.into_any(),
+                                {done_title.map(|t| view! { <p class="notice" role="status">"Recorded: " {t}</p> })}
+                                {error().map(|e| view! { <div class="form-error" role="alert">
+                                    {failed_title.map(|t| format!("{t}: not recorded. "))} {e}</div> })}
+                                <TaskTable tasks=tasks show_cluster=false can_complete={can_sign && !archived} upload=Some(upload)/>
+                            }.into_any()},
                             Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                         }
                     })}
@@ -62,7 +70,7 @@ pub fn FleetDay2Page() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match tasks.await {
-                        Ok(tasks) => view! { <TaskTable tasks=tasks show_cluster=true can_complete=false/> }.into_any(),
+                        Ok(tasks) => view! { <TaskTable tasks=tasks show_cluster=true can_complete=false upload=None/> }.into_any(),
                         Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -72,17 +80,27 @@ pub fn FleetDay2Page() -> impl IntoView {
 }
 
 #[component]
-fn TaskTable(tasks: Vec<TaskView>, show_cluster: bool, can_complete: bool) -> impl IntoView {
+fn TaskTable(
+    tasks: Vec<TaskView>,
+    show_cluster: bool,
+    can_complete: bool,
+    upload: Option<UploadLimits>,
+) -> impl IntoView {
     view! {
         <ul class="tasks">
-            {tasks.into_iter().map(|t| view! { <TaskRow task=t show_cluster=show_cluster can_complete=can_complete/> }).collect_view()}
+            {tasks.into_iter().map(|t| view! { <TaskRow task=t show_cluster=show_cluster can_complete=can_complete upload/> }).collect_view()}
         </ul>
     }
     .into_any()
 }
 
 #[component]
-fn TaskRow(task: TaskView, show_cluster: bool, can_complete: bool) -> impl IntoView {
+fn TaskRow(
+    task: TaskView,
+    show_cluster: bool,
+    can_complete: bool,
+    upload: Option<UploadLimits>,
+) -> impl IntoView {
     let t = task;
     let due_text = match t.days_left {
         0 => format!("due {} (today)", t.due),
@@ -92,7 +110,7 @@ fn TaskRow(task: TaskView, show_cluster: bool, can_complete: bool) -> impl IntoV
     let action = format!("/clusters/{}/tasks/{}/complete", t.cluster_id, t.id);
     let query = t.evidence_query.clone();
     view! {
-        <li class="task" data-task=t.id.clone() data-state=t.state.as_str()>
+        <li class="task" id=format!("task-{}", t.id) data-task=t.id.clone() data-state=t.state.as_str()>
             <div class="task-head">
                 <span class=format!("badge state-{}", t.state.as_str()) data-testid="task-state">{t.state.label()}</span>
                 <strong>{t.title.clone()}</strong>
@@ -101,7 +119,7 @@ fn TaskRow(task: TaskView, show_cluster: bool, can_complete: bool) -> impl IntoV
                     {t.due_this_week.then_some(" · this week")}</span>
             </div>
             <LastDone last=t.last.clone()/>
-            {can_complete.then(|| view! {
+            {upload.filter(|_| can_complete).map(|upload| view! {
                 <details class="complete">
                     <summary>"Record completion"</summary>
                     <form method="post" action=action enctype="multipart/form-data" class="stack">
@@ -111,10 +129,10 @@ fn TaskRow(task: TaskView, show_cluster: bool, can_complete: bool) -> impl IntoV
                                 <option value="issues_found">"Issues found"</option>
                             </select>
                         </label>
-                        <label>"Note" <textarea name="note" rows="2" maxlength="4000"></textarea></label>
+                        <NoteField label="Note" name="note"/>
                         <label>"Done on (if not today)" <input type="date" name="done_on"/></label>
                         <label>"Evidence as of (optional)" <input type="date" name="evidence_as_of"/></label>
-                        <label>"Evidence files" <input type="file" name="files" multiple/></label>
+                        <EvidenceFiles limits=upload/>
                         {query.map(|q| view! {
                             <label class="check"><input type="checkbox" name="capture_query"/>
                                 " Run this task's query on the cluster and attach the result (CSV)"</label>

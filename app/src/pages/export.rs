@@ -3,7 +3,7 @@
 //! bundle (ZIP) with the same filters, and the public key that signs it.
 
 use crate::api::clusters::list_clusters;
-use crate::api::ledger::ledger_key;
+use crate::api::ledger::{export_items, ledger_key};
 use crate::components::session::RequireUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,6 +12,22 @@ use leptos_meta::Title;
 pub fn ExportPage() -> impl IntoView {
     let clusters = Resource::new(|| (), |_| list_clusters());
     let key = Resource::new(|| (), |_| ledger_key());
+    let items = Resource::new(|| (), |_| export_items());
+    // Checked before the download starts; the server refuses the same.
+    let from = NodeRef::<leptos::html::Input>::new();
+    let to = NodeRef::<leptos::html::Input>::new();
+    let dates_wrong = RwSignal::new(false);
+    let check_dates = move |ev: leptos::ev::SubmitEvent| {
+        let value =
+            |n: NodeRef<leptos::html::Input>| n.get().map(|i| i.value()).unwrap_or_default();
+        let (f, t) = (value(from), value(to));
+        // ISO dates compare as text.
+        let wrong = !f.is_empty() && !t.is_empty() && f > t;
+        dates_wrong.set(wrong);
+        if wrong {
+            ev.prevent_default();
+        }
+    };
     view! {
         <Title text="Export sign-off history"/>
         <RequireUser let:_viewer>{view! {
@@ -20,7 +36,7 @@ pub fn ExportPage() -> impl IntoView {
                 <p class="muted">
                     "Every ledger row that matches, with its hash and the hash it links to, so the export can be checked against the chain (see the README). Empty filters mean everything."
                 </p>
-                <form method="get" action="/api/v1/export/signoffs.csv" class="stack" id="export-form">
+                <form method="get" action="/api/v1/export/signoffs.csv" class="stack" id="export-form" on:submit=check_dates>
                     <label>"Cluster"
                         <select name="cluster">
                             <option value="">"All clusters"</option>
@@ -34,11 +50,25 @@ pub fn ExportPage() -> impl IntoView {
                         </select>
                     </label>
                     <div class="row">
-                        <label>"From" <input type="date" name="from"/></label>
-                        <label>"To" <input type="date" name="to"/></label>
+                        <label>"From" <input type="date" name="from" node_ref=from/></label>
+                        <label>"To" <input type="date" name="to" node_ref=to/></label>
                     </div>
+                    {move || dates_wrong.get().then(|| view! {
+                        <p class="field-error" role="alert" data-testid="dates-wrong">"The end date is before the start date: nothing was exported."</p>
+                    })}
                     <label>"User" <input name="user" placeholder="any"/></label>
-                    <label>"Item id" <input name="item" placeholder="any, e.g. spill"/></label>
+                    <label>"Item"
+                        <select name="item">
+                            <option value="">"All items"</option>
+                            <Transition fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    items.await.map(|list| list.into_iter().map(|(id, label)| view! {
+                                        <option value=id>{label}</option>
+                                    }).collect_view()).ok()
+                                })}
+                            </Transition>
+                        </select>
+                    </label>
                     <div class="row">
                         <button type="submit" class="primary">"Download CSV"</button>
                         <button type="submit" formaction="/api/v1/export/signoffs.jsonl">"Download JSON Lines"</button>

@@ -118,7 +118,6 @@ fn FleetTable(entries: Vec<FleetEntry>) -> impl IntoView {
                 <thead>
                     <tr>
                         <th>"Cluster"</th>
-                        <th>"Env"</th>
                         <th class="readiness-col">"Readiness"</th>
                         <th title="never signed off, or revoked">"Open"</th>
                         <th title="signed off, but the live check fails">"Regressed"</th>
@@ -129,25 +128,32 @@ fn FleetTable(entries: Vec<FleetEntry>) -> impl IntoView {
                         {headers.into_iter().map(|(title, recurring)| view! {
                             <th class="section-col" class:recurring=recurring title=title.clone()>{title.clone()}</th>
                         }).collect_view()}
+                        <th class="worst-col">"Furthest from done"</th>
                     </tr>
                 </thead>
                 <tbody>
                     {entries.into_iter().map(|e| {
                         let href = format!("/clusters/{}", e.cluster.id);
                         let archived = e.cluster.is_archived();
+                        let worst: Vec<String> = e
+                            .readiness
+                            .worst_sections(3)
+                            .into_iter()
+                            .map(|s| format!("{} {}", s.title, s.progress.fraction_label()))
+                            .collect();
                         view! {
                             <tr data-cluster=e.cluster.name.clone() class:archived=archived>
-                                <td><a href=href>{e.cluster.name.clone()}</a>{archived.then(|| view! { <span class="badge">"archived"</span> })}
+                                <td class="cluster-cell"><a href=href>{e.cluster.name.clone()}</a> <span class="badge env">{e.cluster.environment.clone()}</span>
+                                    {archived.then(|| view! { " " <span class="badge">"archived"</span> })}
                                     {(e.regressed > 0).then(|| view! { " " <span class="badge regressed" title="signed-off items whose live check fails">{format!("{} regressed", e.regressed)}</span> })}</td>
-                                <td><span class="badge env">{e.cluster.environment.clone()}</span></td>
-                                <td class="readiness-col"><ProgressBar progress=e.readiness.overall/></td>
-                                <td class="count" data-count="open">{e.readiness.overall.open()}</td>
-                                <td class="count" class:alert={e.regressed > 0} data-count="regressed">{e.regressed}</td>
-                                <td class="count" class:alert={e.readiness.overall.expired > 0} data-count="expired">{e.readiness.overall.expired}</td>
-                                <td class="count" data-count="waived">{e.readiness.overall.waived}
+                                <td class="readiness-col" data-label="Readiness"><ProgressBar progress=e.readiness.overall/></td>
+                                <td class="count" data-count="open" data-label="Open">{e.readiness.overall.open()}</td>
+                                <td class="count" class:alert={e.regressed > 0} data-count="regressed" data-label="Regressed">{e.regressed}</td>
+                                <td class="count" class:alert={e.readiness.overall.expired > 0} data-count="expired" data-label="Expired">{e.readiness.overall.expired}</td>
+                                <td class="count" data-count="waived" data-label="Waived">{e.readiness.overall.waived}
                                     {(e.pending_waivers > 0).then(|| view! { " " <a class="badge" href="/waivers" title="waiver requests waiting for a manager">{format!("{} pending", e.pending_waivers)}</a> })}</td>
-                                <td class="count" data-count="expiring">{e.readiness.overall.expiring_soon}</td>
-                                <td class="count" class:alert={e.overdue_tasks > 0} data-count="overdue"><a href=format!("/clusters/{}/day2", e.cluster.id)>{e.overdue_tasks}</a></td>
+                                <td class="count" data-count="expiring" data-label="Expiring soon">{e.readiness.overall.expiring_soon}</td>
+                                <td class="count" class:alert={e.overdue_tasks > 0} data-count="overdue" data-label="Overdue Day-2"><a href=format!("/clusters/{}/day2", e.cluster.id)>{e.overdue_tasks}</a></td>
                                 {e.readiness.sections.into_iter().map(|s| {
                                     let p = s.progress;
                                     let level = match p.percent() { None => "na", Some(100) => "full", Some(0) => "none", Some(_) => "part" };
@@ -157,6 +163,9 @@ fn FleetTable(entries: Vec<FleetEntry>) -> impl IntoView {
                                         </td>
                                     }
                                 }).collect_view()}
+                                <td class="worst-cell" data-label="Furthest from done">
+                                    {if worst.is_empty() { "nothing open".to_string() } else { worst.join(" · ") }}
+                                </td>
                             </tr>
                         }
                     }).collect_view()}

@@ -14,13 +14,22 @@ pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     let login = session.login;
     let banner = error_banner(move || login.value().get());
+    // Back to the page that sent the person here, if it is on this site.
+    let query = leptos_router::hooks::use_query_map();
+    let next = move || {
+        query.with_untracked(|q| {
+            q.get("next")
+                .and_then(|n| shipshape_domain::return_to::safe_return(&n).map(str::to_string))
+                .unwrap_or_else(|| "/".to_string())
+        })
+    };
     view! {
         <Title text="Log in"/>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match session.info.await {
                     Ok(SessionView { needs_setup: true, .. }) => view! { <Redirect path="/setup"/> }.into_any(),
-                    Ok(SessionView { user: Some(_), .. }) => view! { <Redirect path="/"/> }.into_any(),
+                    Ok(SessionView { user: Some(_), .. }) => view! { <Redirect path=next()/> }.into_any(),
                     other => {
                         let sso = other.ok().and_then(|v| v.sso);
                         view! {

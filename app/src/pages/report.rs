@@ -8,6 +8,7 @@ use crate::components::session::RequireUser;
 use crate::components::status::short_time;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use shipshape_domain::item_line::{item_line, section_label};
 use shipshape_domain::report::ClusterReport;
 
 #[component]
@@ -73,18 +74,19 @@ fn Report(r: ClusterReport) -> impl IntoView {
             </table>
             {checklist.sections.into_iter().map(|s| view! {
                 <section class="report-section">
-                    <h2>{s.title.clone()} " " <span class="muted">{s.progress.fraction_label()}</span></h2>
+                    <h2>{s.title.clone()} " " <span class="muted">{section_label(&s)}</span></h2>
                     <table class="table">
-                        <thead><tr><th>"Item"</th><th>"State"</th><th>"Signed by"</th><th>"When"</th><th>"Valid until"</th><th>"Evidence"</th><th>"Waiver"</th></tr></thead>
+                        <thead><tr><th>"Item"</th><th>"State"</th><th>"Last action"</th><th>"When"</th><th>"Valid until"</th><th>"Evidence"</th><th>"Waiver"</th></tr></thead>
                         <tbody>
                             {s.items.into_iter().map(|i| {
                                 let files = evidence.get(&i.id).cloned().unwrap_or_default();
+                                let line = item_line(&i);
                                 view! {
-                                    <tr data-item=i.id.clone() data-standing=i.standing.as_str()>
+                                    <tr data-item=i.id.clone() data-standing=i.standing.as_str() data-state=line.key.clone()>
                                         <td>{i.title.clone()}</td>
-                                        <td>{i.standing.label()}</td>
-                                        <td>{i.by.clone().unwrap_or_default()}</td>
-                                        <td>{i.at.as_deref().map(short_time).unwrap_or_default()}</td>
+                                        <td data-testid="report-state">{line.state.clone()}</td>
+                                        <td>{line.who.as_ref().map(|w| format!("{} by {}", w.what, w.by))}</td>
+                                        <td>{line.who.as_ref().map(|w| short_time(&w.at))}</td>
                                         <td>{i.expires_at.as_deref().map(short_time).unwrap_or_default()}</td>
                                         <td>{files.into_iter().map(|f| view! { <div>{f.name} " " <span class="muted hash">{format!("sha256 {}", f.sha256)}</span></div> }).collect_view()}</td>
                                         <td>{i.waiver.map(|w| format!("{} ({}, until {})", w.waiver.kind.label(), w.state.label().to_lowercase(), w.waiver.expires_on))}</td>

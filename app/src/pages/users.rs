@@ -14,13 +14,26 @@ use shipshape_domain::role::Role;
 pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text="Users"/>
-        <RequireUser let:_viewer>{view! { <UsersBody/> }}</RequireUser>
+        <RequireUser let:viewer>{view! { <UsersBody me=viewer.username/> }}</RequireUser>
     }
 }
 
 #[component]
-fn UsersBody() -> impl IntoView {
+fn UsersBody(
+    /// The admin looking: their own row offers no Disable (the server
+    /// refuses it too).
+    me: String,
+) -> impl IntoView {
     let add = ServerAction::<AddUser>::new();
+    // A user added: the form empties for the next one.
+    let add_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = add.value().get() {
+            if let Some(form) = add_form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
     let change = ServerAction::<ChangeAccount>::new();
     let users = Resource::new(
         move || (add.version().get(), change.version().get()),
@@ -33,7 +46,9 @@ fn UsersBody() -> impl IntoView {
     view! {
         <h1>"Users"</h1>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let me = me.clone();
+                Suspend::new(async move {
                 match users.await {
                     Ok(list) => view! {
                         <table class="table" data-testid="users">
@@ -41,13 +56,14 @@ fn UsersBody() -> impl IntoView {
                             <tbody>
                                 {list.into_iter().map(|u| {
                                     let id = u.id;
+                                    let is_me = u.username == me;
                                     let toggle = if u.disabled { "enable" } else { "disable" };
                                     let role_label = format!("Role of {}", u.username);
                                     let password_label = format!("New password for {}", u.username);
                                     let here = u.managed_here();
                                     view! {
                                         <tr data-user=u.username.clone()>
-                                            <td>{u.username.clone()}</td>
+                                            <td>{u.username.clone()} {is_me.then_some(" (you)")}</td>
                                             <td>{u.source.as_str()}</td>
                                             <td>{u.role.as_str()}</td>
                                             <td>{short_time(&u.created_at)}</td>
@@ -63,11 +79,13 @@ fn UsersBody() -> impl IntoView {
                                                     <button type="submit">"Set role"</button>
                                                 </ActionForm>
                                                 })}
+                                                {(!is_me).then(|| view! {
                                                 <ActionForm action=change>
                                                     <input type="hidden" name="user_id" value=id/>
                                                     <input type="hidden" name="action" value=toggle/>
                                                     <button type="submit">{if u.disabled { "Enable" } else { "Disable" }}</button>
                                                 </ActionForm>
+                                                })}
                                                 {here.then(|| view! {
                                                 <ActionForm action=change>
                                                     <input type="hidden" name="user_id" value=id/>
@@ -85,13 +103,13 @@ fn UsersBody() -> impl IntoView {
                     }.into_any(),
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                 }
-            })}
+            })}}
         </Transition>
         <FormError message=change_banner/>
         <p class="muted">"Each new account, change of role, disabling, enabling and password reset is a row in the ledger. A disabled account's sessions and API tokens stop at once. Accounts kept by LDAP or single sign-on are made at their first login; their password and role stay with the directory, which Shipshape asks at every login."</p>
         <section class="card narrow">
             <h2>"Add a user"</h2>
-            <ActionForm action=add attr:class="stack">
+            <ActionForm action=add attr:class="stack" node_ref=add_form>
                 <FormError message=banner/>
                 <label>"User name" <input name="username" required/></label>
                 <FieldError message=err("username")/>

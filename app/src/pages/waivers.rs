@@ -53,14 +53,14 @@ fn WaiverRow(w: WaiverView, can_decide: bool, decide: ServerAction<DecideWaiver>
     let seq = w.waiver.request_seq;
     view! {
         <tr data-waiver=seq data-state=w.state.as_str() data-item=w.waiver.item_id.clone()>
-            <td><a href=format!("/clusters/{}#item-{}", w.cluster_id, w.waiver.item_id)>{w.cluster_name.clone()}</a></td>
-            <td>{w.item_title.clone()}</td>
-            <td>{w.waiver.kind.label()}</td>
-            <td class="notes">{w.waiver.reason.clone()}</td>
-            <td>{w.waiver.expires_on.to_string()}</td>
-            <td>{w.waiver.requested_by.clone()} <br/><span class="muted">{short_time(&w.waiver.requested_at)}</span></td>
-            <td><span class=format!("badge waiver-{}", w.state.as_str())>{w.state.label()}</span></td>
-            <td>
+            <td><a href=format!("/clusters/{}?item={}", w.cluster_id, w.waiver.item_id)>{w.cluster_name.clone()}</a></td>
+            <td data-label="Item">{w.item_title.clone()}</td>
+            <td data-label="Kind">{w.waiver.kind.label()}</td>
+            <td class="notes reason" data-label="Reason">{w.waiver.reason.clone()}</td>
+            <td data-label="Until">{w.waiver.expires_on.to_string()}</td>
+            <td data-label="Asked by">{w.waiver.requested_by.clone()} <br/><span class="muted">{short_time(&w.waiver.requested_at)}</span></td>
+            <td data-label="State"><span class=format!("badge waiver-{}", w.state.as_str())>{w.state.label()}</span></td>
+            <td class="decision-cell" data-label="Decision">
                 {w.waiver.decision.clone().map(|d| view! {
                     <span>{if d.approved { "Approved" } else { "Rejected" }} " by " {d.by} " " <span class="muted">{short_time(&d.at)}</span>
                         {(!d.note.is_empty()).then(|| view! { ": " <q>{d.note.clone()}</q> })}</span>
@@ -70,7 +70,7 @@ fn WaiverRow(w: WaiverView, can_decide: bool, decide: ServerAction<DecideWaiver>
                         <input type="hidden" name="cluster_id" value=w.cluster_id/>
                         <input type="hidden" name="request_seq" value=seq/>
                         <label class="sr-only" for=format!("note-{seq}")>"Note"</label>
-                        <input id=format!("note-{seq}") name="note" placeholder="Note (required to reject)" maxlength="4000"/>
+                        <input id=format!("note-{seq}") name="note" placeholder="Note (required to reject)" maxlength=shipshape_domain::text_limit::NOTE_MAX_CHARS.to_string()/>
                         <button type="submit" name="decision" value="approve" class="primary">"Approve"</button>
                         <button type="submit" name="decision" value="reject">"Reject"</button>
                     </ActionForm>

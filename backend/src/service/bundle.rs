@@ -69,7 +69,7 @@ pub async fn build(
     actor: &User,
     q: &ExportQuery,
 ) -> Result<BundleDownload, ServiceError> {
-    let filter = export::prepare(actor, q)?;
+    let filter = export::prepare(state, actor, q).await?;
     let place = state.heavy.bundle().await?;
     // The head first: rows appended while the bundle is written are left out,
     // so the bundle is the ledger as of this head.
@@ -93,6 +93,7 @@ pub async fn build(
     };
     let head_seq = manifest.chain_head.as_ref().map_or(0, |h| h.seq);
     let attachments = attachments_of(state, filter.clone(), head_seq).await?;
+    let names = export::cluster_names(state).await?;
     let file_name = format!("shipshape-evidence-{}.zip", at.format("%Y%m%dT%H%M%SZ"));
     let mtime = zip_time(at);
     let rt = tokio::runtime::Handle::current();
@@ -108,6 +109,7 @@ pub async fn build(
             filter,
             manifest,
             attachments,
+            &names,
             mtime,
             &mut out,
             &cancel,
@@ -249,6 +251,7 @@ fn write_bundle(
     filter: ExportFilter,
     mut manifest: Manifest,
     attachments: BTreeMap<String, String>,
+    names: &std::collections::HashMap<i64, String>,
     mtime: zip::DateTime,
     out: &mut ChannelWriter,
     cancel: &Cancel,
@@ -278,7 +281,8 @@ fn write_bundle(
         manifest.rows += 1;
         manifest.first_seq.get_or_insert(e.content.seq);
         manifest.last_seq = Some(e.content.seq);
-        csv.write_all(csv_row(&e).as_bytes())
+        let name = names.get(&e.content.cluster_id).map_or("", String::as_str);
+        csv.write_all(csv_row(&e, name).as_bytes())
             .map_err(io_err("bundle csv"))?;
     }
     drop(rows);

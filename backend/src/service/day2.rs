@@ -17,7 +17,7 @@ use shipshape_domain::day2::{
 };
 use shipshape_domain::fields::FieldErrors;
 use shipshape_domain::role::Permission;
-use shipshape_domain::signoff::{sign_refusal, SignRefusal, NOTE_MAX_CHARS};
+use shipshape_domain::signoff::{sign_refusal, SignRefusal};
 use shipshape_domain::user::User;
 use std::collections::HashMap;
 
@@ -98,6 +98,22 @@ fn views(
         chrono::Utc::now(),
         tz,
     )
+}
+
+/// One cluster's tasks for a reader already checked: the checklist puts
+/// each task's schedule on its item.
+pub(crate) async fn schedules(
+    state: &AppState,
+    cluster: &Cluster,
+) -> Result<Vec<TaskView>, ServiceError> {
+    let done = completions(state, Some(cluster.id), false).await?;
+    let none = HashMap::new();
+    Ok(views(
+        state,
+        cluster,
+        done.get(&cluster.id).unwrap_or(&none),
+        &tz(state)?,
+    ))
 }
 
 /// One cluster's tasks, most urgent first.
@@ -196,12 +212,7 @@ pub async fn complete(
         errors.add("outcome", "Choose ok or issues found.");
     }
     let note = input.note.trim().to_string();
-    if note.chars().count() > NOTE_MAX_CHARS {
-        errors.add(
-            "note",
-            format!("Keep the note to {NOTE_MAX_CHARS} characters."),
-        );
-    }
+    shipshape_domain::text_limit::check(&mut errors, "note", &note);
     errors.refuse_nul("note", &note);
     let evidence_as_of = super::evidence::evidence_as_of(&input.evidence_as_of, &mut errors);
     let done_on = match input.done_on.trim() {

@@ -14,9 +14,86 @@ const PAGE: i64 = 2000;
 
 /// Checks the caller and the filters before anything is sent, so a bad
 /// request gets a clear error instead of a broken download.
-pub fn prepare(actor: &User, q: &ExportQuery) -> Result<ExportFilter, ServiceError> {
+/// A cluster or item that names nothing (no such cluster; an item neither in
+/// the runbook nor in any cluster's history) is refused, rather than
+/// answered with an empty export that looks like "nothing happened".
+pub async fn prepare(
+    state: &AppState,
+    actor: &User,
+    q: &ExportQuery,
+) -> Result<ExportFilter, ServiceError> {
     require(actor, Permission::Read)?;
-    Ok(validate_export(q)?)
+    let filter = validate_export(q)?;
+    let mut errors = shipshape_domain::fields::FieldErrors::new();
+    if let Some(id) = filter.cluster_id {
+        if state.db.read().await?.clusters().by_id(id).await?.is_none() {
+            errors.add("cluster", format!("There is no cluster {id}."));
+        }
+    }
+    if let Some(item) = &filter.item_id {
+        let known = state.runbook.item(item).is_some()
+            || state
+                .read_cache
+                .states(&state.db)
+                .await?
+                .values()
+                .any(|items| items.contains_key(item));
+        if !known {
+            errors.add(
+                "item",
+                format!("No item `{item}` is in the runbook or in any cluster's history."),
+            );
+        }
+    }
+    errors.into_result(()).map_err(ServiceError::Invalid)?;
+    Ok(filter)
+}
+
+/// The items an export can be filtered by, as `(id, label)`: the runbook's
+/// in its order, then items no longer in it that still have history.
+pub async fn item_choices(
+    state: &AppState,
+    actor: &User,
+) -> Result<Vec<(String, String)>, ServiceError> {
+    require(actor, Permission::Read)?;
+    let mut out: Vec<(String, String)> = state
+        .runbook
+        .items()
+        .map(|(_, i)| (i.id.clone(), i.title.clone()))
+        .collect();
+    let mut retired: Vec<String> = state
+        .read_cache
+        .states(&state.db)
+        .await?
+        .values()
+        .flat_map(|items| items.keys())
+        .filter(|id| !id.starts_with('_') && state.runbook.item(id).is_none())
+        .cloned()
+        .collect();
+    retired.sort();
+    retired.dedup();
+    out.extend(retired.into_iter().map(|id| {
+        let label = format!("{id} (no longer in the runbook)");
+        (id, label)
+    }));
+    Ok(out)
+}
+
+/// Every cluster's name by id (archived ones too), for the CSV's
+/// `cluster_name` column.
+pub async fn cluster_names(
+    state: &AppState,
+) -> Result<std::collections::HashMap<i64, String>, ServiceError> {
+    Ok(state
+        .db
+        .read()
+        .await?
+        .clusters()
+        .list(true)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect())
 }
 
 /// The matching rows in chain order, a page at a time. A database error

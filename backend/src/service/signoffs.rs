@@ -58,10 +58,9 @@ pub async fn checklist(
         .of_cluster(cluster_id)
         .await?;
     let at = super::moment(state)?;
-    Ok((
-        cluster,
-        build_checklist(&state.runbook, &latest, &waivers, &checks, &verdicts, at),
-    ))
+    let mut list = build_checklist(&state.runbook, &latest, &waivers, &checks, &verdicts, at);
+    list.attach_tasks(&super::day2::schedules(state, &cluster).await?);
+    Ok((cluster, list))
 }
 
 /// Whether `actor` may sign this item of this cluster: asked before an

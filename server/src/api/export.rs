@@ -64,12 +64,27 @@ fn stream_as(
         .into_response()
 }
 
+/// A refused export: JSON for clients, a page with the reason and a way
+/// back for a browser that followed the export page's buttons.
+fn refused(headers: &axum::http::HeaderMap, e: ServiceError) -> ApiResult<Response> {
+    let e = crate::error::ApiError::from(e);
+    if crate::error::wants_html(headers) {
+        Ok(e.as_page("/export", "Back to the export page"))
+    } else {
+        Err(e)
+    }
+}
+
 pub async fn csv(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
+    headers: axum::http::HeaderMap,
     Query(q): Query<ExportQuery>,
 ) -> ApiResult<Response> {
-    let filter = export::prepare(&user, &q)?;
+    let filter = match export::prepare(&state.app, &user, &q).await {
+        Ok(f) => f,
+        Err(e) => return refused(&headers, e),
+    };
     let head = shipshape_domain::csv::row(&CSV_HEADER);
     Ok(stream_as(
         export::csv_pages(state.app.clone(), filter),
@@ -82,9 +97,13 @@ pub async fn csv(
 pub async fn jsonl(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
+    headers: axum::http::HeaderMap,
     Query(q): Query<ExportQuery>,
 ) -> ApiResult<Response> {
-    let filter = export::prepare(&user, &q)?;
+    let filter = match export::prepare(&state.app, &user, &q).await {
+        Ok(f) => f,
+        Err(e) => return refused(&headers, e),
+    };
     Ok(stream_as(
         export::jsonl_pages(state.app.clone(), filter),
         None,
@@ -101,9 +120,13 @@ pub async fn jsonl(
 pub async fn bundle(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
+    headers: axum::http::HeaderMap,
     Query(q): Query<ExportQuery>,
 ) -> ApiResult<Response> {
-    let built = shipshape_backend::service::bundle::build(&state.app, &user, &q).await?;
+    let built = match shipshape_backend::service::bundle::build(&state.app, &user, &q).await {
+        Ok(b) => b,
+        Err(e) => return refused(&headers, e),
+    };
     let disposition = format!("attachment; filename=\"{}\"", built.file_name);
     Ok((
         [

@@ -82,6 +82,7 @@ fn csv_line_sql() -> String {
         csv_text_cell("details"),
         csv_text_cell("prev_hash"),
         csv_text_cell("hash"),
+        csv_text_cell("COALESCE(clusters.name, '')"),
     ];
     format!("{} || chr(13) || chr(10)", cells.join(" || ',' || "))
 }
@@ -312,7 +313,8 @@ impl LedgerRepo for PgRepos {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!(
                 "SELECT max(seq), string_agg(line, '' ORDER BY seq) FROM (
-                   SELECT seq, {line} AS line FROM ledger WHERE seq > $1 AND seq <= $7
+                   SELECT seq, {line} AS line FROM ledger
+                   LEFT JOIN clusters ON clusters.id = ledger.cluster_id WHERE seq > $1 AND seq <= $7
                    AND {EXPORT_FILTER}
                  ) page",
                 line = csv_line_sql()

@@ -73,6 +73,7 @@ fn csv_line_sql() -> String {
         csv_text_cell("details"),
         csv_text_cell("prev_hash"),
         csv_text_cell("hash"),
+        csv_text_cell("COALESCE(clusters.name, '')"),
     ];
     format!("{} || char(13, 10)", cells.join(" || ',' || "))
 }
@@ -299,7 +300,8 @@ impl LedgerRepo for SqliteRepos {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!(
                 "SELECT max(seq), group_concat(line, '' ORDER BY seq) FROM (
-                   SELECT seq, {line} AS line FROM ledger WHERE seq > ?1 AND seq <= ?7
+                   SELECT seq, {line} AS line FROM ledger
+                   LEFT JOIN clusters ON clusters.id = ledger.cluster_id WHERE seq > ?1 AND seq <= ?7
                    AND {EXPORT_FILTER}
                    ORDER BY seq)",
                 line = csv_line_sql()
