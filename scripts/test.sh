@@ -37,7 +37,7 @@ TEST_DATABASE=postgres cargo test --no-fail-fast -p shipshape-backend -p shipsha
   --test api --test accounts --test checks --test cli --test day2 --test drift \
   --test export --test gate --test metrics --test notify --test runbook_import \
   --test bundle --test waivers --test trust --test ldap --test oidc --test static_files \
-  --test security --test server_fn_status \
+  --test security --test server_fn_status --test page_answers \
   --test faults
 
 step "release build (server + wasm), and the Trino simulator the browser tests check"

@@ -196,6 +196,7 @@ async fn exports_match_the_ledger_row_for_row_and_filter() {
     assert_eq!(r.status(), 422);
     // An item or cluster that names nothing is refused, not answered with
     // an empty export; so is an end before the start.
+    assert_eq!(count("item=_account").await, 3, "the ledger's own rows");
     for q in ["item=no-such-item", "cluster=999"] {
         for path in ["signoffs.csv", "signoffs.jsonl", "bundle.zip"] {
             let r = auditor

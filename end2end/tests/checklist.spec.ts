@@ -267,13 +267,13 @@ test('filter the checklist: counts per filter, in place with JavaScript and as a
   // spill regressed; the upstream release, certificate, authentication and JVM checks fail
   expect(failing).toBeGreaterThanOrEqual(5);
 
-  await bar.getByRole('button', { name: /Failing or regressed/ }).click();
+  await bar.getByRole('button', { name: /Failing or erroring/ }).click();
   await expect(page).toHaveURL(/\?filter=failing$/);
   await expect(bar.locator('[data-filter="failing"]')).toHaveAttribute('aria-pressed', 'true');
   await expect(page.locator('article.item:visible')).toHaveCount(failing);
   await expect(item(page, 'spill')).toBeVisible();
   await expect(item(page, 'authorization')).toBeHidden(); // its check passes
-  await expect(page.getByTestId('filter-status')).toHaveText(`Failing or regressed: ${failing} items shown.`);
+  await expect(page.getByTestId('filter-status')).toHaveText(`Failing or erroring: ${failing} items shown.`);
   // An item opens in place, with its evidence and forms, and the filter stays.
   await openItem(page, 'certificate-lifetime');
   await expect(item(page, 'certificate-lifetime').locator('.check-reason')).toBeVisible();
@@ -297,7 +297,7 @@ test('filter the checklist: counts per filter, in place with JavaScript and as a
   const ctx = await browser.newContext({ javaScriptEnabled: false, baseURL: origin, storageState: await page.context().storageState() });
   const plain = await ctx.newPage();
   await plain.goto(clusterPath);
-  await plain.getByTestId('filter-bar').getByRole('button', { name: /Failing or regressed/ }).click();
+  await plain.getByTestId('filter-bar').getByRole('button', { name: /Failing or erroring/ }).click();
   await expect(plain).toHaveURL(/\?filter=failing$/);
   await expect(plain.locator('article.item:visible')).toHaveCount(failing);
   await plain.locator('article[data-item="spill"] summary.item-head').click();
@@ -369,7 +369,7 @@ test('complete an overdue weekly task with a screenshot, see it move to upcoming
   await task.getByText('Record completion').click();
   await task.getByLabel('Done on (if not today)').fill(weeksAgo);
   await task.getByRole('button', { name: 'Record' }).click();
-  await expect(page.getByRole('status')).toContainText('Recorded: weekly-failed-queries');
+  await expect(page.getByRole('status')).toContainText('Recorded: Top failed queries');
   await expect(task.getByTestId('task-state')).toHaveText('Overdue');
   await expect(page.locator('li.task').first()).toHaveAttribute('data-task', 'weekly-failed-queries');
 
@@ -479,7 +479,7 @@ test('an auditor downloads the sign-off history as CSV, and cannot sign', async 
   const fs = await import('fs');
   const text = fs.readFileSync(await file.path(), 'utf8');
   const lines = text.trim().split('\r\n');
-  expect(lines[0]).toBe('seq,at,actor,cluster_id,item_id,action,note,details,prev_hash,hash');
+  expect(lines[0]).toBe('seq,at,actor,cluster_id,item_id,action,note,details,prev_hash,hash,cluster_name');
   expect(lines.length).toBeGreaterThan(5);
   expect(text).toContain('spill on /nvme/trino-spill');
 

@@ -42,12 +42,14 @@ pub fn NoteField(
 ) -> impl IntoView {
     let text = RwSignal::new(initial.clone());
     view! {
-        <label class="note-field">{label}
+        <div class="note-field">
+        <label>{label}
             <textarea name=name rows=rows.unwrap_or(2).to_string() maxlength=NOTE_MAX_CHARS.to_string() placeholder=placeholder
                 required=required id=id
                 on:input=move |ev| text.set(event_target_value(&ev))>{initial}</textarea>
-            <span class="counter muted" aria-live="off">{move || counter_label(&text.read())}</span>
         </label>
+        <span class="counter muted">{move || counter_label(&text.read())}</span>
+        </div>
     }
 }
 

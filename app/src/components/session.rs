@@ -59,9 +59,12 @@ where
 {
     let session = use_session();
     let children = std::sync::Arc::new(children);
-    // Login comes back here afterwards.
+    // Login comes back here afterwards (not after logging out on purpose).
     let location = leptos_router::hooks::use_location();
     let login = move || {
+        if session.logout.version().get_untracked() > 0 {
+            return "/login".to_string();
+        }
         let here = format!(
             "{}{}",
             location.pathname.get_untracked(),

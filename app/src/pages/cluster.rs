@@ -381,18 +381,11 @@ fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVie
             }
         });
     }
-    let result = Signal::derive(move || sign.value().get());
-    let err = move |f: &'static str| Signal::derive(move || field_error(&result.get(), f));
-    let banner = Signal::derive(move || match result.get() {
-        Some(Err(AppError::Invalid(_))) | None | Some(Ok(_)) => None,
-        Some(Err(e)) => Some(e.to_string()),
-    });
     let status = item.status;
     let item_id = item.id.clone();
     let form_item_id = item.id.clone();
     let waiver_item_id = item.id.clone();
     let toggle_id = item.id.clone();
-    let evidence_action = format!("/clusters/{cluster_id}/items/{}/signoff", form_item_id);
     // An upload that came back refused shows its reason in this item's form.
     let outcome = expect_context::<UploadOutcome>();
     let upload_error = outcome
@@ -435,6 +428,66 @@ fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVie
                 </span>
             </summary>
             <div class="item-body">
+            <ItemFacts cluster_id item=item.clone() can_sign/>
+            <CheckLine result=item.check.clone() verdict=item.verdict.clone() automated=item.automated regressed=item.regressed/>
+            <details class="item-details">
+                <summary>"What, why and how to verify"</summary>
+                <p class="source muted">{item.source.clone()}</p>
+                {item.config.clone().map(|c| view! { <pre class=format!("snippet lang-{}", c.lang)><code>{c.text}</code></pre> })}
+                <p><RichText text=item.why.clone()/></p>
+                {(!item.verify.is_empty()).then(|| view! {
+                    <h4>"Verify"</h4>
+                    <ul class="verify">{item.verify.clone().into_iter().map(|v| view! { <li><RichText text=v/></li> }).collect_view()}</ul>
+                })}
+                {item.correction.clone().map(|c| view! {
+                    <div class="correction" role="note"><strong>"Runbook correction: "</strong><RichText text=c/></div>
+                })}
+            </details>
+            {(can_sign && !is_task).then(|| view! {
+                <SignForms cluster_id item_id=form_item_id.clone() status sign upload upload_error=upload_error.clone()/>
+            })}
+            {(can_sign && item.cadence.is_none()).then(|| view! { <WaiverRequestForm cluster_id item_id=waiver_item_id.clone()/> })}
+            <HistoryToggle cluster_id item_id/>
+            </div>
+        </details>
+        </article>
+    }
+    .into_any()
+}
+
+/// Scrolls an item into view and puts focus on its line (browser only),
+/// two frames later: a reloaded checklist replaces the old one (whose
+/// elements have the same ids) only after this is asked for.
+fn bring_into_view(item_id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let id = format!("item-{item_id}");
+        request_animation_frame(move || {
+            request_animation_frame(move || {
+                use leptos::wasm_bindgen::JsCast;
+                let found = document()
+                    .get_element_by_id(&id)
+                    .and_then(|item| item.query_selector("summary").ok().flatten());
+                if let Some(line) = found {
+                    line.scroll_into_view();
+                    if let Ok(line) = line.dyn_into::<leptos::web_sys::HtmlElement>() {
+                        let _ = line.focus();
+                    }
+                }
+            })
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = item_id;
+}
+
+/// What is known about an item beyond its line: who did the last thing,
+/// its Day-2 schedule, its re-certification and its waiver.
+#[component]
+fn ItemFacts(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoView {
+    let line = item_line(&item);
+    let is_task = item.task.is_some();
+    view! {
             {line.who.clone().map(|w| view! {
                 <p class="last-signoff" data-testid="last-signoff">
                     {w.what} " by " <strong>{w.by}</strong> " on " {short_time(&w.at)}
@@ -464,21 +517,30 @@ fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVie
                     {w.waiver.decision.clone().map(|d| view! { " · " {if d.approved { "approved" } else { "rejected" }} " by " {d.by} })}
                 </p>
             })}
-            <CheckLine result=item.check.clone() verdict=item.verdict.clone() automated=item.automated regressed=item.regressed/>
-            <details class="item-details">
-                <summary>"What, why and how to verify"</summary>
-                <p class="source muted">{item.source.clone()}</p>
-                {item.config.clone().map(|c| view! { <pre class=format!("snippet lang-{}", c.lang)><code>{c.text}</code></pre> })}
-                <p><RichText text=item.why.clone()/></p>
-                {(!item.verify.is_empty()).then(|| view! {
-                    <h4>"Verify"</h4>
-                    <ul class="verify">{item.verify.clone().into_iter().map(|v| view! { <li><RichText text=v/></li> }).collect_view()}</ul>
-                })}
-                {item.correction.clone().map(|c| view! {
-                    <div class="correction" role="note"><strong>"Runbook correction: "</strong><RichText text=c/></div>
-                })}
-            </details>
-            {(can_sign && !is_task).then(|| view! {
+    }
+    .into_any()
+}
+
+/// The sign-off form (done, not applicable, revoke, with a note) and the
+/// evidence-file form beside it.
+#[component]
+fn SignForms(
+    cluster_id: i64,
+    item_id: String,
+    status: ItemStatus,
+    sign: ServerAction<SignItem>,
+    upload: UploadLimits,
+    upload_error: Option<String>,
+) -> impl IntoView {
+    let result = Signal::derive(move || sign.value().get());
+    let err = move |f: &'static str| Signal::derive(move || field_error(&result.get(), f));
+    let banner = Signal::derive(move || match result.get() {
+        Some(Err(AppError::Invalid(_))) | None | Some(Ok(_)) => None,
+        Some(Err(e)) => Some(e.to_string()),
+    });
+    let evidence_action = format!("/clusters/{cluster_id}/items/{item_id}/signoff");
+    let form_item_id = item_id;
+    view! {
                 <ActionForm action=sign attr:class="signoff">
                     <input type="hidden" name="cluster_id" value=cluster_id/>
                     <input type="hidden" name="item_id" value=form_item_id.clone()/>
@@ -509,33 +571,8 @@ fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVie
                         <button type="submit">"Sign off with files"</button>
                     </form>
                 </details>
-            })}
-            {(can_sign && item.cadence.is_none()).then(|| view! { <WaiverRequestForm cluster_id item_id=waiver_item_id.clone()/> })}
-            <HistoryToggle cluster_id item_id/>
-            </div>
-        </details>
-        </article>
-    }
+                }
     .into_any()
-}
-
-/// Scrolls an item into view and puts focus on its line (browser only).
-fn bring_into_view(item_id: &str) {
-    #[cfg(feature = "hydrate")]
-    {
-        use leptos::wasm_bindgen::JsCast;
-        let found = document()
-            .get_element_by_id(&format!("item-{item_id}"))
-            .and_then(|item| item.query_selector("summary").ok().flatten());
-        if let Some(line) = found {
-            line.scroll_into_view();
-            if let Ok(line) = line.dyn_into::<leptos::web_sys::HtmlElement>() {
-                let _ = line.focus();
-            }
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = item_id;
 }
 
 /// Asks a manager to waive the item (works with or without JavaScript).

@@ -31,7 +31,15 @@ pub async fn prepare(
         }
     }
     if let Some(item) = &filter.item_id {
+        // The ledger's own rows (accounts, clusters, checkpoints) have
+        // item ids of their own.
+        let system = [
+            shipshape_domain::account::ACCOUNT_ITEM,
+            shipshape_domain::cluster_change::CLUSTER_ITEM,
+            shipshape_domain::signing::CHECKPOINT_ITEM,
+        ];
         let known = state.runbook.item(item).is_some()
+            || system.contains(&item.as_str())
             || state
                 .read_cache
                 .states(&state.db)
@@ -76,6 +84,14 @@ pub async fn item_choices(
         let label = format!("{id} (no longer in the runbook)");
         (id, label)
     }));
+    out.push((
+        shipshape_domain::account::ACCOUNT_ITEM.to_string(),
+        "Account changes".to_string(),
+    ));
+    out.push((
+        shipshape_domain::cluster_change::CLUSTER_ITEM.to_string(),
+        "Cluster registrations and changes".to_string(),
+    ));
     Ok(out)
 }
 

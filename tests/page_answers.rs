@@ -1,0 +1,123 @@
+//! What the server answers a browser, through the real server: pages are
+//! never kept for Back (they show the ledger as it is now), a page that
+//! needs a login sends the person there and back, one note limit holds on
+//! every way in, and a refused evidence upload comes back to its item.
+
+mod support;
+
+use serde_json::json;
+use shipshape_domain::text_limit::NOTE_MAX_CHARS;
+use support::*;
+
+#[tokio::test]
+async fn pages_are_not_kept_for_back_and_logins_return_to_the_asking_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "pages").await;
+
+    let page = admin
+        .get(s.url(&format!("/clusters/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+
+    // Without a session: to the login page, which knows where to return.
+    let r = client()
+        .get(s.url(&format!("/clusters/{id}/report")))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(
+        r.headers()["location"],
+        format!("/login?next=/clusters/{id}/report").as_str()
+    );
+}
+
+#[tokio::test]
+async fn one_note_limit_holds_for_every_kind_of_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "limits").await;
+    let at_limit = "n".repeat(NOTE_MAX_CHARS);
+    let over = "n".repeat(NOTE_MAX_CHARS + 1);
+    let message = format!("Keep it to {NOTE_MAX_CHARS} characters.");
+    let until = (chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string();
+
+    // (what, path, body with the text, the field that is refused)
+    let cases = |text: &str| {
+        vec![
+            (
+                "cluster notes",
+                "/api/v1/clusters".to_string(),
+                json!({"name": format!("c{}", text.len()), "environment": "prod",
+                       "coordinator_url": "https://trino.example.com", "notes": text}),
+                "notes",
+            ),
+            (
+                "sign-off note",
+                format!("/api/v1/clusters/{id}/items/spill/signoffs"),
+                json!({"status": "done", "note": text}),
+                "note",
+            ),
+            (
+                "waiver reason",
+                format!("/api/v1/clusters/{id}/items/tls/waivers"),
+                json!({"kind": "accepted_risk", "reason": text, "expires_on": until}),
+                "reason",
+            ),
+        ]
+    };
+    for (what, path, body, field) in cases(&over) {
+        let r = admin.post(s.url(&path)).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{what}");
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(v["fields"][field], message.as_str(), "{what}: {v}");
+    }
+    for (what, path, body, _) in cases(&at_limit) {
+        let r = admin.post(s.url(&path)).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 201, "{what} at the limit");
+    }
+}
+
+#[tokio::test]
+async fn a_refused_evidence_upload_comes_back_to_its_item_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start_env(dir.path(), &[], &[("SHIPSHAPE_MAX_UPLOAD_BYTES", "1024")]);
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "uploads").await;
+    let form = reqwest::multipart::Form::new()
+        .text("status", "done")
+        .text("note", "drill")
+        .part(
+            "files",
+            reqwest::multipart::Part::bytes(vec![7u8; 64 * 1024]).file_name("big.bin"),
+        );
+    let r = admin
+        .post(s.url(&format!("/clusters/{id}/items/backups/signoff")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        back.starts_with(&format!("/clusters/{id}?item=backups&error=")),
+        "{back}"
+    );
+    assert!(
+        back.contains("big.bin"),
+        "the refusal names the file: {back}"
+    );
+    // Nothing was recorded.
+    let history: Vec<serde_json::Value> = get_json(
+        &admin,
+        s.url(&format!("/api/v1/clusters/{id}/items/backups/history")),
+    )
+    .await;
+    assert!(history.is_empty());
+}
