@@ -65,7 +65,9 @@ pub fn App() -> impl IntoView {
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Title formatter=|page: String| if page.is_empty() { "Shipshape".to_string() } else { format!("{page} · Shipshape") }/>
         <Router>
-            <a class="skip-link" href="#main">"Skip to main content"</a>
+            // In-page links are left to the browser (rel="external" tells the
+            // router so): only a real fragment jump moves keyboard focus there.
+            <a class="skip-link" href="#main" rel="external">"Skip to main content"</a>
             <Nav/>
             <main class="page" id="main" tabindex="-1">
                 <Routes fallback=|| view! { <pages::not_found::NotFound/> }>

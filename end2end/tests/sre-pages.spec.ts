@@ -211,9 +211,9 @@ test('keyboard: skip links reach the checklist, focus stays on a recorded item, 
   expect(await page.evaluate(() => document.activeElement === document.body)).toBe(false);
 
   // A link to an item opens it and brings it into view.
-  await page.goto('/clusters/1?item=weekly-table-maintenance');
+  await page.goto('/clusters/1?item=quarterly-upgrade-rollback-drill');
   await hydrated(page);
-  const far = item(page, 'weekly-table-maintenance');
+  const far = item(page, 'quarterly-upgrade-rollback-drill');
   await expect(far.locator('details.item-row')).toHaveAttribute('open', '');
   await expect(far.locator('summary.item-head')).toBeInViewport();
 });

@@ -173,9 +173,11 @@ fn ClusterView(
     let archive_error = error_banner(move || archive.value().get());
     view! {
         <Title text=cluster.name.clone()/>
+        // rel="external": the browser, not the router, follows in-page links,
+        // so focus moves with them.
         <nav class="skip-links" aria-label="Skip to">
-            <a href="#checklist">"Skip to the checklist"</a>
-            <a href="#filters">"Skip to the filters"</a>
+            <a href="#checklist" rel="external">"Skip to the checklist"</a>
+            <a href="#filters" rel="external">"Skip to the filters"</a>
         </nav>
         {signed.map(|t| view! { <p class="notice" role="status" data-testid="signed-notice">"Signed off with evidence: " {t}</p> })}
         {upload_failed.map(|e| view! { <div class="form-error" role="alert">{e}</div> })}
@@ -236,7 +238,7 @@ fn ClusterView(
             <ProgressBar progress=checklist.overall label="Readiness".to_string()/>
             <nav class="section-index">
                 {checklist.sections.iter().map(|s| view! {
-                    <a href=format!("#{}", s.id)>{s.title.clone()} " " <span class="muted">{section_label(s)}</span></a>
+                    <a href=format!("#{}", s.id) rel="external">{s.title.clone()} " " <span class="muted">{section_label(s)}</span></a>
                 }).collect_view()}
             </nav>
         </div>

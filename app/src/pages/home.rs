@@ -126,7 +126,7 @@ fn FleetTable(entries: Vec<FleetEntry>) -> impl IntoView {
                         <th title="done or waived, and stops counting within 14 days">"Expiring soon"</th>
                         <th title="Day-2 tasks past their grace period">"Overdue Day-2"</th>
                         {headers.into_iter().map(|(title, recurring)| view! {
-                            <th class="section-col" class:recurring=recurring title=title.clone()>{title.clone()}</th>
+                            <th class="section-col" class:recurring=recurring title=title.clone()><span>{title.clone()}</span></th>
                         }).collect_view()}
                         <th class="worst-col">"Furthest from done"</th>
                     </tr>
