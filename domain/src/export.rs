@@ -209,10 +209,10 @@ mod tests {
             prev_hash: GENESIS_HASH.into(),
         }
         .seal();
-        let line = csv_row(&e, "");
+        let line = csv_row(&e, "analytics-prod");
         assert!(line
             .starts_with("1,2026-11-23T10:00:00.000000Z,ada,2,spill,done,\"on, \"\"nvme\"\"\",,"));
-        assert!(line.ends_with(&format!("{}\r\n", e.hash)));
+        assert!(line.ends_with(&format!("{},analytics-prod\r\n", e.hash)));
         let v: serde_json::Value = serde_json::from_str(jsonl_row(&e).trim_end()).unwrap();
         assert_eq!(v["hash"], e.hash);
         assert_eq!(v["prev_hash"], GENESIS_HASH);
@@ -259,6 +259,7 @@ mod tests {
                 c.details.clone(),
                 c.prev_hash.clone(),
                 e.hash.clone(),
+                text.to_string(),
             ];
             // RFC 4180 by the book, one cell at a time.
             let quoted: Vec<String> = cells
@@ -273,7 +274,7 @@ mod tests {
                 })
                 .collect();
             let reference = format!("{}\r\n", quoted.join(","));
-            assert_eq!(csv_row(&e, ""), reference, "cell {text:?}");
+            assert_eq!(csv_row(&e, text), reference, "cell {text:?}");
         }
     }
 
