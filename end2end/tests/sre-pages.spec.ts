@@ -271,7 +271,7 @@ test('export: the item is a list, and an end before the start is caught on the p
   await logIn(page);
   await page.goto('/export');
   await hydrated(page);
-  const items = page.getByLabel('Item', { exact: true });
+  const items = page.getByRole('combobox', { name: 'Item', exact: true });
   await expect(items).toHaveJSProperty('tagName', 'SELECT');
   await expect(items.locator('option[value="spill"]')).toHaveText('Enable spill');
   await page.getByLabel('From').fill(inDays(1));
