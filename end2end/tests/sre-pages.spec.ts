@@ -274,8 +274,8 @@ test('export: the item is a list, and an end before the start is caught on the p
   const items = page.getByRole('combobox', { name: 'Item', exact: true });
   await expect(items).toHaveJSProperty('tagName', 'SELECT');
   await expect(items.locator('option[value="spill"]')).toHaveText('Enable spill');
-  await page.getByLabel('From').fill(inDays(1));
-  await page.getByLabel('To').fill(today());
+  await page.getByLabel('From', { exact: true }).fill(inDays(1));
+  await page.getByLabel('To', { exact: true }).fill(today());
   let downloads = 0;
   page.on('download', () => downloads++);
   await page.getByRole('button', { name: 'Download CSV' }).click();
