@@ -1,33 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { test, expect, Page, Locator } from '@playwright/test';
+import { admin, hydrated, sameOrigin, item, openItem } from './pages';
 
 // One person's first session on a fresh install, in order.
 test.describe.configure({ mode: 'serial' });
 
-const admin = { name: 'ada', password: 'ada-password-1' };
 const cluster = 'analytics-prod';
-
-async function hydrated(page: Page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
-
-// State changes with the session cookie must say they come from this site
-// (as the browser does for its own fetches and forms).
-function sameOrigin(page: Page) {
-  return { origin: new URL(page.url()).origin };
-}
-
-function item(page: Page, id: string): Locator {
-  return page.locator(`article[data-item="${id}"]`);
-}
-
-// Items are one line each; their details and forms open in place.
-async function openItem(page: Page, id: string) {
-  const row = item(page, id).locator('details.item-row');
-  if ((await row.getAttribute('open')) === null) await row.locator('summary.item-head').click();
-  await expect(row).toHaveAttribute('open', '');
-}
 
 async function record(page: Page, id: string, choice: 'Done' | 'Not applicable' | 'Revoke', note: string) {
   await openItem(page, id);

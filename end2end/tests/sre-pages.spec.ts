@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { test, expect, Page, Locator } from '@playwright/test';
+import { admin, hydrated, sameOrigin, item, openItem } from './pages';
 
 // The pages an SRE lives in, as issue 22 found them: Day-2 state where
 // people look, one state per item, uploads that fail kindly, layouts that
@@ -10,26 +11,6 @@ import { test, expect, Page, Locator } from '@playwright/test';
 // (cluster 1 "analytics-prod": spill revoked, centralized-logs waived, the
 // weekly failed-queries task done today).
 test.describe.configure({ mode: 'serial' });
-
-const admin = { name: 'ada', password: 'ada-password-1' };
-
-async function hydrated(page: Page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
-
-function sameOrigin(page: Page) {
-  return { origin: new URL(page.url()).origin };
-}
-
-function item(page: Page, id: string): Locator {
-  return page.locator(`article[data-item="${id}"]`);
-}
-
-async function openItem(page: Page, id: string) {
-  const row = item(page, id).locator('details.item-row');
-  if ((await row.getAttribute('open')) === null) await row.locator('summary.item-head').click();
-  await expect(row).toHaveAttribute('open', '');
-}
 
 async function logIn(page: Page) {
   await page.goto('/login');
