@@ -107,6 +107,17 @@ pub const CSV_HEADER_WITHOUT_NAME: [&str; 10] = [
     "hash",
 ];
 
+/// The ledger's own item ids (rows about accounts, clusters and
+/// checkpoints rather than a runbook item), with what the export calls them.
+pub const LEDGER_ITEMS: [(&str, &str); 3] = [
+    (crate::account::ACCOUNT_ITEM, "Account changes"),
+    (
+        crate::cluster_change::CLUSTER_ITEM,
+        "Cluster registrations and changes",
+    ),
+    (crate::signing::CHECKPOINT_ITEM, "Signed checkpoints"),
+];
+
 /// One CSV record (CRLF-terminated), every cell [`crate::csv::protect`]ed.
 pub fn csv_row(e: &LedgerEntry, cluster_name: &str) -> String {
     let mut line = String::with_capacity(256);

@@ -5,7 +5,9 @@
 use super::require;
 use crate::{AppState, ServiceError};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use shipshape_domain::export::{push_jsonl_row, validate_export, ExportFilter, ExportQuery};
+use shipshape_domain::export::{
+    push_jsonl_row, validate_export, ExportFilter, ExportQuery, LEDGER_ITEMS,
+};
 use shipshape_domain::ledger::LedgerEntry;
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
@@ -31,15 +33,8 @@ pub async fn prepare(
         }
     }
     if let Some(item) = &filter.item_id {
-        // The ledger's own rows (accounts, clusters, checkpoints) have
-        // item ids of their own.
-        let system = [
-            shipshape_domain::account::ACCOUNT_ITEM,
-            shipshape_domain::cluster_change::CLUSTER_ITEM,
-            shipshape_domain::signing::CHECKPOINT_ITEM,
-        ];
         let known = state.runbook.item(item).is_some()
-            || system.contains(&item.as_str())
+            || LEDGER_ITEMS.iter().any(|(id, _)| id == item)
             || state
                 .read_cache
                 .states(&state.db)
@@ -84,14 +79,11 @@ pub async fn item_choices(
         let label = format!("{id} (no longer in the runbook)");
         (id, label)
     }));
-    out.push((
-        shipshape_domain::account::ACCOUNT_ITEM.to_string(),
-        "Account changes".to_string(),
-    ));
-    out.push((
-        shipshape_domain::cluster_change::CLUSTER_ITEM.to_string(),
-        "Cluster registrations and changes".to_string(),
-    ));
+    out.extend(
+        LEDGER_ITEMS
+            .iter()
+            .map(|(id, label)| (id.to_string(), label.to_string())),
+    );
     Ok(out)
 }
 
