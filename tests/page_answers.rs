@@ -122,3 +122,50 @@ async fn a_refused_evidence_upload_comes_back_to_its_item_with_the_reason() {
     .await;
     assert!(history.is_empty());
 }
+
+/// The login form sent before the page's script ran is a plain POST: the
+/// server redirects back with the refusal in the URL, and the login page
+/// (rendered on the server) shows it, as it does for a script-driven login.
+#[tokio::test]
+async fn a_login_sent_before_the_script_ran_still_shows_its_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let _admin = setup_admin(&s).await;
+    let browser = client_for(&s);
+    let page = browser
+        .get(s.url("/login"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let action = html
+        .split("action=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the login form's action");
+    let r = browser
+        .post(s.url(action))
+        .header("accept", "text/html")
+        .header("referer", s.url("/login"))
+        .form(&[("username", "nobody"), ("password", "wrong-password-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.contains("/login?") && back.contains("__err="), "{back}");
+    let again = browser
+        .get(&back)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    let html = again.text().await.unwrap();
+    assert!(
+        html.contains("Wrong user name or password."),
+        "the refusal is on the page"
+    );
+}

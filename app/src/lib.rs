@@ -45,18 +45,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Marks the page as interactive once the route's own code has loaded and
+/// hydrated (end-to-end tests wait for `body[data-hydrated]` before
+/// clicking). It sits after the page in each route's view, so it runs after
+/// the lazily loaded page, not merely after the shell around it; effects run
+/// only in the browser.
 #[component]
-pub fn App() -> impl IntoView {
-    provide_meta_context();
-    provide_context(SessionCtx::new());
-    // Effects run only in the browser, after hydration: mark the page as
-    // interactive (end-to-end tests wait for this before clicking).
+pub fn PageReady() -> impl IntoView {
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(SessionCtx::new());
     // Pages render whole on the server before the response starts, so that a
     // redirect (to /login, say) is a real HTTP redirect. Each page's code is
     // loaded by the browser with its route (see [`routes`]).
@@ -70,7 +77,7 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main" rel="external">"Skip to main content"</a>
             <Nav/>
             <main class="page" id="main" tabindex="-1">
-                <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
+                <Routes fallback=|| view! { <pages::not_found::NotFound/> <PageReady/> }>
                     <Route path=path!("/") view={Lazy::<routes::HomeRoute>::new()} ssr=ssr.clone()/>
                     <Route path=path!("/setup") view={Lazy::<routes::SetupRoute>::new()} ssr=ssr.clone()/>
                     <Route path=path!("/login") view={Lazy::<routes::LoginRoute>::new()} ssr=ssr.clone()/>

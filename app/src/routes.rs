@@ -26,7 +26,7 @@ macro_rules! lazy_pages {
             fn view(this: Self) -> AnyView {
                 let _ = this;
                 use crate::pages::$module::$page;
-                view! { <$page/> }.into_any()
+                view! { <$page/> <crate::PageReady/> }.into_any()
             }
         }
     )*};

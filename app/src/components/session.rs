@@ -49,6 +49,28 @@ pub fn use_session() -> SessionCtx {
     expect_context::<SessionCtx>()
 }
 
+/// The latest result of a session action, for its page. The session's
+/// actions live above the router, so a form sent before the page's script
+/// ran (a plain POST, answered by a redirect whose URL carries the error)
+/// would otherwise lose its refusal: the page reads that error from the URL
+/// until the action has a result of its own. Call inside a route's view.
+pub fn session_result<S>(
+    action: ServerAction<S>,
+) -> impl Fn() -> Option<Result<S::Output, AppError>> + Copy + Send + Sync + 'static
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let from_url = use_context::<leptos::server::ServerActionError>()
+        .filter(|e| e.path() == S::PATH)
+        .map(|e| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(e.err()));
+    let from_url = StoredValue::new(from_url);
+    move || match action.value().get() {
+        Some(result) => Some(result),
+        None => from_url.get_value().map(Err),
+    }
+}
+
 /// Renders `children` with the logged-in viewer; redirects to /setup on an
 /// empty install and to /login without a session.
 #[component]

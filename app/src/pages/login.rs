@@ -2,7 +2,7 @@
 
 use crate::api::session::SessionView;
 use crate::components::field::FormError;
-use crate::components::session::use_session;
+use crate::components::session::{session_result, use_session};
 use crate::error::error_banner;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -13,7 +13,7 @@ use leptos_router::components::Redirect;
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     let login = session.login;
-    let banner = error_banner(move || login.value().get());
+    let banner = error_banner(session_result(login));
     // Back to the page that sent the person here, if it is on this site.
     let query = leptos_router::hooks::use_query_map();
     let next = move || {

@@ -2,7 +2,7 @@
 
 use crate::api::session::SessionView;
 use crate::components::field::{FieldError, FormError};
-use crate::components::session::use_session;
+use crate::components::session::{session_result, use_session};
 use crate::error::{error_banner, field_error};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -13,9 +13,9 @@ use leptos_router::components::Redirect;
 pub fn SetupPage() -> impl IntoView {
     let session = use_session();
     let setup = session.setup;
-    let result = setup.value();
-    let err = move |f: &'static str| Signal::derive(move || field_error(&result.get(), f));
-    let banner = error_banner(move || result.get());
+    let result = session_result(setup);
+    let err = move |f: &'static str| Signal::derive(move || field_error(&result(), f));
+    let banner = error_banner(result);
     view! {
         <Title text="Set up"/>
         <Transition fallback=|| ()>
