@@ -80,7 +80,7 @@ impl LoginGuard {
         let now = unix_now();
         match db {
             Store::Postgres(pool) => {
-                match crate::store::postgres::login_failures::counts(pool, keys, now).await {
+                match crate::store::login_failures::counts(pool, keys, now).await {
                     Ok(counts) => verdict(&counts, now),
                     Err(e) => {
                         tracing::warn!(error = %e, "login limiter: cannot read failures");
@@ -100,7 +100,7 @@ impl LoginGuard {
         match db {
             Store::Postgres(pool) => {
                 if let Err(e) =
-                    crate::store::postgres::login_failures::record(pool, keys, now).await
+                    crate::store::login_failures::record(pool, keys, now).await
                 {
                     tracing::warn!(error = %e, "login limiter: cannot record a failure");
                 }
@@ -119,7 +119,7 @@ impl LoginGuard {
         match db {
             Store::Postgres(pool) => {
                 for key in keys.iter().filter(|k| matches!(k, LimitKey::Pair(..))) {
-                    if let Err(e) = crate::store::postgres::login_failures::clear(pool, key).await {
+                    if let Err(e) = crate::store::login_failures::clear(pool, key).await {
                         tracing::warn!(error = %e, "login limiter: cannot clear a pair");
                     }
                 }

@@ -10,7 +10,6 @@
 //! row written since is dated today or later (one indexed `MIN(at)` over
 //! the new rows says so); today's point comes from the current states.
 
-use crate::repo;
 use crate::store::Store;
 use chrono::NaiveDate;
 use shipshape_domain::item_state::ItemState;
@@ -79,7 +78,7 @@ impl ReadCache {
             return Ok(s);
         }
         // Read after the tip: at least as new as it, so never stale for it.
-        let states = Arc::new(repo::item_state::all(db.item_state()).await?);
+        let states = Arc::new(crate::ledger::all_states(&mut db).await?);
         let mut inner = self.at_tip(tip);
         inner.states = Some(states.clone());
         Ok(states)

@@ -2,7 +2,7 @@
 //! rebuilds the ledger (so install-level rows need no cluster) keeps every
 //! row, every hash and every attachment's link to its row.
 
-use shipshape_backend::db::MIGRATOR;
+use shipshape_backend::store::sqlite::MIGRATOR;
 use shipshape_domain::ledger::{verify_chain, EntryContent, LedgerEntry, GENESIS_HASH};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteConnectOptions;

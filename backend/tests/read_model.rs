@@ -4,7 +4,7 @@
 //! rows that change no item), and after concurrent writers.
 
 use secrecy::SecretString;
-use shipshape_backend::repo::{item_state, ledger};
+use shipshape_backend::ledger;
 use shipshape_backend::service::{auth, clusters, signoffs, views};
 use shipshape_backend::AppState;
 use shipshape_domain::cluster::ClusterInput;
@@ -161,7 +161,7 @@ async fn the_read_model_equals_its_rebuild_after_random_histories() {
                 let own = newest_request.get(&(cluster_id, item.clone())).copied();
                 let (action, note, details) = random_row(&mut rng, &requests, own);
                 let entry = ledger::append(
-                    tx.repos(),
+                    &mut tx,
                     ledger::NewRow {
                         at: format!(
                             "2026-11-{:02}T{:02}:00:00Z",
@@ -187,8 +187,8 @@ async fn the_read_model_equals_its_rebuild_after_random_histories() {
             tx.commit().await.unwrap();
         }
         let mut conn = state.db.read().await.unwrap();
-        let incremental = item_state::snapshot(conn.item_state()).await.unwrap();
-        let rebuilt = item_state::fold_ledger(conn.ledger()).await.unwrap();
+        let incremental = ledger::snapshot(&mut conn).await.unwrap();
+        let rebuilt = ledger::fold_ledger(&mut conn).await.unwrap();
         drop(conn);
         let n = incremental.states.len();
         assert!(n >= 30, "seed {seed}: {n} states");
@@ -225,10 +225,10 @@ async fn the_read_model_equals_its_rebuild_after_random_histories() {
         let mut conn = state.db.read().await.unwrap();
         let rows = conn.ledger().standing_rows(None).await.unwrap();
         let replayed = trend(&state.runbook, &clusters, &rows, first, last);
-        let initial = item_state::records_before(conn.item_state(), first, None)
+        let initial = ledger::records_before(&mut conn, first, None)
             .await
             .unwrap();
-        let changes = item_state::records_between(conn.item_state(), first, last, None)
+        let changes = ledger::records_between(&mut conn, first, last, None)
             .await
             .unwrap();
         let from_states =
@@ -239,8 +239,8 @@ async fn the_read_model_equals_its_rebuild_after_random_histories() {
         // A rebuild stores the same states.
         views::rebuild(&state).await.unwrap();
         let mut conn = state.db.read().await.unwrap();
-        assert!(item_state::snapshot(conn.item_state()).await.unwrap() == incremental);
-        assert!(item_state::is_current(conn.item_state()).await.unwrap());
+        assert!(ledger::snapshot(&mut conn).await.unwrap() == incremental);
+        assert!(ledger::is_current(&mut conn).await.unwrap());
     }
 }
 
@@ -270,8 +270,8 @@ async fn concurrent_writers_keep_the_read_model_equal_to_its_rebuild() {
     }
     assert!(landed >= 30, "{landed} sign-offs landed");
     let mut conn = state.db.read().await.unwrap();
-    let incremental = item_state::snapshot(conn.item_state()).await.unwrap();
-    let rebuilt = item_state::fold_ledger(conn.ledger()).await.unwrap();
+    let incremental = ledger::snapshot(&mut conn).await.unwrap();
+    let rebuilt = ledger::fold_ledger(&mut conn).await.unwrap();
     assert_eq!(incremental.states.len(), 10);
     assert!(incremental == rebuilt);
 }
@@ -286,7 +286,7 @@ async fn append_dated(
 ) {
     let mut tx = state.db.write().await.unwrap();
     ledger::append(
-        tx.repos(),
+        &mut tx,
         ledger::NewRow {
             at: shipshape_domain::time::format_ts(at),
             actor: "sam",

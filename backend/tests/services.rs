@@ -295,7 +295,7 @@ fn every_migration_file_is_embedded() {
             .count()
     };
     assert_eq!(
-        shipshape_backend::db::MIGRATOR.iter().count(),
+        shipshape_backend::store::sqlite::MIGRATOR.iter().count(),
         count("sqlite")
     );
     assert_eq!(

@@ -4,7 +4,6 @@
 //! ratio to the bare handler. Run with `scripts/bench.sh` (or
 //! `cargo bench -p shipshape --bench fleet`).
 
-use shipshape_backend::repo;
 use shipshape_backend::AppState;
 use shipshape_domain::ledger::EntryContent;
 use shipshape_domain::time::format_ts;
@@ -57,7 +56,7 @@ async fn main() {
     let t = timed(50, || async move { fleet::fleet(st, me, q).await.unwrap() }).await;
     report("fleet service call (no HTTP)", &t, None);
     let t = timed(50, || async move {
-        repo::item_state::all(st.db.read().await.unwrap().item_state())
+        shipshape_backend::ledger::all_states(&mut st.db.read().await.unwrap())
             .await
             .unwrap()
     })

@@ -56,7 +56,7 @@ pub async fn setup_first_admin(
         .insert_first(&username, &hash, &now())
         .await?
         .ok_or_else(already_set_up)?;
-    super::users::record_created(tx.repos(), SETUP_ACTOR, &user).await?;
+    super::users::record_created(&mut tx, SETUP_ACTOR, &user).await?;
     tx.commit().await?;
     state.setup_token.consume();
     Ok(user)
@@ -154,7 +154,7 @@ pub async fn user_by_id(state: &AppState, id: i64) -> Result<Option<User>, Servi
     let Some(user) = db.users().by_id(id).await? else {
         return Ok(None);
     };
-    Ok(still_vouched(state, db.as_mut(), &user)
+    Ok(still_vouched(state, &mut db, &user)
         .await?
         .then_some(user))
 }
@@ -168,7 +168,7 @@ pub async fn user_by_id(state: &AppState, id: i64) -> Result<Option<User>, Servi
 /// directory is no longer configured: no.
 pub async fn still_vouched(
     state: &AppState,
-    db: &mut dyn crate::repo::Repos,
+    db: &mut crate::store::Conn,
     user: &User,
 ) -> Result<bool, ServiceError> {
     let max_hours = match user.source {

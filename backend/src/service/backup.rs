@@ -14,8 +14,7 @@
 
 use crate::config::Config;
 use crate::files::BlobStore;
-use crate::repo::Repos;
-use crate::store::sqlite::SqliteRepos;
+use crate::store::Conn;
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -445,7 +444,7 @@ pub async fn check_with(from: &Path, trusted: Option<PublicKey>) -> Result<Manif
         (Some(t), _) => Some(t),
         (None, b) => b,
     };
-    let mut conn = SqliteRepos::Own(open_read_only(&from.join(DB_FILE)).await?);
+    let mut conn = Conn::own_sqlite(open_read_only(&from.join(DB_FILE)).await?);
     let mut verifier = ChainVerifier::with_key(key);
     let mut broken = None;
     {

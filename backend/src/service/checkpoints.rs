@@ -17,7 +17,7 @@
 //! It is appended like every row: in a `BEGIN IMMEDIATE` transaction that
 //! reads the tip, so it always signs the row right before it.
 
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use chrono::{DateTime, Utc};
 use shipshape_domain::export::ExportFilter;
 use shipshape_domain::ledger::{ChainVerifier, LedgerEntry};
@@ -107,7 +107,7 @@ fn start_after(
 
 /// Feeds the rows after the verifier's position, up to `upto`, to it.
 async fn check_rows(
-    conn: &mut dyn crate::repo::Repos,
+    conn: &mut crate::store::Conn,
     v: &mut ChainVerifier,
     upto: i64,
 ) -> Result<(), ServiceError> {
@@ -145,7 +145,7 @@ async fn checkpoint(state: &AppState, rule: Rule) -> Result<Option<LedgerEntry>,
     // Check what is to be signed, still without the lock (this may be the
     // whole chain the first time)...
     let mut verifier = start_after(state, last.as_ref())?;
-    check_rows(&mut *conn, &mut verifier, tip_seq).await?;
+    check_rows(&mut conn, &mut verifier, tip_seq).await?;
     drop(conn);
 
     // ...then, holding it, the rows that came meanwhile, and sign the tip.
@@ -161,7 +161,7 @@ async fn checkpoint(state: &AppState, rule: Rule) -> Result<Option<LedgerEntry>,
     if !due(state, rule, tip_seq, last_now.as_ref()) {
         return Ok(None);
     }
-    check_rows(tx.repos(), &mut verifier, tip_seq).await?;
+    check_rows(&mut tx, &mut verifier, tip_seq).await?;
     let (next, signed_hash) = verifier.next();
     let (signed_seq, signed_hash) = (next - 1, signed_hash.to_string());
     if signed_seq != tip_seq {
@@ -177,9 +177,9 @@ async fn checkpoint(state: &AppState, rule: Rule) -> Result<Option<LedgerEntry>,
     let details = CheckpointDetails::sign(state.ledger_key.secret(), signed_seq, &signed_hash)
         .to_json()
         .map_err(|e| ServiceError::internal("checkpoint details", e))?;
-    let entry = repo::ledger::append(
-        tx.repos(),
-        repo::ledger::NewRow {
+    let entry = crate::ledger::append(
+        &mut tx,
+        crate::ledger::NewRow {
             at: super::now(),
             actor: CHECKPOINT_ACTOR,
             cluster_id: signed_row.content.cluster_id,

@@ -13,7 +13,7 @@
 
 use super::connect::connect;
 use super::{now, require};
-use crate::{checks, repo, AppState, ServiceError};
+use crate::{checks, AppState, ServiceError};
 use futures::stream::{self, StreamExt};
 use sha2::{Digest, Sha256};
 use shipshape_domain::check::{
@@ -229,9 +229,9 @@ async fn record_run(
             .await?;
         if let Some(change) = change {
             let (note, details) = verdict_row(r, &change, run_id)?;
-            repo::ledger::append(
-                tx.repos(),
-                repo::ledger::NewRow {
+            crate::ledger::append(
+                &mut tx,
+                crate::ledger::NewRow {
                     at: at.clone(),
                     actor: VERDICT_ACTOR,
                     cluster_id,

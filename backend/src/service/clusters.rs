@@ -8,8 +8,8 @@
 
 use super::connect::{check_cluster_hosts, check_connection_rules};
 use super::{now, require};
-use crate::repo::clusters::Write;
-use crate::repo::{self, ledger::NewRow};
+use crate::store::clusters::Write;
+use crate::ledger::NewRow;
 use crate::{AppState, ServiceError};
 use shipshape_domain::cluster::{validate_cluster, Cluster, ClusterInput, ValidCluster};
 use shipshape_domain::cluster_change::{
@@ -46,7 +46,7 @@ async fn validate(state: &AppState, input: &ClusterInput) -> Result<ValidCluster
 
 /// Appends one cluster-level row.
 async fn record(
-    conn: &mut dyn repo::Repos,
+    conn: &mut crate::store::Conn,
     actor: &User,
     cluster_id: i64,
     action: &str,
@@ -55,7 +55,7 @@ async fn record(
 ) -> Result<LedgerEntry, ServiceError> {
     let json = serde_json::to_string(details)
         .map_err(|e| ServiceError::internal("cluster change details", e))?;
-    Ok(repo::ledger::append(
+    Ok(crate::ledger::append(
         conn,
         NewRow {
             at: at.to_string(),
@@ -90,7 +90,7 @@ pub async fn create(
         Write::Missing => return Err(ServiceError::NotFound("cluster")),
     };
     record(
-        tx.repos(),
+        &mut tx,
         actor,
         cluster.id,
         ACTION_REGISTERED,
@@ -133,7 +133,7 @@ pub async fn update(
         tx.commit().await?;
         return Ok(cluster);
     }
-    record(tx.repos(), actor, id, ACTION_CHANGED, &details, &at).await?;
+    record(&mut tx, actor, id, ACTION_CHANGED, &details, &at).await?;
     if details.resets_verdicts {
         tx.clusters()
             .reset_checks(id, &at, &change::reset_reason(&details))
@@ -175,7 +175,7 @@ pub async fn set_archived(
             ACTION_RESTORED
         };
         record(
-            tx.repos(),
+            &mut tx,
             actor,
             id,
             action,

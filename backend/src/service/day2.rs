@@ -8,7 +8,7 @@
 
 pub use super::evidence::IncomingFile;
 use super::{now, require};
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use shipshape_domain::attachment::AttachmentMeta;
 use shipshape_domain::cluster::Cluster;
 use shipshape_domain::day2::{
@@ -252,9 +252,9 @@ pub async fn complete(
     .map_err(|e| ServiceError::internal("completion details", e))?;
 
     let mut tx = state.db.write().await?;
-    let entry = repo::ledger::append(
-        tx.repos(),
-        repo::ledger::NewRow {
+    let entry = crate::ledger::append(
+        &mut tx,
+        crate::ledger::NewRow {
             at: at.clone(),
             actor: &actor.username,
             cluster_id,

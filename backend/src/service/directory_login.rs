@@ -121,7 +121,7 @@ pub async fn provision_oidc(
     let mut tx = state.db.write().await?;
     let bound = tx.users().by_oidc_subject(issuer, subject).await?;
     let user = match bound {
-        Some(u) => bring_in_line(tx.repos(), Source::Oidc, u, role).await?,
+        Some(u) => bring_in_line(&mut tx, Source::Oidc, u, role).await?,
         None => {
             if !usable_username(username) {
                 tracing::warn!(user = %username, "oidc login refused: unusable user name");
@@ -137,7 +137,7 @@ pub async fn provision_oidc(
                             ServiceError::Conflict("That user name was just taken.".into())
                         })?;
                     tx.users().bind_oidc(user.id, issuer, subject).await?;
-                    users::record_created(tx.repos(), Source::Oidc.actor(), &user).await?;
+                    users::record_created(&mut tx, Source::Oidc.actor(), &user).await?;
                     user
                 }
                 Some(u)
@@ -146,7 +146,7 @@ pub async fn provision_oidc(
                 {
                     tracing::info!(user = %u.username, "oidc: an account from before subjects were kept, bound at this login");
                     tx.users().bind_oidc(u.id, issuer, subject).await?;
-                    bring_in_line(tx.repos(), Source::Oidc, u, role).await?
+                    bring_in_line(&mut tx, Source::Oidc, u, role).await?
                 }
                 Some(u) => {
                     tracing::warn!(user = %username, existing = u.source.as_str(), "oidc login refused: the name belongs to another account");
@@ -175,7 +175,7 @@ fn unusable_name() -> ServiceError {
 /// `ldap` / `oidc`), and the account's API tokens are revoked as for an
 /// admin's role change.
 pub(super) async fn bring_in_line(
-    tx: &mut dyn crate::repo::Repos,
+    tx: &mut crate::store::Conn,
     source: Source,
     u: User,
     role: Role,
@@ -243,7 +243,7 @@ pub async fn provision(
                 .insert(username, "", role, &now(), source)
                 .await?
                 .ok_or_else(|| ServiceError::Conflict("That user name was just taken.".into()))?;
-            users::record_created(tx.repos(), source.actor(), &user).await?;
+            users::record_created(&mut tx, source.actor(), &user).await?;
             user
         }
         Some(u) if u.source != source => {
@@ -253,7 +253,7 @@ pub async fn provision(
                     .into(),
             ));
         }
-        Some(u) => bring_in_line(tx.repos(), source, u, role).await?,
+        Some(u) => bring_in_line(&mut tx, source, u, role).await?,
     };
     tx.users().set_directory_checked(user.id, &now()).await?;
     tx.commit().await?;

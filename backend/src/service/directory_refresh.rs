@@ -131,7 +131,7 @@ async fn apply(
         tx.tokens().revoke_all(account.id, &at).await?;
         let (note, details) = row(&target, change);
         users::append_account_row(
-            tx.repos(),
+            &mut tx,
             Source::Ldap.actor(),
             change.action(),
             note,

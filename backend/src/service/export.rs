@@ -135,7 +135,7 @@ const CSV_RANGE: i64 = 2000;
 const CSV_RANGES_AT_ONCE: usize = 2;
 
 /// The matching rows as CSV records, written by the database a range of
-/// the chain at a time (see [`repo::ledger::export_csv_page`]), two ranges
+/// the chain at a time (see [`crate::store::ledger::Ledger::export_csv_page`]), two ranges
 /// read at once and sent in order: the same text as encoding [`pages`] with
 /// [`shipshape_domain::export::push_csv_row`]. The export covers the chain
 /// as it stood when it started; rows appended meanwhile are not in it.

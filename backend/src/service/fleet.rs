@@ -1,7 +1,7 @@
 //! Readiness of every cluster at a glance, and how it changed over time.
 
 use super::{moment, require};
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use shipshape_domain::cluster::Cluster;
 use shipshape_domain::day2::TaskState;
 use shipshape_domain::drift::{fleet_drift, DriftRow, FleetMember};
@@ -185,14 +185,14 @@ pub async fn readiness_trend(
             let Some(yesterday) = last.pred_opt() else {
                 return Ok(Vec::new());
             };
-            let initial = repo::item_state::records_before(
-                state.db.read().await?.item_state(),
+            let initial = crate::ledger::records_before(
+                &mut state.db.read().await?,
                 first,
                 cluster_id,
             )
             .await?;
-            let changes = repo::item_state::records_between(
-                state.db.read().await?.item_state(),
+            let changes = crate::ledger::records_between(
+                &mut state.db.read().await?,
                 first,
                 yesterday,
                 cluster_id,

@@ -4,7 +4,7 @@
 //! only asks that the database answers. What failed is said in words too
 //! ([`Readiness::reasons`]): a full disk, a database that cannot be reached.
 
-use crate::{repo, AppState};
+use crate::{AppState};
 use serde::Serialize;
 
 const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -158,7 +158,7 @@ pub async fn readiness(state: &AppState) -> Readiness {
 }
 
 async fn read_model_current(state: &AppState) -> Result<bool, sqlx::Error> {
-    repo::item_state::is_current(state.db.read().await?.item_state()).await
+    crate::ledger::is_current(&mut state.db.read().await?).await
 }
 
 /// Takes the write lock and writes a row, then rolls back: nothing stays.

@@ -31,7 +31,6 @@ pub use evidence::FileReport;
 pub use key::KeyOutcome;
 
 use crate::config::Config;
-use crate::store::postgres::PgRepos;
 use crate::store::Store;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -214,12 +213,14 @@ async fn run(
     )
     .await?;
 
-    let mut tx = PgRepos::write(pool)
+    let mut tx = Store::Postgres(pool.clone())
+        .write()
         .await
         .map_err(db("taking the target's write lock"))?;
-    let conn = match &mut tx {
-        PgRepos::Tx(t) => &mut **t,
-        PgRepos::Conn(c) => &mut **c,
+    let Some(conn) = tx.pg() else {
+        return Err(MigrateError::Refused(
+            "the target database is not PostgreSQL".into(),
+        ));
     };
     target::ensure_empty(&mut *conn, target_name).await?;
     target::clear_replaced(&mut *conn).await?;
@@ -235,7 +236,7 @@ async fn run(
     let verified = verify::chain(&mut tx, keys.verify_with, &head).await?;
     let verify_time = verifying.elapsed();
     let key = key::apply(&keys)?;
-    crate::repo::WriteTx::commit(Box::new(tx))
+    tx.commit()
         .await
         .map_err(db("committing the copy"))?;
     drop(snap);

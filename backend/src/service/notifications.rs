@@ -198,7 +198,7 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
     }
     let mut started = 0;
     for e in &events {
-        started += dispatch(&mut *db, client, &targets, e).await?;
+        started += dispatch(&mut db, client, &targets, e).await?;
     }
     db.notifications().set_cursor(scanned_to).await?;
     Ok(started)
@@ -206,7 +206,7 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
 
 /// Claims the event per target and starts each delivery on its own task.
 async fn dispatch(
-    db: &mut dyn crate::repo::Repos,
+    db: &mut crate::store::Conn,
     client: &reqwest::Client,
     targets: &[Target],
     e: &Event,
@@ -254,7 +254,7 @@ pub async fn send_test(
         link: format!("{}/", base(state)),
     };
     let client = reqwest::Client::new();
-    dispatch(&mut *state.db.read().await?, &client, &targets, &e).await?;
+    dispatch(&mut state.db.read().await?, &client, &targets, &e).await?;
     Ok(targets.iter().map(Target::name).collect())
 }
 

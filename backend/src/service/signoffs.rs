@@ -8,7 +8,7 @@
 
 use super::evidence::IncomingFile;
 use super::{now, require};
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use futures::TryStreamExt;
 use shipshape_domain::attachment::DetailsFiles;
 use shipshape_domain::checklist::{build_checklist, Checklist, HistoryEntry};
@@ -142,9 +142,9 @@ pub async fn sign_with_evidence(
         })
         .map_err(|e| ServiceError::internal("sign-off details", e))?
     };
-    let entry = repo::ledger::append(
-        tx.repos(),
-        repo::ledger::NewRow {
+    let entry = crate::ledger::append(
+        &mut tx,
+        crate::ledger::NewRow {
             at,
             actor: &actor.username,
             cluster_id,

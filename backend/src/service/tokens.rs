@@ -4,7 +4,7 @@
 
 use super::{now, require};
 use crate::secret::{digest, new_secret};
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use shipshape_domain::api_token::{looks_like_token, validate, NewToken, TokenInfo, TOKEN_PREFIX};
 use shipshape_domain::role::{Permission, Role};
 use shipshape_domain::time::format_ts;
@@ -35,7 +35,7 @@ pub async fn create(
         .read()
         .await?
         .tokens()
-        .insert(&repo::tokens::NewToken {
+        .insert(&crate::store::tokens::NewToken {
             user_id: actor.id,
             name: &valid.name,
             token_sha256: &token_sha256,
@@ -112,7 +112,7 @@ pub async fn authenticate_caller(
         .by_id(owner)
         .await?
         .ok_or(ServiceError::Unauthenticated)?;
-    if !super::auth::still_vouched(state, db.as_mut(), &user).await? {
+    if !super::auth::still_vouched(state, &mut db, &user).await? {
         return Err(ServiceError::Unauthenticated);
     }
     db.tokens().touch(info.id, &now()).await?;

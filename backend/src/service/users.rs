@@ -1,7 +1,7 @@
 //! User management: admins add users in the UI, operators with the CLI.
 
 use super::{now, require};
-use crate::{password, repo, AppState, ServiceError};
+use crate::{password, AppState, ServiceError};
 use secrecy::{ExposeSecret, SecretString};
 use shipshape_domain::directory::Source;
 use shipshape_domain::fields::FieldErrors;
@@ -52,14 +52,14 @@ async fn insert_local(
         .ok_or_else(|| {
             ServiceError::Invalid(FieldErrors::single("username", "That user name is taken."))
         })?;
-    record_created(tx.repos(), actor, &user).await?;
+    record_created(&mut tx, actor, &user).await?;
     tx.commit().await?;
     Ok(user)
 }
 
 /// The install-level ledger row that records a new account and its role.
 pub(super) async fn record_created(
-    tx: &mut dyn repo::Repos,
+    tx: &mut crate::store::Conn,
     actor: &str,
     user: &User,
 ) -> Result<(), ServiceError> {
@@ -77,7 +77,7 @@ pub(super) async fn record_created(
 
 /// Appends one install-level account row (cluster 0, item `_account`).
 pub(super) async fn append_account_row(
-    tx: &mut dyn repo::Repos,
+    tx: &mut crate::store::Conn,
     actor: &str,
     action: &str,
     note: String,
@@ -86,9 +86,9 @@ pub(super) async fn append_account_row(
     use shipshape_domain::account::{ACCOUNT_ITEM, INSTALL_CLUSTER};
     let details =
         serde_json::to_string(details).map_err(|e| ServiceError::internal("account details", e))?;
-    repo::ledger::append(
+    crate::ledger::append(
         tx,
-        repo::ledger::NewRow {
+        crate::ledger::NewRow {
             at: now(),
             actor,
             cluster_id: INSTALL_CLUSTER,
@@ -185,7 +185,7 @@ pub async fn change_account(
         }
     }
     let (note, details) = row(&target, &change);
-    append_account_row(tx.repos(), &actor.username, change.action(), note, &details).await?;
+    append_account_row(&mut tx, &actor.username, change.action(), note, &details).await?;
     let changed = tx
         .users()
         .account(user_id)

@@ -2,12 +2,12 @@
 //! an older fold version (at start-up), and rebuilt on demand
 //! (`shipshape ledger rebuild-views`).
 
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 
 /// Rebuilds the read model unless it is current. Returns the number of
 /// item states when it rebuilt.
 pub async fn ensure_current(state: &AppState) -> Result<Option<usize>, ServiceError> {
-    if repo::item_state::is_current(state.db.read().await?.item_state()).await? {
+    if crate::ledger::is_current(&mut state.db.read().await?).await? {
         return Ok(None);
     }
     rebuild(state).await.map(Some)
@@ -18,7 +18,7 @@ pub async fn ensure_current(state: &AppState) -> Result<Option<usize>, ServiceEr
 pub async fn rebuild(state: &AppState) -> Result<usize, ServiceError> {
     let started = std::time::Instant::now();
     let mut tx = state.db.write().await?;
-    let n = repo::item_state::rebuild(tx.repos()).await?;
+    let n = crate::ledger::rebuild(&mut tx).await?;
     tx.commit().await?;
     state.read_cache.clear();
     tracing::info!(

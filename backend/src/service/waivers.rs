@@ -6,7 +6,7 @@
 //! the same request at once cannot both succeed.
 
 use super::{moment, now, require};
-use crate::{repo, AppState, ServiceError};
+use crate::{AppState, ServiceError};
 use serde::{Deserialize, Serialize};
 use shipshape_domain::cluster::Cluster;
 use shipshape_domain::fields::FieldErrors;
@@ -96,9 +96,9 @@ pub async fn request(
     )?;
     let details = serde_json::to_string(&valid.details())
         .map_err(|e| ServiceError::internal("waiver details", e))?;
-    let entry = repo::ledger::append(
-        tx.repos(),
-        repo::ledger::NewRow {
+    let entry = crate::ledger::append(
+        &mut tx,
+        crate::ledger::NewRow {
             at: now(),
             actor: &actor.username,
             cluster_id,
@@ -171,9 +171,9 @@ pub async fn decide(
         waiver_request_seq: request_seq,
     })
     .map_err(|e| ServiceError::internal("waiver decision details", e))?;
-    let entry = repo::ledger::append(
-        tx.repos(),
-        repo::ledger::NewRow {
+    let entry = crate::ledger::append(
+        &mut tx,
+        crate::ledger::NewRow {
             at: now(),
             actor: &actor.username,
             cluster_id,

@@ -135,7 +135,6 @@ pub async fn seed_rows(
     n: i64,
     mut make: impl FnMut(i64) -> shipshape_domain::ledger::EntryContent,
 ) {
-    use shipshape_backend::repo;
     let mut tx = state.db.write().await.expect("begin");
     let (mut seq, mut prev) = tx
         .ledger()
@@ -150,7 +149,7 @@ pub async fn seed_rows(
         row.prev_hash = prev;
         let entry = row.seal();
         prev = entry.hash.clone();
-        repo::ledger::insert(tx.repos(), &entry)
+        shipshape_backend::ledger::insert(&mut tx, &entry)
             .await
             .expect("insert");
     }

@@ -54,7 +54,7 @@ async fn check_migrations(conn: &mut SqliteConnection, path: &Path) -> Result<()
         .into_iter()
         .map(|(v, ok, sum)| (v, (ok, sum)))
         .collect();
-    let known = crate::db::MIGRATOR
+    let known = crate::store::sqlite::MIGRATOR
         .iter()
         .filter(|m| !m.migration_type.is_down_migration());
     for m in known {
@@ -82,7 +82,7 @@ async fn check_migrations(conn: &mut SqliteConnection, path: &Path) -> Result<()
     }
     if let Some(v) = applied
         .keys()
-        .find(|v| !crate::db::MIGRATOR.version_exists(**v))
+        .find(|v| !crate::store::sqlite::MIGRATOR.version_exists(**v))
     {
         return Err(MigrateError::Refused(format!(
             "the source database has migration {v}, which this version does not know: migrate it with the newer shipshape that made it"
@@ -183,7 +183,7 @@ mod tests {
     async fn a_migrated_database_matches_the_list() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("shipshape.db");
-        let pool = crate::db::connect(&path).await.expect("migrated");
+        let pool = crate::store::sqlite::connect(&path).await.expect("migrated");
         pool.close().await;
         let conn = open(&path).await.expect("the checks pass");
         conn.close().await.expect("close");
@@ -195,7 +195,7 @@ mod tests {
         let path = dir.path().join("shipshape.db");
         let err = open(&path).await.err().map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("does not exist")));
-        let pool = crate::db::connect(&path).await.expect("migrated");
+        let pool = crate::store::sqlite::connect(&path).await.expect("migrated");
         sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
             .execute(&pool)
             .await

@@ -4,7 +4,7 @@
 //! head, which must be the source's.
 
 use super::{db, MigrateError};
-use crate::repo::Repos;
+use crate::store::Conn;
 use futures::TryStreamExt;
 use shipshape_domain::ledger::{ChainVerifier, Verification};
 use shipshape_domain::signing::PublicKey;
@@ -12,7 +12,7 @@ use shipshape_domain::signing::PublicKey;
 /// Verifies the ledger `repos` sees and compares its head with `head`
 /// (seq, hash; seq 0 for an empty ledger).
 pub async fn chain(
-    repos: &mut dyn Repos,
+    repos: &mut Conn,
     key: Option<PublicKey>,
     head: &(i64, String),
 ) -> Result<Verification, MigrateError> {

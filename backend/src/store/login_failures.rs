@@ -1,5 +1,9 @@
-//! PostgreSQL: the `login_failures` table, so every replica counts the same
-//! failed logins (SQLite installs are one process and count in memory).
+//! The `login_failures` table, used on PostgreSQL only: several replicas
+//! share one database, so the failed logins are kept there for every
+//! replica to count the same ones. A SQLite install is one process and
+//! counts them in memory ([`crate::login_guard`]); its schema has no such
+//! table. So these are plain functions over a [`PgPool`], not calls on a
+//! [`super::Conn`].
 
 use shipshape_domain::login_limit::{LimitKey, WINDOW_SECS};
 use sqlx::PgPool;
