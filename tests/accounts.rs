@@ -2,6 +2,7 @@
 //! limited per user name and per client address (429 with `Retry-After`),
 //! and a flood of concurrent wrong logins neither crashes the server nor
 //! takes its memory, because password hashing waits for a few slots.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

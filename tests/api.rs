@@ -1,5 +1,6 @@
 //! The JSON API and the pages' HTTP behaviour, through the real server on a
 //! random port with a temp SQLite file.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

@@ -3,6 +3,7 @@
 //! attachment; `shipshape restore` into an empty data directory gives an
 //! install whose `ledger verify` is ok at the backup's head; partial or
 //! altered backups, and non-empty targets, are refused with nothing written.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

@@ -4,6 +4,7 @@
 //! ledger verify --export` passes it, and names the file or the row when one
 //! byte is changed. Only logged-in users may download; bad filters are
 //! refused like the CSV export's.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

@@ -3,6 +3,7 @@
 //! `Retry-After`), a bundle whose client goes away stops building and
 //! leaves no file behind, and a ledger verification of an unchanged chain
 //! is reused rather than walked again (counted in `/metrics`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

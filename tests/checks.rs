@@ -1,5 +1,6 @@
 //! Live checks through the real server against simulated Trino clusters
 //! (the project's simulator, served in this test process).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

@@ -1,4 +1,5 @@
 //! The `shipshape` command line: users, runbooks, start-up failures.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

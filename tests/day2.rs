@@ -1,6 +1,7 @@
 //! Day-2 tasks through the real server: schedules, completions with
 //! evidence files, downloads, refusals that leave nothing behind, roles and
 //! the iCal feed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! Auditors' exports of the sign-off history through the real server:
 //! CSV and JSON Lines match the ledger row for row, filters work, bad
 //! filters are refused, and only logged-in users may export.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

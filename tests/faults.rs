@@ -15,6 +15,7 @@
 //!
 //! Mounting needs root (a tmpfs test says so and returns otherwise).
 //! Figures printed here are for the notes; speed is never asserted.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

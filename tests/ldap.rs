@@ -3,6 +3,7 @@
 //! bind, groups mapped to roles and re-read at every login, a person in no
 //! mapped group refused with a clear message, wrong passwords, a disabled
 //! account, a directory that is down, and the local break-glass admin.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

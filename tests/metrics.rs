@@ -3,6 +3,7 @@
 //! `promtool check metrics`, the example alert rules checked and unit-tested
 //! by `promtool`, and every series the alert rules and the Grafana dashboard
 //! name present in a real scrape.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

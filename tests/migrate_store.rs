@@ -9,6 +9,7 @@
 //! These tests need a PostgreSQL server: `TEST_POSTGRES_URL` holds an
 //! admin URL (scripts/test.sh starts one and sets it; `scripts/pg.sh start
 //! DIR` prints one). Without it they fail, unless `TEST_SKIP_POSTGRES=1`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

@@ -3,6 +3,7 @@
 //! once (a refused first attempt is retried), signed with
 //! `X-Shipshape-Signature` over the raw body, naming the cluster, item,
 //! event and a link; and the admin's test notification.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

@@ -4,6 +4,7 @@
 //! replayed and forged answers, a provider that is down, and a name that
 //! belongs to a local account. (The same flow through Chromium is in
 //! end2end/.)
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

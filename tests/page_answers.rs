@@ -2,6 +2,7 @@
 //! never kept for Back (they show the ledger as it is now), a page that
 //! needs a login sends the person there and back, one note limit holds on
 //! every way in, and a refused evidence upload comes back to its item.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 
@@ -155,7 +156,10 @@ async fn a_login_sent_before_the_script_ran_still_shows_its_refusal() {
         .unwrap();
     assert_eq!(r.status(), 302);
     let back = r.headers()["location"].to_str().unwrap().to_string();
-    assert!(back.contains("/login?") && back.contains("__err="), "{back}");
+    assert!(
+        back.contains("/login?") && back.contains("__err="),
+        "{back}"
+    );
     let again = browser
         .get(&back)
         .header("accept", "text/html")
@@ -168,4 +172,63 @@ async fn a_login_sent_before_the_script_ran_still_shows_its_refusal() {
         html.contains("Wrong user name or password."),
         "the refusal is on the page"
     );
+}
+
+/// An unknown sign-off status is told the same thing at every door: the
+/// JSON API, the page's server function and the plain form post, and
+/// nothing is recorded.
+#[tokio::test]
+async fn an_unknown_sign_off_status_gets_one_message_at_every_door() {
+    use leptos::server_fn::ServerFn;
+    use shipshape_domain::signoff::STATUS_MESSAGE;
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "doors").await;
+
+    let api = admin
+        .post(s.url(&format!("/api/v1/clusters/{id}/items/spill/signoffs")))
+        .json(&json!({"status": "approved", "note": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 422);
+    let v: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(v["fields"]["status"], STATUS_MESSAGE, "{v}");
+
+    let server_fn = admin
+        .post(s.url(shipshape_app::api::checklist::SignItem::PATH))
+        .header("accept", "application/json")
+        .form(&[
+            ("cluster_id", id.to_string().as_str()),
+            ("item_id", "spill"),
+            ("status", "approved"),
+            ("note", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server_fn.status(), 422);
+    let body = server_fn.text().await.unwrap();
+    assert!(body.contains(STATUS_MESSAGE), "{body}");
+
+    let form = reqwest::multipart::Form::new()
+        .text("status", "approved")
+        .text("note", "");
+    let plain = admin
+        .post(s.url(&format!("/clusters/{id}/items/spill/signoff")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), 422);
+    let body = plain.text().await.unwrap();
+    assert!(body.contains(STATUS_MESSAGE), "{body}");
+
+    let history: Vec<serde_json::Value> = get_json(
+        &admin,
+        s.url(&format!("/api/v1/clusters/{id}/items/spill/history")),
+    )
+    .await;
+    assert!(history.is_empty(), "nothing recorded: {history:?}");
 }

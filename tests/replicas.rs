@@ -14,6 +14,7 @@
 //! Needs `TEST_POSTGRES_URL` (scripts/test.sh starts a throwaway
 //! PostgreSQL and sets it). Figures printed here are for the note; speed
 //! is never asserted.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! `shipshape runbook import` and `shipshape runbook diff` with the real
 //! binary: the team's Markdown runbook becomes a runbook file the server
 //! runs on, and a diff names what an edit changed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

@@ -2,6 +2,7 @@
 //! value, 403 for a role, 409 for a conflict, 401 for a wrong password, 404
 //! for something missing), through the real server; only real faults are
 //! 5xx. The body is still the error the form shows.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

@@ -4,12 +4,14 @@
 //! verify` checks them, so a ledger rewritten and re-hashed whole by someone
 //! with the database but not the key fails, as does a checkpoint signed by
 //! another key.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 
 use serde_json::{json, Value};
+use shipshape_domain::checkpoint::CheckpointDetails;
 use shipshape_domain::ledger::{EntryContent, LedgerEntry};
-use shipshape_domain::signing::{CheckpointDetails, SecretKey};
+use shipshape_domain::signing::SecretKey;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Row, SqlitePool};
 use std::path::Path;
@@ -261,7 +263,7 @@ async fn checkpoints_sign_the_chain_and_a_rehashed_ledger_fails_verify() {
     }
     rewrite(&pool, &chain[victim..]).await;
     pool.close().await;
-    assert!(shipshape_domain::ledger::verify_chain(&chain[..signed as usize]).ok);
+    assert!(shipshape_domain::chain::verify_chain(&chain[..signed as usize]).ok);
 
     let out = cli(dir.path(), &["ledger", "verify"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));

@@ -3,6 +3,7 @@
 //! and JSON are compressed on the fly, exports and downloads are not.
 //! (Hashed names with a year's caching are checked in the browser tests,
 //! against the release build.)
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

@@ -5,6 +5,7 @@
 //! only from the admin's `ca_dir`; only admins change a secret-using
 //! cluster's connection. A capture listener on loopback proves that nothing
 //! is sent where it must not be.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

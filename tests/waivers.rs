@@ -2,6 +2,7 @@
 //! and their effect on the score, re-certification dates, the fleet API with
 //! its filter, order and counts, the 90-day trend, the report, and which role
 //! may call which endpoint.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

@@ -3,6 +3,7 @@
 //! `--config` / `SHIPSHAPE_CONFIG`), then `SHIPSHAPE_*` environment variables,
 //! then command-line flags. Secrets never appear in `Debug` output or logs.
 
+pub use crate::redacted::Redacted;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
@@ -207,28 +208,6 @@ fn string_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
 pub struct TrinoRelease {
     pub version: u32,
     pub date: chrono::NaiveDate,
-}
-
-/// A setting that is a secret (a webhook URL carries its token): shown as
-/// `[redacted]` in `Debug` and logs.
-#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Redacted(String);
-
-impl Redacted {
-    pub fn new(value: impl Into<String>) -> Redacted {
-        Redacted(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

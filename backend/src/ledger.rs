@@ -89,7 +89,9 @@ async fn keep(
     let json = encode(state)?;
     c.item_state().store(cluster, item, &json).await?;
     if let Some(day) = day {
-        c.item_state().store_daily(cluster, item, day, &json).await?;
+        c.item_state()
+            .store_daily(cluster, item, day, &json)
+            .await?;
     }
     Ok(())
 }

@@ -99,9 +99,7 @@ impl LoginGuard {
         let now = unix_now();
         match db {
             Store::Postgres(pool) => {
-                if let Err(e) =
-                    crate::store::login_failures::record(pool, keys, now).await
-                {
+                if let Err(e) = crate::store::login_failures::record(pool, keys, now).await {
                     tracing::warn!(error = %e, "login limiter: cannot record a failure");
                 }
             }

@@ -83,7 +83,8 @@ impl AppState {
     pub async fn open(config: Config) -> Result<AppState, StartupError> {
         let runbook = load_runbook(&config)?;
         let directories =
-            crate::directory::Directories::from_config(&config).map_err(StartupError::Directory)?;
+            crate::directory::Directories::new(config.ldap.as_ref(), config.oidc.as_ref())
+                .map_err(StartupError::Directory)?;
         let ledger_key = crate::keys::load_or_create(&config)?;
         let db = Store::open(&config).await?;
         let leader = crate::store::leader::Leader::new(&db);

@@ -1,9 +1,11 @@
 //! Upgrading a database that already holds history: the migration that
 //! rebuilds the ledger (so install-level rows need no cluster) keeps every
 //! row, every hash and every attachment's link to its row.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 use shipshape_backend::store::sqlite::MIGRATOR;
-use shipshape_domain::ledger::{verify_chain, EntryContent, LedgerEntry, GENESIS_HASH};
+use shipshape_domain::chain::verify_chain;
+use shipshape_domain::ledger::{EntryContent, LedgerEntry, GENESIS_HASH};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Row};

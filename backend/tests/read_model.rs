@@ -2,6 +2,7 @@
 //! histories of 10,000 rows (sign-offs, revocations, waivers requested,
 //! approved, rejected and expiring, Day-2 completions, verdict changes, and
 //! rows that change no item), and after concurrent writers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 use secrecy::SecretString;
 use shipshape_backend::ledger;

@@ -1,5 +1,6 @@
 //! Service rules against a real SQLite file: concurrent sign-offs, the
 //! append-only schema, tamper detection, first-run setup races.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 use secrecy::SecretString;
 use shipshape_backend::service::{auth, clusters, signoffs, users};

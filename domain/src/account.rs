@@ -15,7 +15,7 @@ pub const ACCOUNT_ITEM: &str = "_account";
 /// The action of the row that records a new account (the grant of its
 /// first role): by an admin, the operator's CLI, first-run setup, or a
 /// directory at the person's first login.
-pub const CREATED_ACTION: &str = "account_created";
+pub const CREATED_ACTION: &str = crate::ledger_action::LedgerAction::AccountCreated.as_str();
 
 /// What an admin does to an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,10 +29,12 @@ pub enum AccountChange {
 impl AccountChange {
     pub fn action(&self) -> &'static str {
         match self {
-            AccountChange::Role(_) => "role_changed",
-            AccountChange::Disable => "account_disabled",
-            AccountChange::Enable => "account_enabled",
-            AccountChange::ResetPassword => "password_reset",
+            AccountChange::Role(_) => crate::ledger_action::LedgerAction::RoleChanged.as_str(),
+            AccountChange::Disable => crate::ledger_action::LedgerAction::AccountDisabled.as_str(),
+            AccountChange::Enable => crate::ledger_action::LedgerAction::AccountEnabled.as_str(),
+            AccountChange::ResetPassword => {
+                crate::ledger_action::LedgerAction::PasswordReset.as_str()
+            }
         }
     }
 }

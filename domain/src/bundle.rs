@@ -26,12 +26,11 @@
 //! number of rows) and, at the end, the digests of the archive's entries.
 
 use crate::attachment::{is_sha256_hex, sanitize_file_name, DetailsFiles};
+use crate::checkpoint::{is_checkpoint, verify_checkpoint};
 use crate::csv::unprotect;
 use crate::export::{ExportFilter, ExportQuery, CSV_HEADER};
 use crate::ledger::{EntryContent, LedgerEntry, GENESIS_HASH};
-use crate::signing::{
-    fingerprint, is_checkpoint, manifest_message, verify_checkpoint, PublicKey, SecretKey,
-};
+use crate::signing::{fingerprint, manifest_message, PublicKey, SecretKey};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -1419,7 +1418,7 @@ mod tests {
     fn checkpoint_rows_in_a_bundle_are_checked() {
         let (mut rows, files) = ledger(3);
         let cp = |key: &SecretKey, signed: &LedgerEntry| {
-            crate::signing::checkpoint_row(key, signed, "2026-11-23T10:30:00.000000Z").unwrap()
+            crate::checkpoint::checkpoint_row(key, signed, "2026-11-23T10:30:00.000000Z").unwrap()
         };
         let mut forged = rows.clone();
         rows.push(cp(&server_key(), &rows[2]));

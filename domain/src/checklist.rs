@@ -5,21 +5,13 @@ use crate::check::{CheckResult, CheckStatus, VerdictState};
 use crate::ledger::LedgerEntry;
 use crate::readiness::{readiness, Progress};
 use crate::runbook::{Cadence, Runbook, Snippet};
-use crate::signoff::{ItemStatus, SignoffAction};
+use crate::signoff::ItemStatus;
+pub use crate::standing::LatestSignoff;
 use crate::standing::{assess, ItemRecord, Moment, Standing};
 use crate::time::format_ts;
 use crate::waiver::{Waiver, WaiverState};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-
-/// The newest sign-off of an item on a cluster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LatestSignoff {
-    pub action: SignoffAction,
-    pub by: String,
-    pub at: String,
-    pub note: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Checklist {
@@ -260,6 +252,7 @@ impl From<LedgerEntry> for HistoryEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signoff::SignoffAction;
     use crate::runbook::builtin_runbook;
     use chrono::TimeZone;
 

@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 /// slugs), so it never clashes with an item.
 pub const CLUSTER_ITEM: &str = "_cluster";
 
-pub const ACTION_REGISTERED: &str = "cluster_registered";
-pub const ACTION_CHANGED: &str = "cluster_changed";
-pub const ACTION_ARCHIVED: &str = "cluster_archived";
-pub const ACTION_RESTORED: &str = "cluster_restored";
+pub const ACTION_REGISTERED: &str = crate::ledger_action::LedgerAction::ClusterRegistered.as_str();
+pub const ACTION_CHANGED: &str = crate::ledger_action::LedgerAction::ClusterChanged.as_str();
+pub const ACTION_ARCHIVED: &str = crate::ledger_action::LedgerAction::ClusterArchived.as_str();
+pub const ACTION_RESTORED: &str = crate::ledger_action::LedgerAction::ClusterRestored.as_str();
 
 /// One field's change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -171,7 +171,7 @@ impl Outcome {
 }
 
 /// The ledger action of a Day-2 completion.
-pub const COMPLETED: &str = "completed";
+pub const COMPLETED: &str = crate::ledger_action::LedgerAction::Completed.as_str();
 
 /// A recorded completion, as read back from the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

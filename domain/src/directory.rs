@@ -4,46 +4,7 @@
 //! (escaping is the LDAP client's).
 
 use crate::role::Role;
-use serde::{Deserialize, Serialize};
-
-/// Where an account's password (and, for directories, its role) is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// A password Shipshape stores (the break-glass admin, small teams).
-    #[default]
-    Local,
-    /// An LDAP directory; the role follows its groups at each login.
-    Ldap,
-    /// An OpenID Connect provider; the role follows a claim at each login.
-    Oidc,
-}
-
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Local => "local",
-            Source::Ldap => "ldap",
-            Source::Oidc => "oidc",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Source> {
-        [Source::Local, Source::Ldap, Source::Oidc]
-            .into_iter()
-            .find(|s| s.as_str() == text)
-    }
-
-    /// The actor named on ledger rows this source writes itself (a new
-    /// account at its first login, a role that followed the directory).
-    pub fn actor(self) -> &'static str {
-        match self {
-            Source::Local => "shipshape",
-            Source::Ldap => "ldap",
-            Source::Oidc => "oidc",
-        }
-    }
-}
+pub use crate::user::Source;
 
 /// Which groups give which role. A person in several mapped groups gets
 /// the first role in the order admin, sre, manager, auditor.

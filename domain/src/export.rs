@@ -115,7 +115,7 @@ pub const LEDGER_ITEMS: [(&str, &str); 3] = [
         crate::cluster_change::CLUSTER_ITEM,
         "Cluster registrations and changes",
     ),
-    (crate::signing::CHECKPOINT_ITEM, "Signed checkpoints"),
+    (crate::checkpoint::CHECKPOINT_ITEM, "Signed checkpoints"),
 ];
 
 /// One CSV record (CRLF-terminated), every cell [`crate::csv::protect`]ed.

@@ -5,13 +5,10 @@
 //! order, so it can always be rebuilt from the ledger; the storage layer
 //! applies each new row in the same transaction that appends it.
 
-use crate::check::ACTION_VERDICT;
 use crate::cluster_change::{ClusterChangeDetails, ACTION_CHANGED};
 use crate::day2::{Completion, CompletionDetails, COMPLETED};
 use crate::ledger::EntryContent;
-use crate::signoff::SignoffAction;
 use crate::standing::ItemRecord;
-use crate::waiver;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -34,15 +31,8 @@ pub struct ItemState {
 
 /// Whether a row with this action changes an item's state.
 pub fn changes_state(action: &str) -> bool {
-    SignoffAction::parse(action).is_some()
-        || matches!(
-            action,
-            ACTION_VERDICT
-                | COMPLETED
-                | waiver::ACTION_REQUESTED
-                | waiver::ACTION_APPROVED
-                | waiver::ACTION_REJECTED
-        )
+    crate::ledger_action::LedgerAction::parse(action)
+        .is_some_and(crate::ledger_action::LedgerAction::changes_item)
 }
 
 /// Whether a row moves a cluster's check target, so that no earlier live
@@ -174,6 +164,8 @@ pub fn fold<'a>(rows: impl IntoIterator<Item = &'a EntryContent>) -> Folded {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::ACTION_VERDICT;
+    use crate::signoff::SignoffAction;
     use crate::check::CheckStatus;
 
     fn row(seq: i64, item: &str, action: &str, details: &str) -> EntryContent {

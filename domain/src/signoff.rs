@@ -9,7 +9,12 @@ use crate::fields::FieldErrors;
 use crate::role::{Permission, Role};
 use serde::{Deserialize, Serialize};
 
+use crate::ledger_action::LedgerAction;
 pub use crate::text_limit::NOTE_MAX_CHARS;
+
+/// What an unknown or missing sign-off status is told, at every door.
+pub const STATUS_MESSAGE: &str =
+    "Choose a status: done, not_applicable (not applicable) or revoked.";
 
 /// What a sign-off records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -21,21 +26,34 @@ pub enum SignoffAction {
 }
 
 impl SignoffAction {
-    pub fn as_str(self) -> &'static str {
+    /// The ledger action this sign-off records.
+    pub const fn action(self) -> LedgerAction {
         match self {
-            SignoffAction::Done => "done",
-            SignoffAction::NotApplicable => "not_applicable",
-            SignoffAction::Revoked => "revoked",
+            SignoffAction::Done => LedgerAction::Done,
+            SignoffAction::NotApplicable => LedgerAction::NotApplicable,
+            SignoffAction::Revoked => LedgerAction::Revoked,
         }
     }
 
+    pub const fn as_str(self) -> &'static str {
+        self.action().as_str()
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "done" => Some(SignoffAction::Done),
-            "not_applicable" => Some(SignoffAction::NotApplicable),
-            "revoked" => Some(SignoffAction::Revoked),
+        match LedgerAction::parse(text)? {
+            LedgerAction::Done => Some(SignoffAction::Done),
+            LedgerAction::NotApplicable => Some(SignoffAction::NotApplicable),
+            LedgerAction::Revoked => Some(SignoffAction::Revoked),
             _ => None,
         }
+    }
+
+    /// A sign-off status as a person or a client sent it: one rule and one
+    /// message for every way in (the JSON API, the page's form and the
+    /// plain form post).
+    pub fn from_status(text: &str) -> Result<Self, FieldErrors> {
+        SignoffAction::parse(text.trim())
+            .ok_or_else(|| FieldErrors::single("status", STATUS_MESSAGE))
     }
 
     /// The state an item is in after this action.

@@ -12,7 +12,6 @@
 //! 6. anything else → **open**.
 
 use crate::check::{CheckStatus, VerdictDetails, ACTION_VERDICT};
-use crate::checklist::LatestSignoff;
 use crate::ledger::EntryContent;
 use crate::signoff::SignoffAction;
 use crate::time::parse_ts;
@@ -20,6 +19,15 @@ use crate::waiver::{self, Decision, DecisionDetails, RequestDetails, Waiver};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+
+/// The newest sign-off of an item on a cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatestSignoff {
+    pub action: SignoffAction,
+    pub by: String,
+    pub at: String,
+    pub note: String,
+}
 
 /// How far ahead "expiring soon" looks, for sign-offs and waivers alike.
 pub const EXPIRING_SOON_DAYS: i64 = 14;

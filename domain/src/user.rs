@@ -4,6 +4,45 @@ use crate::fields::FieldErrors;
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
 
+/// Where an account's password (and, for directories, its role) is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A password Shipshape stores (the break-glass admin, small teams).
+    #[default]
+    Local,
+    /// An LDAP directory; the role follows its groups at each login.
+    Ldap,
+    /// An OpenID Connect provider; the role follows a claim at each login.
+    Oidc,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Local => "local",
+            Source::Ldap => "ldap",
+            Source::Oidc => "oidc",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Source> {
+        [Source::Local, Source::Ldap, Source::Oidc]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+
+    /// The actor named on ledger rows this source writes itself (a new
+    /// account at its first login, a role that followed the directory).
+    pub fn actor(self) -> &'static str {
+        match self {
+            Source::Local => "shipshape",
+            Source::Ldap => "ldap",
+            Source::Oidc => "oidc",
+        }
+    }
+}
+
 pub const USERNAME_MAX: usize = 64;
 pub const PASSWORD_MIN: usize = 10;
 /// Argon2 hashes anything, but an unbounded input is a denial-of-service lever.
@@ -21,14 +60,14 @@ pub struct User {
     pub disabled: bool,
     /// Where the password (and for directories, the role) is kept.
     #[serde(default)]
-    pub source: crate::directory::Source,
+    pub source: Source,
 }
 
 impl User {
     /// Whether Shipshape keeps this account's password and role (a
     /// directory account's follow the directory).
     pub fn managed_here(&self) -> bool {
-        self.source == crate::directory::Source::Local
+        self.source == Source::Local
     }
 }
 

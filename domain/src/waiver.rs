@@ -12,9 +12,9 @@ use crate::fields::FieldErrors;
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-pub const ACTION_REQUESTED: &str = "waiver_requested";
-pub const ACTION_APPROVED: &str = "waiver_approved";
-pub const ACTION_REJECTED: &str = "waiver_rejected";
+pub const ACTION_REQUESTED: &str = crate::ledger_action::LedgerAction::WaiverRequested.as_str();
+pub const ACTION_APPROVED: &str = crate::ledger_action::LedgerAction::WaiverApproved.as_str();
+pub const ACTION_REJECTED: &str = crate::ledger_action::LedgerAction::WaiverRejected.as_str();
 
 /// The longest a waiver may run: a year, so that every accepted risk is
 /// looked at again at least once a year.

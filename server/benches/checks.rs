@@ -1,6 +1,7 @@
 //! Benchmark: one scheduler round over 100 simulated clusters (every
 //! automated check each), reported against the slowest single cluster; then
 //! the same with 5 of them hung. Run with `scripts/bench.sh`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 use shipshape_backend::config::Config;
 use shipshape_backend::service::{auth, clusters, scheduler};

@@ -2,6 +2,7 @@
 //! real router (throughput and the process's peak RSS, to show the file is
 //! streamed, not held), and the Day-2 pages with 50 clusters. Run with
 //! `scripts/bench.sh` (or `cargo bench -p shipshape --bench day2`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 use futures::StreamExt;
 use shipshape_backend::service::day2;

@@ -10,6 +10,7 @@
 //!
 //! Run with `scripts/bench.sh` (or `cargo bench -p shipshape --bench export`;
 //! `cargo bench -p shipshape --bench export -- signoffs` runs the first only).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 use futures::StreamExt;
 use shipshape_backend::service::signoffs;

@@ -3,6 +3,7 @@
 //! axum handler on the same runtime. Prints p50/p99 per endpoint and the
 //! ratio to the bare handler. Run with `scripts/bench.sh` (or
 //! `cargo bench -p shipshape --bench fleet`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 use shipshape_backend::AppState;
 use shipshape_domain::ledger::EntryContent;

@@ -3,6 +3,7 @@
 //! database, through the same service the command calls. Prints the time
 //! and the process's peak RSS before and after. Needs `BENCH_POSTGRES_URL`:
 //! `scripts/bench.sh --postgres` starts a durable throwaway PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 use shipshape_backend::config::Config;
 use shipshape_backend::service::migrate_store::{migrate, Request};

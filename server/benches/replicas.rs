@@ -4,6 +4,7 @@
 //! across 2 replicas × 40 sign-offs each (800 rows) through HTTP. Prints sign-offs per second and
 //! whether the chain verifies. Needs `BENCH_POSTGRES_URL`:
 //! `scripts/bench.sh --postgres` starts a durable throwaway PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 use shipshape_backend::service::signoffs;
 use shipshape_backend::AppState;

@@ -3,7 +3,7 @@
 //! Outcomes travel in the query string (`?done=` or `?error=`), which the
 //! page shows.
 
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use shipshape_backend::service::day2;
@@ -51,7 +51,7 @@ pub async fn complete_task(
     headers: axum::http::HeaderMap,
     form: Multipart,
 ) -> Response {
-    let user = match shipshape_app::ssr::session_user(&state.app, &session).await {
+    let user = match shipshape_backend::session::session_user(&state.app, &session).await {
         Ok(Some(u)) => u,
         _ => return Redirect::to("/login").into_response(),
     };
@@ -83,7 +83,7 @@ pub async fn sign_with_files(
     headers: axum::http::HeaderMap,
     form: Multipart,
 ) -> Response {
-    let user = match shipshape_app::ssr::session_user(&state.app, &session).await {
+    let user = match shipshape_backend::session::session_user(&state.app, &session).await {
         Ok(Some(u)) => u,
         _ => return Redirect::to("/login").into_response(),
     };
@@ -100,7 +100,7 @@ pub async fn sign_with_files(
         .await
         .map_err(FormRefusal::Service)?;
         // A missing or unknown status is refused, never taken as "done".
-        let Some(action) = shipshape_domain::signoff::SignoffAction::parse(&f.take("status"))
+        let Ok(action) = shipshape_domain::signoff::SignoffAction::from_status(&f.take("status"))
         else {
             return Err(FormRefusal::Status);
         };
@@ -117,7 +117,8 @@ pub async fn sign_with_files(
         Err(FormRefusal::Status) => (
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             axum::response::Html(format!(
-                "<!doctype html><title>Not recorded</title><p>Nothing was recorded: choose done, not applicable or revoke. <a href=\"/clusters/{cluster}\">Back to the checklist</a></p>"
+                "<!doctype html><title>Not recorded</title><p>Nothing was recorded. {} <a href=\"/clusters/{cluster}\">Back to the checklist</a></p>",
+                shipshape_domain::signoff::STATUS_MESSAGE
             )),
         )
             .into_response(),

@@ -27,6 +27,7 @@ pub mod server_fn_status;
 pub mod sessions;
 pub mod shutdown;
 pub mod sso;
+pub mod state;
 pub mod static_files;
 pub mod telemetry;
 pub mod upload;

@@ -3,7 +3,7 @@
 //! `metrics` recorder, followed by the readiness families the read model
 //! gives at each scrape. Optionally behind a bearer token (`metrics_token`).
 
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;

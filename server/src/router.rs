@@ -1,7 +1,7 @@
 //! Builds the application router and serves it.
 
 use crate::api;
-use axum::extract::FromRef;
+use crate::state::ServerState;
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use leptos::prelude::*;
@@ -13,25 +13,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{ExpiredDeletion, Expiry, SessionManagerLayer};
-
-/// The router's state: the application state and Leptos' options.
-#[derive(Clone)]
-pub struct ServerState {
-    pub app: AppState,
-    pub leptos: LeptosOptions,
-}
-
-impl FromRef<ServerState> for LeptosOptions {
-    fn from_ref(s: &ServerState) -> Self {
-        s.leptos.clone()
-    }
-}
-
-impl FromRef<ServerState> for AppState {
-    fn from_ref(s: &ServerState) -> Self {
-        s.app.clone()
-    }
-}
 
 pub fn leptos_options(app: &AppState, addr: SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()

@@ -4,7 +4,7 @@
 //! service check the answer, and logs the person in. Failures get a short
 //! page that says what to do; details go to the log only.
 
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -62,7 +62,7 @@ pub async fn start(
     // An anonymous visitor's session lives only as long as a login may
     // take, so abandoned starts leave nothing behind for long.
     let signed_in = session
-        .get::<i64>(shipshape_app::ssr::USER_KEY)
+        .get::<i64>(shipshape_backend::session::USER_KEY)
         .await
         .ok()
         .flatten()
@@ -121,7 +121,7 @@ pub async fn callback(
     session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(
         tower_sessions::cookie::time::Duration::minutes(state.app.config.session_idle_minutes),
     )));
-    if let Err(e) = shipshape_app::ssr::begin_session(&session, &user).await {
+    if let Err(e) = shipshape_backend::session::begin_session(&session, &user).await {
         return failure(e);
     }
     Redirect::to("/").into_response()

@@ -1,4 +1,5 @@
 //! The simulator's protocol, seen from a plain HTTP client.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

@@ -3,6 +3,7 @@
 //! several pages over HTTPS with basic auth (trusting the simulator's test CA),
 //! PERMISSION_DENIED as a TrinoUserError, and 401 for a wrong password. This proves the
 //! simulator speaks Trino's protocol, not only our client's idea of it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a test: failing loudly is its job
 
 mod support;
 

@@ -93,15 +93,9 @@ pub async fn sign_item(
     status: String,
     note: String,
 ) -> Result<HistoryEntry, AppError> {
-    use shipshape_domain::fields::FieldErrors;
     use shipshape_domain::signoff::SignoffAction;
     let (state, user) = crate::ssr::require_user().await?;
-    let action = SignoffAction::parse(&status).ok_or_else(|| {
-        AppError::Invalid(FieldErrors::single(
-            "status",
-            "Choose done, not applicable or revoke.",
-        ))
-    })?;
+    let action = SignoffAction::from_status(&status).map_err(AppError::Invalid)?;
     Ok(shipshape_backend::service::signoffs::sign(
         &state, &user, cluster_id, &item_id, action, &note,
     )

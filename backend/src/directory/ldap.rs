@@ -3,7 +3,7 @@
 //! bind straight to a DN pattern; then read their groups and map them to a
 //! role, afresh at every login.
 
-use crate::config::Redacted;
+use crate::redacted::Redacted;
 use ldap3::{dn_escape, ldap_escape, LdapConnAsync, LdapConnSettings, Scope, SearchEntry};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;

@@ -15,13 +15,18 @@ pub struct Directories {
 }
 
 impl Directories {
-    pub fn from_config(config: &crate::config::Config) -> Result<Directories, String> {
+    /// Builds the configured directories (`[ldap]` and `[oidc]` of the
+    /// configuration); a bad setting is the error.
+    pub fn new(
+        ldap: Option<&ldap::LdapConfig>,
+        oidc: Option<&oidc::OidcConfig>,
+    ) -> Result<Directories, String> {
         Ok(Directories {
-            ldap: match &config.ldap {
+            ldap: match ldap {
                 Some(c) => Some(Arc::new(ldap::Ldap::new(c)?)),
                 None => None,
             },
-            oidc: match &config.oidc {
+            oidc: match oidc {
                 Some(c) => Some(Arc::new(oidc::Oidc::new(c)?)),
                 None => None,
             },

@@ -4,7 +4,7 @@
 //! are checked before any claim is read, and a claim such as `groups` maps
 //! to a role at every login.
 
-use crate::config::Redacted;
+use crate::redacted::Redacted;
 use base64::Engine;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{

@@ -154,9 +154,7 @@ pub async fn user_by_id(state: &AppState, id: i64) -> Result<Option<User>, Servi
     let Some(user) = db.users().by_id(id).await? else {
         return Ok(None);
     };
-    Ok(still_vouched(state, &mut db, &user)
-        .await?
-        .then_some(user))
+    Ok(still_vouched(state, &mut db, &user).await?.then_some(user))
 }
 
 /// Whether an account's sessions and tokens still count as far as its
@@ -195,11 +193,6 @@ pub async fn still_vouched(
     Ok(fresh)
 }
 
-/// Now, in unix milliseconds (what sessions record as their login time).
-pub fn now_millis() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 /// Whether a session of `user_id` that began at `login_at` (unix ms)
 /// still counts: its absolute lifetime, and the user's newest "sign out
 /// everywhere".
@@ -217,7 +210,7 @@ pub async fn session_counts(
         .await?;
     Ok(shipshape_domain::session::session_counts(
         login_at,
-        now_millis(),
+        super::now_millis(),
         state.config.session_max_days,
         valid_after,
     ))
@@ -230,7 +223,7 @@ pub async fn sign_out_everywhere(state: &AppState, actor: &User) -> Result<(), S
         .read()
         .await?
         .users()
-        .end_sessions(actor.id, now_millis())
+        .end_sessions(actor.id, super::now_millis())
         .await?;
     tracing::info!(user = %actor.username, "signed out everywhere");
     Ok(())
@@ -271,7 +264,9 @@ pub async fn change_own_password(
     // The new password and the end of every older session, together.
     let mut tx = state.db.write().await?;
     tx.users().set_password(actor.id, &hash).await?;
-    tx.users().end_sessions(actor.id, now_millis()).await?;
+    tx.users()
+        .end_sessions(actor.id, super::now_millis())
+        .await?;
     tx.commit().await?;
     tracing::info!(user = %actor.username, "password changed by its owner");
     Ok(())

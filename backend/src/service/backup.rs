@@ -18,7 +18,7 @@ use crate::store::Conn;
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use shipshape_domain::ledger::ChainVerifier;
+use shipshape_domain::chain::ChainVerifier;
 use shipshape_domain::signing::PublicKey;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, SqliteConnection};

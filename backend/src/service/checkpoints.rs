@@ -1,5 +1,5 @@
 //! Checkpoints: the server signs the ledger's head with its own key, as a
-//! row of the same chain (see [`shipshape_domain::signing`]), so that rows
+//! row of the same chain (see [`shipshape_domain::checkpoint`]), so that rows
 //! up to a checkpoint cannot be rewritten, even re-hashed, without the key.
 //!
 //! A checkpoint is appended once `checkpoint_every_rows` rows were added since
@@ -19,12 +19,13 @@
 
 use crate::{AppState, ServiceError};
 use chrono::{DateTime, Utc};
-use shipshape_domain::export::ExportFilter;
-use shipshape_domain::ledger::{ChainVerifier, LedgerEntry};
-use shipshape_domain::signing::{
+use shipshape_domain::chain::ChainVerifier;
+use shipshape_domain::checkpoint::{
     checkpoint_due, verify_checkpoint, CheckpointDetails, CHECKPOINT_ACTION, CHECKPOINT_ACTOR,
     CHECKPOINT_ITEM,
 };
+use shipshape_domain::export::ExportFilter;
+use shipshape_domain::ledger::LedgerEntry;
 use std::time::Duration;
 
 /// How often the loop looks whether a checkpoint is due (cheap: the tip and

@@ -8,8 +8,8 @@
 
 use super::connect::{check_cluster_hosts, check_connection_rules};
 use super::{now, require};
-use crate::store::clusters::Write;
 use crate::ledger::NewRow;
+use crate::store::clusters::Write;
 use crate::{AppState, ServiceError};
 use shipshape_domain::cluster::{validate_cluster, Cluster, ClusterInput, ValidCluster};
 use shipshape_domain::cluster_change::{

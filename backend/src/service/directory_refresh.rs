@@ -123,7 +123,7 @@ async fn apply(
             AccountChange::Disable => {
                 tx.users().set_disabled(account.id, Some(&at)).await?;
                 tx.users()
-                    .end_sessions(account.id, super::auth::now_millis())
+                    .end_sessions(account.id, super::now_millis())
                     .await?;
             }
             _ => {}

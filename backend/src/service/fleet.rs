@@ -185,12 +185,9 @@ pub async fn readiness_trend(
             let Some(yesterday) = last.pred_opt() else {
                 return Ok(Vec::new());
             };
-            let initial = crate::ledger::records_before(
-                &mut state.db.read().await?,
-                first,
-                cluster_id,
-            )
-            .await?;
+            let initial =
+                crate::ledger::records_before(&mut state.db.read().await?, first, cluster_id)
+                    .await?;
             let changes = crate::ledger::records_between(
                 &mut state.db.read().await?,
                 first,

@@ -4,7 +4,7 @@
 //! only asks that the database answers. What failed is said in words too
 //! ([`Readiness::reasons`]): a full disk, a database that cannot be reached.
 
-use crate::{AppState};
+use crate::AppState;
 use serde::Serialize;
 
 const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);

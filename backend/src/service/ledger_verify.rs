@@ -12,7 +12,7 @@
 //! tip) could go unnoticed here; `shipshape ledger verify` always walks.
 
 use crate::{AppState, ServiceError};
-use shipshape_domain::ledger::Verification;
+use shipshape_domain::chain::Verification;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 

@@ -236,9 +236,7 @@ async fn run(
     let verified = verify::chain(&mut tx, keys.verify_with, &head).await?;
     let verify_time = verifying.elapsed();
     let key = key::apply(&keys)?;
-    tx.commit()
-        .await
-        .map_err(db("committing the copy"))?;
+    tx.commit().await.map_err(db("committing the copy"))?;
     drop(snap);
 
     // Read back through the normal path, as a replica will.

@@ -76,6 +76,12 @@ pub(crate) async fn cluster_by_id(
         .ok_or(ServiceError::NotFound("cluster"))
 }
 
+/// Now, as the ledger and the tables write timestamps.
 pub(crate) fn now() -> String {
     shipshape_domain::time::format_ts(chrono::Utc::now())
+}
+
+/// Now, in unix milliseconds (what sessions record as their login time).
+pub fn now_millis() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }

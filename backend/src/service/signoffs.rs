@@ -11,10 +11,10 @@ use super::{now, require};
 use crate::{AppState, ServiceError};
 use futures::TryStreamExt;
 use shipshape_domain::attachment::DetailsFiles;
+use shipshape_domain::chain::{ChainVerifier, Verification};
 use shipshape_domain::checklist::{build_checklist, Checklist, HistoryEntry};
 use shipshape_domain::cluster::Cluster;
 use shipshape_domain::fields::FieldErrors;
-use shipshape_domain::ledger::{ChainVerifier, Verification};
 use shipshape_domain::role::Permission;
 use shipshape_domain::signoff::{
     sign_refusal, validate_signoff, ItemStatus, SignRefusal, SignoffAction,

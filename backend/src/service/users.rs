@@ -165,7 +165,7 @@ pub async fn change_account(
         AccountChange::Disable | AccountChange::ResetPassword
     ) {
         tx.users()
-            .end_sessions(user_id, super::auth::now_millis())
+            .end_sessions(user_id, super::now_millis())
             .await?;
     }
     // An admin's reset, disable or role change is often a response to a

@@ -44,7 +44,8 @@ impl Conn {
 
 impl CheckResults<'_> {
     pub async fn insert(self, cluster_id: i64, run_id: &str, r: &CheckResult) -> DbResult<()> {
-        on_db!(self.0, |db| sqlx::query(
+        on_db!(self.0, |db| {
+            sqlx::query(
             "INSERT INTO check_results (cluster_id, item_id, run_id, status, reason, observed, evidence, duration_ms, at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         )
@@ -59,7 +60,8 @@ impl CheckResults<'_> {
         .bind(&r.at)
         .execute(db)
         .await
-        .map(|_| ()))
+        .map(|_| ())
+        })
     }
 
     /// The newest result per item of one cluster, among results at or after
@@ -71,7 +73,8 @@ impl CheckResults<'_> {
     ) -> DbResult<Vec<CheckResult>> {
         // The newest row of each item is the one with the highest id (the
         // same on both databases; PostgreSQL's DISTINCT ON is not in SQLite).
-        let rows = on_db!(self.0, |db| sqlx::query_as::<_, CheckRow>(
+        let rows = on_db!(self.0, |db| {
+            sqlx::query_as::<_, CheckRow>(
             "SELECT c.item_id, c.status, c.reason, c.observed, c.evidence, c.duration_ms, c.at FROM check_results c
              JOIN (SELECT MAX(id) AS id FROM check_results
                    WHERE cluster_id = $1 AND ($2 IS NULL OR at >= $2) GROUP BY item_id) newest ON c.id = newest.id
@@ -80,7 +83,8 @@ impl CheckResults<'_> {
         .bind(cluster_id)
         .bind(since)
         .fetch_all(db)
-        .await)?;
+        .await
+        })?;
         rows.into_iter().map(CheckRow::into_result).collect()
     }
 }

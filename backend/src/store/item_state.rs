@@ -90,7 +90,10 @@ impl ItemStateTable<'_> {
 
     /// `(cluster, item, day, state)` of every daily row.
     pub async fn all_daily_rows(self) -> DbResult<Vec<(i64, String, String, String)>> {
-        on_db!(self.0, |db| sqlx::query_as::<_, (i64, String, String, String)>(
+        on_db!(self.0, |db| sqlx::query_as::<
+            _,
+            (i64, String, String, String),
+        >(
             "SELECT cluster_id, item_id, day, state FROM item_state_daily"
         )
         .fetch_all(db)
@@ -108,7 +111,8 @@ impl ItemStateTable<'_> {
         // (the same on both databases; PostgreSQL's DISTINCT ON is not in
         // SQLite). Ordered by cluster and item, as DISTINCT ON gave them.
         let first = first.to_string();
-        on_db!(self.0, |db| sqlx::query_as::<_, (i64, String, String)>(
+        on_db!(self.0, |db| {
+            sqlx::query_as::<_, (i64, String, String)>(
             "SELECT d.cluster_id, d.item_id, d.state FROM item_state_daily d
              JOIN (SELECT cluster_id, item_id, MAX(day) AS day FROM item_state_daily
                    WHERE day < $1 AND ($2 IS NULL OR cluster_id = $2) GROUP BY cluster_id, item_id) newest
@@ -118,7 +122,8 @@ impl ItemStateTable<'_> {
         .bind(&first)
         .bind(cluster_id)
         .fetch_all(db)
-        .await)
+        .await
+        })
     }
 
     /// Daily states from `first` to `last`, by day: `(day, cluster, item,
@@ -132,7 +137,10 @@ impl ItemStateTable<'_> {
         // Within a day by cluster and item: the order SQLite reads them in
         // (its index by day holds the primary key after it), spelled out.
         let (first, last) = (first.to_string(), last.to_string());
-        on_db!(self.0, |db| sqlx::query_as::<_, (String, i64, String, String)>(
+        on_db!(self.0, |db| sqlx::query_as::<
+            _,
+            (String, i64, String, String),
+        >(
             "SELECT day, cluster_id, item_id, state FROM item_state_daily
              WHERE day >= $1 AND day <= $2 AND ($3 IS NULL OR cluster_id = $3)
              ORDER BY day, cluster_id, item_id"

@@ -14,18 +14,35 @@ use super::{on_db, Conn, DbResult};
 use futures::stream::{BoxStream, StreamExt};
 use shipshape_domain::export::ExportFilter;
 use shipshape_domain::ledger::{EntryContent, LedgerEntry};
+use shipshape_domain::ledger_action::LedgerAction;
 use shipshape_domain::signoff::SignoffAction;
 use sqlx::FromRow;
 use std::sync::LazyLock;
 
-pub(crate) const SIGNOFF_ACTIONS: &str = "('done', 'not_applicable', 'revoked')";
-pub(crate) const WAIVER_ACTIONS: &str =
-    "('waiver_requested', 'waiver_approved', 'waiver_rejected')";
-pub(crate) const STANDING_ACTIONS: &str = "('done', 'not_applicable', 'revoked', 'waiver_requested', 'waiver_approved', 'waiver_rejected', 'check_verdict', 'cluster_changed')";
-/// The rows the read model folds (see [`super::item_state`]).
-pub(crate) const STATE_ACTIONS: &str = "('done', 'not_applicable', 'revoked', 'waiver_requested', 'waiver_approved', 'waiver_rejected', 'check_verdict', 'completed', 'cluster_changed')";
-pub(crate) const NOTABLE_ACTIONS: &str =
-    "('check_verdict', 'waiver_requested', 'waiver_approved', 'waiver_rejected')";
+/// An SQL list of the action names a [`LedgerAction`] group holds, as
+/// `format!` writes it: `('done', 'not_applicable', 'revoked')`.
+pub(crate) struct Actions(fn(LedgerAction) -> bool);
+
+impl std::fmt::Display for Actions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&LedgerAction::sql_list(self.0))
+    }
+}
+
+pub(crate) const SIGNOFF_ACTIONS: Actions = Actions(LedgerAction::is_signoff);
+pub(crate) const WAIVER_ACTIONS: Actions = Actions(LedgerAction::is_waiver);
+/// What standing and the trend replay.
+pub(crate) const STANDING_ACTIONS: Actions = Actions(LedgerAction::moves_standing);
+/// Standing rows whose details standing reads (all but sign-offs').
+pub(crate) const DETAILED_STANDING_ACTIONS: Actions = Actions(detailed_standing);
+/// The rows the read model folds (see [`crate::ledger`]).
+pub(crate) const STATE_ACTIONS: Actions = Actions(LedgerAction::feeds_read_model);
+pub(crate) const NOTABLE_ACTIONS: Actions = Actions(LedgerAction::is_notable);
+
+fn detailed_standing(a: LedgerAction) -> bool {
+    a.moves_standing() && !a.is_signoff()
+}
+
 pub(crate) const COLUMNS: &str =
     "seq, at, actor, cluster_id, item_id, action, note, details, prev_hash, hash";
 
@@ -320,7 +337,7 @@ impl Ledger<'_> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
             format!(
                 "SELECT seq, at, CAST('' AS TEXT) AS actor, cluster_id, item_id, action, CAST('' AS TEXT) AS note,
-                        CASE WHEN action IN {WAIVER_ACTIONS} OR action IN ('check_verdict', 'cluster_changed')
+                        CASE WHEN action IN {DETAILED_STANDING_ACTIONS}
                              THEN details ELSE '' END AS details,
                         CAST('' AS TEXT) AS prev_hash, CAST('' AS TEXT) AS hash
                  FROM ledger WHERE action IN {STANDING_ACTIONS} AND ($1 IS NULL OR cluster_id = $1)
@@ -468,13 +485,13 @@ impl Ledger<'_> {
     }
 
     /// The newest checkpoint row (signed by the server; see
-    /// [`shipshape_domain::signing`]), if any.
+    /// [`shipshape_domain::checkpoint`]), if any.
     pub async fn last_checkpoint(self) -> DbResult<Option<LedgerEntry>> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
             format!("SELECT {COLUMNS} FROM ledger WHERE action = $1 ORDER BY seq DESC LIMIT 1")
         });
         let row = on_db!(self.0, |db| sqlx::query_as::<_, EntryRow>(SQL.as_str())
-            .bind(shipshape_domain::signing::CHECKPOINT_ACTION)
+            .bind(shipshape_domain::checkpoint::CHECKPOINT_ACTION)
             .fetch_optional(db)
             .await)?;
         Ok(row.map(Into::into))

@@ -19,7 +19,8 @@ impl Notifications<'_> {
     pub async fn claim(self, event_id: &str, target: &str, kind: &str, at: &str) -> DbResult<bool> {
         // A replica claiming the same event at once waits for the first
         // claim to commit, then inserts nothing: one claim wins.
-        let r = on_db!(self.0, |db| sqlx::query(
+        let r = on_db!(self.0, |db| {
+            sqlx::query(
             "INSERT INTO notifications_sent (event_id, target, kind, sent_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (event_id, target) DO NOTHING"
         )
@@ -29,7 +30,8 @@ impl Notifications<'_> {
         .bind(at)
         .execute(db)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
         Ok(r == 1)
     }
 

@@ -62,7 +62,8 @@ impl Conn {
 impl Tokens<'_> {
     /// Stores a token; returns its id.
     pub async fn insert(self, t: &NewToken<'_>) -> DbResult<i64> {
-        on_db!(self.0, |db| sqlx::query_scalar(
+        on_db!(self.0, |db| {
+            sqlx::query_scalar(
             "INSERT INTO api_tokens (user_id, name, token_sha256, read_only, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
         )
@@ -73,7 +74,8 @@ impl Tokens<'_> {
         .bind(t.created_at)
         .bind(t.expires_at)
         .fetch_one(db)
-        .await)
+        .await
+        })
     }
 
     pub async fn of_user(self, user_id: i64) -> DbResult<Vec<TokenInfo>> {
@@ -92,10 +94,12 @@ impl Tokens<'_> {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!("SELECT {COLUMNS}, user_id FROM api_tokens WHERE token_sha256 = $1")
         });
-        let found = on_db!(self.0, |db| sqlx::query_as::<_, TokenWithOwner>(SQL.as_str())
-            .bind(token_sha256)
-            .fetch_optional(db)
-            .await)?;
+        let found = on_db!(self.0, |db| sqlx::query_as::<_, TokenWithOwner>(
+            SQL.as_str()
+        )
+        .bind(token_sha256)
+        .fetch_optional(db)
+        .await)?;
         Ok(found.map(|w| (w.token.into(), w.user_id)))
     }
 
@@ -113,7 +117,8 @@ impl Tokens<'_> {
     /// Revokes the user's token; false when there is no such (unrevoked)
     /// token of theirs.
     pub async fn revoke(self, user_id: i64, id: i64, at: &str) -> DbResult<bool> {
-        let done = on_db!(self.0, |db| sqlx::query(
+        let done = on_db!(self.0, |db| {
+            sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL"
         )
         .bind(at)
@@ -121,7 +126,8 @@ impl Tokens<'_> {
         .bind(user_id)
         .execute(db)
         .await
-        .map(|done| done.rows_affected()))?;
+        .map(|done| done.rows_affected())
+        })?;
         Ok(done == 1)
     }
 

@@ -92,9 +92,11 @@ impl Conn {
 
 impl Users<'_> {
     pub async fn count(self) -> DbResult<i64> {
-        on_db!(self.0, |db| sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(db)
-            .await)
+        on_db!(self.0, |db| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users"
+        )
+        .fetch_one(db)
+        .await)
     }
 
     /// Inserts a user; `Ok(None)` when the name is taken. Directory
@@ -246,30 +248,36 @@ impl Users<'_> {
     }
 
     pub async fn set_role(self, id: i64, role: Role) -> DbResult<()> {
-        on_db!(self.0, |db| sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
-            .bind(role.as_str())
-            .bind(id)
-            .execute(db)
-            .await
-            .map(|_| ()))
+        on_db!(self.0, |db| sqlx::query(
+            "UPDATE users SET role = $1 WHERE id = $2"
+        )
+        .bind(role.as_str())
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ()))
     }
 
     pub async fn set_disabled(self, id: i64, disabled_at: Option<&str>) -> DbResult<()> {
-        on_db!(self.0, |db| sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
-            .bind(disabled_at)
-            .bind(id)
-            .execute(db)
-            .await
-            .map(|_| ()))
+        on_db!(self.0, |db| sqlx::query(
+            "UPDATE users SET disabled_at = $1 WHERE id = $2"
+        )
+        .bind(disabled_at)
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ()))
     }
 
     pub async fn set_password(self, id: i64, hash: &str) -> DbResult<()> {
-        on_db!(self.0, |db| sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(hash)
-            .bind(id)
-            .execute(db)
-            .await
-            .map(|_| ()))
+        on_db!(self.0, |db| sqlx::query(
+            "UPDATE users SET password_hash = $1 WHERE id = $2"
+        )
+        .bind(hash)
+        .bind(id)
+        .execute(db)
+        .await
+        .map(|_| ()))
     }
 
     /// The user's newest "sign out everywhere" (unix ms), if any.

@@ -88,7 +88,8 @@ impl Verdicts<'_> {
         s: &VerdictState,
         at: &str,
     ) -> DbResult<()> {
-        on_db!(self.0, |db| sqlx::query(
+        on_db!(self.0, |db| {
+            sqlx::query(
             "INSERT INTO check_verdicts (cluster_id, item_id, effective, effective_since, streak_status, streak, streak_since, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (cluster_id, item_id) DO UPDATE SET
@@ -106,7 +107,8 @@ impl Verdicts<'_> {
         .bind(at)
         .execute(db)
         .await
-        .map(|_| ()))
+        .map(|_| ())
+        })
     }
 
     /// Forgets a cluster's verdict states and facts: its check target changed.

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_FAIL_AFTER: u32 = 2;
 
 /// The ledger action of a verdict change; its actor is [`VERDICT_ACTOR`].
-pub const ACTION_VERDICT: &str = "check_verdict";
+pub const ACTION_VERDICT: &str = crate::ledger_action::LedgerAction::CheckVerdict.as_str();
 
 /// Who records verdict changes in the ledger: the server itself.
 pub const VERDICT_ACTOR: &str = "shipshape";

@@ -2,7 +2,7 @@
 
 use super::extract::{ClusterId, CurrentUser};
 use crate::error::ApiResult;
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::State;
 use axum::Json;
 use shipshape_backend::service::checks;

@@ -2,7 +2,7 @@
 
 use super::extract::{ApiJson, ClusterId, CurrentUser};
 use crate::error::ApiResult;
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;

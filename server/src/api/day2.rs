@@ -3,7 +3,7 @@
 
 use super::extract::{ClusterId, CurrentUser};
 use crate::error::{ApiError, ApiResult};
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};

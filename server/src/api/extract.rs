@@ -2,7 +2,7 @@
 //! whose rejections are JSON errors like every other.
 
 use crate::error::ApiError;
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
@@ -44,7 +44,7 @@ impl FromRequestParts<ServerState> for CurrentUser {
                     "internal error; it has been logged",
                 )
             })?;
-        let user = shipshape_app::ssr::session_user(&state.app, &session).await?;
+        let user = shipshape_backend::session::session_user(&state.app, &session).await?;
         user.map(CurrentUser)
             .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "log in first"))
     }

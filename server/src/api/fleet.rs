@@ -4,7 +4,7 @@
 
 use super::extract::{ClusterId, CurrentUser};
 use crate::error::ApiResult;
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};

@@ -5,7 +5,7 @@
 //! that cannot be reached). While the server drains on `SIGTERM` it answers
 //! 503 `draining` at once, without asking the database.
 
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;

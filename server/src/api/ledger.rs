@@ -6,11 +6,11 @@
 
 use super::extract::CurrentUser;
 use crate::error::ApiResult;
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::State;
 use axum::Json;
 use shipshape_backend::service::ledger_verify;
-use shipshape_domain::ledger::Verification;
+use shipshape_domain::chain::Verification;
 use shipshape_domain::signing::KeyInfo;
 
 /// At most two walks at once (then 429 with `Retry-After`); a chain whose

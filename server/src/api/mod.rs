@@ -17,7 +17,7 @@ pub mod tokens;
 pub mod users;
 pub mod waivers;
 
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::routing::{get, post};
 use axum::Router;
 

@@ -4,7 +4,7 @@
 
 use super::extract::CurrentUser;
 use crate::error::ApiResult;
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;

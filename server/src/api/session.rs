@@ -2,7 +2,7 @@
 
 use super::extract::{ApiJson, CurrentUser};
 use crate::error::{ApiError, ApiResult};
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -32,7 +32,7 @@ pub async fn login(
         address.as_deref(),
     )
     .await?;
-    shipshape_app::ssr::begin_session(&session, &user)
+    shipshape_backend::session::begin_session(&session, &user)
         .await
         .map_err(ApiError::from)?;
     Ok(Json(user))
@@ -62,7 +62,7 @@ pub async fn setup(
     let user =
         auth::setup_first_admin(&state.app, &body.username, body.password, &body.setup_token)
             .await?;
-    shipshape_app::ssr::begin_session(&session, &user)
+    shipshape_backend::session::begin_session(&session, &user)
         .await
         .map_err(ApiError::from)?;
     Ok((StatusCode::CREATED, Json(user)))
@@ -73,7 +73,7 @@ pub async fn whoami(CurrentUser(user): CurrentUser) -> Json<User> {
 }
 
 pub async fn logout(session: Session) -> ApiResult<StatusCode> {
-    shipshape_app::ssr::end_session(&session)
+    shipshape_backend::session::end_session(&session)
         .await
         .map_err(ApiError::from)?;
     Ok(StatusCode::NO_CONTENT)

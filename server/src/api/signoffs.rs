@@ -2,14 +2,13 @@
 
 use super::extract::{ApiJson, ClusterId, CurrentUser};
 use crate::error::{ApiError, ApiResult};
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use shipshape_backend::service::signoffs;
 use shipshape_domain::checklist::{Checklist, HistoryEntry};
-use shipshape_domain::fields::FieldErrors;
 use shipshape_domain::signoff::SignoffAction;
 
 #[derive(Serialize)]
@@ -76,12 +75,7 @@ pub async fn sign(
         let ApiJson(body) = ApiJson::<SignBody>::from_request(request, &state).await?;
         (body.status, body.note, Vec::new(), String::new())
     };
-    let action = SignoffAction::parse(&status).ok_or_else(|| {
-        ApiError::invalid(FieldErrors::single(
-            "status",
-            "must be done, not_applicable or revoked",
-        ))
-    })?;
+    let action = SignoffAction::from_status(&status).map_err(ApiError::invalid)?;
     let entry = signoffs::sign_with_evidence(
         &state.app, &user, id, &item_id, action, &note, files, &as_of,
     )

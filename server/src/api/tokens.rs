@@ -4,7 +4,7 @@
 
 use super::extract::{AccountCaller, ApiJson};
 use crate::error::ApiResult;
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;

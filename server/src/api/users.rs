@@ -2,7 +2,7 @@
 
 use super::extract::{ApiJson, CurrentUser};
 use crate::error::{ApiError, ApiResult};
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -52,7 +52,7 @@ pub struct AccountBody {
 }
 
 pub async fn change(
-    axum::extract::State(state): axum::extract::State<crate::router::ServerState>,
+    axum::extract::State(state): axum::extract::State<crate::state::ServerState>,
     super::extract::CurrentUser(user): super::extract::CurrentUser,
     axum::extract::Path(id): axum::extract::Path<i64>,
     super::extract::ApiJson(body): super::extract::ApiJson<AccountBody>,
@@ -88,7 +88,7 @@ pub struct PasswordBody {
 }
 
 pub async fn reset_password(
-    axum::extract::State(state): axum::extract::State<crate::router::ServerState>,
+    axum::extract::State(state): axum::extract::State<crate::state::ServerState>,
     super::extract::CurrentUser(user): super::extract::CurrentUser,
     axum::extract::Path(id): axum::extract::Path<i64>,
     super::extract::ApiJson(body): super::extract::ApiJson<PasswordBody>,

@@ -2,7 +2,7 @@
 
 use super::extract::{ApiJson, ClusterId, CurrentUser};
 use crate::error::{ApiError, ApiResult};
-use crate::router::ServerState;
+use crate::state::ServerState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;

@@ -183,7 +183,9 @@ mod tests {
     async fn a_migrated_database_matches_the_list() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("shipshape.db");
-        let pool = crate::store::sqlite::connect(&path).await.expect("migrated");
+        let pool = crate::store::sqlite::connect(&path)
+            .await
+            .expect("migrated");
         pool.close().await;
         let conn = open(&path).await.expect("the checks pass");
         conn.close().await.expect("close");
@@ -195,7 +197,9 @@ mod tests {
         let path = dir.path().join("shipshape.db");
         let err = open(&path).await.err().map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("does not exist")));
-        let pool = crate::store::sqlite::connect(&path).await.expect("migrated");
+        let pool = crate::store::sqlite::connect(&path)
+            .await
+            .expect("migrated");
         sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)")
             .execute(&pool)
             .await

@@ -6,7 +6,7 @@
 use super::{db, MigrateError};
 use crate::store::Conn;
 use futures::TryStreamExt;
-use shipshape_domain::ledger::{ChainVerifier, Verification};
+use shipshape_domain::chain::{ChainVerifier, Verification};
 use shipshape_domain::signing::PublicKey;
 
 /// Verifies the ledger `repos` sees and compares its head with `head`
