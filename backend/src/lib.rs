@@ -20,6 +20,8 @@ pub mod disk_space;
 pub mod error;
 pub mod files;
 pub mod heavy;
+pub mod ical;
+pub mod jobs;
 pub mod keys;
 pub mod ledger;
 pub mod lifecycle;

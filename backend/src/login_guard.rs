@@ -6,6 +6,14 @@
 //! threads (see `crate::password`), which is what bounds its memory. On
 //! PostgreSQL the failures are kept in the database, so replicas share
 //! them; the SQLite install is one process and keeps them in memory.
+//!
+//! Why not `governor`'s keyed rate limiters: they meter every request
+//! (GCRA, a token bucket) in one process's memory. Here only *failed*
+//! password checks may count (a rush of right passwords must never be
+//! refused), the window's failures must be shared by every replica through
+//! PostgreSQL, and a person must be told how long to wait (`Retry-After`
+//! from the oldest failure in the window). None of that is a token bucket;
+//! the rule is the domain's [`LoginLimiter`], tested there.
 
 use crate::store::Store;
 use shipshape_domain::login_limit::{verdict, LimitKey, LoginLimiter};

@@ -24,9 +24,24 @@ pub struct NewToken {
 /// A valid request: a trimmed name and a lifetime in days.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidToken {
-    pub name: String,
-    pub days: i64,
-    pub read_only: bool,
+    name: String,
+    days: i64,
+    read_only: bool,
+}
+
+/// Read-only: a value cannot change after it was validated.
+impl ValidToken {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn days(&self) -> i64 {
+        self.days
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
 }
 
 pub fn validate(input: &NewToken) -> Result<ValidToken, FieldErrors> {

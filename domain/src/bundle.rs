@@ -70,11 +70,11 @@ impl BundleFilters {
                 .map(str::to_string)
         };
         BundleFilters {
-            cluster: filter.cluster_id,
+            cluster: filter.cluster_id(),
             from: given(&q.from),
             to: given(&q.to),
-            user: filter.actor.clone(),
-            item: filter.item_id.clone(),
+            user: filter.actor().map(str::to_string),
+            item: filter.item_id().map(str::to_string),
         }
     }
 

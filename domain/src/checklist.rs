@@ -252,8 +252,8 @@ impl From<LedgerEntry> for HistoryEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signoff::SignoffAction;
     use crate::runbook::builtin_runbook;
+    use crate::signoff::SignoffAction;
     use chrono::TimeZone;
 
     fn now() -> Moment {

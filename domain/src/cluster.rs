@@ -55,11 +55,51 @@ pub struct ClusterInput {
 /// Fields that passed validation, normalized.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidCluster {
-    pub name: String,
-    pub environment: String,
-    pub coordinator_url: String,
-    pub notes: String,
-    pub connection: Connection,
+    name: String,
+    environment: String,
+    coordinator_url: String,
+    notes: String,
+    connection: Connection,
+}
+
+/// Read-only: a value cannot change after it was validated.
+impl ValidCluster {
+    /// A value as if validated, for other modules' unit tests.
+    #[cfg(test)]
+    pub(crate) fn for_tests(
+        name: &str,
+        coordinator_url: &str,
+        notes: &str,
+        connection: Connection,
+    ) -> ValidCluster {
+        ValidCluster {
+            name: name.into(),
+            environment: "prod".into(),
+            coordinator_url: coordinator_url.into(),
+            notes: notes.into(),
+            connection,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn environment(&self) -> &str {
+        &self.environment
+    }
+
+    pub fn coordinator_url(&self) -> &str {
+        &self.coordinator_url
+    }
+
+    pub fn notes(&self) -> &str {
+        &self.notes
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
 }
 
 /// Validates every field and reports all problems at once.

@@ -100,11 +100,11 @@ fn fields(
 
 fn of_valid(c: &ValidCluster) -> Vec<(&'static str, String)> {
     fields(
-        &c.name,
-        &c.environment,
-        &c.coordinator_url,
-        &c.notes,
-        &c.connection,
+        &c.name(),
+        &c.environment(),
+        &c.coordinator_url(),
+        &c.notes(),
+        &c.connection(),
     )
 }
 
@@ -227,23 +227,17 @@ mod tests {
     use crate::connection::Auth;
 
     fn valid(url: &str, notes: &str) -> ValidCluster {
-        ValidCluster {
-            name: "prod".into(),
-            environment: "prod".into(),
-            coordinator_url: url.into(),
-            notes: notes.into(),
-            connection: Connection::default(),
-        }
+        ValidCluster::for_tests("prod", url, notes, Connection::default())
     }
 
     fn cluster(v: &ValidCluster) -> Cluster {
         Cluster {
             id: 1,
-            name: v.name.clone(),
-            environment: v.environment.clone(),
-            coordinator_url: v.coordinator_url.clone(),
-            notes: v.notes.clone(),
-            connection: v.connection.clone(),
+            name: v.name().to_string(),
+            environment: v.environment().to_string(),
+            coordinator_url: v.coordinator_url().to_string(),
+            notes: v.notes().to_string(),
+            connection: v.connection().clone(),
             created_at: "t".into(),
             updated_at: "t".into(),
             archived_at: None,
@@ -255,8 +249,15 @@ mod tests {
     #[test]
     fn an_edit_lists_each_changed_field_and_a_target_change_resets() {
         let before = cluster(&valid("https://a.example.com:8443", "n"));
-        let mut after = valid("https://evil.example.net:8443", "n2");
-        after.connection.insecure_tls = true;
+        let after = ValidCluster::for_tests(
+            "prod",
+            "https://evil.example.net:8443",
+            "n2",
+            Connection {
+                insecure_tls: true,
+                ..Connection::default()
+            },
+        );
         let d = edit(&before, &after);
         let fields: Vec<&str> = d.changes.iter().map(|c| c.field.as_str()).collect();
         assert_eq!(
@@ -292,11 +293,18 @@ mod tests {
         let d = edit(&before, &valid("https://a.example.com", "other"));
         assert!(!d.resets_verdicts);
         assert!(!touches_connection(&d));
-        let mut with_secret = valid("https://a.example.com", "n");
-        with_secret.connection.auth = Auth::Basic {
-            user: "svc".into(),
-            password_env: "TRINO_SECRET_PROD".into(),
-        };
+        let with_secret = ValidCluster::for_tests(
+            "prod",
+            "https://a.example.com",
+            "n",
+            Connection {
+                auth: Auth::Basic {
+                    user: "svc".into(),
+                    password_env: "TRINO_SECRET_PROD".into(),
+                },
+                ..Connection::default()
+            },
+        );
         let d = registration(&with_secret);
         let json = serde_json::to_string(&d).unwrap();
         assert!(json.contains("TRINO_SECRET_PROD"));

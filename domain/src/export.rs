@@ -26,13 +26,36 @@ pub struct ExportQuery {
 /// Valid filters: `from`/`to` are whole UTC days, both inclusive.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExportFilter {
-    pub cluster_id: Option<i64>,
+    cluster_id: Option<i64>,
     /// `at >= from_ts` (RFC 3339 text compares in time order).
-    pub from_ts: Option<String>,
+    from_ts: Option<String>,
     /// `at < to_ts`: the day after `to`.
-    pub to_ts: Option<String>,
-    pub actor: Option<String>,
-    pub item_id: Option<String>,
+    to_ts: Option<String>,
+    actor: Option<String>,
+    item_id: Option<String>,
+}
+
+/// Read-only: a value cannot change after it was validated.
+impl ExportFilter {
+    pub fn cluster_id(&self) -> Option<i64> {
+        self.cluster_id
+    }
+
+    pub fn from_ts(&self) -> Option<&str> {
+        self.from_ts.as_deref()
+    }
+
+    pub fn to_ts(&self) -> Option<&str> {
+        self.to_ts.as_deref()
+    }
+
+    pub fn actor(&self) -> Option<&str> {
+        self.actor.as_deref()
+    }
+
+    pub fn item_id(&self) -> Option<&str> {
+        self.item_id.as_deref()
+    }
 }
 
 pub fn validate_export(q: &ExportQuery) -> Result<ExportFilter, FieldErrors> {

@@ -1,11 +1,10 @@
 //! The readiness gate a deployment pipeline asks: is this cluster ready?
 //! Judged from the cluster's checklist against the pipeline's bar (a
 //! minimum score, sections that must be complete, whether a regressed item
-//! may pass), with every blocking item and why. Also the gate as JUnit XML,
-//! one test case per item, so CI systems show each.
+//! may pass), with every blocking item and why, and every scored item with
+//! its standing (the server writes them as JUnit XML, one test case each).
 
 use crate::checklist::{Checklist, ChecklistItem};
-use crate::markup::escape as xml;
 use crate::standing::Standing;
 use serde::{Deserialize, Serialize};
 
@@ -161,66 +160,6 @@ pub fn evaluate(
         blocking,
         items,
     })
-}
-
-/// The gate as JUnit XML: a test case per item (failed when it blocks,
-/// skipped when not applicable or waived) and one for the score.
-pub fn junit(r: &GateResult) -> String {
-    let failures = r.blocking.len() + usize::from(!r.reasons.is_empty());
-    let skipped = r
-        .items
-        .iter()
-        .filter(|i| matches!(i.standing, Standing::NotApplicable | Standing::Waived))
-        .count();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!(
-        "<testsuites name=\"shipshape gate\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">\n",
-        r.items.len() + 1
-    ));
-    out.push_str(&format!(
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\">\n",
-        xml(&r.cluster),
-        r.items.len() + 1
-    ));
-    let score = r
-        .score
-        .map(|s| format!("{s}%"))
-        .unwrap_or_else(|| "n/a".into());
-    out.push_str(&format!(
-        "    <testcase classname=\"readiness\" name=\"score {score} (at least {}%)\">",
-        r.min_score
-    ));
-    if r.reasons.is_empty() {
-        out.push_str("</testcase>\n");
-    } else {
-        out.push_str(&format!(
-            "\n      <failure message=\"{}\"/>\n    </testcase>\n",
-            xml(&r.reasons.join("; "))
-        ));
-    }
-    for i in &r.items {
-        out.push_str(&format!(
-            "    <testcase classname=\"{}\" name=\"{}\">",
-            xml(&i.section),
-            xml(&i.title)
-        ));
-        if let Some(b) = r.blocking.iter().find(|b| b.item_id == i.item_id) {
-            out.push_str(&format!(
-                "\n      <failure message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
-                xml(&b.reason),
-                b.standing.as_str()
-            ));
-        } else if matches!(i.standing, Standing::NotApplicable | Standing::Waived) {
-            out.push_str(&format!(
-                "\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                i.standing.as_str()
-            ));
-        } else {
-            out.push_str("</testcase>\n");
-        }
-    }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
 }
 
 /// The gate for people: verdict, score and each blocking item.
@@ -405,15 +344,10 @@ mod tests {
     }
 
     #[test]
-    fn junit_has_a_case_per_item_and_escapes_text() {
+    fn text_names_the_verdict_and_each_blocking_item() {
         let r = evaluate("prod & co", &sample(), &GateQuery::default()).unwrap();
-        let x = junit(&r);
-        assert_eq!(x.matches("<testcase ").count(), 7);
-        assert_eq!(x.matches("<failure ").count(), 3);
-        assert_eq!(x.matches("<skipped ").count(), 1);
-        assert!(x.contains("name=\"prod &amp; co\""));
-        assert!(x.contains("name=\"Title &lt;ldap&gt;\""));
-        assert!(!x.contains("<ldap>"));
+        assert_eq!(r.items.len(), 6);
+        assert_eq!(r.blocking.len(), 2);
         let t = text(&r);
         assert!(t.starts_with("prod & co: NOT READY (score 60%, required 100%)"));
         assert!(

@@ -164,9 +164,9 @@ pub fn fold<'a>(rows: impl IntoIterator<Item = &'a EntryContent>) -> Folded {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::CheckStatus;
     use crate::check::ACTION_VERDICT;
     use crate::signoff::SignoffAction;
-    use crate::check::CheckStatus;
 
     fn row(seq: i64, item: &str, action: &str, details: &str) -> EntryContent {
         EntryContent {

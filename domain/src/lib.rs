@@ -26,7 +26,6 @@ pub mod drift;
 pub mod export;
 pub mod fields;
 pub mod gate;
-pub mod ical;
 pub mod item_filter;
 pub mod item_line;
 pub mod item_state;

@@ -191,7 +191,10 @@ pub fn slack_text(e: &Event) -> String {
 
 /// `t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`
 pub fn signature(secret: &[u8], t: i64, body: &[u8]) -> String {
-    format!("t={t},v1={}", hex::encode(mac(secret, t, body).unwrap_or_default()))
+    format!(
+        "t={t},v1={}",
+        hex::encode(mac(secret, t, body).unwrap_or_default())
+    )
 }
 
 /// `None` only if the key were refused, which HMAC never does (it takes a
@@ -219,7 +222,8 @@ pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64) -> bool {
     let (Some(t), Some(v1)) = (t, v1) else {
         return false;
     };
-    (now - t).abs() <= TOLERANCE_SECS && mac(secret, t, body).is_some_and(|m| crate::secret_eq::secret_eq(&m, &v1))
+    (now - t).abs() <= TOLERANCE_SECS
+        && mac(secret, t, body).is_some_and(|m| crate::secret_eq::secret_eq(&m, &v1))
 }
 
 #[cfg(test)]

@@ -130,8 +130,19 @@ pub fn sign_refusal(role: Role, cluster_archived: bool) -> Option<SignRefusal> {
 /// A sign-off that passed the rules, ready to be appended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidSignoff {
-    pub action: SignoffAction,
-    pub note: String,
+    action: SignoffAction,
+    note: String,
+}
+
+/// Read-only: a value cannot change after it was validated.
+impl ValidSignoff {
+    pub fn action(&self) -> SignoffAction {
+        self.action
+    }
+
+    pub fn note(&self) -> &str {
+        &self.note
+    }
 }
 
 /// Checks a requested sign-off against the item's current state.

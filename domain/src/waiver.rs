@@ -166,9 +166,24 @@ pub struct WaiverView {
 /// A request that passed the rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidRequest {
-    pub kind: WaiverKind,
-    pub reason: String,
-    pub expires_on: NaiveDate,
+    kind: WaiverKind,
+    reason: String,
+    expires_on: NaiveDate,
+}
+
+/// Read-only: a value cannot change after it was validated.
+impl ValidRequest {
+    pub fn kind(&self) -> WaiverKind {
+        self.kind
+    }
+
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    pub fn expires_on(&self) -> NaiveDate {
+        self.expires_on
+    }
 }
 
 impl ValidRequest {

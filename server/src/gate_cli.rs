@@ -3,9 +3,10 @@
 //! Exit codes: 0 ready, 1 not ready, 2 usage or connection error.
 
 use crate::cli::CliError;
+use crate::junit::junit;
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
-use shipshape_domain::gate::{junit, text, GateResult};
+use shipshape_domain::gate::{text, GateResult};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -132,7 +133,7 @@ pub async fn run(args: GateArgs) -> Result<(), CliError> {
     let out = match args.format {
         GateFormat::Text => text(&result),
         GateFormat::Json => serde_json::to_string_pretty(&result).map_err(usage)? + "\n",
-        GateFormat::Junit => junit(&result),
+        GateFormat::Junit => junit(&result).map_err(usage)?,
     };
     print!("{out}");
     if result.ready {

@@ -21,6 +21,7 @@ pub mod file_modes;
 pub mod forms;
 pub mod gate_cli;
 pub mod host_check;
+pub mod junit;
 pub mod metrics;
 pub mod router;
 pub mod server_fn_status;

@@ -177,15 +177,9 @@ pub async fn serve(app: AppState) -> Result<(), std::io::Error> {
         tokio::spawn(checkpoints::run_forever(app.clone())),
         tokio::spawn(backup::run_forever(app.clone())),
         tokio::spawn(notifications::run_forever(app.clone())),
-        // Stopped where it waits (its writes are transactions).
-        tokio::spawn({
-            let app = app.clone();
-            async move {
-                let stopping = app.lifecycle.clone();
-                let refresh = shipshape_backend::service::directory_refresh::run_forever(app);
-                stopping.unless_stopped(refresh).await;
-            }
-        }),
+        tokio::spawn(shipshape_backend::service::directory_refresh::run_forever(
+            app.clone(),
+        )),
     ];
     let setup = shipshape_backend::service::auth::prepare_setup(&app)
         .await

@@ -273,15 +273,11 @@ pub async fn run_forever(state: crate::AppState) {
     let Some(root) = state.config.backup_dir.clone() else {
         return;
     };
-    let every = std::time::Duration::from_secs(state.config.backup_interval_secs.max(1));
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    tick.tick().await; // the first tick is now: wait a whole interval
+    use crate::jobs::{leader_ticks, Start};
+    let every = std::time::Duration::from_secs(state.config.backup_interval_secs);
     let stopping = &state.lifecycle;
-    while stopping.unless_stopped(tick.tick()).await.is_some() {
-        if !state.leader.is_leader() {
-            continue;
-        }
+    let mut ticks = leader_ticks(&state, every, Start::AfterOneInterval).await;
+    while let Some(_due) = ticks.next().await {
         let name = format!(
             "shipshape-{}",
             chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")

@@ -36,5 +36,6 @@ pub async fn feed(state: &AppState, token: &str) -> Result<String, ServiceError>
         .await?
         .ok_or(ServiceError::NotFound("calendar"))?;
     let tasks = super::day2::all_tasks(state, &user).await?;
-    Ok(shipshape_domain::ical::calendar(&tasks, chrono::Utc::now()))
+    crate::ical::calendar(&tasks, chrono::Utc::now())
+        .map_err(|e| ServiceError::internal("writing the calendar", e))
 }

@@ -211,15 +211,12 @@ async fn checkpoint(state: &AppState, rule: Rule) -> Result<Option<LedgerEntry>,
 /// (a broken chain, a checkpoint by another key) is logged when it first
 /// happens and whenever it changes, not at every look.
 pub async fn run_forever(state: AppState) {
+    use crate::jobs::{leader_ticks, Start};
     let since = Utc::now();
-    let mut tick = tokio::time::interval(POLL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut failing: Option<String> = None;
     let stopping = &state.lifecycle;
-    while stopping.unless_stopped(tick.tick()).await.is_some() {
-        if !state.leader.is_leader() {
-            continue;
-        }
+    let mut ticks = leader_ticks(&state, POLL, Start::Now).await;
+    while let Some(_due) = ticks.next().await {
         // A checkpoint is one transaction: abandoned, it leaves nothing.
         let Some(done) = stopping
             .unless_stopped(checkpoint_if_due(&state, since))

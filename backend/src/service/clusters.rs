@@ -32,11 +32,11 @@ async fn validate(state: &AppState, input: &ClusterInput) -> Result<ValidCluster
     let mut errors = shipshape_domain::fields::FieldErrors::new();
     check_connection_rules(
         &state.config,
-        &valid.coordinator_url,
-        &valid.connection,
+        &valid.coordinator_url(),
+        &valid.connection(),
         &mut errors,
     );
-    check_cluster_hosts(state, &valid.coordinator_url, &mut errors).await;
+    check_cluster_hosts(state, &valid.coordinator_url(), &mut errors).await;
     if errors.is_empty() {
         Ok(valid)
     } else {
@@ -79,14 +79,14 @@ pub async fn create(
     let valid = validate(state, input).await?;
     // Registering a cluster that uses a secret decides where that secret
     // goes, as changing one's connection does: the same role for both.
-    if valid.connection.auth.secret_env().is_some() {
+    if valid.connection().auth.secret_env().is_some() {
         require(actor, Permission::ChangeSecretConnections)?;
     }
     let at = now();
     let mut tx = state.db.write().await?;
     let cluster = match tx.clusters().insert(&valid, &at).await? {
         Write::Done(c) => *c,
-        Write::NameTaken => return Err(name_taken(&valid.name)),
+        Write::NameTaken => return Err(name_taken(&valid.name())),
         Write::Missing => return Err(ServiceError::NotFound("cluster")),
     };
     record(
@@ -120,13 +120,13 @@ pub async fn update(
         .ok_or(ServiceError::NotFound("cluster"))?;
     let details = change::edit(&before, &valid);
     let uses_secret = before.connection.auth.secret_env().is_some()
-        || valid.connection.auth.secret_env().is_some();
+        || valid.connection().auth.secret_env().is_some();
     if uses_secret && change::touches_connection(&details) {
         require(actor, Permission::ChangeSecretConnections)?;
     }
     let cluster = match tx.clusters().update(id, &valid, &at).await? {
         Write::Done(c) => *c,
-        Write::NameTaken => return Err(name_taken(&valid.name)),
+        Write::NameTaken => return Err(name_taken(&valid.name())),
         Write::Missing => return Err(ServiceError::NotFound("cluster")),
     };
     if details.changes.is_empty() {

@@ -32,17 +32,15 @@ pub async fn run_forever(state: AppState) {
     if !ldap.can_look_up() {
         return;
     }
-    let every = Duration::from_secs(ldap.refresh_secs().max(1));
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    // The first tick is at once; the first round waits one interval.
-    tick.tick().await;
-    loop {
-        tick.tick().await;
-        if !state.leader.is_leader() {
-            continue;
-        }
-        match refresh_ldap(&state).await {
+    use crate::jobs::{leader_ticks, Start};
+    let every = Duration::from_secs(ldap.refresh_secs());
+    // Stopped where it waits (its writes are transactions).
+    let mut ticks = leader_ticks(&state, every, Start::AfterOneInterval).await;
+    while let Some(_due) = ticks.next().await {
+        let Some(refreshed) = state.lifecycle.unless_stopped(refresh_ldap(&state)).await else {
+            break;
+        };
+        match refreshed {
             Ok(r) if r.disabled + r.role_changed > 0 => {
                 tracing::info!(
                     checked = r.checked,

@@ -27,14 +27,14 @@ pub async fn prepare(
     require(actor, Permission::Read)?;
     let filter = validate_export(q)?;
     let mut errors = shipshape_domain::fields::FieldErrors::new();
-    if let Some(id) = filter.cluster_id {
+    if let Some(id) = filter.cluster_id() {
         if state.db.read().await?.clusters().by_id(id).await?.is_none() {
             errors.add("cluster", format!("There is no cluster {id}."));
         }
     }
-    if let Some(item) = &filter.item_id {
+    if let Some(item) = filter.item_id() {
         let known = state.runbook.item(item).is_some()
-            || LEDGER_ITEMS.iter().any(|(id, _)| id == item)
+            || LEDGER_ITEMS.iter().any(|(id, _)| *id == item)
             || state
                 .read_cache
                 .states(&state.db)

@@ -77,15 +77,12 @@ pub async fn run_forever(state: AppState) {
         return;
     }
     let client = reqwest::Client::new();
-    let every = Duration::from_secs(state.config.reminder_interval_secs.max(1));
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    use crate::jobs::{leader_ticks, Start};
+    let every = Duration::from_secs(state.config.reminder_interval_secs);
     // A round under way finishes (it only claims and hands off): the server
     // stops between rounds.
-    while state.lifecycle.unless_stopped(tick.tick()).await.is_some() {
-        if !state.leader.is_leader() {
-            continue;
-        }
+    let mut ticks = leader_ticks(&state, every, Start::Now).await;
+    while let Some(_due) = ticks.next().await {
         match run_round(&state, &client).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(reminders = n, "Day-2 reminders sent"),

@@ -66,13 +66,10 @@ pub async fn run_forever(state: AppState) {
         tracing::info!("scheduled checks are off (check_interval_secs = 0)");
         return;
     }
-    let mut tick = tokio::time::interval(Duration::from_secs(every));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    use crate::jobs::{leader_ticks, Start};
     let stopping = &state.lifecycle;
-    while let Some(due) = stopping.unless_stopped(tick.tick()).await {
-        if !state.leader.is_leader() {
-            continue;
-        }
+    let mut ticks = leader_ticks(&state, Duration::from_secs(every), Start::Now).await;
+    while let Some(due) = ticks.next().await {
         // How late the round starts against its schedule (a busy runtime or
         // a round longer than the interval shows here).
         metrics::gauge!("shipshape_scheduler_lag_seconds").set(due.elapsed().as_secs_f64());

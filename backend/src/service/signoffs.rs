@@ -149,8 +149,8 @@ pub async fn sign_with_evidence(
             actor: &actor.username,
             cluster_id,
             item_id,
-            action: valid.action.as_str(),
-            note: valid.note,
+            action: valid.action().as_str(),
+            note: valid.note().to_string(),
             details,
         },
     )

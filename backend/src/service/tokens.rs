@@ -27,7 +27,7 @@ pub async fn create(
     let valid = validate(input)?;
     let token = new_secret(TOKEN_PREFIX);
     let created = chrono::Utc::now();
-    let expires_at = format_ts(created + chrono::Duration::days(valid.days));
+    let expires_at = format_ts(created + chrono::Duration::days(valid.days()));
     let created_at = format_ts(created);
     let token_sha256 = digest(&token);
     let id = state
@@ -37,14 +37,14 @@ pub async fn create(
         .tokens()
         .insert(&crate::store::tokens::NewToken {
             user_id: actor.id,
-            name: &valid.name,
+            name: &valid.name(),
             token_sha256: &token_sha256,
-            read_only: valid.read_only,
+            read_only: valid.read_only(),
             created_at: &created_at,
             expires_at: &expires_at,
         })
         .await?;
-    tracing::info!(user = %actor.username, token = id, name = %valid.name, read_only = valid.read_only, "API token created");
+    tracing::info!(user = %actor.username, token = id, name = %valid.name(), read_only = valid.read_only(), "API token created");
     Ok(CreatedToken {
         id,
         token,

@@ -104,7 +104,7 @@ pub async fn request(
             cluster_id,
             item_id,
             action: waiver::ACTION_REQUESTED,
-            note: valid.reason.clone(),
+            note: valid.reason().to_string(),
             details,
         },
     )
@@ -115,9 +115,9 @@ pub async fn request(
     let waiver = Waiver {
         request_seq: c.seq,
         item_id: c.item_id,
-        kind: valid.kind,
+        kind: valid.kind(),
         reason: c.note,
-        expires_on: valid.expires_on,
+        expires_on: valid.expires_on(),
         requested_by: c.actor,
         requested_at: c.at,
         decision: None,

@@ -112,11 +112,11 @@ fn export_filter(actor_matches: &str) -> String {
 macro_rules! bind_export {
     ($q:expr, $after_seq:expr, $f:expr, $end:expr) => {
         $q.bind($after_seq)
-            .bind($f.cluster_id)
-            .bind($f.from_ts.as_deref())
-            .bind($f.to_ts.as_deref())
-            .bind($f.actor.as_deref())
-            .bind($f.item_id.as_deref())
+            .bind($f.cluster_id())
+            .bind($f.from_ts().as_deref())
+            .bind($f.to_ts().as_deref())
+            .bind($f.actor().as_deref())
+            .bind($f.item_id().as_deref())
             .bind($end)
     };
 }

@@ -10,6 +10,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use shipshape_backend::service::day2;
+use shipshape_backend::ServiceError;
 use shipshape_domain::day2::{Completion, TaskView};
 
 pub async fn tasks(
@@ -115,10 +116,9 @@ pub async fn calendar_all(
     CurrentUser(user): CurrentUser,
 ) -> ApiResult<Response> {
     let tasks = day2::all_tasks(&state.app, &user).await?;
-    Ok(calendar(shipshape_domain::ical::calendar(
-        &tasks,
-        chrono::Utc::now(),
-    )))
+    let ics = shipshape_backend::ical::calendar(&tasks, chrono::Utc::now())
+        .map_err(|e| ServiceError::internal("writing the calendar", e))?;
+    Ok(calendar(ics))
 }
 
 pub async fn calendar_cluster(
@@ -127,10 +127,9 @@ pub async fn calendar_cluster(
     ClusterId(id): ClusterId,
 ) -> ApiResult<Response> {
     let (_, tasks) = day2::tasks(&state.app, &user, id).await?;
-    Ok(calendar(shipshape_domain::ical::calendar(
-        &tasks,
-        chrono::Utc::now(),
-    )))
+    let ics = shipshape_backend::ical::calendar(&tasks, chrono::Utc::now())
+        .map_err(|e| ServiceError::internal("writing the calendar", e))?;
+    Ok(calendar(ics))
 }
 
 #[derive(serde::Serialize)]

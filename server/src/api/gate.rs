@@ -6,14 +6,16 @@
 
 use super::extract::{ClusterId, CurrentUser};
 use crate::error::{ApiError, ApiResult};
+use crate::junit::junit;
 use crate::state::ServerState;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use shipshape_backend::service::gate;
+use shipshape_backend::ServiceError;
 use shipshape_domain::fields::FieldErrors;
-use shipshape_domain::gate::{junit, text, GateQuery};
+use shipshape_domain::gate::{text, GateQuery};
 
 enum Format {
     Json,
@@ -70,7 +72,8 @@ pub async fn gate(
         Format::Junit => (
             status,
             [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
-            junit(&result),
+            junit(&result)
+                .map_err(|e| ServiceError::Internal(format!("writing the JUnit report: {e}")))?,
         )
             .into_response(),
         Format::Text => (
