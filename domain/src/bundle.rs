@@ -548,8 +548,20 @@ impl BundleVerifier {
         archive: &[ArchiveFile],
         sums: Result<Option<&str>, String>,
     ) -> BundleReport {
-        let m = &self.manifest;
         let mut out = Problems::default();
+        self.check_manifest(&mut out);
+        let actual = archive_entries(archive, &mut out);
+        let listed = check_listed_files(&self.manifest, &actual, &mut out);
+        check_nothing_else(&actual, &listed, &mut out);
+        check_sums(sums, &actual, &listed, &mut out);
+        self.check_rows(&actual, &mut out);
+        self.check_attachments(&actual, &listed, &mut out);
+        self.report(archive.len(), out)
+    }
+
+    /// The manifest itself: its signature and its format.
+    fn check_manifest(&self, out: &mut Problems) {
+        let m = &self.manifest;
         if let Some(p) = &self.signature.problem {
             out.push(Problem::file(MANIFEST_PATH, p.clone()));
         }
@@ -559,115 +571,13 @@ impl BundleVerifier {
                 format!("format {:?} is not {FORMAT:?}", m.format),
             ));
         }
+    }
 
-        // What is in the archive.
-        let mut actual: BTreeMap<&str, &Result<FileDigest, String>> = BTreeMap::new();
-        for f in archive {
-            if actual.insert(f.path.as_str(), &f.content).is_some() {
-                out.push(Problem::file(
-                    &f.path,
-                    "appears more than once in the archive",
-                ));
-            }
-        }
-
-        // Every listed file is there, with its size and SHA-256.
-        let mut listed: BTreeMap<&str, &ManifestFile> = BTreeMap::new();
-        for f in &m.files {
-            if f.path == MANIFEST_PATH || f.path == SUMS_PATH {
-                out.push(Problem::file(
-                    MANIFEST_PATH,
-                    format!("lists {}, which it cannot cover", f.path),
-                ));
-                continue;
-            }
-            if listed.insert(f.path.as_str(), f).is_some() {
-                out.push(Problem::file(&f.path, "listed twice in the manifest"));
-                continue;
-            }
-            match actual.get(f.path.as_str()) {
-                None => out.push(Problem::file(
-                    &f.path,
-                    "listed in the manifest but missing from the bundle",
-                )),
-                Some(Err(e)) => out.push(Problem::file(&f.path, format!("cannot be read: {e}"))),
-                Some(Ok(d)) => {
-                    if d.bytes != f.bytes {
-                        out.push(Problem::file(
-                            &f.path,
-                            format!("is {} bytes, the manifest says {}", d.bytes, f.bytes),
-                        ));
-                    }
-                    if d.sha256 != f.sha256 {
-                        out.push(Problem::file(
-                            &f.path,
-                            format!(
-                                "SHA-256 is {}, the manifest says {} (the file was changed)",
-                                d.sha256, f.sha256
-                            ),
-                        ));
-                    }
-                }
-            }
-        }
-        if !listed.contains_key(CSV_PATH) && !actual.contains_key(CSV_PATH) {
-            out.push(Problem::file(CSV_PATH, "missing from the bundle"));
-        }
-        // ...and nothing else is.
-        for path in actual.keys() {
-            if !listed.contains_key(path) && *path != MANIFEST_PATH && *path != SUMS_PATH {
-                out.push(Problem::file(
-                    path,
-                    "in the bundle but not listed in the manifest",
-                ));
-            }
-        }
-
-        // SHA256SUMS agrees with the manifest (and covers the manifest).
-        match sums.and_then(|s| s.map(parse_sha256sums).transpose()) {
-            Ok(None) => out.push(Problem::file(SUMS_PATH, "missing from the bundle")),
-            Err(e) => out.push(Problem::file(SUMS_PATH, e)),
-            Ok(Some(lines)) => {
-                let manifest_sha = match actual.get(MANIFEST_PATH) {
-                    Some(Ok(d)) => Some(d.sha256.as_str()),
-                    _ => None,
-                };
-                let mut seen = BTreeSet::new();
-                for (sha, path) in &lines {
-                    if !seen.insert(path.as_str()) {
-                        out.push(Problem::file(SUMS_PATH, format!("lists {path} twice")));
-                        continue;
-                    }
-                    let expected = if path == MANIFEST_PATH {
-                        manifest_sha
-                    } else {
-                        listed.get(path.as_str()).map(|f| f.sha256.as_str())
-                    };
-                    match expected {
-                        None => out.push(Problem::file(
-                            SUMS_PATH,
-                            format!("lists {path}, which the manifest does not"),
-                        )),
-                        Some(e) if e != sha => out.push(Problem::file(
-                            path,
-                            if path == MANIFEST_PATH {
-                                format!("SHA256SUMS says {sha}, the file's SHA-256 is {e}")
-                            } else {
-                                format!("SHA256SUMS says {sha}, the manifest says {e}")
-                            },
-                        )),
-                        Some(_) => {}
-                    }
-                }
-                for path in listed.keys().copied().chain([MANIFEST_PATH]) {
-                    if !seen.contains(path) {
-                        out.push(Problem::file(SUMS_PATH, format!("does not list {path}")));
-                    }
-                }
-            }
-        }
-
-        // The rows agree with the manifest.
+    /// The rows agree with the manifest: `signoffs.csv` has a header at
+    /// least, as many rows as the manifest says, the same first and last
+    /// seq, and none newer than the chain head it records.
+    fn check_rows(&self, actual: &Entries<'_>, out: &mut Problems) {
+        let m = &self.manifest;
         if actual.contains_key(CSV_PATH) && !self.header_seen {
             out.push(Problem::file(CSV_PATH, "is empty (not even a header)"));
         }
@@ -705,35 +615,13 @@ impl BundleVerifier {
             )),
             _ => {}
         }
+    }
 
-        // Every file a row names is there, with the content the row records;
-        // every attachment belongs to a row.
+    /// Every file a row names is there, with the content the row records;
+    /// every listed file but `signoffs.csv` is an attachment some row names.
+    fn check_attachments(&self, actual: &Entries<'_>, listed: &Listed<'_>, out: &mut Problems) {
         for (path, r) in &self.referenced {
-            match actual.get(path.as_str()) {
-                None => out.push(Problem::row(
-                    r.seq,
-                    format!("its attachment {path} is not in the bundle"),
-                )),
-                Some(Ok(d)) => {
-                    if d.sha256 != r.sha256 {
-                        out.push(Problem::row(
-                            r.seq,
-                            format!(
-                                "its attachment {path} does not match the SHA-256 the row records"
-                            ),
-                        ));
-                    } else if d.bytes != r.size {
-                        out.push(Problem::row(
-                            r.seq,
-                            format!(
-                                "its attachment {path} is {} bytes, the row records {}",
-                                d.bytes, r.size
-                            ),
-                        ));
-                    }
-                }
-                Some(Err(_)) => {} // reported with the file
-            }
+            check_attachment(path, r, actual.get(path.as_str()).copied(), out);
         }
         for path in listed.keys() {
             if *path != CSV_PATH && !self.referenced.contains_key(*path) {
@@ -743,31 +631,236 @@ impl BundleVerifier {
                 ));
             }
         }
+    }
 
-        let attachments = self.referenced.len();
-        out.more += self.problems.more;
-        for p in self.problems.list {
+    /// The report: the problems `out` found at the end first, then those
+    /// found row by row (one cap over both).
+    fn report(self, files: usize, mut out: Problems) -> BundleReport {
+        let BundleVerifier {
+            manifest: m,
+            rows,
+            first_seq,
+            last_seq,
+            head_in_bundle,
+            referenced,
+            problems,
+            signature,
+            checkpoints,
+            ..
+        } = self;
+        out.more += problems.more;
+        for p in problems.list {
             out.push(p);
         }
         BundleReport {
-            format: m.format.clone(),
-            generated_at: m.generated_at.clone(),
-            generated_by: m.generated_by.clone(),
-            filters: m.filters.clone(),
-            rows: self.rows,
-            first_seq: self.first_seq,
-            last_seq: self.last_seq,
-            files: archive.len(),
-            attachments,
-            chain_head: m.chain_head.clone(),
-            head_in_bundle: self.head_in_bundle,
-            signed_by: self.signature.signed_by.clone(),
-            trusted_key: self.signature.trusted.clone(),
-            signature_ok: self.signature.problem.is_none(),
-            checkpoints: self.checkpoints,
+            format: m.format,
+            generated_at: m.generated_at,
+            generated_by: m.generated_by,
+            filters: m.filters,
+            rows,
+            first_seq,
+            last_seq,
+            files,
+            attachments: referenced.len(),
+            chain_head: m.chain_head,
+            head_in_bundle,
+            signed_by: signature.signed_by,
+            trusted_key: signature.trusted,
+            signature_ok: signature.problem.is_none(),
+            checkpoints,
             problems: out.list,
             more_problems: out.more,
         }
+    }
+}
+
+/// The archive's entries by path: as read, or why they could not be.
+type Entries<'a> = BTreeMap<&'a str, &'a Result<FileDigest, String>>;
+
+/// The files the manifest lists, by path.
+type Listed<'a> = BTreeMap<&'a str, &'a ManifestFile>;
+
+/// What is in the archive, by path; a path that appears twice is a problem
+/// (the later entry is the one kept).
+fn archive_entries<'a>(archive: &'a [ArchiveFile], out: &mut Problems) -> Entries<'a> {
+    let mut actual = Entries::new();
+    for f in archive {
+        if actual.insert(f.path.as_str(), &f.content).is_some() {
+            out.push(Problem::file(
+                &f.path,
+                "appears more than once in the archive",
+            ));
+        }
+    }
+    actual
+}
+
+/// Every file the manifest lists is in the archive, with its size and
+/// SHA-256; the manifest must not list itself or `SHA256SUMS`, nor a path
+/// twice. Returns the files it lists (the first of a path listed twice).
+fn check_listed_files<'a>(
+    manifest: &'a Manifest,
+    actual: &Entries<'_>,
+    out: &mut Problems,
+) -> Listed<'a> {
+    let mut listed = Listed::new();
+    for f in &manifest.files {
+        if f.path == MANIFEST_PATH || f.path == SUMS_PATH {
+            out.push(Problem::file(
+                MANIFEST_PATH,
+                format!("lists {}, which it cannot cover", f.path),
+            ));
+            continue;
+        }
+        if listed.insert(f.path.as_str(), f).is_some() {
+            out.push(Problem::file(&f.path, "listed twice in the manifest"));
+            continue;
+        }
+        check_listed_file(f, actual.get(f.path.as_str()).copied(), out);
+    }
+    listed
+}
+
+/// One file the manifest lists against the archive's entry of that path.
+fn check_listed_file(
+    f: &ManifestFile,
+    entry: Option<&Result<FileDigest, String>>,
+    out: &mut Problems,
+) {
+    match entry {
+        None => out.push(Problem::file(
+            &f.path,
+            "listed in the manifest but missing from the bundle",
+        )),
+        Some(Err(e)) => out.push(Problem::file(&f.path, format!("cannot be read: {e}"))),
+        Some(Ok(d)) => {
+            if d.bytes != f.bytes {
+                out.push(Problem::file(
+                    &f.path,
+                    format!("is {} bytes, the manifest says {}", d.bytes, f.bytes),
+                ));
+            }
+            if d.sha256 != f.sha256 {
+                out.push(Problem::file(
+                    &f.path,
+                    format!(
+                        "SHA-256 is {}, the manifest says {} (the file was changed)",
+                        d.sha256, f.sha256
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// `signoffs.csv` is in the bundle, and nothing but the listed files, the
+/// manifest and `SHA256SUMS` is.
+fn check_nothing_else(actual: &Entries<'_>, listed: &Listed<'_>, out: &mut Problems) {
+    if !listed.contains_key(CSV_PATH) && !actual.contains_key(CSV_PATH) {
+        out.push(Problem::file(CSV_PATH, "missing from the bundle"));
+    }
+    for path in actual.keys() {
+        if !listed.contains_key(path) && *path != MANIFEST_PATH && *path != SUMS_PATH {
+            out.push(Problem::file(
+                path,
+                "in the bundle but not listed in the manifest",
+            ));
+        }
+    }
+}
+
+/// `SHA256SUMS` is there, can be read, and agrees with the manifest.
+fn check_sums(
+    sums: Result<Option<&str>, String>,
+    actual: &Entries<'_>,
+    listed: &Listed<'_>,
+    out: &mut Problems,
+) {
+    match sums.and_then(|s| s.map(parse_sha256sums).transpose()) {
+        Ok(None) => out.push(Problem::file(SUMS_PATH, "missing from the bundle")),
+        Err(e) => out.push(Problem::file(SUMS_PATH, e)),
+        Ok(Some(lines)) => check_sums_lines(&lines, actual, listed, out),
+    }
+}
+
+/// Each line of `SHA256SUMS` (no path twice) gives the SHA-256 the manifest
+/// lists, or for the manifest itself its SHA-256 in the archive; and every
+/// listed file and the manifest have a line.
+fn check_sums_lines(
+    lines: &[(String, String)],
+    actual: &Entries<'_>,
+    listed: &Listed<'_>,
+    out: &mut Problems,
+) {
+    let manifest_sha = match actual.get(MANIFEST_PATH) {
+        Some(Ok(d)) => Some(d.sha256.as_str()),
+        _ => None,
+    };
+    let mut seen = BTreeSet::new();
+    for (sha, path) in lines {
+        if !seen.insert(path.as_str()) {
+            out.push(Problem::file(SUMS_PATH, format!("lists {path} twice")));
+            continue;
+        }
+        let expected = if path == MANIFEST_PATH {
+            manifest_sha
+        } else {
+            listed.get(path.as_str()).map(|f| f.sha256.as_str())
+        };
+        match expected {
+            None => out.push(Problem::file(
+                SUMS_PATH,
+                format!("lists {path}, which the manifest does not"),
+            )),
+            Some(e) if e != sha => out.push(Problem::file(
+                path,
+                if path == MANIFEST_PATH {
+                    format!("SHA256SUMS says {sha}, the file's SHA-256 is {e}")
+                } else {
+                    format!("SHA256SUMS says {sha}, the manifest says {e}")
+                },
+            )),
+            Some(_) => {}
+        }
+    }
+    for path in listed.keys().copied().chain([MANIFEST_PATH]) {
+        if !seen.contains(path) {
+            out.push(Problem::file(SUMS_PATH, format!("does not list {path}")));
+        }
+    }
+}
+
+/// One file a row names against the archive's entry of its path: there,
+/// with the SHA-256 and then the size the row records (a file that could
+/// not be read is reported with the file).
+fn check_attachment(
+    path: &str,
+    r: &Reference,
+    entry: Option<&Result<FileDigest, String>>,
+    out: &mut Problems,
+) {
+    match entry {
+        None => out.push(Problem::row(
+            r.seq,
+            format!("its attachment {path} is not in the bundle"),
+        )),
+        Some(Ok(d)) => {
+            if d.sha256 != r.sha256 {
+                out.push(Problem::row(
+                    r.seq,
+                    format!("its attachment {path} does not match the SHA-256 the row records"),
+                ));
+            } else if d.bytes != r.size {
+                out.push(Problem::row(
+                    r.seq,
+                    format!(
+                        "its attachment {path} is {} bytes, the row records {}",
+                        d.bytes, r.size
+                    ),
+                ));
+            }
+        }
+        Some(Err(_)) => {} // reported with the file
     }
 }
 

@@ -95,6 +95,20 @@ pub struct ItemWaiver {
     pub state: WaiverState,
 }
 
+impl ChecklistItem {
+    /// Whether the checklist offers to sign the item off: a Day-2 task is
+    /// not signed off, its completions are recorded on the Day-2 page.
+    pub fn takes_signoffs(&self) -> bool {
+        self.task.is_none()
+    }
+
+    /// Whether a waiver may be asked for it: Day-2 tasks (items with a
+    /// cadence) are not scored and cannot be waived.
+    pub fn can_be_waived(&self) -> bool {
+        self.cadence.is_none()
+    }
+}
+
 impl Checklist {
     /// Puts each Day-2 task's schedule on its item, so the checklist and
     /// the report show "done until", "due" or "overdue" where the task is.
@@ -472,5 +486,32 @@ mod tests {
         assert_eq!(c.retired, vec!["removed-item".to_string()]);
         let reliability = c.sections.iter().find(|s| s.id == "reliability").unwrap();
         assert_eq!(reliability.progress.done, 1);
+    }
+
+    #[test]
+    fn day2_tasks_are_neither_signed_off_nor_waived() {
+        let rb = builtin_runbook().unwrap();
+        let list = build_checklist(
+            &rb,
+            &HashMap::new(),
+            &HashMap::new(),
+            &HashMap::new(),
+            &HashMap::new(),
+            now(),
+        );
+        let mut item = list.sections[0].items[0].clone();
+        item.cadence = None;
+        item.task = None;
+        assert!(item.takes_signoffs() && item.can_be_waived());
+        item.cadence = Some(Cadence::Weekly);
+        item.task = Some(ItemTask {
+            state: crate::day2::TaskState::Due,
+            due: chrono::NaiveDate::from_ymd_opt(2026, 12, 14).unwrap(),
+            last_by: None,
+            last_at: None,
+            last_outcome: None,
+        });
+        assert!(!item.takes_signoffs());
+        assert!(!item.can_be_waived());
     }
 }

@@ -100,6 +100,19 @@ pub fn item_line(item: &ChecklistItem) -> ItemLine {
     }
 }
 
+/// How long the item's sign-off counts, for an item with a validity
+/// period: "until 2026-12-14", or "expired 2026-12-14" once it stopped.
+pub fn validity(item: &ChecklistItem) -> Option<String> {
+    item.expires_at.as_deref().map(|e| {
+        let day = day(e);
+        if item.standing == Standing::Expired {
+            format!("expired {day}")
+        } else {
+            format!("until {day}")
+        }
+    })
+}
+
 /// What a section's heading and the section index say beside its title:
 /// "12/20" for a scored section; for Day-2 tasks, which are not scored,
 /// how many are overdue or due ("Day-2: 1 overdue, 2 due", "Day-2: none
@@ -237,5 +250,16 @@ mod tests {
         assert_eq!(line.state, "Overdue since 2026-12-14");
         assert_eq!(line.key, "task-overdue");
         assert_eq!(line.last, "never done");
+    }
+
+    #[test]
+    fn validity_says_until_or_expired_with_the_day() {
+        let mut item = any_item(Standing::Done, ItemStatus::Done);
+        item.expires_at = None;
+        assert_eq!(validity(&item), None);
+        item.expires_at = Some("2026-12-14T09:00:00.000000Z".into());
+        assert_eq!(validity(&item).as_deref(), Some("until 2026-12-14"));
+        item.standing = Standing::Expired;
+        assert_eq!(validity(&item).as_deref(), Some("expired 2026-12-14"));
     }
 }

@@ -21,7 +21,7 @@ use leptos_router::NavigateOptions;
 use shipshape_domain::attachment::UploadLimits;
 use shipshape_domain::checklist::{ChecklistItem, ChecklistSection, HistoryEntry};
 use shipshape_domain::item_filter::{filter_counts, ItemFilter};
-use shipshape_domain::item_line::{item_line, section_label};
+use shipshape_domain::item_line::{item_line, section_label, validity, ItemLine};
 use shipshape_domain::signoff::ItemStatus;
 use shipshape_domain::standing::Standing;
 use std::collections::HashSet;
@@ -54,6 +54,16 @@ struct Announce(RwSignal<String>);
 struct UploadOutcome {
     item: Option<String>,
     error: Option<String>,
+}
+
+impl UploadOutcome {
+    /// The refusal to show in `item_id`'s form: only the item the upload
+    /// was for shows it.
+    fn error_for(&self, item_id: &str) -> Option<String> {
+        self.error
+            .clone()
+            .filter(|_| self.item.as_deref() == Some(item_id))
+    }
 }
 
 #[component]
@@ -362,39 +372,32 @@ fn SectionView(cluster_id: i64, section: ChecklistSection, can_sign: bool) -> im
 /// and history.
 #[component]
 fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoView {
-    let version = expect_context::<ChecklistVersion>().0;
     let OpenItems(open_items) = expect_context::<OpenItems>();
-    let FocusItem(focus) = expect_context::<FocusItem>();
-    let Announce(announce) = expect_context::<Announce>();
     let filter = expect_context::<ActiveFilter>().0;
-    let upload = expect_context::<UploadLimits>();
     let shown_under = ItemFilter::all_matching(&item);
-    let sign = ServerAction::<SignItem>::new();
     let line = item_line(&item);
-    {
-        let (id, title) = (item.id.clone(), item.title.clone());
-        Effect::new(move |_| {
-            if let Some(Ok(_)) = sign.value().get() {
-                // The checklist reloads around the item: keep focus on it
-                // and say what happened.
-                focus.set(Some(id.clone()));
-                announce.set(format!("Recorded for {title}."));
-                version.update(|v| *v += 1);
-            }
-        });
-    }
-    let status = item.status;
-    let item_id = item.id.clone();
-    let form_item_id = item.id.clone();
-    let waiver_item_id = item.id.clone();
-    let toggle_id = item.id.clone();
-    // An upload that came back refused shows its reason in this item's form.
-    let outcome = expect_context::<UploadOutcome>();
-    let upload_error = outcome
-        .error
-        .filter(|_| outcome.item.as_deref() == Some(item.id.as_str()));
     // Opened before a reload (a sign-off refetches the page) stays open.
     let open = open_items.with_untracked(|o| o.contains(&item.id));
+    let item_id = item.id.clone();
+    view! {
+        <article class=format!("item state-{}", line.key) id=format!("item-{}", item_id) data-item=item_id.clone()
+            hidden=move || !shown_under.contains(&filter.get())>
+        <details class="item-row" open=open>
+            <ItemHead item=item.clone() line=line.clone()/>
+            <ItemBody cluster_id item can_sign/>
+        </details>
+        </article>
+    }
+    .into_any()
+}
+
+/// An item's line, the summary that opens and closes it (remembered, so
+/// it stays open across a reload): title, its one state, live verdict,
+/// who did the last thing to it, and how long it counts.
+#[component]
+fn ItemHead(item: ChecklistItem, line: ItemLine) -> impl IntoView {
+    let OpenItems(open_items) = expect_context::<OpenItems>();
+    let toggle_id = item.id.clone();
     let remember = move |_| {
         open_items.update(|o| {
             if !o.remove(&toggle_id) {
@@ -402,59 +405,102 @@ fn ItemRow(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoVie
             }
         })
     };
-    let validity = item.expires_at.as_deref().map(|e| {
-        let day = e.get(0..10).unwrap_or(e).to_string();
-        if item.standing == Standing::Expired {
-            format!("expired {day}")
-        } else {
-            format!("until {day}")
-        }
-    });
-    let is_task = item.task.is_some();
+    let validity = validity(&item);
     view! {
-        <article class=format!("item state-{}", line.key) id=format!("item-{}", item.id) data-item=item.id.clone()
-            hidden=move || !shown_under.contains(&filter.get())>
-        <details class="item-row" open=open>
-            <summary class="item-head" on:click=remember>
-                <h3 class="item-title">{item.title.clone()}</h3>
-                <span class="item-standing">
-                    <span class=format!("badge state-{}", line.key) data-status=line.key.clone()>{line.state.clone()}</span>
-                    {item.cadence.map(|c| view! { <CadenceBadge cadence=c/> })}
-                </span>
-                <span class="item-verdict"><VerdictChip result=item.check.clone() automated=item.automated/></span>
-                <span class="item-last muted" title="Last action">{line.last.clone()}</span>
-                <span class="item-validity muted" title="Valid until">
-                    {validity}
-                    {item.expiring_soon.then(|| view! { " " <span class="badge expiring" title="stops counting within 14 days">"expiring soon"</span> })}
-                    {item.correction.is_some().then(|| view! { " " <span class="badge warn" title="The source runbook is wrong here for current Trino">"correction"</span> })}
-                </span>
-            </summary>
-            <div class="item-body">
-            <ItemFacts cluster_id item=item.clone() can_sign/>
-            <CheckLine result=item.check.clone() verdict=item.verdict.clone() automated=item.automated regressed=item.regressed/>
-            <details class="item-details">
-                <summary>"What, why and how to verify"</summary>
-                <p class="source muted">{item.source.clone()}</p>
-                {item.config.clone().map(|c| view! { <pre class=format!("snippet lang-{}", c.lang)><code>{c.text}</code></pre> })}
-                <p><RichText text=item.why.clone()/></p>
-                {(!item.verify.is_empty()).then(|| view! {
-                    <h4>"Verify"</h4>
-                    <ul class="verify">{item.verify.clone().into_iter().map(|v| view! { <li><RichText text=v/></li> }).collect_view()}</ul>
-                })}
-                {item.correction.clone().map(|c| view! {
-                    <div class="correction" role="note"><strong>"Runbook correction: "</strong><RichText text=c/></div>
-                })}
-            </details>
-            {(can_sign && !is_task).then(|| view! {
-                <SignForms cluster_id item_id=form_item_id.clone() status sign upload upload_error=upload_error.clone()/>
-            })}
-            {(can_sign && item.cadence.is_none()).then(|| view! { <WaiverRequestForm cluster_id item_id=waiver_item_id.clone()/> })}
-            <HistoryToggle cluster_id item_id/>
-            </div>
-        </details>
-        </article>
+        <summary class="item-head" on:click=remember>
+            <h3 class="item-title">{item.title.clone()}</h3>
+            <span class="item-standing">
+                <span class=format!("badge state-{}", line.key) data-status=line.key.clone()>{line.state.clone()}</span>
+                {item.cadence.map(|c| view! { <CadenceBadge cadence=c/> })}
+            </span>
+            <span class="item-verdict"><VerdictChip result=item.check.clone() automated=item.automated/></span>
+            <span class="item-last muted" title="Last action">{line.last.clone()}</span>
+            <span class="item-validity muted" title="Valid until">
+                {validity}
+                {item.expiring_soon.then(|| view! { " " <span class="badge expiring" title="stops counting within 14 days">"expiring soon"</span> })}
+                {item.correction.is_some().then(|| view! { " " <span class="badge warn" title="The source runbook is wrong here for current Trino">"correction"</span> })}
+            </span>
+        </summary>
     }
     .into_any()
+}
+
+/// What an open item shows: what is known about it, its live check, what
+/// it asks and why, the forms for it and its history.
+#[component]
+fn ItemBody(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoView {
+    let item_id = item.id.clone();
+    view! {
+        <div class="item-body">
+            <ItemFacts cluster_id item=item.clone() can_sign/>
+            <CheckLine result=item.check.clone() verdict=item.verdict.clone() automated=item.automated regressed=item.regressed/>
+            <ItemDetails item=item.clone()/>
+            <ItemForms cluster_id item can_sign/>
+            <HistoryToggle cluster_id item_id/>
+        </div>
+    }
+    .into_any()
+}
+
+/// What the item asks for, why, and how to verify it, as the runbook says
+/// (and the runbook's correction, where the source is wrong).
+#[component]
+fn ItemDetails(item: ChecklistItem) -> impl IntoView {
+    view! {
+        <details class="item-details">
+            <summary>"What, why and how to verify"</summary>
+            <p class="source muted">{item.source.clone()}</p>
+            {item.config.clone().map(|c| view! { <pre class=format!("snippet lang-{}", c.lang)><code>{c.text}</code></pre> })}
+            <p><RichText text=item.why.clone()/></p>
+            {(!item.verify.is_empty()).then(|| view! {
+                <h4>"Verify"</h4>
+                <ul class="verify">{item.verify.clone().into_iter().map(|v| view! { <li><RichText text=v/></li> }).collect_view()}</ul>
+            })}
+            {item.correction.clone().map(|c| view! {
+                <div class="correction" role="note"><strong>"Runbook correction: "</strong><RichText text=c/></div>
+            })}
+        </details>
+    }
+    .into_any()
+}
+
+/// The forms an item offers someone who may sign: the sign-off forms
+/// (with an evidence upload's refusal, if it was for this item) and the
+/// waiver request, each where the item takes it.
+#[component]
+fn ItemForms(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoView {
+    let sign = sign_action(&item);
+    let upload = expect_context::<UploadLimits>();
+    let upload_error = expect_context::<UploadOutcome>().error_for(&item.id);
+    let status = item.status;
+    let form_item_id = item.id.clone();
+    let waiver_item_id = item.id.clone();
+    view! {
+        {(can_sign && item.takes_signoffs()).then(|| view! {
+            <SignForms cluster_id item_id=form_item_id status sign upload upload_error/>
+        })}
+        {(can_sign && item.can_be_waived()).then(|| view! { <WaiverRequestForm cluster_id item_id=waiver_item_id/> })}
+    }
+    .into_any()
+}
+
+/// The item's sign-off action. Once it records, the checklist reloads
+/// around the item: focus stays on it and the live region says what
+/// happened.
+fn sign_action(item: &ChecklistItem) -> ServerAction<SignItem> {
+    let version = expect_context::<ChecklistVersion>().0;
+    let FocusItem(focus) = expect_context::<FocusItem>();
+    let Announce(announce) = expect_context::<Announce>();
+    let sign = ServerAction::<SignItem>::new();
+    let (id, title) = (item.id.clone(), item.title.clone());
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = sign.value().get() {
+            focus.set(Some(id.clone()));
+            announce.set(format!("Recorded for {title}."));
+            version.update(|v| *v += 1);
+        }
+    });
+    sign
 }
 
 /// Scrolls an item into view and puts focus on its line (browser only),

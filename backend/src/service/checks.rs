@@ -17,9 +17,10 @@ use crate::{checks, AppState, ServiceError};
 use futures::stream::{self, StreamExt};
 use sha2::{Digest, Sha256};
 use shipshape_domain::check::{
-    status_label, trino_release_number, CheckResult, CheckStatus, Releases, Verdict, VerdictChange,
-    VerdictDetails, ACTION_VERDICT, VERDICT_ACTOR,
+    status_label, trino_release_number, Check, CheckResult, CheckStatus, Releases, Verdict,
+    VerdictChange, VerdictDetails, ACTION_VERDICT, VERDICT_ACTOR,
 };
+use shipshape_domain::connection::Connection;
 use shipshape_domain::drift::ClusterFacts;
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
@@ -44,134 +45,37 @@ pub async fn run_cluster(
     cluster_id: i64,
 ) -> Result<Vec<CheckResult>, ServiceError> {
     let cluster = super::cluster_by_id(state, cluster_id).await?;
-    let cfg = &state.config;
     let conn = &cluster.connection;
-    let timeout = Duration::from_secs(
-        conn.query_timeout_secs
-            .map(u64::from)
-            .unwrap_or(cfg.check_timeout_secs)
-            .max(1),
-    );
+    let timeout = check_timeout(state, conn);
     let started_at = now();
     let run_id = format!("{cluster_id}-{started_at}");
-    let items: Vec<_> = state
-        .runbook
-        .items()
-        .filter_map(|(_, i)| i.check.clone().map(|c| (i.id.clone(), c)))
-        .collect();
+    let items = automated_items(state);
     let setup = connect(state, &cluster.coordinator_url, conn, timeout).await;
-    let worker_hosts = conn.worker_hosts.clone();
     let releases = known_releases(state).await?;
-    let mut facts = None;
     let run_started = Instant::now();
-    let results: Vec<CheckResult> = match &setup {
+    let (mut results, facts) = match &setup {
         Err(reason) => {
             metrics::counter!("shipshape_check_errors_total", "kind" => "connect").increment(1);
-            items
+            let results: Vec<CheckResult> = items
                 .into_iter()
-                .map(|(item_id, _)| CheckResult {
-                    item_id,
-                    status: CheckStatus::Error,
-                    reason: reason.clone(),
-                    observed: String::new(),
-                    evidence: reason.clone(),
-                    duration_ms: 0,
-                    at: now(),
-                })
-                .collect()
+                .map(|(item_id, _)| error_result(item_id, reason.clone()))
+                .collect();
+            (results, None)
         }
-        Ok(c) => {
+        Ok(clients) => {
             let probe = checks::Probe {
-                client: &c.client,
-                verifier: &c.verifier,
-                inspector: &c.inspector,
-                target: &c.target,
+                client: &clients.client,
+                verifier: &clients.verifier,
+                inspector: &clients.inspector,
+                target: &clients.target,
                 releases: &releases,
-                worker_hosts: &worker_hosts,
+                worker_hosts: &conn.worker_hosts,
                 hosts: state.clients.hosts(),
             };
-            // Once a check of this run got no answer in time, the rest are
-            // not sent: a hung coordinator costs one wave of timeouts, not one
-            // per check.
-            let hung = AtomicBool::new(false);
-            let checked = stream::iter(items)
-                .map(|(item_id, check)| {
-                    let (probe, hung) = (&probe, &hung);
-                    async move {
-                        if hung.load(Ordering::Relaxed) {
-                            metrics::counter!("shipshape_check_errors_total", "kind" => "skipped_after_timeout")
-                                .increment(1);
-                            let reason = format!(
-                                "not run: an earlier check of this run got no answer within {timeout:?}"
-                            );
-                            return CheckResult {
-                                item_id,
-                                status: CheckStatus::Error,
-                                reason: reason.clone(),
-                                observed: String::new(),
-                                evidence: reason,
-                                duration_ms: 0,
-                                at: now(),
-                            };
-                        }
-                        let started = Instant::now();
-                        // A second, outer limit: whatever a check does, it ends.
-                        let obs = match tokio::time::timeout(
-                            timeout + Duration::from_secs(1),
-                            checks::run(probe, &check),
-                        )
-                        .await
-                        {
-                            Ok(o) => o,
-                            Err(_) => {
-                                metrics::counter!("shipshape_check_errors_total", "kind" => "timeout")
-                                    .increment(1);
-                                checks::Observation {
-                                    verdict: Verdict::error(format!("no answer within {timeout:?}")),
-                                    evidence: String::new(),
-                                }
-                            }
-                        };
-                        if started.elapsed() >= timeout {
-                            hung.store(true, Ordering::Relaxed);
-                        }
-                        CheckResult {
-                            item_id,
-                            status: obs.verdict.status,
-                            reason: obs.verdict.reason,
-                            observed: obs.verdict.observed,
-                            evidence: obs.evidence,
-                            duration_ms: i64::try_from(started.elapsed().as_millis())
-                                .unwrap_or(i64::MAX),
-                            at: now(),
-                        }
-                    }
-                })
-                .buffer_unordered(cfg.check_concurrency.max(1))
-                .collect();
-            // Facts are a by-product: they never make a run longer than one
-            // check timeout (a hung coordinator would otherwise hold the run
-            // for each of their queries in turn).
-            let read_facts = async {
-                tokio::time::timeout(timeout, checks::facts::read(&c.client, &c.target))
-                    .await
-                    .ok()
-            };
-            let (results, read) = tokio::join!(checked, read_facts);
-            facts = read;
-            results
+            run_checks(state, &probe, items, timeout).await
         }
     };
-    for r in &results {
-        metrics::counter!("shipshape_check_results_total", "status" => r.status.as_str())
-            .increment(1);
-        if r.duration_ms > 0 {
-            metrics::histogram!("shipshape_check_duration_seconds")
-                .record(r.duration_ms as f64 / 1000.0);
-        }
-    }
-    metrics::histogram!("shipshape_check_run_duration_seconds")
-        .record(run_started.elapsed().as_secs_f64());
+    record_metrics(&results, run_started);
     record_run(
         state,
         cluster_id,
@@ -182,9 +86,136 @@ pub async fn run_cluster(
     )
     .await?;
     tracing::info!(cluster = cluster_id, checks = results.len(), "checks run");
-    let mut results = results;
     results.sort_by(|a, b| a.item_id.cmp(&b.item_id));
     Ok(results)
+}
+
+/// How long one check (or query) may take on a cluster: its connection's
+/// own limit, else the configured one, and never less than a second.
+fn check_timeout(state: &AppState, conn: &Connection) -> Duration {
+    Duration::from_secs(
+        conn.query_timeout_secs
+            .map(u64::from)
+            .unwrap_or(state.config.check_timeout_secs)
+            .max(1),
+    )
+}
+
+/// The runbook's items that have a live check, with their check.
+fn automated_items(state: &AppState) -> Vec<(String, Check)> {
+    state
+        .runbook
+        .items()
+        .filter_map(|(_, i)| i.check.clone().map(|c| (i.id.clone(), c)))
+        .collect()
+}
+
+/// An `error` result that no check produced: the reason is its evidence too.
+fn error_result(item_id: String, reason: String) -> CheckResult {
+    CheckResult {
+        item_id,
+        status: CheckStatus::Error,
+        reason: reason.clone(),
+        observed: String::new(),
+        evidence: reason,
+        duration_ms: 0,
+        at: now(),
+    }
+}
+
+/// Every check of a run that could connect, at most `check_concurrency` at
+/// a time, and the cluster's facts alongside them.
+async fn run_checks(
+    state: &AppState,
+    probe: &checks::Probe<'_>,
+    items: Vec<(String, Check)>,
+    timeout: Duration,
+) -> (Vec<CheckResult>, Option<ClusterFacts>) {
+    // Once a check of this run got no answer in time, the rest are
+    // not sent: a hung coordinator costs one wave of timeouts, not one
+    // per check.
+    let hung = AtomicBool::new(false);
+    let checked = stream::iter(items)
+        .map(|(item_id, check)| run_check(probe, &hung, item_id, check, timeout))
+        .buffer_unordered(state.config.check_concurrency.max(1))
+        .collect::<Vec<CheckResult>>();
+    // Facts are a by-product: they never make a run longer than one
+    // check timeout (a hung coordinator would otherwise hold the run
+    // for each of their queries in turn).
+    let read_facts = async {
+        tokio::time::timeout(timeout, checks::facts::read(probe.client, probe.target))
+            .await
+            .ok()
+    };
+    tokio::join!(checked, read_facts)
+}
+
+/// One check of a run, unless an earlier one got no answer in time (then
+/// it is recorded as not run); sets `hung` when this one took the whole
+/// timeout.
+async fn run_check(
+    probe: &checks::Probe<'_>,
+    hung: &AtomicBool,
+    item_id: String,
+    check: Check,
+    timeout: Duration,
+) -> CheckResult {
+    if hung.load(Ordering::Relaxed) {
+        metrics::counter!("shipshape_check_errors_total", "kind" => "skipped_after_timeout")
+            .increment(1);
+        let reason =
+            format!("not run: an earlier check of this run got no answer within {timeout:?}");
+        return error_result(item_id, reason);
+    }
+    let started = Instant::now();
+    let obs = observe(probe, &check, timeout).await;
+    if started.elapsed() >= timeout {
+        hung.store(true, Ordering::Relaxed);
+    }
+    CheckResult {
+        item_id,
+        status: obs.verdict.status,
+        reason: obs.verdict.reason,
+        observed: obs.verdict.observed,
+        evidence: obs.evidence,
+        duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+        at: now(),
+    }
+}
+
+/// What one check observed; an error when it did not end within the
+/// timeout and a second more, an outer limit: whatever a check does, it
+/// ends.
+async fn observe(
+    probe: &checks::Probe<'_>,
+    check: &Check,
+    timeout: Duration,
+) -> checks::Observation {
+    match tokio::time::timeout(timeout + Duration::from_secs(1), checks::run(probe, check)).await {
+        Ok(o) => o,
+        Err(_) => {
+            metrics::counter!("shipshape_check_errors_total", "kind" => "timeout").increment(1);
+            checks::Observation {
+                verdict: Verdict::error(format!("no answer within {timeout:?}")),
+                evidence: String::new(),
+            }
+        }
+    }
+}
+
+/// Counts a run's results by status and records how long each check and
+/// the whole run took.
+fn record_metrics(results: &[CheckResult], run_started: Instant) {
+    for r in results {
+        metrics::counter!("shipshape_check_results_total", "status" => r.status.as_str())
+            .increment(1);
+        if r.duration_ms > 0 {
+            metrics::histogram!("shipshape_check_duration_seconds")
+                .record(r.duration_ms as f64 / 1000.0);
+        }
+    }
+    metrics::histogram!("shipshape_check_run_duration_seconds")
+        .record(run_started.elapsed().as_secs_f64());
 }
 
 /// Appends a run's results, advances each item's verdict state, records
@@ -341,14 +372,7 @@ pub(crate) async fn query_cluster(
     cluster: &shipshape_domain::cluster::Cluster,
     sql: &str,
 ) -> Result<crate::trino::QueryOutput, String> {
-    let timeout = Duration::from_secs(
-        cluster
-            .connection
-            .query_timeout_secs
-            .map(u64::from)
-            .unwrap_or(state.config.check_timeout_secs)
-            .max(1),
-    );
+    let timeout = check_timeout(state, &cluster.connection);
     let c = connect(
         state,
         &cluster.coordinator_url,
