@@ -2,38 +2,52 @@
 //! `runbooks/sources/runbook.md`) as runbook TOML in the format
 //! [`parse_runbook`] reads.
 //!
-//! The rules:
+//! The Markdown is read as CommonMark with GitHub's task lists, tables and
+//! strike-through (pulldown-cmark). The rules:
 //!
 //! - `# Title` is the runbook's title (id: its slug); without one, the file name.
 //!   Text under it, before the first section, is not imported.
 //! - `## 1. Reliability & Stability` is a section: id `reliability-stability`
 //!   (the slug without the number), source `<file> §1`. Its text before the
 //!   first item is its summary.
-//! - `- [ ] **Title**` (or `- [ ] Title: what to do`) at the start of a line
-//!   is an item, id the slug of its title; repeated slugs get `-2`, `-3`, … in
-//!   file order.
-//! - `### Weekly …`, `### Monthly …`, `### Quarterly …` start Day-2 tasks with
-//!   that cadence: each top-level bullet under it is one task, source
-//!   `<file> §8 Weekly …`. Text after a task's `Title:` is its first step.
+//! - `- [ ] **Title**` (or `- [ ] Title: what to do`) in a list at the top
+//!   level is an item, id the slug of its title; repeated slugs get `-2`, `-3`,
+//!   … in file order. An item whose title is struck through (`- [ ] ~~Title~~
+//!   (dropped)`, `- [ ] ~~**Title**~~`, `- [ ] **~~Title~~**`: its text opens
+//!   with struck text, or its title is struck from end to end) was dropped and
+//!   is not imported.
+//! - A `###` heading that starts with a cadence starts Day-2 tasks with that
+//!   cadence: `### Weekly …`, `### Every week (Mondays)`, `### Once a month`,
+//!   `### Every 3 months` (any case; the spellings are
+//!   [`Cadence::heading_spellings`](crate::runbook::Cadence::heading_spellings)).
+//!   Each top-level bullet under it is one task, source `<file> §8 Weekly …`.
+//!   Text after a task's `Title:` is its first step. Any other `###` heading
+//!   is refused.
 //! - An item's lines: `Config:` with an inline code span (or text) or a fenced
 //!   block on the next line is its config (fence languages ini/properties →
 //!   `properties`, sql, yaml/yml, json, rego, anything else `text`); the first
 //!   fenced block of an item without `Config:` is its config too, later ones are
 //!   steps. `Why:` is its why. `Verify:`/`Check:` lines (and lines starting
 //!   `Verify `) are steps; a label with nothing after it takes the bullets or
-//!   block that follow. Every other line (`Example:`, bullets, plain text) is
-//!   kept verbatim after the why; an item with no such text gets the why
-//!   "No reason given in <source>." since the format requires one.
+//!   block that follow. Every other line (`Example:`, bullets, table rows,
+//!   plain text) is kept verbatim after the why; an item with no such text gets
+//!   the why "No reason given in <source>." since the format requires one.
 //!
-//! Text is copied byte for byte (indentation and trailing Markdown line-break
-//! spaces removed; code blocks keep their own indentation). Errors name the
-//! Markdown file and line.
+//! Text is copied byte for byte from the file (indentation and trailing
+//! Markdown line-break spaces removed; code blocks keep their own
+//! indentation), except that struck-through text loses its `~~`. Errors name
+//! the Markdown file and line.
+//!
+//! The TOML is written with toml_edit. With a base file (`--base`), the base
+//! document is updated in place: its comments, key order and formatting stay.
 
 mod emit;
 mod inline;
-mod lines;
 mod merge;
 mod scan;
+mod source;
+mod values;
+mod walk;
 
 pub use merge::KEPT_KEYS;
 
@@ -78,9 +92,10 @@ pub struct Imported {
 const ID_MAX: usize = 64;
 
 /// Imports Markdown text. `file` names the Markdown file in errors; its last
-/// path component is the `source` of every item. With a base, items whose id
-/// (or, failing that, title) matches one in the base keep the base's id and
-/// its [`KEPT_KEYS`], and the runbook keeps the base's id.
+/// path component is the `source` of every item. With a base, the TOML is the
+/// base file updated: items whose id (or, failing that, title) matches one in
+/// the base keep the base's id, table and [`KEPT_KEYS`], and the runbook
+/// keeps the base's id.
 pub fn import_markdown(
     file: &str,
     markdown: &str,
@@ -88,24 +103,19 @@ pub fn import_markdown(
 ) -> Result<Imported, ImportError> {
     let doc = scan::scan(file, markdown)?;
     let mut out = build(file, doc)?;
-    if let Some(b) = base {
-        let base = merge::Base::read(b.name, b.text)?;
-        base.apply(&mut out);
-        out.header.push(format!(
-            "Merged with {}: ids and kept keys come from it.",
-            file_name(b.name)
-        ));
-    }
-    let (toml, marks) = emit::emit(&out).map_err(|m| ImportError::new(file, 1, m))?;
+    let document = match base {
+        Some(b) => {
+            let base = merge::Base::read(b.name, b.text)?;
+            base.apply(&mut out);
+            base.merge(&out)
+        }
+        None => emit::document(&out),
+    };
+    let toml = document.to_string();
     let runbook = parse_runbook(file, &toml).map_err(|e| {
-        let line = marks
-            .iter()
-            .rev()
-            .find(|(toml_line, _)| *toml_line <= e.line)
-            .map_or(1, |(_, md_line)| *md_line);
         ImportError::new(
             file,
-            line,
+            emit::markdown_line(&toml, e.line, &out),
             format!("the imported runbook would not load: {}", e.message),
         )
     })?;
@@ -165,7 +175,6 @@ fn build(file: &str, doc: scan::Doc) -> Result<OutRunbook, ImportError> {
                 config: item.config,
                 why,
                 verify: item.verify,
-                kept: Vec::new(),
             });
         }
         sections.push(OutSection {
@@ -235,5 +244,9 @@ fn unique(slug: &str, default: &str, used: &mut HashSet<String>) -> String {
     }
 }
 
+#[cfg(test)]
+mod base_tests;
+#[cfg(test)]
+mod gfm_tests;
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@
 //! the validated model; `parse` turns file text into it or says which line of
 //! which file is wrong.
 
+mod cadence;
 pub mod diff;
 pub mod markdown;
 mod parse;

@@ -1,10 +1,11 @@
-//! Writing runbook TOML by hand, readable like `runbooks/trino-production.toml`:
-//! `[[section]]` / `[[section.item]]` tables, multi-line strings for long
-//! prose (wrapped with line-ending backslashes, which TOML removes again),
-//! code kept verbatim.
+//! Writing the imported runbook as a toml_edit document, readable like
+//! `runbooks/trino-production.toml`: a comment header, `[[section]]` /
+//! `[[section.item]]` tables after a blank line, strings in the styles of
+//! [`values`](super::values).
 
-use serde::Serialize;
+use toml_edit::{ArrayOfTables, Document, DocumentMut, Item, Table, Value};
 
+use super::values::{block, one_line, prose, steps};
 use crate::runbook::Cadence;
 
 pub(super) struct OutRunbook {
@@ -32,223 +33,164 @@ pub(super) struct OutItem {
     pub config: Option<(String, String)>,
     pub why: String,
     pub verify: Vec<String>,
-    /// Keys kept from the base runbook, in order, values as they were.
-    pub kept: Vec<(String, toml::Value)>,
 }
 
-/// The TOML text, and for each section and item the line its table starts
-/// on in the TOML with the Markdown line it came from.
-pub(super) fn emit(rb: &OutRunbook) -> Result<(String, Vec<(usize, usize)>), String> {
-    let mut out = Out::default();
-    for line in &rb.header {
-        out.line(&format!("# {line}"));
+const RULE: &str = "# ---------------------------------------------------------------------------";
+
+/// The runbook as a new document.
+pub(super) fn document(rb: &OutRunbook) -> DocumentMut {
+    let mut doc = DocumentMut::new();
+    let header: String = rb.header.iter().map(|l| format!("# {l}\n")).collect();
+    doc.decor_mut().set_prefix(header);
+    for (key, value) in runbook_keys(rb) {
+        doc.insert(key, Item::Value(value));
     }
-    out.line(&format!("id = {}", one_line(&rb.id)));
-    out.line(&format!("title = {}", one_line(&rb.title)));
-    for section in &rb.sections {
-        out.line("");
-        out.line("# ---------------------------------------------------------------------------");
-        out.mark(section.line);
-        out.line("[[section]]");
-        out.line(&format!("id = {}", one_line(&section.id)));
-        out.line(&format!("title = {}", one_line(&section.title)));
-        if let Some(summary) = &section.summary {
-            out.line(&format!("summary = {}", prose(summary)));
-        }
-        for item in &section.items {
-            out.line("");
-            out.mark(item.line);
-            out.line("[[section.item]]");
-            item_keys(&mut out, item)?;
-        }
-    }
-    Ok((out.text, out.marks))
+    let sections: ArrayOfTables = rb
+        .sections
+        .iter()
+        .map(|section| {
+            let mut table = section_table(section);
+            let items: ArrayOfTables = section.items.iter().map(item_table).collect();
+            table.insert("item", Item::ArrayOfTables(items));
+            table
+        })
+        .collect();
+    doc.insert("section", Item::ArrayOfTables(sections));
+    doc
 }
 
-fn item_keys(out: &mut Out, item: &OutItem) -> Result<(), String> {
-    out.line(&format!("id = {}", one_line(&item.id)));
-    out.line(&format!("title = {}", one_line(&item.title)));
-    match item.cadence {
-        None => out.line("kind = \"checklist\""),
-        Some(c) => {
-            out.line("kind = \"day2\"");
-            out.line(&format!("cadence = {}", one_line(c.as_str())));
-        }
-    }
-    out.line(&format!("source = {}", one_line(&item.source)));
-    for (key, value) in item.kept.iter().filter(|(k, _)| k != "correction") {
-        out.line(&format!("{key} = {}", value_text(key, value)?));
-    }
-    if let Some((lang, text)) = &item.config {
-        out.line(&format!("config = {}", block(text)));
-        out.line(&format!("config_lang = {}", one_line(lang)));
-    }
-    out.line(&format!("why = {}", prose(&item.why)));
-    match item.verify.as_slice() {
-        [] => {}
-        [one] if !one.contains('\n') && one.len() <= 80 => {
-            out.line(&format!("verify = [{}]", one_line(one)));
-        }
-        many => {
-            out.line("verify = [");
-            for v in many {
-                out.line(&format!("  {},", block(v)));
-            }
-            out.line("]");
-        }
-    }
-    for (key, value) in item.kept.iter().filter(|(k, _)| k == "correction") {
-        out.line(&format!("{key} = {}", value_text(key, value)?));
-    }
-    Ok(())
+/// The keys an import writes at the top of the file.
+pub(super) fn runbook_keys(rb: &OutRunbook) -> [(&'static str, Value); 2] {
+    [("id", one_line(&rb.id)), ("title", one_line(&rb.title))]
 }
 
-/// A kept value: strings in this file's style, a table (a check) inline
-/// with its `kind` first, anything else as TOML writes it inline.
-fn value_text(key: &str, value: &toml::Value) -> Result<String, String> {
-    match value {
-        toml::Value::String(s) if key == "correction" => Ok(prose(s)),
-        toml::Value::String(s) => Ok(block(s)),
-        toml::Value::Table(table) if !table.is_empty() => {
-            let mut keys: Vec<&String> = table.keys().collect();
-            keys.sort_by_key(|k| k.as_str() != "kind");
-            let parts = keys
-                .into_iter()
-                .map(|k| {
-                    Ok(format!(
-                        "{} = {}",
-                        bare_key(k),
-                        inline_value(key, &table[k])?
-                    ))
-                })
-                .collect::<Result<Vec<_>, String>>()?;
-            Ok(format!("{{ {} }}", parts.join(", ")))
+/// A new `[[section]]` table, without its items.
+pub(super) fn section_table(section: &OutSection) -> Table {
+    let mut table = Table::new();
+    table.decor_mut().set_prefix(format!("\n{RULE}\n"));
+    fill(&mut table, section_keys(section));
+    table
+}
+
+/// A new `[[section.item]]` table.
+pub(super) fn item_table(item: &OutItem) -> Table {
+    let mut table = Table::new();
+    fill(&mut table, item_keys(item));
+    table
+}
+
+fn fill(table: &mut Table, keys: Vec<(&'static str, Option<Value>)>) {
+    for (key, value) in keys {
+        if let Some(value) = value {
+            table.insert(key, Item::Value(value));
         }
-        other => inline_value(key, other),
     }
 }
 
-fn inline_value(key: &str, value: &toml::Value) -> Result<String, String> {
-    let mut text = String::new();
-    value
-        .serialize(toml::ser::ValueSerializer::new(&mut text))
-        .map_err(|e| format!("cannot write the base runbook's {key}: {e}"))?;
-    Ok(text)
+/// The keys an import writes for a section, in order (`None`: not written).
+pub(super) fn section_keys(section: &OutSection) -> Vec<(&'static str, Option<Value>)> {
+    vec![
+        ("id", Some(one_line(&section.id))),
+        ("title", Some(one_line(&section.title))),
+        ("summary", section.summary.as_deref().map(prose)),
+    ]
 }
 
-fn bare_key(key: &str) -> String {
-    let bare = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if bare {
-        key.to_string()
+/// The keys an import writes for an item, in order (`None`: not written).
+pub(super) fn item_keys(item: &OutItem) -> Vec<(&'static str, Option<Value>)> {
+    let kind = if item.cadence.is_some() {
+        "day2"
     } else {
-        one_line(key)
-    }
+        "checklist"
+    };
+    let (config, lang) = match &item.config {
+        Some((lang, text)) => (Some(block(text)), Some(one_line(lang))),
+        None => (None, None),
+    };
+    vec![
+        ("id", Some(one_line(&item.id))),
+        ("title", Some(one_line(&item.title))),
+        ("kind", Some(one_line(kind))),
+        ("cadence", item.cadence.map(|c| one_line(c.as_str()))),
+        ("source", Some(one_line(&item.source))),
+        ("config", config),
+        ("config_lang", lang),
+        ("why", Some(prose(&item.why))),
+        ("verify", steps(&item.verify)),
+    ]
 }
 
-#[derive(Default)]
-struct Out {
-    text: String,
-    lines: usize,
-    marks: Vec<(usize, usize)>,
-}
-
-impl Out {
-    fn line(&mut self, s: &str) {
-        self.text.push_str(s);
-        self.text.push('\n');
-        self.lines += s.matches('\n').count() + 1;
-    }
-
-    /// The next line written comes from Markdown line `source`.
-    fn mark(&mut self, source: usize) {
-        self.marks.push((self.lines + 1, source));
-    }
-}
-
-const WRAP: usize = 88;
-const SHORT: usize = 80;
-
-/// A basic string on one line: newlines escaped.
-pub(super) fn one_line(s: &str) -> String {
-    format!("\"{}\"", escape(s, false))
-}
-
-/// Code: one line when it has no newline, else a multi-line string, never
-/// re-wrapped.
-pub(super) fn code(s: &str) -> String {
-    if s.contains('\n') {
-        format!("\"\"\"\n{}\"\"\"", escape(s, true))
-    } else {
-        one_line(s)
-    }
-}
-
-/// Code in a field the parser trims (config, verify steps): like [`code`],
-/// with the closing quotes on a line of their own.
-pub(super) fn block(s: &str) -> String {
-    if s.contains('\n') && !s.ends_with('\n') {
-        code(&format!("{s}\n"))
-    } else {
-        code(s)
-    }
-}
-
-/// Prose: short text on one line, else a multi-line string whose long lines
-/// are wrapped after a space with a line-ending backslash (TOML removes the
-/// backslash, the newline and the next line's leading whitespace, and the
-/// wrap only happens before a non-space character, so the value is unchanged).
-pub(super) fn prose(s: &str) -> String {
-    if !s.contains('\n') && s.len() <= SHORT {
-        return one_line(s);
-    }
-    let escaped = escape(s, true);
-    let wrapped: Vec<String> = escaped.split('\n').map(wrap_line).collect();
-    format!("\"\"\"\n{}\"\"\"", wrapped.join("\n"))
-}
-
-fn wrap_line(line: &str) -> String {
-    let mut out = String::new();
-    let mut rest = line;
-    while rest.chars().count() > WRAP {
-        // Break after a space that is followed by a non-space, as late as fits.
-        let mut cut = None;
-        for (n, (i, c)) in rest.char_indices().enumerate() {
-            if n > WRAP {
-                break;
-            }
-            if c == ' ' && rest[i + 1..].starts_with(|n: char| n != ' ' && n != '\t') {
-                cut = Some(i + 1);
-            }
+/// The Markdown line that the table around TOML line `toml_line` of the
+/// written `toml` came from: its section's or item's.
+pub(super) fn markdown_line(toml: &str, toml_line: usize, rb: &OutRunbook) -> usize {
+    let Ok(doc) = Document::parse(toml) else {
+        return 1;
+    };
+    let line_of = |table: &Table| {
+        let start = table
+            .span()
+            .or_else(|| table.get("id").and_then(Item::span))?
+            .start;
+        Some(toml[..start.min(toml.len())].matches('\n').count() + 1)
+    };
+    let tables = |table: &Table, key: &str| -> Vec<Table> {
+        table
+            .get(key)
+            .and_then(Item::as_array_of_tables)
+            .map(|a| a.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    let mut marks = Vec::new();
+    for (table, section) in tables(doc.as_table(), "section").iter().zip(&rb.sections) {
+        marks.push((line_of(table), section.line));
+        for (table, item) in tables(table, "item").iter().zip(&section.items) {
+            marks.push((line_of(table), item.line));
         }
-        let Some(cut) = cut.filter(|c| *c > 1) else {
-            break;
+    }
+    marks
+        .iter()
+        .rev()
+        .find(|(at, _)| at.is_some_and(|at| at <= toml_line))
+        .map_or(1, |(_, md)| *md)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(line: usize, id: &str) -> OutItem {
+        OutItem {
+            line,
+            id: id.into(),
+            title: id.into(),
+            cadence: None,
+            source: "team.md".into(),
+            config: None,
+            why: "w".into(),
+            verify: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_toml_line_maps_to_the_markdown_line_of_its_table() {
+        let rb = OutRunbook {
+            header: vec!["h".into()],
+            id: "r".into(),
+            title: "R".into(),
+            sections: vec![OutSection {
+                line: 3,
+                id: "s".into(),
+                title: "S".into(),
+                summary: None,
+                items: vec![item(5, "a"), item(9, "b")],
+            }],
         };
-        out.push_str(&rest[..cut]);
-        out.push_str("\\\n");
-        rest = &rest[cut..];
+        let toml = document(&rb).to_string();
+        let at = |text: &str| toml.lines().position(|l| l == text).map_or(0, |i| i + 1);
+        assert_eq!(markdown_line(&toml, at("id = \"r\""), &rb), 1);
+        assert_eq!(markdown_line(&toml, at("id = \"s\""), &rb), 3);
+        assert_eq!(markdown_line(&toml, at("id = \"a\""), &rb), 5);
+        assert_eq!(markdown_line(&toml, at("id = \"b\""), &rb), 9);
+        assert_eq!(markdown_line(&toml, toml.lines().count(), &rb), 9);
     }
-    out.push_str(rest);
-    out
-}
-
-/// Escapes for a basic string: backslash, quote, control characters;
-/// newlines stay literal in a multi-line string.
-fn escape(s: &str, multiline: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' if multiline => out.push('\n'),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push('\t'),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
 }

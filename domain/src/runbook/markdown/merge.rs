@@ -1,15 +1,21 @@
-//! `--base OLD.toml`: an import keeps what the team added to its runbook file
-//! by hand. Matching is by id, then by title (case-insensitive) so a renamed
-//! slug keeps its history; the kept keys are copied as TOML values, so check
-//! formats this module does not know stay as they were.
+//! `--base OLD.toml`: an import updates the team's runbook file in place.
+//! Matching is by id, then by title (case-insensitive) so a renamed slug keeps
+//! its history. The base document is edited with toml_edit: its comments, key
+//! order and formatting stay, the imported keys are set (a value that did not
+//! change is left as written), what the team added by hand ([`KEPT_KEYS`])
+//! stays as it was, and sections and items no longer in the Markdown go.
 
 use std::collections::{HashMap, HashSet};
 
-use super::emit::OutRunbook;
+use toml_edit::{ArrayOfTables, DocumentMut, Item, Key, Table, Value};
+
+use super::emit::{
+    item_keys, item_table, runbook_keys, section_keys, section_table, OutItem, OutRunbook,
+};
 use super::ImportError;
 use crate::runbook::{parse_runbook, Runbook};
 
-/// The item keys an import keeps from the base, in the order they are written.
+/// The item keys an import keeps from the base, as they are written there.
 pub const KEPT_KEYS: &[&str] = &[
     "check",
     "fail_after",
@@ -18,37 +24,28 @@ pub const KEPT_KEYS: &[&str] = &[
     "correction",
 ];
 
-/// A base runbook file: validated, with the raw TOML of its items.
+/// A base runbook file: validated, and as a document to edit.
 pub(super) struct Base {
     runbook: Runbook,
-    /// Item id → its kept keys, values as written.
-    kept: HashMap<String, Vec<(String, toml::Value)>>,
+    doc: DocumentMut,
 }
 
 impl Base {
     pub fn read(file: &str, text: &str) -> Result<Base, ImportError> {
         let runbook =
             parse_runbook(file, text).map_err(|e| ImportError::new(&e.file, e.line, e.message))?;
-        let table: toml::Table = toml::from_str(text)
-            .map_err(|e| ImportError::new(file, 1, e.message().trim().to_string()))?;
-        let mut kept = HashMap::new();
-        for section in array(&table, "section") {
-            for item in array(section, "item") {
-                let Some(toml::Value::String(id)) = item.get("id") else {
-                    continue;
-                };
-                let values = KEPT_KEYS
-                    .iter()
-                    .filter_map(|k| item.get(*k).map(|v| (k.to_string(), v.clone())))
-                    .collect();
-                kept.insert(id.clone(), values);
-            }
-        }
-        Ok(Base { runbook, kept })
+        let doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+            let line = e
+                .span()
+                .map_or(1, |s| text[..s.start].matches('\n').count() + 1);
+            ImportError::new(file, line, e.message().trim().to_string())
+        })?;
+        Ok(Base { runbook, doc })
     }
 
-    /// Renames and copies in place: the runbook id, section ids (by id or
-    /// title), item ids (by id or title) and the kept keys of matched items.
+    /// Renames in place: the runbook id, section ids (by id or title) and
+    /// item ids (by id or title); a section without a summary of its own
+    /// keeps the base's.
     pub fn apply(&self, out: &mut OutRunbook) {
         out.id = self.runbook.id.clone();
 
@@ -78,35 +75,164 @@ impl Base {
             .items()
             .map(|(_, i)| (i.id.clone(), i.title.clone()))
             .collect();
-        let items = out.sections.iter_mut().flat_map(|s| s.items.iter_mut());
-        let items: Vec<_> = items.collect();
+        let items: Vec<_> = out
+            .sections
+            .iter_mut()
+            .flat_map(|s| s.items.iter_mut())
+            .collect();
         let mut ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
         let titles: Vec<String> = items.iter().map(|i| i.title.clone()).collect();
         keep_ids(&mut ids, &titles, &base_items);
         for (item, id) in items.into_iter().zip(ids) {
             item.id = id;
-            let Some(kept) = self.kept.get(&item.id) else {
-                continue;
-            };
-            let has_check = kept.iter().any(|(k, _)| k == "check");
-            item.kept = kept
-                .iter()
-                // A Day-2 task has a cadence instead of a validity period.
-                .filter(|(k, _)| k != "valid_for_days" || item.cadence.is_none())
-                .filter(|(k, _)| k != "fail_after" || has_check)
-                .cloned()
-                .collect();
         }
+    }
+
+    /// The base document with the import written into it: sections and
+    /// items in the import's order, each the base's table (its comments and
+    /// key order) when it has one with the same id, else a new one.
+    pub fn merge(self, out: &OutRunbook) -> DocumentMut {
+        let mut doc = self.doc;
+        for (key, value) in runbook_keys(out) {
+            set(&mut doc, key, Some(value), &[]);
+        }
+        let (mut sections, mut items) = take_tables(&mut doc);
+        let mut merged = ArrayOfTables::new();
+        for section in &out.sections {
+            let mut table = match sections.remove(&section.id) {
+                Some(mut table) => {
+                    update(&mut table, section_keys(section));
+                    table
+                }
+                None => section_table(section),
+            };
+            let tables: ArrayOfTables = section
+                .items
+                .iter()
+                .map(|item| match items.remove(&item.id) {
+                    Some(table) => merge_item(table, item),
+                    None => item_table(item),
+                })
+                .collect();
+            table.insert("item", Item::ArrayOfTables(tables));
+            merged.push(table);
+        }
+        doc.insert("section", Item::ArrayOfTables(merged));
+        // Tables print in document order again: the import's.
+        for section in doc
+            .get_mut("section")
+            .and_then(Item::as_array_of_tables_mut)
+            .into_iter()
+            .flat_map(ArrayOfTables::iter_mut)
+        {
+            section.set_position(None);
+            for item in section
+                .get_mut("item")
+                .and_then(Item::as_array_of_tables_mut)
+                .into_iter()
+                .flat_map(ArrayOfTables::iter_mut)
+            {
+                item.set_position(None);
+            }
+        }
+        doc
     }
 }
 
-fn array<'a>(table: &'a toml::Table, key: &str) -> impl Iterator<Item = &'a toml::Table> {
+/// A base item table with the imported item written into it: the imported
+/// keys set or removed, the kept keys left as they are (a Day-2 task has a
+/// cadence instead of a validity period; `fail_after` needs a check).
+fn merge_item(mut table: Table, item: &OutItem) -> Table {
+    let keys = item_keys(item);
+    let written: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
+    update(&mut table, keys);
+    let has_check = table.contains_key("check");
+    table.retain(|key, _| {
+        written.contains(&key)
+            || (KEPT_KEYS.contains(&key)
+                && (key != "valid_for_days" || item.cadence.is_none())
+                && (key != "fail_after" || has_check))
+    });
     table
-        .get(key)
-        .and_then(toml::Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(toml::Value::as_table)
+}
+
+/// The base's section tables (without their items) by id, and its item
+/// tables by id; the document is left without sections.
+fn take_tables(doc: &mut DocumentMut) -> (HashMap<String, Table>, HashMap<String, Table>) {
+    let mut sections = HashMap::new();
+    let mut items = HashMap::new();
+    let base = doc
+        .remove("section")
+        .and_then(|i| i.into_array_of_tables().ok())
+        .unwrap_or_default();
+    for mut section in base {
+        let base_items = section
+            .remove("item")
+            .and_then(|i| i.into_array_of_tables().ok())
+            .unwrap_or_default();
+        for item in base_items {
+            if let Some(id) = item.get("id").and_then(Item::as_str) {
+                items.insert(id.to_string(), item);
+            }
+        }
+        if let Some(id) = section.get("id").and_then(Item::as_str) {
+            sections.insert(id.to_string(), section);
+        }
+    }
+    (sections, items)
+}
+
+/// Writes the imported keys into a base table: set where written, removed
+/// where the import has none.
+fn update(table: &mut Table, keys: Vec<(&'static str, Option<Value>)>) {
+    let order: Vec<&str> = keys.iter().map(|(k, _)| *k).collect();
+    for (i, (key, value)) in keys.into_iter().enumerate() {
+        set(table, key, value, &order[..i]);
+    }
+}
+
+/// Sets `key` to `value` (removes it for `None`). A changed value keeps the
+/// old one's surrounding comments; an unchanged one stays as written; a new
+/// key goes after the last of `before` the table has.
+fn set(table: &mut Table, key: &str, value: Option<Value>, before: &[&str]) {
+    let Some(mut value) = value else {
+        table.remove(key);
+        return;
+    };
+    match table.get_mut(key) {
+        Some(Item::Value(old)) if same(old, &value) => {}
+        Some(Item::Value(old)) => {
+            *value.decor_mut() = old.decor().clone();
+            *old = value;
+        }
+        Some(other) => *other = Item::Value(value),
+        None => insert_after(table, key, value, before),
+    }
+}
+
+fn insert_after(table: &mut Table, key: &str, value: Value, before: &[&str]) {
+    let names: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
+    let at = names
+        .iter()
+        .rposition(|n| before.contains(&n.as_str()))
+        .map_or(0, |i| i + 1);
+    let mut entries: Vec<(Key, Item)> =
+        names.iter().filter_map(|n| table.remove_entry(n)).collect();
+    entries.insert(at.min(entries.len()), (Key::new(key), Item::Value(value)));
+    for (key, item) in entries {
+        table.insert_formatted(&key, item);
+    }
+}
+
+/// The same TOML value, however written.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(a), Value::String(b)) => a.value() == b.value(),
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b.iter()).all(|(a, b)| same(a, b))
+        }
+        _ => false,
+    }
 }
 
 /// `ids` (unique slugs of the imported `titles`) take a base id when they

@@ -1,15 +1,15 @@
-//! Reading the Markdown: lines in, a document of sections and items out.
+//! Reading the Markdown: the units of [`walk`](super::walk) in, a document
+//! of sections and items out.
 //!
-//! Line-based and deliberately small: `#` title, `##` sections, `###` Day-2
-//! subsections, top-level list items, labelled lines (`Config:`, `Why:`,
-//! `Verify:`/`Check:`), bullets and fenced code blocks. Anything it cannot
-//! place is kept as prose of the item it belongs to.
+//! `#` title, `##` sections, `###` Day-2 subsections (their cadence from
+//! [`Cadence::from_heading`]), top-level list items (left out when their
+//! title is struck through), labelled lines (`Config:`, `Why:`,
+//! `Verify:`/`Check:`), bullets, tables and fenced code blocks. Anything it
+//! cannot place is kept as prose of the item it belongs to.
 
-use super::inline;
-use super::lines::{
-    heading, indentation, is_thematic_break, label, list_item, read_block, split_section_number,
-    Block, Label,
-};
+use super::inline::{self, Label};
+use super::source::Text;
+use super::walk::{walk, Block, ListItem, Unit};
 use super::ImportError;
 use crate::runbook::Cadence;
 
@@ -57,6 +57,8 @@ enum Mode {
 
 struct Open {
     item: DocItem,
+    /// Its title is struck through: read, then left out.
+    dropped: bool,
     mode: Mode,
     /// A label with nothing after it, waiting for its content: (label, as written, line).
     pending: Option<(Label, String, usize)>,
@@ -65,10 +67,6 @@ struct Open {
 }
 
 pub(super) fn scan(file: &str, text: &str) -> Result<Doc, ImportError> {
-    let lines: Vec<&str> = text
-        .split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .collect();
     let mut s = Scanner {
         file,
         doc: Doc {
@@ -78,17 +76,8 @@ pub(super) fn scan(file: &str, text: &str) -> Result<Doc, ImportError> {
         day2: None,
         open: None,
     };
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i];
-        let number = i + 1;
-        if let Some((block, next)) = read_block(file, &lines, i)? {
-            s.block(block)?;
-            i = next;
-            continue;
-        }
-        s.line(line, number)?;
-        i += 1;
+    for unit in walk(&text.replace("\r\n", "\n")) {
+        s.unit(unit)?;
     }
     s.close_item()?;
     Ok(s.doc)
@@ -106,40 +95,51 @@ impl Scanner<'_> {
         ImportError::new(self.file, line, message)
     }
 
-    fn block(&mut self, block: Block) -> Result<(), ImportError> {
-        let Some(open) = self.open.as_mut() else {
-            // Code outside any item (preamble, section intro) is not imported.
-            return Ok(());
-        };
-        if block.text.trim().is_empty() {
-            return Err(ImportError::new(self.file, block.line, "empty code block"));
-        }
-        let pending = open.pending.take().map(|(label, _, _)| label);
-        let item = &mut open.item;
-        match (pending, open.mode) {
-            (Some(Label::Config), _) => item.config = Some((block.lang, block.text)),
-            (_, Mode::Verify) => item.verify.push(block.text),
-            (_, Mode::Why) => item.why.push(block.text),
-            (_, Mode::Notes) if item.config.is_none() => {
-                item.config = Some((block.lang, block.text));
-                open.config_line = Some(block.line);
+    fn unit(&mut self, unit: Unit) -> Result<(), ImportError> {
+        match unit {
+            Unit::Blank => {
+                if let Some(open) = self.open.as_mut() {
+                    if open.pending.is_none() {
+                        open.mode = Mode::Notes;
+                    }
+                }
+                Ok(())
             }
-            (_, Mode::Notes) => item.verify.push(block.text),
-        }
-        Ok(())
-    }
-
-    fn line(&mut self, raw: &str, number: usize) -> Result<(), ImportError> {
-        let text = raw.trim();
-        if text.is_empty() {
-            if let Some(open) = self.open.as_mut() {
-                if open.pending.is_none() {
-                    open.mode = Mode::Notes;
+            Unit::Code(block) => self.block(block),
+            Unit::Table { text } => {
+                self.no_pending_config()?;
+                self.table(text);
+                Ok(())
+            }
+            Unit::Heading {
+                line,
+                level,
+                text,
+                whole,
+            } => {
+                self.no_pending_config()?;
+                match level {
+                    1..=3 => self.heading(level, &text.text, line),
+                    // Deeper headings are text, of the item or section they are in.
+                    _ => self.line(&whole, None, line),
                 }
             }
-            return Ok(());
+            Unit::Line { line, text, item } => {
+                self.no_pending_config()?;
+                match item {
+                    Some(ListItem {
+                        top: true,
+                        task,
+                        rest,
+                    }) if task || self.day2.is_some() => self.start_item(&rest, line),
+                    item => self.line(&text, item.map(|i| i.rest), line),
+                }
+            }
         }
-        // A `Config:` with nothing after it must be followed by a code block.
+    }
+
+    /// A `Config:` with nothing after it must be followed by a code block.
+    fn no_pending_config(&self) -> Result<(), ImportError> {
         if let Some(open) = &self.open {
             if let Some((Label::Config, written, at)) = &open.pending {
                 return Err(self.error(
@@ -148,33 +148,72 @@ impl Scanner<'_> {
                 ));
             }
         }
-        let indent = indentation(raw);
-        if indent < 4 {
-            // Deeper headings are text, of the item or section they are in.
-            if let Some((level @ 1..=3, heading)) = heading(text) {
-                return self.heading(level, heading, number);
-            }
-            if is_thematic_break(text) {
-                return Ok(());
-            }
+        Ok(())
+    }
+
+    fn block(&mut self, block: Block) -> Result<(), ImportError> {
+        if !block.closed {
+            return Err(self.error(
+                block.line,
+                format!(
+                    "unterminated code block: no closing {} after this line",
+                    block.fence
+                ),
+            ));
         }
-        if indent < 2 {
-            if let Some((marker_rest, task)) = list_item(text) {
-                let starts_item = task || self.day2.is_some();
-                if starts_item {
-                    return self.start_item(marker_rest, number);
-                }
-            }
+        let Some(open) = self.open.as_mut() else {
+            // Code outside any item (preamble, section intro) is not imported.
+            return Ok(());
+        };
+        if block.text.trim().is_empty() {
+            return Err(ImportError::new(self.file, block.line, "empty code block"));
         }
+        let lang = inline::snippet_lang(&block.info).to_string();
+        let pending = open.pending.take().map(|(label, _, _)| label);
+        let item = &mut open.item;
+        match (pending, open.mode) {
+            (Some(Label::Config), _) => item.config = Some((lang, block.text)),
+            (_, Mode::Verify) => item.verify.push(block.text),
+            (_, Mode::Why) => item.why.push(block.text),
+            (_, Mode::Notes) if item.config.is_none() => {
+                item.config = Some((lang, block.text));
+                open.config_line = Some(block.line);
+            }
+            (_, Mode::Notes) => item.verify.push(block.text),
+        }
+        Ok(())
+    }
+
+    /// A line of text; `rest` is the text after its list marker, when a
+    /// list item opens on it.
+    fn line(&mut self, text: &Text, rest: Option<Text>, number: usize) -> Result<(), ImportError> {
         if self.open.is_some() {
-            return self.item_line(text, number);
+            return self.item_line(text, rest, number);
         }
         // Text between a heading and the first item is the section's summary;
         // the preamble under the title is not imported.
         if let Some(section) = self.doc.sections.last_mut() {
-            section.summary.push(text.to_string());
+            section.summary.push(text.text.clone());
         }
         Ok(())
+    }
+
+    /// A table, kept whole: a step after `Verify:`, part of the why after
+    /// `Why:`, else prose of the item or section. Its rows are never labels.
+    fn table(&mut self, text: String) {
+        let Some(open) = self.open.as_mut() else {
+            if let Some(section) = self.doc.sections.last_mut() {
+                section.summary.push(text);
+            }
+            return;
+        };
+        open.pending = None;
+        let item = &mut open.item;
+        match open.mode {
+            Mode::Verify => item.verify.push(text),
+            Mode::Why => item.why.push(text),
+            Mode::Notes => item.notes.push(text),
+        }
     }
 
     fn heading(&mut self, level: usize, text: &str, number: usize) -> Result<(), ImportError> {
@@ -197,7 +236,7 @@ impl Scanner<'_> {
             }
             2 => {
                 self.day2 = None;
-                let (section_number, title) = split_section_number(text);
+                let (section_number, title) = inline::split_section_number(text);
                 if title.is_empty() {
                     return Err(self.error(number, "empty ## section title"));
                 }
@@ -209,38 +248,34 @@ impl Scanner<'_> {
                     items: Vec::new(),
                 });
             }
-            3 => {
+            _ => {
                 if self.doc.sections.is_empty() {
                     return Err(self.error(number, "### subsection before any ## section"));
                 }
-                let word: String = text
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("")
-                    .trim_matches(|c: char| !c.is_alphanumeric())
-                    .to_string();
-                let cadence = match word.to_lowercase().as_str() {
-                    "weekly" => Cadence::Weekly,
-                    "monthly" => Cadence::Monthly,
-                    "quarterly" => Cadence::Quarterly,
-                    _ => {
-                        return Err(self.error(
-                            number,
-                            format!("unknown Day-2 cadence '{word}' in '### {text}': a ### subsection starts with Weekly, Monthly or Quarterly"),
-                        ))
-                    }
+                let Some(cadence) = Cadence::from_heading(text) else {
+                    let word = text
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .trim_matches(|c: char| !c.is_alphanumeric());
+                    return Err(self.error(
+                        number,
+                        format!(
+                            "unknown Day-2 cadence '{word}' in '### {text}': a ### subsection starts with {}",
+                            Cadence::heading_spellings()
+                        ),
+                    ));
                 };
                 self.day2 = Some(Day2 {
                     cadence,
                     heading: text.to_string(),
                 });
             }
-            _ => {}
         }
         Ok(())
     }
 
-    fn start_item(&mut self, rest: &str, number: usize) -> Result<(), ImportError> {
+    fn start_item(&mut self, rest: &Text, number: usize) -> Result<(), ImportError> {
         self.close_item()?;
         if self.doc.sections.is_empty() {
             return Err(self.error(number, "item before any ## section"));
@@ -249,15 +284,17 @@ impl Scanner<'_> {
         if title.is_empty() {
             return Err(self.error(number, "empty item title"));
         }
+        let dropped = inline::struck_title(rest, &title);
         let mut item = DocItem {
             line: number,
-            title: title.to_string(),
+            title: rest.text[title].to_string(),
             day2: self.day2.clone(),
             config: None,
             why: Vec::new(),
             notes: Vec::new(),
             verify: Vec::new(),
         };
+        let after = &rest.text[after];
         if !after.is_empty() {
             // A Day-2 task's "Title: what to do" names the work: a step.
             if item.day2.is_some() {
@@ -268,6 +305,7 @@ impl Scanner<'_> {
         }
         self.open = Some(Open {
             item,
+            dropped,
             mode: Mode::Notes,
             pending: None,
             config_line: None,
@@ -275,12 +313,18 @@ impl Scanner<'_> {
         Ok(())
     }
 
-    fn item_line(&mut self, text: &str, number: usize) -> Result<(), ImportError> {
+    fn item_line(
+        &mut self,
+        line: &Text,
+        rest: Option<Text>,
+        number: usize,
+    ) -> Result<(), ImportError> {
         let file = self.file;
         let Some(open) = self.open.as_mut() else {
             return Ok(());
         };
-        if let Some((label, written, rest)) = label(text) {
+        let text = line.text.as_str();
+        if let Some((label, written, after)) = inline::label(text) {
             if let Some((_, w, at)) = &open.pending {
                 return Err(ImportError::new(
                     file,
@@ -288,6 +332,8 @@ impl Scanner<'_> {
                     format!("{w} with nothing after it"),
                 ));
             }
+            let written = &text[..written];
+            let after = line.slice(after);
             let item = &mut open.item;
             open.mode = Mode::Notes;
             match label {
@@ -300,10 +346,10 @@ impl Scanner<'_> {
                         ));
                     }
                     open.config_line = Some(number);
-                    if rest.is_empty() {
+                    if after.text.is_empty() {
                         open.pending = Some((label, written.to_string(), number));
                     } else {
-                        item.config = Some(inline::inline_config(rest));
+                        item.config = Some(inline::inline_config(&after));
                     }
                 }
                 Label::Why | Label::Verify => {
@@ -312,13 +358,13 @@ impl Scanner<'_> {
                     } else {
                         Mode::Verify
                     };
-                    if rest.is_empty() {
+                    if after.text.is_empty() {
                         open.pending = Some((label, written.to_string(), number));
                         open.mode = mode;
                     } else if label == Label::Why {
-                        item.why.push(rest.to_string());
+                        item.why.push(after.text);
                     } else {
-                        item.verify.push(rest.to_string());
+                        item.verify.push(after.text);
                     }
                 }
             }
@@ -328,9 +374,7 @@ impl Scanner<'_> {
         let item = &mut open.item;
         match open.mode {
             Mode::Why => item.why.push(text.to_string()),
-            Mode::Verify => item
-                .verify
-                .push(list_item(text).map_or(text, |(r, _)| r).to_string()),
+            Mode::Verify => item.verify.push(rest.map_or(text.to_string(), |r| r.text)),
             Mode::Notes if text.starts_with("Verify ") => item.verify.push(text.to_string()),
             Mode::Notes => item.notes.push(text.to_string()),
         }
@@ -343,6 +387,9 @@ impl Scanner<'_> {
         };
         if let Some((_, written, at)) = open.pending {
             return Err(self.error(at, format!("{written} with nothing after it")));
+        }
+        if open.dropped {
+            return Ok(());
         }
         if let Some(section) = self.doc.sections.last_mut() {
             section.items.push(open.item);
