@@ -100,11 +100,11 @@ fn fields(
 
 fn of_valid(c: &ValidCluster) -> Vec<(&'static str, String)> {
     fields(
-        &c.name(),
-        &c.environment(),
-        &c.coordinator_url(),
-        &c.notes(),
-        &c.connection(),
+        c.name(),
+        c.environment(),
+        c.coordinator_url(),
+        c.notes(),
+        c.connection(),
     )
 }
 

@@ -32,11 +32,11 @@ async fn validate(state: &AppState, input: &ClusterInput) -> Result<ValidCluster
     let mut errors = shipshape_domain::fields::FieldErrors::new();
     check_connection_rules(
         &state.config,
-        &valid.coordinator_url(),
-        &valid.connection(),
+        valid.coordinator_url(),
+        valid.connection(),
         &mut errors,
     );
-    check_cluster_hosts(state, &valid.coordinator_url(), &mut errors).await;
+    check_cluster_hosts(state, valid.coordinator_url(), &mut errors).await;
     if errors.is_empty() {
         Ok(valid)
     } else {
@@ -86,7 +86,7 @@ pub async fn create(
     let mut tx = state.db.write().await?;
     let cluster = match tx.clusters().insert(&valid, &at).await? {
         Write::Done(c) => *c,
-        Write::NameTaken => return Err(name_taken(&valid.name())),
+        Write::NameTaken => return Err(name_taken(valid.name())),
         Write::Missing => return Err(ServiceError::NotFound("cluster")),
     };
     record(
@@ -126,7 +126,7 @@ pub async fn update(
     }
     let cluster = match tx.clusters().update(id, &valid, &at).await? {
         Write::Done(c) => *c,
-        Write::NameTaken => return Err(name_taken(&valid.name())),
+        Write::NameTaken => return Err(name_taken(valid.name())),
         Write::Missing => return Err(ServiceError::NotFound("cluster")),
     };
     if details.changes.is_empty() {

@@ -37,7 +37,7 @@ pub async fn create(
         .tokens()
         .insert(&crate::store::tokens::NewToken {
             user_id: actor.id,
-            name: &valid.name(),
+            name: valid.name(),
             token_sha256: &token_sha256,
             read_only: valid.read_only(),
             created_at: &created_at,

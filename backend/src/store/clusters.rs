@@ -91,12 +91,12 @@ impl Clusters<'_> {
                  VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
             )
         });
-        let connection = connection_json(&c.connection())?;
+        let connection = connection_json(c.connection())?;
         let result = on_db!(self.0, |db| sqlx::query_as::<_, ClusterRow>(SQL.as_str())
-            .bind(&c.name())
-            .bind(&c.environment())
-            .bind(&c.coordinator_url())
-            .bind(&c.notes())
+            .bind(c.name())
+            .bind(c.environment())
+            .bind(c.coordinator_url())
+            .bind(c.notes())
             .bind(&connection)
             .bind(at)
             .fetch_optional(db)
@@ -115,14 +115,14 @@ impl Clusters<'_> {
                  connection = $5, updated_at = $6 WHERE id = $7 RETURNING {COLUMNS}"
             )
         });
-        let connection = connection_json(&c.connection())?;
+        let connection = connection_json(c.connection())?;
         let result = on_db!(self.0, |db| {
             let mut savepoint = db.begin().await?;
             let result = sqlx::query_as::<_, ClusterRow>(SQL.as_str())
-                .bind(&c.name())
-                .bind(&c.environment())
-                .bind(&c.coordinator_url())
-                .bind(&c.notes())
+                .bind(c.name())
+                .bind(c.environment())
+                .bind(c.coordinator_url())
+                .bind(c.notes())
                 .bind(&connection)
                 .bind(at)
                 .bind(id)
