@@ -112,7 +112,7 @@ mod tests {
     fn line_breaks_and_backslashes_in_names_stay_on_one_line() {
         let now = Utc.with_ymd_and_hms(2026, 12, 28, 8, 0, 0).unwrap();
         let ics = calendar(&[task("a\\b", "two\r\nlines")], now).unwrap();
-        assert!(ics.contains("SUMMARY:a\\\\b: two\\Nlines\r\n"), "{ics}");
+        assert!(ics.contains("SUMMARY:a\\\\b: two\\nlines\r\n"), "{ics}");
         assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1);
         assert!(ics.contains("END:VEVENT\r\n"));
     }
