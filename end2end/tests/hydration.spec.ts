@@ -23,7 +23,9 @@ async function logIn(page: Page) {
 }
 
 test('every page hydrates with no page error and no console error, cold and warm', async ({ page, context }) => {
-  test.setTimeout(300_000);
+  // 200 loads; each waits for its route's own code to hydrate (the marker comes
+  // after the lazily loaded page, not after the shell).
+  test.setTimeout(600_000);
   await logIn(page);
   const errors: string[] = [];
   let where = '';
