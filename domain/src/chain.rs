@@ -186,36 +186,7 @@ pub fn verify_chain<'a>(entries: impl IntoIterator<Item = &'a LedgerEntry>) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::EntryContent;
-
-    fn chain(n: i64) -> Vec<LedgerEntry> {
-        let mut out: Vec<LedgerEntry> = Vec::new();
-        for seq in 1..=n {
-            let prev = out
-                .last()
-                .map(|e| e.hash.clone())
-                .unwrap_or_else(|| GENESIS_HASH.to_string());
-            out.push(
-                EntryContent {
-                    seq,
-                    at: format!("2026-11-22T10:00:{:02}.000000Z", seq % 60),
-                    actor: "alice".into(),
-                    cluster_id: 1,
-                    item_id: "spill".into(),
-                    action: if seq % 2 == 0 {
-                        "revoked".into()
-                    } else {
-                        "done".into()
-                    },
-                    note: format!("note {seq}"),
-                    details: String::new(),
-                    prev_hash: prev,
-                }
-                .seal(),
-            );
-        }
-        out
-    }
+    use crate::ledger::tests::chain;
 
     #[test]
     fn an_untouched_chain_verifies() {

@@ -82,10 +82,11 @@ impl EntryContent {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn chain(n: i64) -> Vec<LedgerEntry> {
+    /// A sealed chain of `n` sign-off rows (for this crate's tests).
+    pub(crate) fn chain(n: i64) -> Vec<LedgerEntry> {
         let mut out: Vec<LedgerEntry> = Vec::new();
         for seq in 1..=n {
             let prev = out
