@@ -9,9 +9,32 @@ source scripts/env.sh
 # A one-off run gains nothing from incremental caches, which are the largest
 # part of target/ (tens of GB here); a developer may turn them back on.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
-scripts/setup.sh --test
+# Each step says how long the one before it took, and the end sums them up,
+# so a slow CI run shows where its minutes went.
+timings=()
+step_name=""
+step_start=$SECONDS
+end_step() {
+  if [ -n "$step_name" ]; then
+    timings+=("$(printf '%5ds  %s' $((SECONDS - step_start)) "$step_name")")
+  fi
+  step_start=$SECONDS
+}
+step() {
+  end_step
+  step_name="$*"
+  printf '\n\033[1m==> %s\033[0m\n' "$*"
+}
+report_timings() {
+  end_step
+  step_name=""
+  printf '\n\033[1m==> time per step (total %ds)\033[0m\n' "$SECONDS"
+  printf '%s\n' "${timings[@]}"
+}
+trap report_timings EXIT
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+step "setup (what is missing)"
+scripts/setup.sh --test
 
 step "format"
 cargo fmt --all -- --check
@@ -23,7 +46,10 @@ step "a throwaway PostgreSQL (Debian's, on a loopback port, as an unprivileged u
 pg_dir="$(mktemp -d)/pg"
 TEST_POSTGRES_URL="$(scripts/pg.sh start "$pg_dir")"
 export TEST_POSTGRES_URL
-trap 'scripts/pg.sh stop "$pg_dir"; rm -rf "$(dirname "$pg_dir")"' EXIT
+trap 'scripts/pg.sh stop "$pg_dir"; rm -rf "$(dirname "$pg_dir")"; report_timings' EXIT
+
+step "compile the tests"
+cargo test --workspace --exclude shipshape-frontend --no-run
 
 step "unit and integration tests (SQLite; the replica and migration tests use PostgreSQL)"
 cargo test --workspace --exclude shipshape-frontend --no-fail-fast

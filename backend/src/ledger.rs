@@ -16,9 +16,11 @@
 use crate::store::{Conn, DbResult};
 use chrono::NaiveDate;
 use futures::StreamExt;
+use shipshape_domain::ids::{ClusterId, ItemId, Seq};
 use shipshape_domain::item_state::{day_of, Folded, ItemState, RowEffect, VERSION};
 use shipshape_domain::ledger::{EntryContent, LedgerEntry};
 use shipshape_domain::standing::ItemRecord;
+use shipshape_domain::time::Timestamp;
 use std::collections::HashMap;
 
 /// The read model's name in `view_meta`.
@@ -26,9 +28,9 @@ const VIEW: &str = "item_state";
 
 /// A row to append: everything but its place in the chain.
 pub struct NewRow<'a> {
-    pub at: String,
+    pub at: Timestamp,
     pub actor: &'a str,
-    pub cluster_id: i64,
+    pub cluster_id: ClusterId,
     pub item_id: &'a str,
     pub action: &'a str,
     pub note: String,
@@ -39,22 +41,22 @@ pub struct NewRow<'a> {
 /// in the appending transaction).
 pub async fn insert(c: &mut Conn, e: &LedgerEntry) -> DbResult<()> {
     c.ledger().insert_row(e).await?;
-    apply(c, &e.content).await
+    apply(c, e.content()).await
 }
 
 /// Links a row to the chain tip, seals and inserts it. Call inside a
 /// [`WriteTx`](crate::store::WriteTx) so that nothing appends in between.
 pub async fn append(c: &mut Conn, row: NewRow<'_>) -> DbResult<LedgerEntry> {
     let (seq, prev_hash) = match c.ledger().tip().await? {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, shipshape_domain::ledger::GENESIS_HASH.to_string()),
+        Some((seq, hash)) => (Seq::new(seq.get() + 1), hash),
+        None => (Seq::new(1), shipshape_domain::ledger::GENESIS_HASH.to_string()),
     };
     let entry = EntryContent {
         seq,
         at: row.at,
         actor: row.actor.to_string(),
         cluster_id: row.cluster_id,
-        item_id: row.item_id.to_string(),
+        item_id: ItemId::new(row.item_id),
         action: row.action.to_string(),
         note: row.note,
         details: row.details,
@@ -81,7 +83,7 @@ fn parse_day(day: &str) -> DbResult<NaiveDate> {
 /// Stores a changed state, and as the state at the end of `day`.
 async fn keep(
     c: &mut Conn,
-    cluster: i64,
+    cluster: ClusterId,
     item: &str,
     day: Option<NaiveDate>,
     state: &ItemState,
@@ -122,10 +124,10 @@ pub async fn apply(c: &mut Conn, row: &EntryContent) -> DbResult<()> {
 }
 
 /// Every item state, by cluster and item.
-pub async fn all_states(c: &mut Conn) -> DbResult<HashMap<i64, HashMap<String, ItemState>>> {
-    let mut out: HashMap<i64, HashMap<String, ItemState>> = HashMap::new();
+pub async fn all_states(c: &mut Conn) -> DbResult<HashMap<ClusterId, HashMap<String, ItemState>>> {
+    let mut out: HashMap<ClusterId, HashMap<String, ItemState>> = HashMap::new();
     for (cluster, item, json) in c.item_state().all_rows().await? {
-        out.entry(cluster).or_default().insert(item, decode(&json)?);
+        out.entry(cluster.into()).or_default().insert(item, decode(&json)?);
     }
     Ok(out)
 }
@@ -135,13 +137,13 @@ pub async fn all_states(c: &mut Conn) -> DbResult<HashMap<i64, HashMap<String, I
 pub async fn records_before(
     c: &mut Conn,
     first: NaiveDate,
-    cluster_id: Option<i64>,
-) -> DbResult<HashMap<(i64, String), ItemRecord>> {
+    cluster_id: Option<ClusterId>,
+) -> DbResult<HashMap<(ClusterId, ItemId), ItemRecord>> {
     c.item_state()
         .daily_before(first, cluster_id)
         .await?
         .into_iter()
-        .map(|(c, i, json)| Ok(((c, i), decode(&json)?.record)))
+        .map(|(c, i, json)| Ok(((ClusterId::new(c), ItemId::new(i)), decode(&json)?.record)))
         .collect()
 }
 
@@ -151,13 +153,20 @@ pub async fn records_between(
     c: &mut Conn,
     first: NaiveDate,
     last: NaiveDate,
-    cluster_id: Option<i64>,
-) -> DbResult<Vec<(NaiveDate, i64, String, ItemRecord)>> {
+    cluster_id: Option<ClusterId>,
+) -> DbResult<Vec<(NaiveDate, ClusterId, ItemId, ItemRecord)>> {
     c.item_state()
         .daily_between(first, last, cluster_id)
         .await?
         .into_iter()
-        .map(|(day, c, i, json)| Ok((parse_day(&day)?, c, i, decode(&json)?.record)))
+        .map(|(day, c, i, json)| {
+            Ok((
+                parse_day(&day)?,
+                ClusterId::new(c),
+                ItemId::new(i),
+                decode(&json)?.record,
+            ))
+        })
         .collect()
 }
 
@@ -165,12 +174,12 @@ pub async fn records_between(
 pub async fn snapshot(c: &mut Conn) -> DbResult<Folded> {
     let mut folded = Folded::default();
     for (cl, i, json) in c.item_state().all_rows().await? {
-        folded.states.insert((cl, i), decode(&json)?);
+        folded.states.insert((cl.into(), i.into()), decode(&json)?);
     }
     for (cl, i, day, json) in c.item_state().all_daily_rows().await? {
         folded
             .daily
-            .insert((cl, i, parse_day(&day)?), decode(&json)?);
+            .insert((cl.into(), i.into(), parse_day(&day)?), decode(&json)?);
     }
     Ok(folded)
 }

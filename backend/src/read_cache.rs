@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Every item state, by cluster and item.
-pub type AllStates = HashMap<i64, HashMap<String, ItemState>>;
+pub type AllStates = HashMap<shipshape_domain::ids::ClusterId, HashMap<String, ItemState>>;
 
 #[derive(Default)]
 struct Inner {
@@ -109,7 +109,7 @@ impl ReadCache {
                     .read()
                     .await?
                     .ledger()
-                    .earliest_at_after(through)
+                    .earliest_at_after(through.into())
                     .await?;
                 matches!((earliest, start), (Some(e), Some(s)) if e >= s)
             };

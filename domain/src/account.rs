@@ -3,6 +3,7 @@
 //! [`ACCOUNT_ITEM`]) in the same hash chain: who did what to whom, when.
 //! And the rules that keep an install governable.
 
+use crate::ids::UserId;
 use crate::directory::Source;
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
@@ -55,7 +56,7 @@ pub struct AccountDetails {
 /// The account as the rule sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub role: Role,
     pub disabled: bool,
@@ -78,7 +79,7 @@ impl From<&crate::user::User> for Target {
 /// last enabled admin stays an enabled admin (`enabled_admins` counts them
 /// now).
 pub fn refusal(
-    actor_id: i64,
+    actor_id: UserId,
     target: &Target,
     change: &AccountChange,
     enabled_admins: i64,
@@ -176,7 +177,7 @@ mod tests {
 
     fn t(id: i64, role: Role) -> Target {
         Target {
-            id,
+            id: id.into(),
             username: format!("u{id}"),
             role,
             disabled: false,
@@ -186,13 +187,13 @@ mod tests {
 
     #[test]
     fn nobody_disables_themselves_and_the_last_admin_stays() {
-        assert!(refusal(1, &t(1, Role::Sre), &AccountChange::Disable, 2).is_some());
-        assert!(refusal(1, &t(2, Role::Admin), &AccountChange::Disable, 1).is_some());
-        assert!(refusal(1, &t(2, Role::Admin), &AccountChange::Disable, 2).is_none());
-        assert!(refusal(1, &t(1, Role::Admin), &AccountChange::Role(Role::Sre), 1).is_some());
-        assert!(refusal(1, &t(1, Role::Admin), &AccountChange::Role(Role::Admin), 1).is_none());
-        assert!(refusal(1, &t(2, Role::Sre), &AccountChange::Role(Role::Manager), 1).is_none());
-        assert!(refusal(1, &t(2, Role::Sre), &AccountChange::ResetPassword, 1).is_none());
+        assert!(refusal(crate::ids::UserId::new(1), &t(1, Role::Sre), &AccountChange::Disable, 2).is_some());
+        assert!(refusal(crate::ids::UserId::new(1), &t(2, Role::Admin), &AccountChange::Disable, 1).is_some());
+        assert!(refusal(crate::ids::UserId::new(1), &t(2, Role::Admin), &AccountChange::Disable, 2).is_none());
+        assert!(refusal(crate::ids::UserId::new(1), &t(1, Role::Admin), &AccountChange::Role(Role::Sre), 1).is_some());
+        assert!(refusal(crate::ids::UserId::new(1), &t(1, Role::Admin), &AccountChange::Role(Role::Admin), 1).is_none());
+        assert!(refusal(crate::ids::UserId::new(1), &t(2, Role::Sre), &AccountChange::Role(Role::Manager), 1).is_none());
+        assert!(refusal(crate::ids::UserId::new(1), &t(2, Role::Sre), &AccountChange::ResetPassword, 1).is_none());
     }
 
     #[test]
@@ -222,9 +223,9 @@ mod tests {
             source: Source::Oidc,
             ..t(2, Role::Sre)
         };
-        assert!(refusal(1, &ext, &AccountChange::ResetPassword, 2).is_some());
-        assert!(refusal(1, &ext, &AccountChange::Role(Role::Admin), 2).is_some());
-        assert!(refusal(1, &ext, &AccountChange::Disable, 2).is_none());
-        assert!(refusal(1, &ext, &AccountChange::Enable, 2).is_none());
+        assert!(refusal(crate::ids::UserId::new(1), &ext, &AccountChange::ResetPassword, 2).is_some());
+        assert!(refusal(crate::ids::UserId::new(1), &ext, &AccountChange::Role(Role::Admin), 2).is_some());
+        assert!(refusal(crate::ids::UserId::new(1), &ext, &AccountChange::Disable, 2).is_none());
+        assert!(refusal(crate::ids::UserId::new(1), &ext, &AccountChange::Enable, 2).is_none());
     }
 }

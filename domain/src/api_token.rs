@@ -2,6 +2,7 @@
 //! token still works. The secret itself is made and hashed in the backend;
 //! only its SHA-256 is stored, and it is shown once.
 
+use crate::ids::TokenId;
 use crate::fields::FieldErrors;
 use crate::time::parse_ts;
 use chrono::{DateTime, Utc};
@@ -74,7 +75,7 @@ pub fn validate(input: &NewToken) -> Result<ValidToken, FieldErrors> {
 /// A stored token as its owner sees it (never the secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenInfo {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub read_only: bool,
     pub created_at: String,
@@ -143,7 +144,7 @@ mod tests {
     #[test]
     fn a_token_works_until_revoked_or_expired() {
         let t = TokenInfo {
-            id: 1,
+            id: crate::ids::TokenId::new(1),
             name: "n".into(),
             read_only: false,
             created_at: "2026-12-01T00:00:00.000000Z".into(),

@@ -25,6 +25,8 @@
 //! [`BundleVerifier`] the CSV records one at a time (constant memory in the
 //! number of rows) and, at the end, the digests of the archive's entries.
 
+use crate::ids::{ClusterId, Seq};
+use crate::time::Timestamp;
 use crate::attachment::{is_sha256_hex, sanitize_file_name, DetailsFiles};
 use crate::checkpoint::{is_checkpoint, verify_checkpoint};
 use crate::csv::unprotect;
@@ -50,7 +52,7 @@ const MAX_PROBLEMS: usize = 200;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct BundleFilters {
-    pub cluster: Option<i64>,
+    pub cluster: Option<ClusterId>,
     /// First day, inclusive (`YYYY-MM-DD`, UTC).
     pub from: Option<String>,
     /// Last day, inclusive.
@@ -70,7 +72,7 @@ impl BundleFilters {
                 .map(str::to_string)
         };
         BundleFilters {
-            cluster: filter.cluster_id(),
+            cluster: filter.cluster_id().map(ClusterId::from),
             from: given(&q.from),
             to: given(&q.to),
             user: filter.actor().map(str::to_string),
@@ -106,7 +108,7 @@ impl fmt::Display for BundleFilters {
 /// The newest ledger row when the bundle was made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainHead {
-    pub seq: i64,
+    pub seq: Seq,
     pub hash: String,
 }
 
@@ -132,8 +134,8 @@ pub struct Manifest {
     pub filters: BundleFilters,
     /// Rows in `signoffs.csv`.
     pub rows: u64,
-    pub first_seq: Option<i64>,
-    pub last_seq: Option<i64>,
+    pub first_seq: Option<Seq>,
+    pub last_seq: Option<Seq>,
     /// `None` only for an empty ledger.
     pub chain_head: Option<ChainHead>,
     /// Every file in the bundle but `manifest.json` and `SHA256SUMS`.
@@ -275,25 +277,26 @@ pub fn entry_from_record<S: AsRef<str>>(fields: &[S]) -> Result<LedgerEntry, Str
     // Every cell as it was before the export protected it from spreadsheets.
     let s = |f: &S| unprotect(f.as_ref()).to_string();
     let seq = s(seq)
-        .parse::<i64>()
+        .parse::<Seq>()
         .map_err(|_| format!("seq {:?} is not a number", seq.as_ref()))?;
     let cluster_id = s(cluster_id)
-        .parse::<i64>()
+        .parse::<ClusterId>()
         .map_err(|_| format!("cluster_id {:?} is not a number", cluster_id.as_ref()))?;
-    Ok(LedgerEntry {
-        content: EntryContent {
+    let at = Timestamp::parse(&s(at)).map_err(|e| e.to_string())?;
+    Ok(LedgerEntry::from_stored(
+        EntryContent {
             seq,
-            at: s(at),
+            at,
             actor: s(actor),
             cluster_id,
-            item_id: s(item_id),
+            item_id: s(item_id).into(),
             action: s(action),
             note: s(note),
             details: s(details),
             prev_hash: s(prev_hash),
         },
-        hash: s(hash),
-    })
+        s(hash),
+    ))
 }
 
 /// What a problem is about.
@@ -304,7 +307,7 @@ pub enum Subject {
     /// A file in the bundle, by its path.
     File(String),
     /// A row of `signoffs.csv`, by its seq.
-    Row(i64),
+    Row(Seq),
 }
 
 /// One thing that does not check out.
@@ -321,7 +324,7 @@ impl Problem {
             reason: reason.into(),
         }
     }
-    pub fn row(seq: i64, reason: impl Into<String>) -> Self {
+    pub fn row(seq: Seq, reason: impl Into<String>) -> Self {
         Problem {
             subject: Subject::Row(seq),
             reason: reason.into(),
@@ -391,10 +394,10 @@ pub struct BundleVerifier {
     manifest: Manifest,
     header_seen: bool,
     rows: u64,
-    first_seq: Option<i64>,
-    last_seq: Option<i64>,
-    max_seq: Option<i64>,
-    prev: Option<(i64, String)>,
+    first_seq: Option<Seq>,
+    last_seq: Option<Seq>,
+    max_seq: Option<Seq>,
+    prev: Option<(Seq, String)>,
     head_in_bundle: bool,
     referenced: BTreeMap<String, Reference>,
     problems: Problems,
@@ -463,25 +466,25 @@ impl BundleVerifier {
 
     /// One ledger row of `signoffs.csv`, in file order.
     pub fn push(&mut self, e: &LedgerEntry) {
-        let c = &e.content;
+        let c = &e.content();
         self.rows += 1;
-        self.first_seq.get_or_insert(c.seq);
-        self.last_seq = Some(c.seq);
-        self.max_seq = Some(self.max_seq.map_or(c.seq, |m| m.max(c.seq)));
-        if c.hash() != e.hash {
+        self.first_seq.get_or_insert(c.seq.into());
+        self.last_seq = Some(c.seq.into());
+        self.max_seq = Some(self.max_seq.map_or(c.seq.into(), |m| m.max(c.seq.into())));
+        if c.hash() != e.hash() {
             self.problems.push(Problem::row(
-                c.seq,
+                c.seq.into(),
                 "content does not match its hash (the row was altered)",
             ));
         }
         match &self.prev {
-            Some((p, _)) if c.seq <= *p => self.problems.push(Problem::row(
-                c.seq,
+            Some((p, _)) if c.seq <= (*p).into() => self.problems.push(Problem::row(
+                c.seq.into(),
                 format!("seq does not increase (it follows seq {p})"),
             )),
-            Some((p, hash)) if c.seq == p + 1 && c.prev_hash != *hash => {
+            Some((p, hash)) if c.seq == p.next() && c.prev_hash != *hash => {
                 self.problems.push(Problem::row(
-                    c.seq,
+                    c.seq.into(),
                     format!("prev_hash does not match the hash of row {p}"),
                 ))
             }
@@ -495,25 +498,25 @@ impl BundleVerifier {
                     Ok(_) => self.checkpoints += 1,
                     Err(e) => self
                         .problems
-                        .push(Problem::row(c.seq, format!("bad checkpoint: {e}"))),
+                        .push(Problem::row(c.seq.into(), format!("bad checkpoint: {e}"))),
                 }
             }
         }
-        if c.seq < 1 {
+        if c.seq < Seq::new(1) {
             self.problems
-                .push(Problem::row(c.seq, "seq is not a positive number"));
-        } else if c.seq == 1 && c.prev_hash != GENESIS_HASH {
+                .push(Problem::row(c.seq.into(), "seq is not a positive number"));
+        } else if c.seq == Seq::new(1) && c.prev_hash != GENESIS_HASH {
             self.problems.push(Problem::row(
-                c.seq,
+                c.seq.into(),
                 "the first row of the ledger does not link to the genesis hash",
             ));
         }
         if let Some(head) = &self.manifest.chain_head {
             if c.seq == head.seq {
                 self.head_in_bundle = true;
-                if e.hash != head.hash {
+                if e.hash() != head.hash {
                     self.problems.push(Problem::row(
-                        c.seq,
+                        c.seq.into(),
                         "its hash differs from the chain head the manifest records",
                     ));
                 }
@@ -522,7 +525,7 @@ impl BundleVerifier {
         for file in DetailsFiles::of(&c.details) {
             match attachment_path(&file.sha256, &file.name) {
                 None => self.problems.push(Problem::row(
-                    c.seq,
+                    c.seq.into(),
                     format!(
                         "details name an attachment whose SHA-256 is malformed ({:?})",
                         file.sha256
@@ -532,12 +535,12 @@ impl BundleVerifier {
                     self.referenced.entry(path).or_insert(Reference {
                         sha256: file.sha256,
                         size: file.size,
-                        seq: c.seq,
+                        seq: c.seq.into(),
                     });
                 }
             }
         }
-        self.prev = Some((c.seq, e.hash.clone()));
+        self.prev = Some((c.seq.into(), e.hash().clone().to_string()));
     }
 
     /// The archive's files (every entry but directories, hashed) and the text
@@ -587,7 +590,7 @@ impl BundleVerifier {
                 self.rows, m.rows
             )));
         }
-        let seq_text = |s: Option<i64>| s.map_or("none".to_string(), |s| s.to_string());
+        let seq_text = |s: Option<Seq>| s.map_or("none".to_string(), |s| s.to_string());
         if self.first_seq != m.first_seq {
             out.push(Problem::bundle(format!(
                 "the first row is seq {}, the manifest says {}",
@@ -606,7 +609,7 @@ impl BundleVerifier {
             (None, Some(_)) => out.push(Problem::bundle(
                 "the manifest records no chain head, yet the bundle has rows",
             )),
-            (Some(head), Some(max)) if max > head.seq => out.push(Problem::row(
+            (Some(head), Some(max)) if max > head.seq.into() => out.push(Problem::row(
                 max,
                 format!(
                     "is newer than the chain head (seq {}) the manifest records",
@@ -841,18 +844,18 @@ fn check_attachment(
 ) {
     match entry {
         None => out.push(Problem::row(
-            r.seq,
+            r.seq.into(),
             format!("its attachment {path} is not in the bundle"),
         )),
         Some(Ok(d)) => {
             if d.sha256 != r.sha256 {
                 out.push(Problem::row(
-                    r.seq,
+                    r.seq.into(),
                     format!("its attachment {path} does not match the SHA-256 the row records"),
                 ));
             } else if d.bytes != r.size {
                 out.push(Problem::row(
-                    r.seq,
+                    r.seq.into(),
                     format!(
                         "its attachment {path} is {} bytes, the row records {}",
                         d.bytes, r.size
@@ -872,8 +875,8 @@ pub struct BundleReport {
     pub generated_by: String,
     pub filters: BundleFilters,
     pub rows: u64,
-    pub first_seq: Option<i64>,
-    pub last_seq: Option<i64>,
+    pub first_seq: Option<Seq>,
+    pub last_seq: Option<Seq>,
     /// Files in the archive, the manifest and `SHA256SUMS` included.
     pub files: usize,
     /// Distinct attached files the rows name.
@@ -1052,19 +1055,19 @@ mod tests {
             };
             let prev = out
                 .last()
-                .map(|e| e.hash.clone())
+                .map(|e| e.hash().to_string())
                 .unwrap_or_else(|| GENESIS_HASH.to_string());
             out.push(
                 EntryContent {
-                    seq,
-                    at: format!("2026-11-23T10:00:{:02}.000000Z", seq),
+                    seq: seq.into(),
+                    at: crate::time::Timestamp::parse(&format!("2026-11-23T10:00:{:02}.000000Z", seq)).unwrap(),
                     actor: "ada".into(),
-                    cluster_id: 1,
+                    cluster_id: crate::ids::ClusterId::new(1),
                     item_id: "spill".into(),
                     action: "done".into(),
                     note: format!("note {seq}, \"quoted\""),
                     details,
-                    prev_hash: prev,
+                    prev_hash: prev.to_string(),
                 }
                 .seal(),
             );
@@ -1104,7 +1107,7 @@ mod tests {
         }];
         let named: BTreeSet<String> = rows
             .iter()
-            .flat_map(|e| DetailsFiles::of(&e.content.details))
+            .flat_map(|e| DetailsFiles::of(&e.content().details))
             .map(|f| f.sha256)
             .collect();
         for (name, bytes) in files.iter().filter(|(_, b)| named.contains(&sha(b))) {
@@ -1125,11 +1128,11 @@ mod tests {
             generated_by: "aud".into(),
             filters: BundleFilters::default(),
             rows: rows.len() as u64,
-            first_seq: rows.first().map(|e| e.content.seq),
-            last_seq: rows.last().map(|e| e.content.seq),
+            first_seq: rows.first().map(|e| e.content().seq),
+            last_seq: rows.last().map(|e| e.content().seq),
             chain_head: Some(ChainHead {
-                seq: head.content.seq,
-                hash: head.hash.clone(),
+                seq: head.content().seq,
+                hash: head.hash().clone().to_string(),
             }),
             files: listed,
             public_key: None,
@@ -1209,7 +1212,7 @@ mod tests {
         let head = rows[5].clone();
         let picked: Vec<LedgerEntry> = rows
             .into_iter()
-            .filter(|e| [2, 3, 5].contains(&e.content.seq))
+            .filter(|e| [2, 3, 5].contains(&e.content().seq.get()))
             .collect();
         let f = fixture(picked, &head, &files);
         let r = check(&f);
@@ -1221,11 +1224,11 @@ mod tests {
     #[test]
     fn a_tampered_row_is_named_by_its_seq() {
         let mut f = good();
-        f.rows[2].content.note = "nothing to see".into();
+        f.rows[2] = f.rows[2].tampered(|c| c.note = "nothing to see".into());
         let r = check(&f);
         assert!(!r.ok());
         assert_eq!(r.problems.len(), 1, "{r}");
-        assert_eq!(r.problems[0].subject, Subject::Row(3));
+        assert_eq!(r.problems[0].subject, Subject::Row(crate::ids::Seq::new(3)));
         assert!(r.problems[0].reason.contains("altered"));
         assert!(r.to_string().contains("row seq 3"), "{r}");
     }
@@ -1233,14 +1236,14 @@ mod tests {
     #[test]
     fn a_rehashed_row_breaks_the_next_link() {
         let mut f = good();
-        f.rows[1].content.actor = "mallory".into();
-        f.rows[1] = f.rows[1].content.clone().seal();
+        f.rows[1] = f.rows[1].tampered(|c| c.actor = "mallory".into());
+        f.rows[1] = f.rows[1].content().clone().seal();
         let r = check(&f);
         assert!(!r.ok());
         assert!(
             r.problems
                 .iter()
-                .any(|p| p.subject == Subject::Row(3) && p.reason.contains("prev_hash")),
+                .any(|p| p.subject == Subject::Row(crate::ids::Seq::new(3)) && p.reason.contains("prev_hash")),
             "{r}"
         );
     }
@@ -1329,25 +1332,25 @@ mod tests {
         assert!(r
             .problems
             .iter()
-            .any(|p| p.subject == Subject::Row(5) && p.reason.contains("chain head")));
+            .any(|p| p.subject == Subject::Row(crate::ids::Seq::new(5)) && p.reason.contains("chain head")));
     }
 
     #[test]
     fn records_header_and_sums_parse() {
         let (rows, _) = ledger(1);
         let e = &rows[0];
-        let c = &e.content;
+        let c = &e.content();
         let fields = [
             c.seq.to_string(),
-            c.at.clone(),
+            c.at.clone().to_string(),
             c.actor.clone(),
             c.cluster_id.to_string(),
-            c.item_id.clone(),
+            c.item_id.clone().into(),
             c.action.clone(),
             c.note.clone(),
             c.details.clone(),
             c.prev_hash.clone(),
-            e.hash.clone(),
+            e.hash().clone().to_string(),
         ];
         assert_eq!(&entry_from_record(&fields).unwrap(), e);
         assert!(entry_from_record(&fields[..9]).is_err());
@@ -1395,7 +1398,7 @@ mod tests {
         };
         let filter = crate::export::validate_export(&q).unwrap();
         let b = BundleFilters::of(&q, &filter);
-        assert_eq!(b.cluster, Some(2));
+        assert_eq!(b.cluster, Some(ClusterId::new(2)));
         assert_eq!(b.from.as_deref(), Some("2026-11-01"));
         assert_eq!(b.to, None);
         assert_eq!(b.to_string(), "cluster=2 from=2026-11-01 user=ada");
@@ -1511,7 +1514,7 @@ mod tests {
     fn checkpoint_rows_in_a_bundle_are_checked() {
         let (mut rows, files) = ledger(3);
         let cp = |key: &SecretKey, signed: &LedgerEntry| {
-            crate::checkpoint::checkpoint_row(key, signed, "2026-11-23T10:30:00.000000Z").unwrap()
+            crate::checkpoint::checkpoint_row(key, signed, Timestamp::parse("2026-11-23T10:30:00.000000Z").unwrap()).unwrap()
         };
         let mut forged = rows.clone();
         rows.push(cp(&server_key(), &rows[2]));
@@ -1531,7 +1534,7 @@ mod tests {
         assert!(
             r.problems
                 .iter()
-                .any(|p| p.subject == Subject::Row(4) && p.reason.contains("another key")),
+                .any(|p| p.subject == Subject::Row(crate::ids::Seq::new(4)) && p.reason.contains("another key")),
             "{r}"
         );
     }
@@ -1539,9 +1542,9 @@ mod tests {
     #[test]
     fn protected_csv_cells_are_restored_before_hashing() {
         let (mut rows, files) = ledger(2);
-        rows[1].content.note = "=HYPERLINK(\"http://x\")".into();
-        rows[1].content.actor = "'quoted".into();
-        rows[1] = rows[1].content.clone().seal();
+        rows[1] = rows[1].tampered(|c| c.note = "=HYPERLINK(\"http://x\")".into());
+        rows[1] = rows[1].tampered(|c| c.actor = "'quoted".into());
+        rows[1] = rows[1].content().clone().seal();
         let head = rows[1].clone();
         let f = fixture(rows.clone(), &head, &files);
         let text = serde_json::to_string(&f.manifest).unwrap();
@@ -1549,18 +1552,18 @@ mod tests {
             BundleVerifier::from_manifest_json(&text, Some(server_key().public_key())).unwrap();
         v.record(1, &CSV_HEADER);
         for (n, e) in rows.iter().enumerate() {
-            let c = &e.content;
+            let c = &e.content();
             let cells: Vec<String> = [
                 c.seq.to_string(),
-                c.at.clone(),
+                c.at.clone().to_string(),
                 c.actor.clone(),
                 c.cluster_id.to_string(),
-                c.item_id.clone(),
+                c.item_id.clone().into(),
                 c.action.clone(),
                 c.note.clone(),
                 c.details.clone(),
                 c.prev_hash.clone(),
-                e.hash.clone(),
+                e.hash().clone().to_string(),
             ]
             .iter()
             .map(|c| crate::csv::protect(c).into_owned())

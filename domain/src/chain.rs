@@ -11,6 +11,7 @@
 //! the verifier, given the trusted public key, checks every checkpoint's
 //! signature and that the hash it signed is still the row's recomputed hash.
 
+use crate::ids::Seq;
 use crate::checkpoint::{is_checkpoint, verify_checkpoint};
 use crate::ledger::{LedgerEntry, GENESIS_HASH};
 use crate::signing::PublicKey;
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("ledger chain broken at seq {seq}: {reason}")]
 pub struct ChainBreak {
-    pub seq: i64,
+    pub seq: Seq,
     pub reason: String,
 }
 
@@ -32,7 +33,7 @@ pub struct Verification {
     pub entries: u64,
     /// The last good hash (the chain head when `ok`).
     pub head: String,
-    pub broken_seq: Option<i64>,
+    pub broken_seq: Option<Seq>,
     pub reason: Option<String>,
     /// Checkpoint rows whose signature and signed hash checked out.
     #[serde(default)]
@@ -40,20 +41,20 @@ pub struct Verification {
     /// The newest seq a good checkpoint signed: rows up to it cannot be
     /// rewritten without the server's key. `None`: nothing signed yet.
     #[serde(default)]
-    pub signed_head: Option<i64>,
+    pub signed_head: Option<Seq>,
 }
 
 /// Checks rows one at a time in `seq` order, in constant memory.
 #[derive(Debug, Clone)]
 pub struct ChainVerifier {
-    next_seq: i64,
+    next_seq: Seq,
     prev_hash: String,
     count: u64,
     /// What checkpoints are checked against; `None`: a checkpoint breaks
     /// the chain, as it cannot be checked.
     trusted: Option<PublicKey>,
     checkpoints: u64,
-    signed_head: Option<i64>,
+    signed_head: Option<Seq>,
 }
 
 impl Default for ChainVerifier {
@@ -71,7 +72,7 @@ impl ChainVerifier {
     /// A verifier that checks every checkpoint row against `trusted`.
     pub fn with_key(trusted: Option<PublicKey>) -> Self {
         Self {
-            next_seq: 1,
+            next_seq: crate::ids::Seq::new(1),
             prev_hash: GENESIS_HASH.to_string(),
             count: 0,
             trusted,
@@ -82,21 +83,21 @@ impl ChainVerifier {
 
     /// A verifier that takes row `seq` with hash `hash` as already checked
     /// and goes on from the row after it (checking a chain's newest part).
-    pub fn resume(seq: i64, hash: &str, trusted: Option<PublicKey>) -> Self {
+    pub fn resume(seq: Seq, hash: &str, trusted: Option<PublicKey>) -> Self {
         Self {
-            next_seq: seq + 1,
+            next_seq: seq.next(),
             prev_hash: hash.to_string(),
             ..Self::with_key(trusted)
         }
     }
 
     /// The seq and prev_hash the next appended row must carry.
-    pub fn next(&self) -> (i64, &str) {
+    pub fn next(&self) -> (Seq, &str) {
         (self.next_seq, &self.prev_hash)
     }
 
     pub fn push(&mut self, entry: &LedgerEntry) -> Result<(), ChainBreak> {
-        let c = &entry.content;
+        let c = &entry.content();
         self.count += 1;
         if c.seq != self.next_seq {
             let reason = if c.seq > self.next_seq {
@@ -111,7 +112,7 @@ impl ChainVerifier {
                 )
             };
             return Err(ChainBreak {
-                seq: self.next_seq.min(c.seq),
+                seq: self.next_seq.min(c.seq.into()).into(),
                 reason,
             });
         }
@@ -121,7 +122,7 @@ impl ChainVerifier {
                 reason: "prev_hash does not match the hash of the row before".to_string(),
             });
         }
-        if c.hash() != entry.hash {
+        if c.hash() != entry.hash() {
             return Err(ChainBreak {
                 seq: c.seq,
                 reason: "content does not match its hash (the row was altered)".to_string(),
@@ -143,8 +144,8 @@ impl ChainVerifier {
             self.checkpoints += 1;
             self.signed_head = Some(d.signed_seq);
         }
-        self.next_seq += 1;
-        self.prev_hash = entry.hash.clone();
+        self.next_seq = self.next_seq.next();
+        self.prev_hash = entry.hash().to_string();
         Ok(())
     }
 
@@ -163,7 +164,7 @@ impl ChainVerifier {
                 ok: false,
                 entries: self.count,
                 head: self.prev_hash,
-                broken_seq: Some(b.seq),
+                broken_seq: Some(b.seq.into()),
                 reason: Some(b.reason),
                 checkpoints: self.checkpoints,
                 signed_head: self.signed_head,
@@ -194,29 +195,29 @@ mod tests {
         let v = verify_chain(&c);
         assert!(v.ok);
         assert_eq!(v.entries, 10);
-        assert_eq!(v.head, c[9].hash);
+        assert_eq!(v.head, c[9].hash());
         assert_eq!(verify_chain(&[]).head, GENESIS_HASH);
     }
 
     #[test]
     fn a_tampered_note_is_found_at_its_row() {
         let mut c = chain(10);
-        c[6].content.note = "nothing to see".into();
+        c[6] = c[6].tampered(|c| c.note = "nothing to see".into());
         let v = verify_chain(&c);
         assert!(!v.ok);
-        assert_eq!(v.broken_seq, Some(7));
+        assert_eq!(v.broken_seq, Some(Seq::new(7)));
         assert!(v.reason.unwrap().contains("altered"));
         assert_eq!(v.entries, 7);
-        assert_eq!(v.head, c[5].hash);
+        assert_eq!(v.head, c[5].hash());
     }
 
     #[test]
     fn a_rehashed_row_breaks_the_link_of_the_next() {
         let mut c = chain(5);
-        c[2].content.actor = "mallory".into();
-        c[2] = c[2].content.clone().seal();
+        c[2] = c[2].tampered(|c| c.actor = "mallory".into());
+        c[2] = c[2].content().clone().seal();
         let v = verify_chain(&c);
-        assert_eq!(v.broken_seq, Some(4));
+        assert_eq!(v.broken_seq, Some(Seq::new(4)));
         assert!(v.reason.unwrap().contains("prev_hash"));
     }
 
@@ -225,7 +226,7 @@ mod tests {
         let mut c = chain(5);
         c.remove(3);
         let v = verify_chain(&c);
-        assert_eq!(v.broken_seq, Some(4));
+        assert_eq!(v.broken_seq, Some(Seq::new(4)));
         assert!(v.reason.unwrap().contains("rows missing"));
     }
 
@@ -237,7 +238,7 @@ mod tests {
         let c = chain(5);
         let v = verify_chain(&c[..3]);
         assert!(v.ok);
-        assert_ne!(v.head, c[4].hash);
+        assert_ne!(v.head, c[4].hash());
     }
 
     /// `chain(n)` with a checkpoint signed by `key` appended after row `at`
@@ -245,17 +246,17 @@ mod tests {
     fn with_checkpoint(n: i64, at: i64, key: &crate::signing::SecretKey) -> Vec<LedgerEntry> {
         let mut out: Vec<LedgerEntry> = Vec::new();
         for e in chain(n) {
-            let mut c = e.content;
-            c.seq = out.len() as i64 + 1;
+            let mut c = e.into_content();
+            c.seq = Seq::new(out.len() as i64 + 1);
             c.prev_hash = out
                 .last()
-                .map(|e| e.hash.clone())
+                .map(|e| e.hash().to_string())
                 .unwrap_or_else(|| GENESIS_HASH.to_string());
             out.push(c.seal());
             if out.len() as i64 == at {
                 let signed = &out[out.len() - 1];
-                let at = signed.content.at.clone();
-                out.push(crate::checkpoint::checkpoint_row(key, signed, &at).unwrap());
+                let at = signed.content().at;
+                out.push(crate::checkpoint::checkpoint_row(key, signed, at).unwrap());
             }
         }
         out
@@ -278,7 +279,7 @@ mod tests {
         assert_eq!(c.len(), 7);
         let v = verify_with(&c, Some(key.public_key()));
         assert!(v.ok, "{v:?}");
-        assert_eq!((v.checkpoints, v.signed_head), (1, Some(3)));
+        assert_eq!((v.checkpoints, v.signed_head), (1, Some(Seq::new(3))));
         assert_eq!(v.entries, 7);
         // A chain without checkpoints needs no key.
         let v = verify_with(&chain(3), None);
@@ -286,7 +287,7 @@ mod tests {
         assert_eq!((v.checkpoints, v.signed_head), (0, None));
         // One with a checkpoint and no key to check it fails there.
         let v = verify_with(&c, None);
-        assert_eq!(v.broken_seq, Some(4));
+        assert_eq!(v.broken_seq, Some(Seq::new(4)));
         assert!(v.reason.unwrap().contains("no trusted public key"));
         // Old results (without the new fields) still read.
         let old: Verification = serde_json::from_str(
@@ -302,16 +303,17 @@ mod tests {
         let mut c = with_checkpoint(6, 3, &key);
         // Row 2 rewritten, then every row from it on re-hashed and re-linked:
         // the chain alone is consistent again...
-        c[1].content.note = "never happened".into();
+        c[1] = c[1].tampered(|c| c.note = "never happened".into());
         for i in 1..c.len() {
-            c[i].content.prev_hash = c[i - 1].hash.clone();
-            c[i] = c[i].content.clone().seal();
+            let mut content = c[i].content().clone();
+            content.prev_hash = c[i - 1].hash().to_string();
+            c[i] = content.seal();
         }
         assert!(verify_chain(&c[..3]).ok);
         // ...but the checkpoint's signed hash no longer matches row 3.
         let v = verify_with(&c, Some(key.public_key()));
         assert!(!v.ok);
-        assert_eq!(v.broken_seq, Some(4));
+        assert_eq!(v.broken_seq, Some(Seq::new(4)));
         let reason = v.reason.unwrap();
         assert!(reason.contains("seq 3"), "{reason}");
         assert!(
@@ -324,7 +326,7 @@ mod tests {
         let other = crate::signing::SecretKey::from_bytes(&[8; 32]);
         let c = with_checkpoint(6, 3, &other);
         let v = verify_with(&c, Some(key.public_key()));
-        assert_eq!(v.broken_seq, Some(4));
+        assert_eq!(v.broken_seq, Some(Seq::new(4)));
         assert!(v.reason.unwrap().contains("another key"));
     }
 
@@ -332,13 +334,13 @@ mod tests {
     fn next_tells_what_an_append_must_carry() {
         let c = chain(3);
         let mut v = ChainVerifier::new();
-        assert_eq!(v.next(), (1, GENESIS_HASH));
+        assert_eq!(v.next(), (Seq::new(1), GENESIS_HASH));
         for e in &c {
             v.push(e).unwrap();
         }
-        assert_eq!(v.next(), (4, c[2].hash.as_str()));
-        let mut r = ChainVerifier::resume(3, &c[2].hash, None);
-        assert_eq!(r.next(), (4, c[2].hash.as_str()));
+        assert_eq!(v.next(), (Seq::new(4), c[2].hash()));
+        let mut r = ChainVerifier::resume(crate::ids::Seq::new(3), &c[2].hash(), None);
+        assert_eq!(r.next(), (Seq::new(4), c[2].hash()));
         let more = chain(5);
         assert!(r.push(&more[3]).is_ok());
         assert!(r.push(&more[3]).is_err(), "seq 4 again");

@@ -1,6 +1,8 @@
 //! The checklist of one cluster: the runbook joined with each item's newest
 //! sign-off, ready to render or serialize. Also the history row shown per item.
 
+use crate::ids::Seq;
+use crate::time::Timestamp;
 use crate::check::{CheckResult, CheckStatus, VerdictState};
 use crate::ledger::LedgerEntry;
 use crate::readiness::{readiness, Progress};
@@ -236,8 +238,8 @@ pub fn build_checklist(
 /// One row of an item's history as shown to people and the API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
-    pub seq: i64,
-    pub at: String,
+    pub seq: Seq,
+    pub at: Timestamp,
     pub actor: String,
     pub status: String,
     pub note: String,
@@ -250,15 +252,17 @@ pub struct HistoryEntry {
 
 impl From<LedgerEntry> for HistoryEntry {
     fn from(e: LedgerEntry) -> Self {
+        let files = crate::attachment::DetailsFiles::of(&e.content().details);
+        let (c, hash) = e.into_parts();
         HistoryEntry {
-            files: crate::attachment::DetailsFiles::of(&e.content.details),
-            seq: e.content.seq,
-            at: e.content.at,
-            actor: e.content.actor,
-            status: e.content.action,
-            note: e.content.note,
-            hash: e.hash,
-            prev_hash: e.content.prev_hash,
+            files,
+            seq: c.seq,
+            at: c.at,
+            actor: c.actor,
+            status: c.action,
+            note: c.note,
+            hash,
+            prev_hash: c.prev_hash,
         }
     }
 }

@@ -12,6 +12,8 @@
 //! deciding when to write a checkpoint ([`checkpoint_due`]) are the backend's
 //! job.
 
+use crate::ids::Seq;
+use crate::time::Timestamp;
 use crate::ledger::EntryContent;
 use crate::signing::{fingerprint, PublicKey, SecretKey};
 use serde::{Deserialize, Serialize};
@@ -26,7 +28,7 @@ pub const CHECKPOINT_ITEM: &str = "_checkpoint";
 const CHECKPOINT_DOMAIN: &str = "shipshape-checkpoint-v1";
 
 /// What a checkpoint signs: row `signed_seq` has hash `signed_hash`.
-pub fn checkpoint_message(signed_seq: i64, signed_hash: &str) -> String {
+pub fn checkpoint_message(signed_seq: Seq, signed_hash: &str) -> String {
     format!("{CHECKPOINT_DOMAIN}\n{signed_seq}\n{signed_hash}")
 }
 
@@ -35,7 +37,7 @@ pub fn checkpoint_message(signed_seq: i64, signed_hash: &str) -> String {
 #[serde(deny_unknown_fields)]
 pub struct CheckpointDetails {
     /// The row signed: always the one right before the checkpoint.
-    pub signed_seq: i64,
+    pub signed_seq: Seq,
     /// That row's hash.
     pub signed_hash: String,
     /// Hex public key of the signer.
@@ -45,7 +47,7 @@ pub struct CheckpointDetails {
 }
 
 impl CheckpointDetails {
-    pub fn sign(key: &SecretKey, signed_seq: i64, signed_hash: &str) -> Self {
+    pub fn sign(key: &SecretKey, signed_seq: Seq, signed_hash: &str) -> Self {
         CheckpointDetails {
             signed_seq,
             signed_hash: signed_hash.to_string(),
@@ -84,7 +86,7 @@ pub enum CheckpointError {
     #[error("its details are not a checkpoint's: {0}")]
     Malformed(String),
     #[error("it signs seq {signed}, not the row right before it (seq {expected})")]
-    NotTheRowBefore { signed: i64, expected: i64 },
+    NotTheRowBefore { signed: Seq, expected: Seq },
     #[error(
         "it was signed by another key (fingerprint {found}), not the trusted key (fingerprint {trusted})"
     )]
@@ -111,10 +113,10 @@ pub fn verify_checkpoint(
 ) -> Result<CheckpointDetails, CheckpointError> {
     let d: CheckpointDetails = serde_json::from_str(&row.details)
         .map_err(|e| CheckpointError::Malformed(e.to_string()))?;
-    if d.signed_seq != row.seq - 1 {
+    if d.signed_seq != row.seq.prev() {
         return Err(CheckpointError::NotTheRowBefore {
             signed: d.signed_seq,
-            expected: row.seq - 1,
+            expected: row.seq.prev(),
         });
     }
     let trusted_hex = trusted.to_hex();
@@ -132,7 +134,7 @@ pub fn verify_checkpoint(
     }
     if d.signed_hash != signed_row_hash {
         return Err(CheckpointError::HashMismatch {
-            seq: d.signed_seq,
+            seq: d.signed_seq.into(),
             signed: d.signed_hash,
             actual: signed_row_hash.to_string(),
         });
@@ -145,18 +147,18 @@ pub fn verify_checkpoint(
 pub fn checkpoint_row(
     key: &SecretKey,
     signed: &crate::ledger::LedgerEntry,
-    at: &str,
+    at: Timestamp,
 ) -> Result<crate::ledger::LedgerEntry, serde_json::Error> {
     Ok(EntryContent {
-        seq: signed.content.seq + 1,
-        at: at.to_string(),
+        seq: signed.content().seq.next(),
+        at,
         actor: CHECKPOINT_ACTOR.into(),
-        cluster_id: signed.content.cluster_id,
+        cluster_id: signed.content().cluster_id,
         item_id: CHECKPOINT_ITEM.into(),
         action: CHECKPOINT_ACTION.into(),
         note: String::new(),
-        details: CheckpointDetails::sign(key, signed.content.seq, &signed.hash).to_json()?,
-        prev_hash: signed.hash.clone(),
+        details: CheckpointDetails::sign(key, signed.content().seq, signed.hash()).to_json()?,
+        prev_hash: signed.hash().to_string(),
     }
     .seal())
 }
@@ -173,10 +175,10 @@ mod tests {
 
     fn row(seq: i64, prev_hash: &str) -> LedgerEntry {
         EntryContent {
-            seq,
-            at: "2026-12-01T10:00:00.000000Z".into(),
+            seq: seq.into(),
+            at: crate::time::Timestamp::parse("2026-12-01T10:00:00.000000Z").unwrap(),
             actor: "ada".into(),
-            cluster_id: 1,
+            cluster_id: crate::ids::ClusterId::new(1),
             item_id: "spill".into(),
             action: "done".into(),
             note: String::new(),
@@ -187,16 +189,16 @@ mod tests {
     }
 
     fn checkpoint(key: &SecretKey, signed: &LedgerEntry) -> LedgerEntry {
-        checkpoint_row(key, signed, "2026-12-01T11:00:00.000000Z").unwrap()
+        checkpoint_row(key, signed, Timestamp::parse("2026-12-01T11:00:00.000000Z").unwrap()).unwrap()
     }
 
     #[test]
     fn the_checkpoint_message_is_domain_separated() {
         assert_eq!(
-            checkpoint_message(42, "ab"),
+            checkpoint_message(crate::ids::Seq::new(42), "ab"),
             "shipshape-checkpoint-v1\n42\nab"
         );
-        let d = CheckpointDetails::sign(&key(1), 42, "ab");
+        let d = CheckpointDetails::sign(&key(1), crate::ids::Seq::new(42), "ab");
         let v: serde_json::Value = serde_json::from_str(&d.to_json().unwrap()).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
@@ -216,11 +218,11 @@ mod tests {
         let k = key(3);
         let first = row(1, GENESIS_HASH);
         let cp = checkpoint(&k, &first);
-        assert!(is_checkpoint(&cp.content));
-        assert!(!is_checkpoint(&first.content));
-        let d = verify_checkpoint(&cp.content, &first.hash, &k.public_key()).unwrap();
-        assert_eq!(d.signed_seq, 1);
-        assert_eq!(d.signed_hash, first.hash);
+        assert!(is_checkpoint(&cp.content()));
+        assert!(!is_checkpoint(&first.content()));
+        let d = verify_checkpoint(&cp.content(), &first.hash(), &k.public_key()).unwrap();
+        assert_eq!(d.signed_seq, crate::ids::Seq::new(1));
+        assert_eq!(d.signed_hash, first.hash());
     }
 
     #[test]
@@ -228,12 +230,12 @@ mod tests {
         let k = key(3);
         let first = row(1, GENESIS_HASH);
         let cp = checkpoint(&k, &first);
-        let mut forged = first.content.clone();
+        let mut forged = first.content().clone();
         forged.note = "rewritten".into();
         let forged = forged.seal();
-        let e = verify_checkpoint(&cp.content, &forged.hash, &k.public_key()).unwrap_err();
+        let e = verify_checkpoint(cp.content(), forged.hash(), &k.public_key()).unwrap_err();
         assert!(
-            matches!(e, CheckpointError::HashMismatch { seq: 1, .. }),
+            matches!(e, CheckpointError::HashMismatch { seq, .. } if seq == Seq::new(1)),
             "{e}"
         );
         assert!(e.to_string().contains("changed after they were signed"));
@@ -244,43 +246,41 @@ mod tests {
         let (k, other) = (key(3), key(4));
         let first = row(1, GENESIS_HASH);
         let forged = checkpoint(&other, &first);
-        let e = verify_checkpoint(&forged.content, &first.hash, &k.public_key()).unwrap_err();
+        let e = verify_checkpoint(&forged.content(), &first.hash(), &k.public_key()).unwrap_err();
         assert!(matches!(e, CheckpointError::OtherKey { .. }), "{e}");
         let text = e.to_string();
         assert!(text.contains(&other.public_key().fingerprint()), "{text}");
         assert!(text.contains(&k.public_key().fingerprint()), "{text}");
 
         // The trusted key named, but the signature is someone else's.
-        let mut d: CheckpointDetails = serde_json::from_str(&forged.content.details).unwrap();
+        let mut d: CheckpointDetails = serde_json::from_str(&forged.content().details).unwrap();
         d.public_key = k.public_key().to_hex();
-        let mut c = forged.content.clone();
+        let mut c = forged.content().clone();
         c.details = d.to_json().unwrap();
-        let e = verify_checkpoint(&c, &first.hash, &k.public_key()).unwrap_err();
+        let e = verify_checkpoint(&c, &first.hash(), &k.public_key()).unwrap_err();
         assert!(matches!(e, CheckpointError::BadSignature { .. }), "{e}");
 
         // The signed hash edited to the forged row's: the signature breaks.
         let good = checkpoint(&k, &first);
-        let mut d: CheckpointDetails = serde_json::from_str(&good.content.details).unwrap();
+        let mut d: CheckpointDetails = serde_json::from_str(&good.content().details).unwrap();
         d.signed_hash = "1".repeat(64);
-        let mut c = good.content.clone();
+        let mut c = good.content().clone();
         c.details = d.to_json().unwrap();
         let e = verify_checkpoint(&c, &"1".repeat(64), &k.public_key()).unwrap_err();
         assert!(matches!(e, CheckpointError::BadSignature { .. }), "{e}");
 
         // Not the row right before, or not a checkpoint's details at all.
-        let mut c = good.content.clone();
-        c.seq = 5;
-        let e = verify_checkpoint(&c, &first.hash, &k.public_key()).unwrap_err();
+        let mut c = good.content().clone();
+        c.seq = crate::ids::Seq::new(5);
+        let e = verify_checkpoint(&c, &first.hash(), &k.public_key()).unwrap_err();
         assert!(matches!(
             e,
-            CheckpointError::NotTheRowBefore {
-                signed: 1,
-                expected: 4
-            }
+            CheckpointError::NotTheRowBefore { signed, expected }
+                if signed == Seq::new(1) && expected == Seq::new(4)
         ));
-        let mut c = good.content.clone();
+        let mut c = good.content().clone();
         c.details = "{\"signed_seq\": 1}".into();
-        let e = verify_checkpoint(&c, &first.hash, &k.public_key()).unwrap_err();
+        let e = verify_checkpoint(&c, &first.hash(), &k.public_key()).unwrap_err();
         assert!(matches!(e, CheckpointError::Malformed(_)), "{e}");
     }
 

@@ -1,5 +1,6 @@
 //! Clusters: what is registered about one, and the rules its fields follow.
 
+use crate::ids::ClusterId;
 use crate::connection::{validate_connection, Connection, ConnectionInput};
 use crate::fields::FieldErrors;
 use serde::{Deserialize, Serialize};
@@ -15,7 +16,7 @@ pub const SUGGESTED_ENVIRONMENTS: [&str; 4] = ["prod", "staging", "dev", "test"]
 /// A registered cluster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cluster {
-    pub id: i64,
+    pub id: ClusterId,
     pub name: String,
     pub environment: String,
     pub coordinator_url: String,

@@ -232,7 +232,7 @@ mod tests {
 
     fn cluster(v: &ValidCluster) -> Cluster {
         Cluster {
-            id: 1,
+            id: crate::ids::ClusterId::new(1),
             name: v.name().to_string(),
             environment: v.environment().to_string(),
             coordinator_url: v.coordinator_url().to_string(),

@@ -81,7 +81,10 @@ mod tests {
 
     fn list(checks: Vec<CheckResult>, verdicts: HashMap<String, VerdictState>) -> Checklist {
         let rb = builtin_runbook().expect("the built-in runbook parses");
-        let checks = checks.into_iter().map(|c| (c.item_id.clone(), c)).collect();
+        let checks = checks
+            .into_iter()
+            .map(|c| (c.item_id.to_string(), c))
+            .collect();
         crate::checklist::build_checklist(
             &rb,
             &HashMap::new(),

@@ -14,6 +14,7 @@
 //!   the due date through a grace window (2 days weekly, 5 monthly, 14
 //!   quarterly), and **overdue** after that.
 
+use crate::ids::{ClusterId, Seq};
 use crate::runbook::Cadence;
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -176,7 +177,7 @@ pub const COMPLETED: &str = crate::ledger_action::LedgerAction::Completed.as_str
 /// A recorded completion, as read back from the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Completion {
-    pub seq: i64,
+    pub seq: Seq,
     /// When it was recorded.
     pub at: String,
     /// The day the work was done, when it was recorded later.
@@ -203,7 +204,7 @@ pub use crate::attachment::AttachedFile;
 /// One Day-2 task on one cluster, with its schedule and last completion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskView {
-    pub cluster_id: i64,
+    pub cluster_id: ClusterId,
     pub cluster_name: String,
     pub id: String,
     pub title: String,
@@ -220,7 +221,7 @@ pub struct TaskView {
 
 /// The cluster a task list is for.
 pub struct ClusterRef<'a> {
-    pub id: i64,
+    pub id: ClusterId,
     pub name: &'a str,
     pub registered_at: DateTime<Utc>,
 }
@@ -339,7 +340,7 @@ mod tests {
         let runbook = crate::runbook::builtin_runbook().unwrap();
         let registered = t(2026, 10, 1, 12);
         let cluster = ClusterRef {
-            id: 1,
+            id: crate::ids::ClusterId::new(1),
             name: "prod",
             registered_at: registered,
         };
@@ -347,7 +348,7 @@ mod tests {
         done.insert(
             "weekly-failed-queries".to_string(),
             Completion {
-                seq: 7,
+                seq: crate::ids::Seq::new(7),
                 at: "2026-11-20T09:00:00.000000Z".into(),
                 done_on: None,
                 by: "sre".into(),

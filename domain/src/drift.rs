@@ -9,6 +9,7 @@
 //! no usual value. A cluster whose fact could not be read is left out of
 //! that fact's comparison.
 
+use crate::ids::ClusterId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -96,7 +97,7 @@ impl ClusterFacts {
 /// A cluster and its newest facts, as the drift rule takes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FleetMember {
-    pub cluster_id: i64,
+    pub cluster_id: ClusterId,
     pub name: String,
     pub environment: String,
     pub facts: ClusterFacts,
@@ -106,7 +107,7 @@ pub struct FleetMember {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DriftRow {
     pub environment: String,
-    pub cluster_id: i64,
+    pub cluster_id: ClusterId,
     pub cluster: String,
     pub fact: Fact,
     pub value: String,
@@ -186,7 +187,7 @@ mod tests {
 
     fn member(id: i64, name: &str, env: &str, version: &str, catalogs: &str) -> FleetMember {
         FleetMember {
-            cluster_id: id,
+            cluster_id: id.into(),
             name: name.into(),
             environment: env.into(),
             facts: ClusterFacts {

@@ -152,7 +152,7 @@ pub fn csv_row(e: &LedgerEntry, cluster_name: &str) -> String {
 pub fn push_csv_row(out: &mut String, e: &LedgerEntry, cluster_name: &str) {
     use crate::csv::push_safe_field;
     use std::fmt::Write;
-    let c = &e.content;
+    let c = &e.content();
     // A number needs neither quotes nor, unless negative, protection.
     let number = |out: &mut String, n: i64| {
         if n >= 0 {
@@ -161,19 +161,19 @@ pub fn push_csv_row(out: &mut String, e: &LedgerEntry, cluster_name: &str) {
             push_safe_field(out, &n.to_string());
         }
     };
-    number(out, c.seq);
+    number(out, c.seq.into());
     out.push(',');
-    push_safe_field(out, &c.at);
+    push_safe_field(out, &c.at.to_string());
     out.push(',');
     push_safe_field(out, &c.actor);
     out.push(',');
-    number(out, c.cluster_id);
+    number(out, c.cluster_id.into());
     out.push(',');
-    for cell in [&c.item_id, &c.action, &c.note, &c.details, &c.prev_hash] {
+    for cell in [c.item_id.as_str(), &c.action, &c.note, &c.details, &c.prev_hash] {
         push_safe_field(out, cell);
         out.push(',');
     }
-    push_safe_field(out, &e.hash);
+    push_safe_field(out, &e.hash());
     out.push(',');
     push_safe_field(out, cluster_name);
     out.push_str("\r\n");
@@ -232,10 +232,10 @@ mod tests {
     #[test]
     fn rows_carry_every_field() {
         let e = EntryContent {
-            seq: 1,
-            at: "2026-11-23T10:00:00.000000Z".into(),
+            seq: crate::ids::Seq::new(1),
+            at: crate::time::Timestamp::parse("2026-11-23T10:00:00.000000Z").unwrap(),
             actor: "ada".into(),
-            cluster_id: 2,
+            cluster_id: crate::ids::ClusterId::new(2),
             item_id: "spill".into(),
             action: "done".into(),
             note: "on, \"nvme\"".into(),
@@ -246,9 +246,9 @@ mod tests {
         let line = csv_row(&e, "analytics-prod");
         assert!(line
             .starts_with("1,2026-11-23T10:00:00.000000Z,ada,2,spill,done,\"on, \"\"nvme\"\"\",,"));
-        assert!(line.ends_with(&format!("{},analytics-prod\r\n", e.hash)));
+        assert!(line.ends_with(&format!("{},analytics-prod\r\n", e.hash())));
         let v: serde_json::Value = serde_json::from_str(jsonl_row(&e).trim_end()).unwrap();
-        assert_eq!(v["hash"], e.hash);
+        assert_eq!(v["hash"], e.hash());
         assert_eq!(v["prev_hash"], GENESIS_HASH);
     }
 
@@ -270,29 +270,29 @@ mod tests {
         ];
         for (i, text) in awkward.iter().enumerate() {
             let e = EntryContent {
-                seq: i as i64 + 1,
-                at: "2026-11-23T10:00:00.000000Z".into(),
+                seq: (i as i64 + 1).into(),
+                at: crate::time::Timestamp::parse("2026-11-23T10:00:00.000000Z").unwrap(),
                 actor: text.to_string(),
-                cluster_id: if i == 3 { -2 } else { i as i64 },
-                item_id: text.to_string(),
+                cluster_id: if i == 3 { crate::ids::ClusterId::new(-2) } else { (i as i64).into() },
+                item_id: text.to_string().into(),
                 action: "done".into(),
                 note: format!("{text}{text}"),
                 details: text.to_string(),
                 prev_hash: GENESIS_HASH.into(),
             }
             .seal();
-            let c = &e.content;
+            let c = &e.content();
             let cells = [
                 c.seq.to_string(),
-                c.at.clone(),
+                c.at.clone().to_string(),
                 c.actor.clone(),
                 c.cluster_id.to_string(),
-                c.item_id.clone(),
+                c.item_id.clone().into(),
                 c.action.clone(),
                 c.note.clone(),
                 c.details.clone(),
                 c.prev_hash.clone(),
-                e.hash.clone(),
+                e.hash().clone().to_string(),
                 text.to_string(),
             ];
             // RFC 4180 by the book, one cell at a time.
@@ -315,10 +315,10 @@ mod tests {
     #[test]
     fn formula_notes_are_neutralised_in_csv_only() {
         let e = EntryContent {
-            seq: 1,
-            at: "2026-11-23T10:00:00.000000Z".into(),
+            seq: crate::ids::Seq::new(1),
+            at: crate::time::Timestamp::parse("2026-11-23T10:00:00.000000Z").unwrap(),
             actor: "@ada".into(),
-            cluster_id: 2,
+            cluster_id: crate::ids::ClusterId::new(2),
             item_id: "spill".into(),
             action: "done".into(),
             note: "=HYPERLINK(\"http://x\")".into(),

@@ -4,6 +4,7 @@
 //! may pass), with every blocking item and why, and every scored item with
 //! its standing (the server writes them as JUnit XML, one test case each).
 
+use crate::ids::ItemId;
 use crate::checklist::{Checklist, ChecklistItem};
 use crate::standing::Standing;
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,7 @@ pub struct GateQuery {
 /// One item that keeps the cluster from passing, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Blocker {
-    pub item_id: String,
+    pub item_id: ItemId,
     pub title: String,
     pub section: String,
     pub standing: Standing,
@@ -48,7 +49,7 @@ pub struct GateResult {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GateItem {
-    pub item_id: String,
+    pub item_id: ItemId,
     pub title: String,
     pub section: String,
     pub standing: Standing,
@@ -109,7 +110,7 @@ pub fn evaluate(
         let mut section_open = 0;
         for i in &s.items {
             items.push(GateItem {
-                item_id: i.id.clone(),
+                item_id: i.id.clone().into(),
                 title: i.title.clone(),
                 section: s.id.clone(),
                 standing: i.standing,
@@ -127,7 +128,7 @@ pub fn evaluate(
             }
             if !score_ok || required || regressed_blocks {
                 blocking.push(Blocker {
-                    item_id: i.id.clone(),
+                    item_id: i.id.clone().into(),
                     title: i.title.clone(),
                     section: s.id.clone(),
                     standing: i.standing,

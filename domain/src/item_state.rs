@@ -7,6 +7,7 @@
 
 use crate::cluster_change::{ClusterChangeDetails, ACTION_CHANGED};
 use crate::day2::{Completion, CompletionDetails, COMPLETED};
+use crate::ids::{ClusterId, ItemId, Seq};
 use crate::ledger::EntryContent;
 use crate::standing::ItemRecord;
 use chrono::NaiveDate;
@@ -26,7 +27,7 @@ pub struct ItemState {
     #[serde(default)]
     pub completion: Option<Completion>,
     /// The newest row applied.
-    pub last_seq: i64,
+    pub last_seq: Seq,
 }
 
 /// Whether a row with this action changes an item's state.
@@ -70,13 +71,13 @@ impl RowEffect {
 
 /// The UTC day a row falls on (the trend's days are UTC days).
 pub fn day_of(row: &EntryContent) -> Option<NaiveDate> {
-    crate::time::parse_ts(&row.at).map(|t| t.date_naive())
+    Some(row.at.instant().date_naive())
 }
 
 impl ItemState {
     /// A verdict reset (see [`resets_verdicts`]) by row `seq`; true when it
     /// changed anything (states without a verdict stay as they are).
-    pub fn reset_verdict(&mut self, seq: i64) -> bool {
+    pub fn reset_verdict(&mut self, seq: Seq) -> bool {
         if self.record.verdict.is_none() || seq <= self.last_seq {
             return false;
         }
@@ -88,15 +89,15 @@ impl ItemState {
     /// Applies one row about this item; rows come in seq order. A row
     /// already applied (seq not above `last_seq`) changes nothing.
     pub fn apply(&mut self, row: &EntryContent) {
-        if row.seq <= self.last_seq || !changes_state(&row.action) {
+        if row.seq <= self.last_seq.into() || !changes_state(&row.action) {
             return;
         }
-        self.last_seq = row.seq;
+        self.last_seq = row.seq.into();
         if row.action == COMPLETED {
             if let Ok(d) = serde_json::from_str::<CompletionDetails>(&row.details) {
                 self.completion = Some(Completion {
                     seq: row.seq,
-                    at: row.at.clone(),
+                    at: row.at.clone().to_string(),
                     done_on: d.done_on,
                     by: row.actor.clone(),
                     outcome: d.outcome,
@@ -115,8 +116,8 @@ impl ItemState {
 /// stores.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Folded {
-    pub states: BTreeMap<(i64, String), ItemState>,
-    pub daily: BTreeMap<(i64, String, NaiveDate), ItemState>,
+    pub states: BTreeMap<(ClusterId, ItemId), ItemState>,
+    pub daily: BTreeMap<(ClusterId, ItemId, NaiveDate), ItemState>,
 }
 
 impl Folded {
@@ -127,7 +128,7 @@ impl Folded {
             RowEffect::ResetsClusterVerdicts => {
                 let cluster_states = self
                     .states
-                    .range_mut((row.cluster_id, String::new())..)
+                    .range_mut((row.cluster_id, ItemId::default())..)
                     .take_while(|((cluster, _), _)| *cluster == row.cluster_id);
                 for ((cluster, item), state) in cluster_states {
                     if state.reset_verdict(row.seq) {
@@ -144,7 +145,7 @@ impl Folded {
                 state.apply(row);
                 if let Some(day) = day {
                     self.daily
-                        .insert((row.cluster_id, row.item_id.clone(), day), state.clone());
+                        .insert((row.cluster_id.into(), row.item_id.clone().into(), day), state.clone());
                 }
             }
             RowEffect::Nothing => {}
@@ -168,12 +169,20 @@ mod tests {
     use crate::check::ACTION_VERDICT;
     use crate::signoff::SignoffAction;
 
+    fn key(cluster: i64, item: &str) -> (ClusterId, ItemId) {
+        (ClusterId::new(cluster), ItemId::new(item))
+    }
+
+    fn day_key(cluster: i64, item: &str, day: NaiveDate) -> (ClusterId, ItemId, NaiveDate) {
+        (ClusterId::new(cluster), ItemId::new(item), day)
+    }
+
     fn row(seq: i64, item: &str, action: &str, details: &str) -> EntryContent {
         EntryContent {
-            seq,
-            at: format!("2026-12-0{}T10:00:00Z", 1 + seq % 9),
+            seq: seq.into(),
+            at: crate::time::Timestamp::parse(&format!("2026-12-0{}T10:00:00Z", 1 + seq % 9)).unwrap(),
             actor: "sam".into(),
-            cluster_id: 1,
+            cluster_id: crate::ids::ClusterId::new(1),
             item_id: item.into(),
             action: action.into(),
             note: format!("note {seq}"),
@@ -199,32 +208,32 @@ mod tests {
             ),
         ];
         let states = fold(&rows).states;
-        let spill = &states[&(1, "spill".to_string())];
+        let spill = &states[&key(1, "spill")];
         assert_eq!(
             spill.record.signoff.as_ref().unwrap().action,
             SignoffAction::Revoked
         );
-        assert_eq!(spill.last_seq, 3);
-        let tls = &states[&(1, "tls".to_string())];
+        assert_eq!(spill.last_seq, crate::ids::Seq::new(3));
+        let tls = &states[&key(1, "tls")];
         assert_eq!(
             tls.record.signoff.as_ref().unwrap().action,
             SignoffAction::NotApplicable
         );
         assert_eq!(tls.record.verdict, Some(CheckStatus::Fail));
-        let review = &states[&(1, "weekly-review".to_string())];
+        let review = &states[&key(1, "weekly-review")];
         assert_eq!(
             review.completion.as_ref().unwrap().seq,
-            5,
+            crate::ids::Seq::new(5),
             "a malformed row keeps the last good one"
         );
-        assert_eq!(review.last_seq, 6);
+        assert_eq!(review.last_seq, crate::ids::Seq::new(6));
     }
 
     #[test]
     fn a_moved_check_target_clears_every_verdict_of_that_cluster_only() {
         let verdict = r#"{"from":"pass","to":"fail","since":"s","runs":2,"run_id":"r","observed":"o","evidence_sha256":"e"}"#;
         let mut other = row(3, "tls", ACTION_VERDICT, verdict);
-        other.cluster_id = 2;
+        other.cluster_id = crate::ids::ClusterId::new(2);
         let rows = vec![
             row(1, "tls", ACTION_VERDICT, verdict),
             row(2, "spill", "done", ""),
@@ -243,27 +252,27 @@ mod tests {
             ),
         ];
         let f = fold(&rows);
-        assert_eq!(f.states[&(1, "tls".to_string())].record.verdict, None);
-        assert_eq!(f.states[&(1, "tls".to_string())].last_seq, 4);
+        assert_eq!(f.states[&key(1, "tls")].record.verdict, None);
+        assert_eq!(f.states[&key(1, "tls")].last_seq, crate::ids::Seq::new(4));
         assert_eq!(
-            f.states[&(1, "spill".to_string())].last_seq,
-            2,
+            f.states[&key(1, "spill")].last_seq,
+            crate::ids::Seq::new(2),
             "no verdict, untouched"
         );
         assert_eq!(
-            f.states[&(2, "tls".to_string())].record.verdict,
+            f.states[&key(2, "tls")].record.verdict,
             Some(CheckStatus::Fail)
         );
-        assert!(!f.states.contains_key(&(1, "_cluster".to_string())));
+        assert!(!f.states.contains_key(&key(1, "_cluster")));
         // the day's snapshot is the state at the end of that day
         let failing_day = day_of(&rows[0]).unwrap();
         let reset_day = day_of(&rows[3]).unwrap();
         assert_eq!(
-            f.daily[&(1, "tls".to_string(), failing_day)].record.verdict,
+            f.daily[&day_key(1, "tls", failing_day)].record.verdict,
             Some(CheckStatus::Fail)
         );
         assert_eq!(
-            f.daily[&(1, "tls".to_string(), reset_day)].record.verdict,
+            f.daily[&day_key(1, "tls", reset_day)].record.verdict,
             None
         );
     }

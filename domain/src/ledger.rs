@@ -7,6 +7,8 @@
 //! the `checkpoint` module's signed checkpoint rows stop a rewritten chain from
 //! being re-hashed into a valid one.
 
+use crate::ids::{ClusterId, ItemId, Seq};
+use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -20,14 +22,14 @@ const HASH_DOMAIN: &str = "shipshape-ledger-v1";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryContent {
     /// Position in the chain, from 1, without gaps.
-    pub seq: i64,
-    /// When, as formatted by [`crate::time::format_ts`].
-    pub at: String,
+    pub seq: Seq,
+    /// When; hashed as its text (see [`Timestamp`]).
+    pub at: Timestamp,
     /// Who: the username of the person who acted.
     pub actor: String,
-    pub cluster_id: i64,
+    pub cluster_id: ClusterId,
     /// The runbook item the row is about.
-    pub item_id: String,
+    pub item_id: ItemId,
     /// What happened, e.g. `done`, `not_applicable`, `revoked`.
     pub action: String,
     pub note: String,
@@ -37,12 +39,50 @@ pub struct EntryContent {
     pub prev_hash: String,
 }
 
-/// A stored row: its content and its hash.
+/// A stored row: its content and its hash, sealed.
+///
+/// Made by [`EntryContent::seal`] (a new row, hash computed) or by
+/// [`LedgerEntry::from_stored`] (a row read back with the hash it was stored
+/// with, which the chain verifier compares with the content's own). Neither
+/// part can be changed afterwards.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerEntry {
     #[serde(flatten)]
-    pub content: EntryContent,
-    pub hash: String,
+    content: EntryContent,
+    hash: String,
+}
+
+impl LedgerEntry {
+    /// A row as stored: its content and the hash stored beside it (not
+    /// recomputed, so a tampered row keeps the evidence of its tampering).
+    pub fn from_stored(content: EntryContent, hash: String) -> Self {
+        Self { content, hash }
+    }
+
+    pub fn content(&self) -> &EntryContent {
+        &self.content
+    }
+
+    /// The hash stored with the row.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    pub fn into_content(self) -> EntryContent {
+        self.content
+    }
+
+    pub fn into_parts(self) -> (EntryContent, String) {
+        (self.content, self.hash)
+    }
+
+    /// A copy with its content changed and its stored hash kept: what a
+    /// row edited in the database looks like (for the verifiers' tests).
+    pub fn tampered(&self, change: impl FnOnce(&mut EntryContent)) -> LedgerEntry {
+        let mut content = self.content.clone();
+        change(&mut content);
+        LedgerEntry::from_stored(content, self.hash.clone())
+    }
 }
 
 impl EntryContent {
@@ -53,10 +93,11 @@ impl EntryContent {
         h.update(HASH_DOMAIN.as_bytes());
         h.update(b"\n");
         let seq = self.seq.to_string();
+        let at = self.at.to_string();
         let cluster = self.cluster_id.to_string();
         for (name, value) in [
             ("seq", seq.as_str()),
-            ("at", self.at.as_str()),
+            ("at", at.as_str()),
             ("actor", self.actor.as_str()),
             ("cluster_id", cluster.as_str()),
             ("item_id", self.item_id.as_str()),
@@ -91,14 +132,15 @@ pub(crate) mod tests {
         for seq in 1..=n {
             let prev = out
                 .last()
-                .map(|e| e.hash.clone())
+                .map(|e| e.hash().to_string())
                 .unwrap_or_else(|| GENESIS_HASH.to_string());
             out.push(
                 EntryContent {
-                    seq,
-                    at: format!("2026-11-22T10:00:{:02}.000000Z", seq % 60),
+                    seq: Seq::new(seq),
+                    at: Timestamp::parse(&format!("2026-11-22T10:00:{:02}.000000Z", seq % 60))
+                        .unwrap(),
                     actor: "alice".into(),
-                    cluster_id: 1,
+                    cluster_id: ClusterId::new(1),
                     item_id: "spill".into(),
                     action: if seq % 2 == 0 {
                         "revoked".into()
@@ -117,17 +159,17 @@ pub(crate) mod tests {
 
     #[test]
     fn hash_is_stable_and_covers_every_field() {
-        let base = chain(1).remove(0).content;
+        let base = chain(1).remove(0).into_content();
         let h = base.hash();
         assert_eq!(h.len(), 64);
         assert_eq!(h, base.clone().hash(), "deterministic");
         let variants: Vec<EntryContent> = vec![
             EntryContent {
-                seq: 2,
+                seq: Seq::new(2),
                 ..base.clone()
             },
             EntryContent {
-                at: "2026-11-22T10:00:02.000000Z".into(),
+                at: Timestamp::parse("2026-11-22T10:00:02.000000Z").unwrap(),
                 ..base.clone()
             },
             EntryContent {
@@ -135,7 +177,7 @@ pub(crate) mod tests {
                 ..base.clone()
             },
             EntryContent {
-                cluster_id: 2,
+                cluster_id: ClusterId::new(2),
                 ..base.clone()
             },
             EntryContent {
@@ -169,7 +211,7 @@ pub(crate) mod tests {
         let a = EntryContent {
             actor: "ab".into(),
             item_id: "c".into(),
-            ..chain(1).remove(0).content
+            ..chain(1).remove(0).into_content()
         };
         let b = EntryContent {
             actor: "a".into(),
@@ -177,5 +219,17 @@ pub(crate) mod tests {
             ..a.clone()
         };
         assert_ne!(a.hash(), b.hash());
+    }
+
+    #[test]
+    fn the_hash_format_is_the_one_every_stored_chain_was_sealed_with() {
+        // Computed outside Rust from the v1 rule (length-prefixed fields, the
+        // timestamp as its stored text): typed fields must not change it.
+        let row = chain(1).remove(0);
+        assert_eq!(
+            row.hash(),
+            "441308542c3003be57fdc556c3b4217e1253375ebf3330911b519f97e409bfb0"
+        );
+        assert_eq!(row.content().hash(), row.hash());
     }
 }

@@ -25,6 +25,7 @@ pub mod directory;
 pub mod drift;
 pub mod export;
 pub mod fields;
+pub mod ids;
 pub mod gate;
 pub mod item_filter;
 pub mod item_line;

@@ -159,7 +159,7 @@ mod tests {
         };
         FleetEntry {
             cluster: Cluster {
-                id: 1,
+                id: crate::ids::ClusterId::new(1),
                 name: name.into(),
                 environment: "prod".into(),
                 coordinator_url: "https://trino.example.com".into(),

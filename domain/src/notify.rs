@@ -10,6 +10,7 @@
 //! compares in constant time, and refuses a `t` far from its own clock
 //! (see [`verify`]).
 
+use crate::ids::{ClusterId, ItemId};
 use crate::check::CheckStatus;
 use crate::ledger::EntryContent;
 use hmac::{Hmac, Mac};
@@ -54,9 +55,9 @@ pub struct Event {
     /// Unique per event: a receiver may use it to drop a retried delivery.
     pub id: String,
     pub event: EventKind,
-    pub cluster_id: i64,
+    pub cluster_id: ClusterId,
     pub cluster: String,
-    pub item_id: String,
+    pub item_id: ItemId,
     pub item: String,
     /// One line saying what happened.
     pub summary: String,
@@ -141,7 +142,7 @@ pub fn from_row(row: &EntryContent, ctx: &RowContext<'_>) -> Option<Event> {
         item_id: row.item_id.clone(),
         item: ctx.item_title.to_string(),
         summary,
-        at: row.at.clone(),
+        at: row.at.clone().to_string(),
         link: ctx.link.clone(),
     })
 }
@@ -150,7 +151,7 @@ pub fn from_row(row: &EntryContent, ctx: &RowContext<'_>) -> Option<Event> {
 /// once per sign-off or waiver, when it starts "expiring soon").
 pub fn expiring(
     event: EventKind,
-    cluster_id: i64,
+    cluster_id: ClusterId,
     ctx: &RowContext<'_>,
     item_id: &str,
     until: &str,
@@ -164,9 +165,9 @@ pub fn expiring(
     Event {
         id: format!("{}-{cluster_id}-{item_id}-{once_per}", event.as_str()),
         event,
-        cluster_id,
+        cluster_id: cluster_id.into(),
         cluster: ctx.cluster.to_string(),
-        item_id: item_id.to_string(),
+        item_id: item_id.to_string().into(),
         item: ctx.item_title.to_string(),
         summary: format!(
             "{what} {} on {} stops counting on {until}",
@@ -232,10 +233,10 @@ mod tests {
 
     fn row(seq: i64, action: &str, details: &str) -> EntryContent {
         EntryContent {
-            seq,
-            at: "2026-12-02T10:00:00.000000Z".into(),
+            seq: seq.into(),
+            at: crate::time::Timestamp::parse("2026-12-02T10:00:00.000000Z").unwrap(),
             actor: "shipshape".into(),
-            cluster_id: 3,
+            cluster_id: crate::ids::ClusterId::new(3),
             item_id: "spill".into(),
             action: action.into(),
             note: "the pipeline ships in January".into(),

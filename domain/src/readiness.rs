@@ -297,7 +297,7 @@ source = "s"
     fn entry(name: &str, done: u32, total: u32, regressed: u32) -> FleetEntry {
         FleetEntry {
             cluster: crate::cluster::Cluster {
-                id: 1,
+                id: crate::ids::ClusterId::new(1),
                 name: name.into(),
                 environment: "prod".into(),
                 coordinator_url: "https://x".into(),

@@ -3,6 +3,7 @@
 //! sign-off, its waivers and its live-check verdict changes, stamped with
 //! when and from which ledger head it was made.
 
+use crate::ids::{ItemId, Seq};
 use crate::attachment::AttachedFile;
 use crate::checklist::Checklist;
 use crate::cluster::Cluster;
@@ -16,9 +17,9 @@ pub const REPORT_VERDICT_CHANGES: i64 = 200;
 /// One `check_verdict` ledger row as the report shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerdictChangeRow {
-    pub seq: i64,
+    pub seq: Seq,
     pub at: String,
-    pub item_id: String,
+    pub item_id: ItemId,
     /// "pass → fail: <reason>"
     pub note: String,
 }
@@ -38,5 +39,5 @@ pub struct ClusterReport {
     pub generated_at: String,
     pub generated_by: String,
     /// Seq and hash of the newest ledger row when the report was made.
-    pub ledger_head: Option<(i64, String)>,
+    pub ledger_head: Option<(Seq, String)>,
 }

@@ -92,7 +92,7 @@ impl ItemRecord {
             self.signoff = Some(LatestSignoff {
                 action,
                 by: row.actor.clone(),
-                at: row.at.clone(),
+                at: row.at.clone().to_string(),
                 note: row.note.clone(),
             });
             return;
@@ -106,13 +106,13 @@ impl ItemRecord {
             waiver::ACTION_REQUESTED => {
                 if let Ok(d) = serde_json::from_str::<RequestDetails>(&row.details) {
                     self.waiver = Some(Waiver {
-                        request_seq: row.seq,
+                        request_seq: row.seq.into(),
                         item_id: row.item_id.clone(),
                         kind: d.waiver.kind,
                         reason: row.note.clone(),
                         expires_on: d.waiver.expires_on,
                         requested_by: row.actor.clone(),
-                        requested_at: row.at.clone(),
+                        requested_at: row.at.clone().to_string(),
                         decision: None,
                     });
                 }
@@ -129,7 +129,7 @@ impl ItemRecord {
                     w.decision = Some(Decision {
                         approved: row.action == waiver::ACTION_APPROVED,
                         by: row.actor.clone(),
-                        at: row.at.clone(),
+                        at: row.at.clone().to_string(),
                         note: row.note.clone(),
                     });
                 }
@@ -145,7 +145,7 @@ pub fn waivers_from<'a>(
 ) -> HashMap<String, Waiver> {
     let mut records: HashMap<String, ItemRecord> = HashMap::new();
     for row in rows {
-        records.entry(row.item_id.clone()).or_default().apply(row);
+        records.entry(row.item_id.clone().into()).or_default().apply(row);
     }
     records
         .into_iter()
@@ -339,10 +339,10 @@ mod tests {
 
     fn row(seq: i64, item: &str, action: &str, details: &str, actor: &str) -> EntryContent {
         EntryContent {
-            seq,
-            at: format!("2026-11-0{seq}T10:00:00.000000Z"),
+            seq: seq.into(),
+            at: crate::time::Timestamp::parse(&format!("2026-11-0{seq}T10:00:00.000000Z")).unwrap(),
             actor: actor.into(),
-            cluster_id: 1,
+            cluster_id: crate::ids::ClusterId::new(1),
             item_id: item.into(),
             action: action.into(),
             note: format!("note {seq}"),

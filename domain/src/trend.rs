@@ -8,6 +8,7 @@
 //! their applicable items, each cluster counted from the day it was
 //! registered.
 
+use crate::ids::{ClusterId, ItemId};
 use crate::ledger::EntryContent;
 use crate::readiness::Progress;
 use crate::runbook::Runbook;
@@ -35,7 +36,7 @@ impl TrendPoint {
 /// A cluster the trend covers, and the day it was registered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrendCluster {
-    pub id: i64,
+    pub id: ClusterId,
     pub registered_on: NaiveDate,
 }
 
@@ -55,16 +56,14 @@ pub fn trend(
     last: NaiveDate,
 ) -> Vec<TrendPoint> {
     let scored = scored_items(runbook);
-    let mut records: HashMap<i64, HashMap<String, ItemRecord>> = HashMap::new();
+    let mut records: HashMap<ClusterId, HashMap<ItemId, ItemRecord>> = HashMap::new();
     let empty = ItemRecord::default();
     let mut next = 0;
     let mut points = Vec::new();
     for (date, end) in days(first, last) {
         while let Some(row) = rows.get(next) {
-            match parse_ts(&row.at) {
-                Some(at) if at >= end => break,
-                // a row whose time cannot be read is skipped, not fatal
-                _ => {}
+            if row.at.instant() >= end {
+                break;
             }
             if crate::item_state::resets_verdicts(row) {
                 // The check target moved: no earlier verdict counts.
@@ -124,7 +123,7 @@ fn day_point<'a>(
     clusters: &[TrendCluster],
     date: NaiveDate,
     end: chrono::DateTime<chrono::Utc>,
-    record: impl Fn(i64, &str) -> &'a ItemRecord,
+    record: impl Fn(ClusterId, &str) -> &'a ItemRecord,
 ) -> Progress {
     let moment = Moment {
         now: end,
@@ -133,7 +132,7 @@ fn day_point<'a>(
     let mut progress = Progress::default();
     for c in clusters.iter().filter(|c| c.registered_on <= date) {
         for item in scored {
-            let record = record(c.id, item.id.as_str());
+            let record = record(c.id.into(), item.id.as_str());
             progress.record(&assess(
                 record,
                 item.valid_for_days,
@@ -151,13 +150,13 @@ pub fn point_on<'a>(
     runbook: &Runbook,
     clusters: &[TrendCluster],
     date: NaiveDate,
-    record: impl Fn(i64, &str) -> Option<&'a ItemRecord>,
+    record: impl Fn(ClusterId, &str) -> Option<&'a ItemRecord>,
 ) -> Option<TrendPoint> {
     let scored = scored_items(runbook);
     let (date, end) = days(date, date).next()?;
     let empty = ItemRecord::default();
     let progress = day_point(&scored, clusters, date, end, |c, i| {
-        record(c, i).unwrap_or(&empty)
+        record(c.into(), i).unwrap_or(&empty)
     });
     Some(TrendPoint { date, progress })
 }
@@ -170,13 +169,13 @@ pub fn point_on<'a>(
 pub fn trend_from_states(
     runbook: &Runbook,
     clusters: &[TrendCluster],
-    initial: HashMap<(i64, String), ItemRecord>,
-    changes: &[(NaiveDate, i64, String, ItemRecord)],
+    initial: HashMap<(ClusterId, ItemId), ItemRecord>,
+    changes: &[(NaiveDate, ClusterId, ItemId, ItemRecord)],
     first: NaiveDate,
     last: NaiveDate,
 ) -> Vec<TrendPoint> {
     let scored = scored_items(runbook);
-    let mut records: HashMap<i64, HashMap<String, ItemRecord>> = HashMap::new();
+    let mut records: HashMap<ClusterId, HashMap<ItemId, ItemRecord>> = HashMap::new();
     for ((cluster, item), record) in initial {
         records.entry(cluster).or_default().insert(item, record);
     }
@@ -251,15 +250,15 @@ source = "s"
         details: &str,
     ) -> EntryContent {
         EntryContent {
-            seq,
-            at: at.into(),
+            seq: seq.into(),
+            at: crate::time::Timestamp::parse(at).unwrap(),
             actor: if action == "waiver_approved" {
                 "maya"
             } else {
                 "sam"
             }
             .into(),
-            cluster_id: cluster,
+            cluster_id: cluster.into(),
             item_id: item.into(),
             action: action.into(),
             note: "n".into(),
@@ -276,7 +275,7 @@ source = "s"
     fn each_day_counts_what_was_signed_by_its_end_and_expiry_takes_items_away() {
         let rb = parse_runbook("t.toml", RB).unwrap();
         let clusters = [TrendCluster {
-            id: 1,
+            id: crate::ids::ClusterId::new(1),
             registered_on: d("2026-11-01"),
         }];
         let rows = vec![
@@ -302,11 +301,11 @@ source = "s"
         let rb = parse_runbook("t.toml", RB).unwrap();
         let clusters = [
             TrendCluster {
-                id: 1,
+                id: crate::ids::ClusterId::new(1),
                 registered_on: d("2026-11-01"),
             },
             TrendCluster {
-                id: 2,
+                id: crate::ids::ClusterId::new(2),
                 registered_on: d("2026-11-03"),
             },
         ];
@@ -345,7 +344,7 @@ source = "s"
     fn a_signed_item_whose_check_failed_shows_regressed_on_those_days() {
         let rb = parse_runbook("t.toml", RB).unwrap();
         let clusters = [TrendCluster {
-            id: 1,
+            id: crate::ids::ClusterId::new(1),
             registered_on: d("2026-11-01"),
         }];
         let verdict = |from: &str, to: &str| {
@@ -402,7 +401,7 @@ source = "s"
     fn a_new_check_target_clears_the_verdicts_of_the_old_one() {
         let rb = parse_runbook("t.toml", RB).unwrap();
         let clusters = [TrendCluster {
-            id: 1,
+            id: crate::ids::ClusterId::new(1),
             registered_on: d("2026-11-01"),
         }];
         let verdict = r#"{"from":"pass","to":"fail","since":"x","runs":2,"run_id":"r","observed":"","evidence_sha256":""}"#;

@@ -1,5 +1,6 @@
 //! Users: who may log in, and the rules for names and passwords.
 
+use crate::ids::UserId;
 use crate::fields::FieldErrors;
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
@@ -51,7 +52,7 @@ pub const PASSWORD_MAX: usize = 1024;
 /// A user as shown to the application (never with a password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub role: Role,
     pub created_at: String,

@@ -8,6 +8,7 @@
 //! `waiver_approved` or `waiver_rejected` row naming the request's seq. A
 //! waiver's state is never stored; it follows from those rows and the date.
 
+use crate::ids::{ClusterId, ItemId};
 use crate::fields::FieldErrors;
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -120,7 +121,7 @@ pub struct Decision {
 pub struct Waiver {
     /// The seq of the `waiver_requested` row: the waiver's id.
     pub request_seq: i64,
-    pub item_id: String,
+    pub item_id: ItemId,
     pub kind: WaiverKind,
     pub reason: String,
     pub expires_on: NaiveDate,
@@ -155,7 +156,7 @@ impl Waiver {
 /// A waiver with where it stands today and the cluster it is on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WaiverView {
-    pub cluster_id: i64,
+    pub cluster_id: ClusterId,
     pub cluster_name: String,
     pub item_title: String,
     #[serde(flatten)]

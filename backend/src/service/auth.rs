@@ -1,5 +1,6 @@
 //! First-run setup and login.
 
+use shipshape_domain::ids::UserId;
 use super::now;
 use crate::{password, AppState, ServiceError};
 use secrecy::{ExposeSecret, SecretString};
@@ -53,7 +54,7 @@ pub async fn setup_first_admin(
     let mut tx = state.db.write().await?;
     let user = tx
         .users()
-        .insert_first(&username, &hash, &now())
+        .insert_first(&username, &hash, now())
         .await?
         .ok_or_else(already_set_up)?;
     super::users::record_created(&mut tx, SETUP_ACTOR, &user).await?;
@@ -149,7 +150,7 @@ async fn check_password(
 
 /// The user behind a session, if it still exists (enabled, and for a
 /// directory account still vouched for: see [`still_vouched`]).
-pub async fn user_by_id(state: &AppState, id: i64) -> Result<Option<User>, ServiceError> {
+pub async fn user_by_id(state: &AppState, id: UserId) -> Result<Option<User>, ServiceError> {
     let mut db = state.db.read().await?;
     let Some(user) = db.users().by_id(id).await? else {
         return Ok(None);
@@ -198,7 +199,7 @@ pub async fn still_vouched(
 /// everywhere".
 pub async fn session_counts(
     state: &AppState,
-    user_id: i64,
+    user_id: UserId,
     login_at: i64,
 ) -> Result<bool, ServiceError> {
     let valid_after = state

@@ -23,6 +23,7 @@
 //!
 //! Every role may download a bundle: it only reads.
 
+use shipshape_domain::ids::{ClusterId, Seq};
 use super::bundle_stream::{self, Cancel, ChannelWriter};
 use super::export;
 use crate::{AppState, ServiceError};
@@ -91,7 +92,7 @@ pub async fn build(
         public_key: None,
         signature: None,
     };
-    let head_seq = manifest.chain_head.as_ref().map_or(0, |h| h.seq);
+    let head_seq = manifest.chain_head.as_ref().map_or(Seq::new(0), |h| h.seq);
     let attachments = attachments_of(state, filter.clone(), head_seq).await?;
     let names = export::cluster_names(state).await?;
     let file_name = format!("shipshape-evidence-{}.zip", at.format("%Y%m%dT%H%M%SZ"));
@@ -136,20 +137,20 @@ pub async fn build(
 async fn attachments_of(
     state: &AppState,
     filter: ExportFilter,
-    head_seq: i64,
+    head_seq: Seq,
 ) -> Result<BTreeMap<String, String>, ServiceError> {
     let mut attachments: BTreeMap<String, String> = BTreeMap::new();
     let mut rows = export::rows(state.clone(), filter);
     while let Some(row) = rows.next().await {
         let e = row?;
-        if e.content.seq > head_seq {
+        if e.content().seq > head_seq.into() {
             break;
         }
-        for f in DetailsFiles::of(&e.content.details) {
+        for f in DetailsFiles::of(&e.content().details) {
             let path = attachment_path(&f.sha256, &f.name).ok_or_else(|| {
                 ServiceError::Internal(format!(
                     "ledger row {} names a file with a malformed SHA-256",
-                    e.content.seq
+                    e.content().seq
                 ))
             })?;
             attachments.entry(path).or_insert(f.sha256);
@@ -251,7 +252,7 @@ fn write_bundle(
     filter: ExportFilter,
     mut manifest: Manifest,
     attachments: BTreeMap<String, String>,
-    names: &std::collections::HashMap<i64, String>,
+    names: &std::collections::HashMap<ClusterId, String>,
     mtime: zip::DateTime,
     out: &mut ChannelWriter,
     cancel: &Cancel,
@@ -268,20 +269,20 @@ fn write_bundle(
     let mut csv = Hashing::new(&mut zip);
     csv.write_all(shipshape_domain::csv::row(&CSV_HEADER).as_bytes())
         .map_err(io_err("bundle csv"))?;
-    let head_seq = manifest.chain_head.as_ref().map_or(0, |h| h.seq);
+    let head_seq = manifest.chain_head.as_ref().map_or(Seq::new(0), |h| h.seq);
     let mut rows = export::rows(state.clone(), filter);
     while let Some(row) = rt.block_on(rows.next()) {
         if cancel.is_set() {
             return Err(stopped());
         }
         let e = row?;
-        if e.content.seq > head_seq {
+        if e.content().seq > head_seq.into() {
             break;
         }
         manifest.rows += 1;
-        manifest.first_seq.get_or_insert(e.content.seq);
-        manifest.last_seq = Some(e.content.seq);
-        let name = names.get(&e.content.cluster_id).map_or("", String::as_str);
+        manifest.first_seq.get_or_insert(e.content().seq);
+        manifest.last_seq = Some(e.content().seq);
+        let name = names.get(&e.content().cluster_id).map_or("", String::as_str);
         csv.write_all(csv_row(&e, name).as_bytes())
             .map_err(io_err("bundle csv"))?;
     }

@@ -17,7 +17,7 @@ pub async fn create_link(state: &AppState, actor: &User) -> Result<String, Servi
         .read()
         .await?
         .calendar_links()
-        .replace(actor.id, &digest(&token), &now())
+        .replace(actor.id, &digest(&token), now())
         .await?;
     Ok(token)
 }
@@ -32,7 +32,7 @@ pub async fn feed(state: &AppState, token: &str) -> Result<String, ServiceError>
         .ok_or(ServiceError::NotFound("calendar"))?;
     let user = db
         .users()
-        .by_id(user_id)
+        .by_id(user_id.into())
         .await?
         .ok_or(ServiceError::NotFound("calendar"))?;
     let tasks = super::day2::all_tasks(state, &user).await?;

@@ -25,6 +25,7 @@ use shipshape_domain::checkpoint::{
     CHECKPOINT_ITEM,
 };
 use shipshape_domain::export::ExportFilter;
+use shipshape_domain::ids::Seq;
 use shipshape_domain::ledger::LedgerEntry;
 use std::time::Duration;
 
@@ -58,14 +59,14 @@ pub async fn checkpoint_now(state: &AppState) -> Result<Option<LedgerEntry>, Ser
     checkpoint(state, Rule::Now).await
 }
 
-fn due(state: &AppState, rule: Rule, tip_seq: i64, last: Option<&LedgerEntry>) -> bool {
-    let last_seq = last.map_or(0, |e| e.content.seq);
-    let unsigned = u64::try_from(tip_seq - last_seq).unwrap_or(0);
+fn due(state: &AppState, rule: Rule, tip_seq: Seq, last: Option<&LedgerEntry>) -> bool {
+    let last_seq = last.map_or(0, |e| e.content().seq.get());
+    let unsigned = u64::try_from(tip_seq.get() - last_seq).unwrap_or(0);
     match rule {
         Rule::Now => unsigned > 0,
         Rule::IfDue { since } => {
             let from = last
-                .and_then(|e| shipshape_domain::time::parse_ts(&e.content.at))
+                .map(|e| e.content().at.instant())
                 .unwrap_or(since);
             let secs = u64::try_from((Utc::now() - from).num_seconds()).unwrap_or(0);
             checkpoint_due(
@@ -92,37 +93,37 @@ fn start_after(
     let Some(cp) = last else {
         return Ok(ChainVerifier::with_key(Some(key)));
     };
-    let seq = cp.content.seq;
-    if cp.content.hash() != cp.hash {
+    let seq = cp.content().seq;
+    if cp.content().hash() != cp.hash() {
         return Err(refuse(format!(
             "the last checkpoint, seq {seq}, does not match its hash (the row was altered)"
         )));
     }
-    verify_checkpoint(&cp.content, &cp.content.prev_hash, &key).map_err(|e| {
+    verify_checkpoint(&cp.content(), &cp.content().prev_hash, &key).map_err(|e| {
         refuse(format!(
             "the last checkpoint, seq {seq}, does not verify with this server's key: {e}"
         ))
     })?;
-    Ok(ChainVerifier::resume(seq, &cp.hash, Some(key)))
+    Ok(ChainVerifier::resume(seq, &cp.hash(), Some(key)))
 }
 
 /// Feeds the rows after the verifier's position, up to `upto`, to it.
 async fn check_rows(
     conn: &mut crate::store::Conn,
     v: &mut ChainVerifier,
-    upto: i64,
+    upto: Seq,
 ) -> Result<(), ServiceError> {
     let everything = ExportFilter::default();
     loop {
-        let after = v.next().0 - 1;
+        let after = v.next().0.prev();
         if after >= upto {
             return Ok(());
         }
-        let page = conn.ledger().export_page(&everything, after, PAGE).await?;
+        let page = conn.ledger().export_page(&everything, after.into(), PAGE).await?;
         if page.is_empty() {
             return Ok(());
         }
-        for e in page.iter().filter(|e| e.content.seq <= upto) {
+        for e in page.iter().filter(|e| e.content().seq <= upto.into()) {
             v.push(e).map_err(|b| {
                 refuse(format!(
                     "the ledger chain is broken at seq {}: {}",
@@ -155,7 +156,7 @@ async fn checkpoint(state: &AppState, rule: Rule) -> Result<Option<LedgerEntry>,
         return Ok(None);
     };
     let last_now = tx.ledger().last_checkpoint().await?;
-    if last_now.as_ref().map(|e| e.content.seq) != last.as_ref().map(|e| e.content.seq) {
+    if last_now.as_ref().map(|e| e.content().seq) != last.as_ref().map(|e| e.content().seq) {
         // Another process signed meanwhile: start from its checkpoint.
         verifier = start_after(state, last_now.as_ref())?;
     }
@@ -164,7 +165,7 @@ async fn checkpoint(state: &AppState, rule: Rule) -> Result<Option<LedgerEntry>,
     }
     check_rows(&mut tx, &mut verifier, tip_seq).await?;
     let (next, signed_hash) = verifier.next();
-    let (signed_seq, signed_hash) = (next - 1, signed_hash.to_string());
+    let (signed_seq, signed_hash) = (next.prev(), signed_hash.to_string());
     if signed_seq != tip_seq {
         return Err(refuse(format!(
             "the ledger ends at seq {tip_seq}, but its rows were read only up to seq {signed_seq}"
@@ -183,7 +184,7 @@ async fn checkpoint(state: &AppState, rule: Rule) -> Result<Option<LedgerEntry>,
         crate::ledger::NewRow {
             at: super::now(),
             actor: CHECKPOINT_ACTOR,
-            cluster_id: signed_row.content.cluster_id,
+            cluster_id: signed_row.content().cluster_id,
             item_id: CHECKPOINT_ITEM,
             action: CHECKPOINT_ACTION,
             note: String::new(),
@@ -191,16 +192,16 @@ async fn checkpoint(state: &AppState, rule: Rule) -> Result<Option<LedgerEntry>,
         },
     )
     .await?;
-    if entry.content.prev_hash != signed_hash {
+    if entry.content().prev_hash != signed_hash {
         return Err(ServiceError::Internal(format!(
             "checkpoint seq {} links to {}, not to the signed hash {signed_hash}",
-            entry.content.seq, entry.content.prev_hash
+            entry.content().seq, entry.content().prev_hash
         )));
     }
     tx.commit().await?;
     tracing::info!(
-        seq = entry.content.seq,
-        signed_seq,
+        seq = entry.content().seq.get(),
+        signed_seq = signed_seq.get(),
         fingerprint = %state.ledger_key.public_key().fingerprint(),
         "ledger checkpoint signed"
     );

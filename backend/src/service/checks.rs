@@ -11,6 +11,8 @@
 //! flapping rule, and each change of a counting verdict becomes one
 //! `check_verdict` ledger row (actor `shipshape`) in the same hash chain.
 
+use shipshape_domain::ids::ClusterId;
+use shipshape_domain::time::Timestamp;
 use super::connect::connect;
 use super::{now, require};
 use crate::{checks, AppState, ServiceError};
@@ -30,7 +32,7 @@ use std::time::{Duration, Instant};
 pub async fn run_now(
     state: &AppState,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
 ) -> Result<Vec<CheckResult>, ServiceError> {
     require(actor, Permission::RunChecks)?;
     run_cluster(state, cluster_id).await
@@ -42,7 +44,7 @@ pub async fn run_now(
 /// item saying so: the run is recorded either way.
 pub async fn run_cluster(
     state: &AppState,
-    cluster_id: i64,
+    cluster_id: ClusterId,
 ) -> Result<Vec<CheckResult>, ServiceError> {
     let cluster = super::cluster_by_id(state, cluster_id).await?;
     let conn = &cluster.connection;
@@ -85,7 +87,7 @@ pub async fn run_cluster(
         facts.as_ref(),
     )
     .await?;
-    tracing::info!(cluster = cluster_id, checks = results.len(), "checks run");
+    tracing::info!(cluster = cluster_id.get(), checks = results.len(), "checks run");
     results.sort_by(|a, b| a.item_id.cmp(&b.item_id));
     Ok(results)
 }
@@ -113,13 +115,13 @@ fn automated_items(state: &AppState) -> Vec<(String, Check)> {
 /// An `error` result that no check produced: the reason is its evidence too.
 fn error_result(item_id: String, reason: String) -> CheckResult {
     CheckResult {
-        item_id,
+        item_id: item_id.into(),
         status: CheckStatus::Error,
         reason: reason.clone(),
         observed: String::new(),
         evidence: reason,
         duration_ms: 0,
-        at: now(),
+        at: now().to_string(),
     }
 }
 
@@ -173,13 +175,13 @@ async fn run_check(
         hung.store(true, Ordering::Relaxed);
     }
     CheckResult {
-        item_id,
+        item_id: item_id.into(),
         status: obs.verdict.status,
         reason: obs.verdict.reason,
         observed: obs.verdict.observed,
         evidence: obs.evidence,
         duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
-        at: now(),
+        at: now().to_string(),
     }
 }
 
@@ -223,9 +225,9 @@ fn record_metrics(results: &[CheckResult], run_started: Instant) {
 /// all in one transaction.
 async fn record_run(
     state: &AppState,
-    cluster_id: i64,
+    cluster_id: ClusterId,
     run_id: &str,
-    started_at: &str,
+    started_at: &Timestamp,
     results: &[CheckResult],
     facts: Option<&ClusterFacts>,
 ) -> Result<(), ServiceError> {
@@ -238,9 +240,10 @@ async fn record_run(
         .by_id(cluster_id)
         .await?
         .and_then(|c| c.checks_reset_at);
-    if reset_at.is_some_and(|r| r.as_str() > started_at) {
+    let reset_at = reset_at.and_then(|r| Timestamp::parse(&r).ok());
+    if reset_at.is_some_and(|r| r > *started_at) {
         tracing::info!(
-            cluster = cluster_id,
+            cluster = cluster_id.get(),
             "check target changed during the run: results dropped"
         );
         return Ok(());
@@ -253,10 +256,10 @@ async fn record_run(
             .item(&r.item_id)
             .and_then(|i| i.fail_after)
             .unwrap_or(state.config.check_fail_after);
-        let prev = verdicts.remove(&r.item_id).unwrap_or_default();
+        let prev = verdicts.remove(r.item_id.as_str()).unwrap_or_default();
         let (next, change) = prev.advance(r.status, &r.at, fail_after);
         tx.verdicts()
-            .upsert(cluster_id, &r.item_id, &next, &at)
+            .upsert(cluster_id, &r.item_id, &next, at)
             .await?;
         if let Some(change) = change {
             let (note, details) = verdict_row(r, &change, run_id)?;
@@ -278,7 +281,7 @@ async fn record_run(
     if let Some(f) = facts {
         let release = f.trino_version.as_deref().and_then(trino_release_number);
         tx.verdicts()
-            .record_facts(cluster_id, f, release, &at)
+            .record_facts(cluster_id, f, release, at)
             .await?;
     }
     tx.commit().await?;
@@ -352,7 +355,7 @@ pub(crate) async fn known_releases(state: &AppState) -> Result<Releases, Service
 pub async fn latest(
     state: &AppState,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
 ) -> Result<Vec<CheckResult>, ServiceError> {
     require(actor, Permission::Read)?;
     let cluster = super::cluster_by_id(state, cluster_id).await?;

@@ -6,6 +6,8 @@
 //! bindings, `ca_dir`), and once a cluster uses a secret only admins may
 //! change its connection.
 
+use shipshape_domain::time::Timestamp;
+use shipshape_domain::ids::ClusterId;
 use super::connect::{check_cluster_hosts, check_connection_rules};
 use super::{now, require};
 use crate::ledger::NewRow;
@@ -48,17 +50,17 @@ async fn validate(state: &AppState, input: &ClusterInput) -> Result<ValidCluster
 async fn record(
     conn: &mut crate::store::Conn,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
     action: &str,
     details: &ClusterChangeDetails,
-    at: &str,
+    at: &Timestamp,
 ) -> Result<LedgerEntry, ServiceError> {
     let json = serde_json::to_string(details)
         .map_err(|e| ServiceError::internal("cluster change details", e))?;
     Ok(crate::ledger::append(
         conn,
         NewRow {
-            at: at.to_string(),
+            at: *at,
             actor: &actor.username,
             cluster_id,
             item_id: CLUSTER_ITEM,
@@ -84,7 +86,7 @@ pub async fn create(
     }
     let at = now();
     let mut tx = state.db.write().await?;
-    let cluster = match tx.clusters().insert(&valid, &at).await? {
+    let cluster = match tx.clusters().insert(&valid, at).await? {
         Write::Done(c) => *c,
         Write::NameTaken => return Err(name_taken(valid.name())),
         Write::Missing => return Err(ServiceError::NotFound("cluster")),
@@ -99,14 +101,14 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(cluster = cluster.id, name = %cluster.name, by = %actor.username, "cluster registered");
+    tracing::info!(cluster = cluster.id.get(), name = %cluster.name, by = %actor.username, "cluster registered");
     Ok(cluster)
 }
 
 pub async fn update(
     state: &AppState,
     actor: &User,
-    id: i64,
+    id: ClusterId,
     input: &ClusterInput,
 ) -> Result<Cluster, ServiceError> {
     require(actor, Permission::ManageClusters)?;
@@ -124,7 +126,7 @@ pub async fn update(
     if uses_secret && change::touches_connection(&details) {
         require(actor, Permission::ChangeSecretConnections)?;
     }
-    let cluster = match tx.clusters().update(id, &valid, &at).await? {
+    let cluster = match tx.clusters().update(id, &valid, at).await? {
         Write::Done(c) => *c,
         Write::NameTaken => return Err(name_taken(valid.name())),
         Write::Missing => return Err(ServiceError::NotFound("cluster")),
@@ -136,13 +138,13 @@ pub async fn update(
     record(&mut tx, actor, id, ACTION_CHANGED, &details, &at).await?;
     if details.resets_verdicts {
         tx.clusters()
-            .reset_checks(id, &at, &change::reset_reason(&details))
+            .reset_checks(id, at, &change::reset_reason(&details))
             .await?;
         tx.verdicts().reset_cluster(id).await?;
     }
     let cluster = tx.clusters().by_id(id).await?.unwrap_or(cluster);
     tx.commit().await?;
-    tracing::info!(cluster = id, by = %actor.username, resets = details.resets_verdicts, "cluster changed");
+    tracing::info!(cluster = id.get(), by = %actor.username, resets = details.resets_verdicts, "cluster changed");
     Ok(cluster)
 }
 
@@ -151,7 +153,7 @@ pub async fn update(
 pub async fn set_archived(
     state: &AppState,
     actor: &User,
-    id: i64,
+    id: ClusterId,
     archived: bool,
 ) -> Result<Cluster, ServiceError> {
     require(actor, Permission::ManageClusters)?;
@@ -162,10 +164,10 @@ pub async fn set_archived(
         .by_id(id)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
-    let stamp = archived.then_some(at.as_str());
+    let stamp = archived.then_some(at);
     let cluster = tx
         .clusters()
-        .set_archived(id, stamp, &at)
+        .set_archived(id, stamp, at)
         .await?
         .ok_or(ServiceError::NotFound("cluster"))?;
     if before.is_archived() != archived {
@@ -188,7 +190,7 @@ pub async fn set_archived(
     Ok(cluster)
 }
 
-pub async fn get(state: &AppState, actor: &User, id: i64) -> Result<Cluster, ServiceError> {
+pub async fn get(state: &AppState, actor: &User, id: ClusterId) -> Result<Cluster, ServiceError> {
     require(actor, Permission::Read)?;
     super::cluster_by_id(state, id).await
 }
@@ -198,7 +200,7 @@ pub async fn get(state: &AppState, actor: &User, id: i64) -> Result<Cluster, Ser
 pub async fn changes(
     state: &AppState,
     actor: &User,
-    id: i64,
+    id: ClusterId,
 ) -> Result<Vec<LedgerEntry>, ServiceError> {
     require(actor, Permission::Read)?;
     super::cluster_by_id(state, id).await?;

@@ -6,6 +6,7 @@
 //! covers the evidence too. Files are received into temporary files first
 //! and stored only once the completion is accepted.
 
+use shipshape_domain::ids::{ClusterId, Seq};
 pub use super::evidence::IncomingFile;
 use super::{now, require};
 use crate::{AppState, ServiceError};
@@ -44,12 +45,12 @@ fn tz(state: &AppState) -> Result<chrono_tz::Tz, ServiceError> {
 /// cluster or all; their files come from one query.
 async fn completions(
     state: &AppState,
-    cluster_id: Option<i64>,
+    cluster_id: Option<ClusterId>,
     with_files: bool,
-) -> Result<HashMap<i64, HashMap<String, Completion>>, ServiceError> {
+) -> Result<HashMap<ClusterId, HashMap<String, Completion>>, ServiceError> {
     // The read model keeps each task's newest completion.
     let states = state.read_cache.states(&state.db).await?;
-    let mut out: HashMap<i64, HashMap<String, Completion>> = HashMap::new();
+    let mut out: HashMap<ClusterId, HashMap<String, Completion>> = HashMap::new();
     for (cluster, items) in states.iter() {
         if cluster_id.is_some_and(|id| id != *cluster) {
             continue;
@@ -65,11 +66,11 @@ async fn completions(
     if !with_files {
         return Ok(out);
     }
-    let seqs: Vec<i64> = out
+    let seqs: Vec<Seq> = out
         .values()
         .flat_map(|m| m.values().map(|c| c.seq))
         .collect();
-    let mut files: HashMap<i64, Vec<AttachmentMeta>> = HashMap::new();
+    let mut files: HashMap<Seq, Vec<AttachmentMeta>> = HashMap::new();
     for (seq, meta) in state.db.read().await?.attachments().for_rows(&seqs).await? {
         files.entry(seq).or_default().push(meta);
     }
@@ -120,7 +121,7 @@ pub(crate) async fn schedules(
 pub async fn tasks(
     state: &AppState,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
 ) -> Result<(Cluster, Vec<TaskView>), ServiceError> {
     require(actor, Permission::Read)?;
     let cluster = super::cluster_by_id(state, cluster_id).await?;
@@ -175,7 +176,7 @@ async fn tasks_of_all(state: &AppState, with_files: bool) -> Result<Vec<TaskView
 pub async fn may_complete(
     state: &AppState,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
     task_id: &str,
 ) -> Result<shipshape_domain::cluster::Cluster, ServiceError> {
     let cluster = super::cluster_by_id(state, cluster_id).await?;
@@ -201,7 +202,7 @@ pub async fn may_complete(
 pub async fn complete(
     state: &AppState,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
     task_id: &str,
     input: CompletionInput,
 ) -> Result<Completion, ServiceError> {
@@ -265,15 +266,15 @@ pub async fn complete(
         },
     )
     .await?;
-    let seq = entry.content.seq;
+    let seq = entry.content().seq;
     for m in &metas {
         tx.attachments().insert(seq, m).await?;
     }
     tx.commit().await?;
-    tracing::info!(seq, cluster = cluster_id, task = task_id, files = metas.len(), by = %actor.username, "task completed");
+    tracing::info!(seq = seq.get(), cluster = cluster_id.get(), task = task_id, files = metas.len(), by = %actor.username, "task completed");
     Ok(Completion {
         seq,
-        at,
+        at: at.to_string(),
         done_on,
         by: actor.username.clone(),
         outcome,

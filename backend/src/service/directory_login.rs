@@ -131,7 +131,7 @@ pub async fn provision_oidc(
                 None => {
                     let user = tx
                         .users()
-                        .insert(username, "", role, &now(), Source::Oidc)
+                        .insert(username, "", role, now(), Source::Oidc)
                         .await?
                         .ok_or_else(|| {
                             ServiceError::Conflict("That user name was just taken.".into())
@@ -158,7 +158,7 @@ pub async fn provision_oidc(
             }
         }
     };
-    tx.users().set_directory_checked(user.id, &now()).await?;
+    tx.users().set_directory_checked(user.id, now()).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -192,7 +192,7 @@ pub(super) async fn bring_in_line(
     let target = Target::from(&u);
     let change = AccountChange::Role(role);
     tx.users().set_role(u.id, role).await?;
-    tx.tokens().revoke_all(u.id, &now()).await?;
+    tx.tokens().revoke_all(u.id, now()).await?;
     let (note, details) = row(&target, &change);
     users::append_account_row(tx, source.actor(), change.action(), note, &details).await?;
     Ok(User { role, ..u })
@@ -240,7 +240,7 @@ pub async fn provision(
         None => {
             let user = tx
                 .users()
-                .insert(username, "", role, &now(), source)
+                .insert(username, "", role, now(), source)
                 .await?
                 .ok_or_else(|| ServiceError::Conflict("That user name was just taken.".into()))?;
             users::record_created(&mut tx, source.actor(), &user).await?;
@@ -255,7 +255,7 @@ pub async fn provision(
         }
         Some(u) => bring_in_line(&mut tx, source, u, role).await?,
     };
-    tx.users().set_directory_checked(user.id, &now()).await?;
+    tx.users().set_directory_checked(user.id, now()).await?;
     tx.commit().await?;
     Ok(user)
 }

@@ -113,20 +113,20 @@ async fn apply(
     if current.disabled || current.source != Source::Ldap {
         return Ok(());
     }
-    tx.users().set_directory_checked(account.id, &at).await?;
+    tx.users().set_directory_checked(account.id, at).await?;
     if let Some(change) = change {
         let target = Target::from(&current);
         match change {
             AccountChange::Role(r) => tx.users().set_role(account.id, *r).await?,
             AccountChange::Disable => {
-                tx.users().set_disabled(account.id, Some(&at)).await?;
+                tx.users().set_disabled(account.id, Some(at)).await?;
                 tx.users()
                     .end_sessions(account.id, super::now_millis())
                     .await?;
             }
             _ => {}
         }
-        tx.tokens().revoke_all(account.id, &at).await?;
+        tx.tokens().revoke_all(account.id, at).await?;
         let (note, details) = row(&target, change);
         users::append_account_row(
             &mut tx,

@@ -2,6 +2,7 @@
 //! moving accepted uploads into the store and describing them for the
 //! ledger row and the `attachments` table.
 
+use shipshape_domain::time::Timestamp;
 use crate::files::{FileError, Pending};
 use crate::{AppState, ServiceError};
 use shipshape_domain::attachment::{AttachedFile, AttachmentMeta};
@@ -44,7 +45,7 @@ pub(crate) async fn accept(
     actor: &User,
     files: Vec<IncomingFile>,
     evidence_as_of: Option<String>,
-    at: &str,
+    at: &Timestamp,
 ) -> Result<(Vec<AttachedFile>, Vec<AttachmentMeta>), ServiceError> {
     let mut attached = Vec::new();
     let mut metas = Vec::new();

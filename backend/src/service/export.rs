@@ -2,6 +2,7 @@
 //! time: constant memory for any number of rows. Every role may export
 //! (reading is all it does); writes stay refused to auditors elsewhere.
 
+use shipshape_domain::ids::{ClusterId, Seq};
 use super::require;
 use crate::{AppState, ServiceError};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
@@ -28,7 +29,7 @@ pub async fn prepare(
     let filter = validate_export(q)?;
     let mut errors = shipshape_domain::fields::FieldErrors::new();
     if let Some(id) = filter.cluster_id() {
-        if state.db.read().await?.clusters().by_id(id).await?.is_none() {
+        if state.db.read().await?.clusters().by_id(id.into()).await?.is_none() {
             errors.add("cluster", format!("There is no cluster {id}."));
         }
     }
@@ -91,7 +92,7 @@ pub async fn item_choices(
 /// `cluster_name` column.
 pub async fn cluster_names(
     state: &AppState,
-) -> Result<std::collections::HashMap<i64, String>, ServiceError> {
+) -> Result<std::collections::HashMap<ClusterId, String>, ServiceError> {
     Ok(state
         .db
         .read()
@@ -111,7 +112,7 @@ pub fn pages(
     state: AppState,
     filter: ExportFilter,
 ) -> BoxStream<'static, Result<Vec<LedgerEntry>, ServiceError>> {
-    stream::unfold(Some((state, filter, 0i64)), |cursor| async move {
+    stream::unfold(Some((state, filter, Seq::new(0))), |cursor| async move {
         let (state, filter, after) = cursor?;
         let page = match state.db.read().await {
             Ok(mut db) => db.ledger().export_page(&filter, after, PAGE).await,
@@ -120,7 +121,7 @@ pub fn pages(
         match page {
             Ok(page) if page.is_empty() => None,
             Ok(page) => {
-                let last = page.last().map(|e| e.content.seq).unwrap_or(after);
+                let last = page.last().map(|e| e.content().seq).unwrap_or(after);
                 Some((Ok(page), Some((state, filter, last))))
             }
             Err(e) => Some((Err(ServiceError::from(e)), None)),

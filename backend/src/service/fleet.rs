@@ -1,5 +1,6 @@
 //! Readiness of every cluster at a glance, and how it changed over time.
 
+use shipshape_domain::ids::ClusterId;
 use super::{moment, require};
 use crate::{AppState, ServiceError};
 use shipshape_domain::cluster::Cluster;
@@ -57,10 +58,10 @@ pub(crate) async fn entries(
     // The read model: O(clusters × items), whatever the ledger's length.
     let states = state.read_cache.states(&state.db).await?;
     let failing = state.db.read().await?.verdicts().failing_all().await?;
-    let mut overdue: HashMap<i64, u32> = HashMap::new();
+    let mut overdue: HashMap<ClusterId, u32> = HashMap::new();
     for t in super::day2::task_states_of_all_clusters(state).await? {
         if t.state == TaskState::Overdue {
-            *overdue.entry(t.cluster_id).or_default() += 1;
+            *overdue.entry(t.cluster_id.into()).or_default() += 1;
         }
     }
     let no_states = HashMap::new();
@@ -150,7 +151,7 @@ pub async fn environments(state: &AppState, actor: &User) -> Result<Vec<String>,
 pub async fn readiness_trend(
     state: &AppState,
     actor: &User,
-    cluster_id: Option<i64>,
+    cluster_id: Option<ClusterId>,
     q: &FleetQuery,
 ) -> Result<Vec<TrendPoint>, ServiceError> {
     require(actor, Permission::Read)?;

@@ -2,6 +2,7 @@
 //! judged against the pipeline's bar (see [`shipshape_domain::gate`]).
 //! Any role that may read may ask, with a session or an API token.
 
+use shipshape_domain::ids::ClusterId;
 use super::signoffs;
 use crate::{AppState, ServiceError};
 use shipshape_domain::fields::FieldErrors;
@@ -11,7 +12,7 @@ use shipshape_domain::user::User;
 pub async fn gate(
     state: &AppState,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
     q: &GateQuery,
 ) -> Result<GateResult, ServiceError> {
     let (cluster, checklist) = signoffs::checklist(state, actor, cluster_id).await?;

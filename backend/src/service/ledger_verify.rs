@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 /// How long a verification is reused for the same tip.
 pub const CACHE_FOR: Duration = Duration::from_secs(300);
 
-type Tip = Option<(i64, String)>;
+type Tip = Option<(shipshape_domain::ids::Seq, String)>;
 
 struct Kept {
     tip: Tip,

@@ -263,7 +263,7 @@ async fn run(
 /// The ledger's head as a server reads it: (seq, hash), (0, "") when empty.
 async fn read_tip(store: &Store) -> Result<(i64, String), sqlx::Error> {
     let tip = store.read().await?.ledger().tip().await?;
-    Ok(tip.unwrap_or((0, String::new())))
+    Ok(tip.map_or((0, String::new()), |(seq, hash)| (seq.get(), hash)))
 }
 
 impl fmt::Display for Report {

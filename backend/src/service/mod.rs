@@ -64,7 +64,7 @@ pub(crate) fn moment(
 /// A cluster by id, archived or not; 404 when there is none.
 pub(crate) async fn cluster_by_id(
     state: &AppState,
-    id: i64,
+    id: shipshape_domain::ids::ClusterId,
 ) -> Result<shipshape_domain::cluster::Cluster, ServiceError> {
     state
         .db
@@ -77,8 +77,8 @@ pub(crate) async fn cluster_by_id(
 }
 
 /// Now, as the ledger and the tables write timestamps.
-pub(crate) fn now() -> String {
-    shipshape_domain::time::format_ts(chrono::Utc::now())
+pub(crate) fn now() -> shipshape_domain::time::Timestamp {
+    shipshape_domain::time::Timestamp::now()
 }
 
 /// Now, in unix milliseconds (what sessions record as their login time).

@@ -9,6 +9,7 @@
 //! retried with backoff. The first round starts at the ledger's tip: history
 //! from before notifications were turned on is not replayed.
 
+use shipshape_domain::ids::ClusterId;
 use super::{moment, now};
 use crate::{AppState, ServiceError};
 use shipshape_domain::notify::{expiring, from_row, slack_text, Event, EventKind, RowContext};
@@ -63,7 +64,7 @@ fn base(state: &AppState) -> &str {
         .trim_end_matches('/')
 }
 
-fn link(state: &AppState, cluster_id: i64, item_id: &str) -> String {
+fn link(state: &AppState, cluster_id: ClusterId, item_id: &str) -> String {
     format!("{}/clusters/{cluster_id}?item={item_id}", base(state))
 }
 
@@ -72,7 +73,7 @@ async fn start_cursor(state: &AppState) -> Result<(), ServiceError> {
     let mut db = state.db.read().await?;
     if db.notifications().cursor().await?.is_none() {
         let tip = db.ledger().tip_seq().await?;
-        db.notifications().set_cursor(tip).await?;
+        db.notifications().set_cursor(tip.into()).await?;
     }
     Ok(())
 }
@@ -87,7 +88,7 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
     let mut db = state.db.read().await?;
     let tip = db.ledger().tip_seq().await?;
     let Some(cursor) = db.notifications().cursor().await? else {
-        db.notifications().set_cursor(tip).await?;
+        db.notifications().set_cursor(tip.into()).await?;
         return Ok(0);
     };
     let rows = db
@@ -95,11 +96,11 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
         .notable_rows(cursor, tip, ROWS_PER_ROUND)
         .await?;
     let scanned_to = if rows.len() as i64 == ROWS_PER_ROUND {
-        rows.last().map(|r| r.seq).unwrap_or(tip)
+        rows.last().map(|r| r.seq).unwrap_or(tip.into())
     } else {
-        tip
+        tip.into()
     };
-    let clusters: HashMap<i64, String> = db
+    let clusters: HashMap<ClusterId, String> = db
         .clusters()
         .list(true)
         .await?
@@ -119,7 +120,7 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
         };
         let signed_off = states
             .get(&row.cluster_id)
-            .and_then(|items| items.get(&row.item_id))
+            .and_then(|items| items.get(row.item_id.as_str()))
             .and_then(|s| s.record.signoff.as_ref())
             .is_some_and(|s| s.action == SignoffAction::Done);
         let ctx = RowContext {
@@ -135,7 +136,7 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
     }
     // Sign-offs and approved waivers that started expiring soon.
     let at = moment(state)?;
-    let active: HashMap<i64, String> = state
+    let active: HashMap<ClusterId, String> = state
         .db
         .read()
         .await?
@@ -159,7 +160,7 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
                 cluster,
                 item_title: &item.title,
                 signed_off: true,
-                link: link(state, *cluster_id, &item.id),
+                link: link(state, (*cluster_id).into(), &item.id),
             };
             match a.standing {
                 Standing::Done => {
@@ -173,7 +174,7 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
                             &item.id,
                             &day,
                             &signoff.at,
-                            &stamp,
+                            &stamp.to_string(),
                         ));
                     }
                 }
@@ -188,7 +189,7 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
                             &item.id,
                             &day,
                             &once,
-                            &stamp,
+                            &stamp.to_string(),
                         ));
                     }
                 }
@@ -215,7 +216,7 @@ async fn dispatch(
     for t in targets {
         if db
             .notifications()
-            .claim(&e.id, t.name(), e.event.as_str(), &now())
+            .claim(&e.id, t.name(), e.event.as_str(), now())
             .await?
         {
             tokio::spawn(deliver(client.clone(), t.clone(), e.clone()));
@@ -242,15 +243,15 @@ pub async fn send_test(
     let e = Event {
         id: format!("test-{stamp}"),
         event: EventKind::Test,
-        cluster_id: 0,
+        cluster_id: 0.into(),
         cluster: String::new(),
-        item_id: String::new(),
+        item_id: String::new().into(),
         item: String::new(),
         summary: format!(
             "A test notification from Shipshape, sent by {}",
             actor.username
         ),
-        at: stamp,
+        at: stamp.to_string(),
         link: format!("{}/", base(state)),
     };
     let client = reqwest::Client::new();

@@ -49,7 +49,7 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
                 &t.id,
                 &t.due.to_string(),
                 t.state.as_str(),
-                &now(),
+                now(),
             )
             .await?;
         if claimed {

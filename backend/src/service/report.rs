@@ -1,5 +1,6 @@
 //! The printable per-cluster readiness report.
 
+use shipshape_domain::ids::ClusterId;
 use super::{now, require};
 use crate::{AppState, ServiceError};
 use shipshape_domain::attachment::DetailsFiles;
@@ -11,7 +12,7 @@ use shipshape_domain::user::User;
 pub async fn cluster_report(
     state: &AppState,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
 ) -> Result<ClusterReport, ServiceError> {
     require(actor, Permission::Read)?;
     let (cluster, checklist) = super::signoffs::checklist(state, actor, cluster_id).await?;
@@ -21,7 +22,7 @@ pub async fn cluster_report(
         .latest_signoff_rows(cluster_id)
         .await?
         .into_iter()
-        .map(|r| (r.content.item_id, DetailsFiles::of(&r.content.details)))
+        .map(|r| (r.content().item_id.to_string(), DetailsFiles::of(&r.content().details)))
         .filter(|(_, files)| !files.is_empty())
         .collect();
     let waivers = super::waivers::list(state, actor, Some(cluster_id)).await?;
@@ -31,10 +32,10 @@ pub async fn cluster_report(
         .await?
         .into_iter()
         .map(|e| VerdictChangeRow {
-            seq: e.content.seq,
-            at: e.content.at,
-            item_id: e.content.item_id,
-            note: e.content.note,
+            seq: e.content().seq,
+            at: e.content().at.to_string(),
+            item_id: e.content().item_id.clone(),
+            note: e.content().note.clone(),
         })
         .collect();
     let ledger_head = db.ledger().tip().await?;
@@ -44,7 +45,7 @@ pub async fn cluster_report(
         evidence,
         waivers,
         verdict_changes,
-        generated_at: now(),
+        generated_at: now().to_string(),
         generated_by: actor.username.clone(),
         ledger_head,
     })

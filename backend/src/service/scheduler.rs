@@ -6,6 +6,7 @@
 //! is abandoned: each cluster's results commit in one transaction, so a
 //! cluster is recorded whole or not at all.
 
+use shipshape_domain::ids::ClusterId;
 use super::checks::run_cluster;
 use crate::{AppState, ServiceError};
 use futures::stream::{self, StreamExt};
@@ -27,13 +28,13 @@ pub async fn run_round(state: &AppState) -> Result<Round, ServiceError> {
     let started = Instant::now();
     let clusters = state.db.read().await?.clusters().list(false).await?;
     let concurrency = state.config.cluster_concurrency.max(1);
-    let ids: Vec<i64> = clusters.iter().map(|c| c.id).collect();
+    let ids: Vec<ClusterId> = clusters.iter().map(|c| c.id).collect();
     let outcomes: Vec<(Result<usize, ServiceError>, Duration)> = stream::iter(ids)
         .map(|id| {
             let state = state.clone();
             async move {
                 let t = Instant::now();
-                let r = run_cluster(&state, id).await.map(|results| results.len());
+                let r = run_cluster(&state, id.into()).await.map(|results| results.len());
                 (r, t.elapsed())
             }
         })

@@ -6,6 +6,7 @@
 //! inserting the new row happen as one step, so concurrent sign-offs all land
 //! and the chain never forks (the schema's UNIQUE `prev_hash` backs this up).
 
+use shipshape_domain::ids::ClusterId;
 use super::evidence::IncomingFile;
 use super::{now, require};
 use crate::{AppState, ServiceError};
@@ -24,7 +25,7 @@ use shipshape_domain::user::User;
 pub async fn checklist(
     state: &AppState,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
 ) -> Result<(Cluster, Checklist), ServiceError> {
     require(actor, Permission::Read)?;
     let cluster = super::cluster_by_id(state, cluster_id).await?;
@@ -48,7 +49,7 @@ pub async fn checklist(
         .latest_per_item(cluster_id, cluster.checks_reset_at.as_deref())
         .await?
         .into_iter()
-        .map(|c| (c.item_id.clone(), c))
+        .map(|c| (c.item_id.to_string(), c))
         .collect();
     let verdicts = state
         .db
@@ -68,7 +69,7 @@ pub async fn checklist(
 pub async fn may_sign(
     state: &AppState,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
     item_id: &str,
 ) -> Result<(), ServiceError> {
     let cluster = super::cluster_by_id(state, cluster_id).await?;
@@ -91,7 +92,7 @@ pub async fn may_sign(
 pub async fn sign(
     state: &AppState,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
     item_id: &str,
     action: SignoffAction,
     note: &str,
@@ -115,7 +116,7 @@ pub async fn sign(
 pub async fn sign_with_evidence(
     state: &AppState,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
     item_id: &str,
     action: SignoffAction,
     note: &str,
@@ -155,12 +156,12 @@ pub async fn sign_with_evidence(
         },
     )
     .await?;
-    let seq = entry.content.seq;
+    let seq = entry.content().seq;
     for m in &metas {
         tx.attachments().insert(seq, m).await?;
     }
     tx.commit().await?;
-    tracing::info!(seq, cluster = cluster_id, item = item_id, action = action.as_str(), by = %actor.username, "ledger row appended");
+    tracing::info!(seq = seq.get(), cluster = cluster_id.get(), item = item_id, action = action.as_str(), by = %actor.username, "ledger row appended");
     Ok(entry.into())
 }
 
@@ -169,7 +170,7 @@ pub async fn sign_with_evidence(
 pub async fn history(
     state: &AppState,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
     item_id: &str,
 ) -> Result<Vec<HistoryEntry>, ServiceError> {
     require(actor, Permission::Read)?;

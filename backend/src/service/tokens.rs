@@ -2,6 +2,7 @@
 //! listed with their last use, revoked; and the bearer check that turns a
 //! token into its owner (with the owner's role, or read-only).
 
+use shipshape_domain::ids::TokenId;
 use super::{now, require};
 use crate::secret::{digest, new_secret};
 use crate::{AppState, ServiceError};
@@ -13,7 +14,7 @@ use shipshape_domain::user::User;
 /// A new token: its id and the secret, which is never shown again.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CreatedToken {
-    pub id: i64,
+    pub id: TokenId,
     pub token: String,
     pub expires_at: String,
 }
@@ -44,9 +45,9 @@ pub async fn create(
             expires_at: &expires_at,
         })
         .await?;
-    tracing::info!(user = %actor.username, token = id, name = %valid.name(), read_only = valid.read_only(), "API token created");
+    tracing::info!(user = %actor.username, token = id.get(), name = %valid.name(), read_only = valid.read_only(), "API token created");
     Ok(CreatedToken {
-        id,
+        id: id.into(),
         token,
         expires_at,
     })
@@ -57,17 +58,17 @@ pub async fn list(state: &AppState, actor: &User) -> Result<Vec<TokenInfo>, Serv
     Ok(state.db.read().await?.tokens().of_user(actor.id).await?)
 }
 
-pub async fn revoke(state: &AppState, actor: &User, id: i64) -> Result<(), ServiceError> {
+pub async fn revoke(state: &AppState, actor: &User, id: TokenId) -> Result<(), ServiceError> {
     require(actor, Permission::Read)?;
     if state
         .db
         .read()
         .await?
         .tokens()
-        .revoke(actor.id, id, &now())
+        .revoke(actor.id, id, now())
         .await?
     {
-        tracing::info!(user = %actor.username, token = id, "API token revoked");
+        tracing::info!(user = %actor.username, token = id.get(), "API token revoked");
         Ok(())
     } else {
         Err(ServiceError::NotFound("token"))
@@ -109,13 +110,13 @@ pub async fn authenticate_caller(
     }
     let mut user = db
         .users()
-        .by_id(owner)
+        .by_id(owner.into())
         .await?
         .ok_or(ServiceError::Unauthenticated)?;
     if !super::auth::still_vouched(state, &mut db, &user).await? {
         return Err(ServiceError::Unauthenticated);
     }
-    db.tokens().touch(info.id, &now()).await?;
+    db.tokens().touch(info.id, now()).await?;
     if info.read_only {
         user.role = Role::Auditor;
     }

@@ -1,5 +1,6 @@
 //! User management: admins add users in the UI, operators with the CLI.
 
+use shipshape_domain::ids::UserId;
 use super::{now, require};
 use crate::{password, AppState, ServiceError};
 use secrecy::{ExposeSecret, SecretString};
@@ -47,7 +48,7 @@ async fn insert_local(
     let mut tx = state.db.write().await?;
     let user = tx
         .users()
-        .insert(&username, &hash, role, &now(), Source::Local)
+        .insert(&username, &hash, role, now(), Source::Local)
         .await?
         .ok_or_else(|| {
             ServiceError::Invalid(FieldErrors::single("username", "That user name is taken."))
@@ -91,7 +92,7 @@ pub(super) async fn append_account_row(
         crate::ledger::NewRow {
             at: now(),
             actor,
-            cluster_id: INSTALL_CLUSTER,
+            cluster_id: INSTALL_CLUSTER.into(),
             item_id: ACCOUNT_ITEM,
             action,
             note,
@@ -115,7 +116,7 @@ pub async fn list_users(state: &AppState, actor: &User) -> Result<Vec<User>, Ser
 pub async fn change_account(
     state: &AppState,
     actor: &User,
-    user_id: i64,
+    user_id: UserId,
     change: shipshape_domain::account::AccountChange,
     new_password: Option<SecretString>,
 ) -> Result<User, ServiceError> {
@@ -152,7 +153,7 @@ pub async fn change_account(
     let at = now();
     match &change {
         AccountChange::Role(r) => tx.users().set_role(user_id, *r).await?,
-        AccountChange::Disable => tx.users().set_disabled(user_id, Some(&at)).await?,
+        AccountChange::Disable => tx.users().set_disabled(user_id, Some(at)).await?,
         AccountChange::Enable => tx.users().set_disabled(user_id, None).await?,
         AccountChange::ResetPassword => {
             if let Some(h) = &hash {
@@ -175,10 +176,10 @@ pub async fn change_account(
         change,
         AccountChange::Disable | AccountChange::ResetPassword | AccountChange::Role(_)
     ) {
-        let revoked = tx.tokens().revoke_all(user_id, &at).await?;
+        let revoked = tx.tokens().revoke_all(user_id, at).await?;
         if revoked > 0 {
             tracing::info!(
-                user = user_id,
+                user = user_id.get(),
                 revoked,
                 "API tokens revoked with the account change"
             );

@@ -5,6 +5,7 @@
 //! are read and the new row appended as one step, so two managers deciding
 //! the same request at once cannot both succeed.
 
+use shipshape_domain::ids::ClusterId;
 use super::{moment, now, require};
 use crate::{AppState, ServiceError};
 use serde::{Deserialize, Serialize};
@@ -49,7 +50,7 @@ fn view(
             .runbook
             .item(&waiver.item_id)
             .map(|i| i.title.clone())
-            .unwrap_or_else(|| waiver.item_id.clone()),
+            .unwrap_or_else(|| waiver.item_id.clone().into()),
         state: waiver.state(today),
         waiver,
     }
@@ -59,7 +60,7 @@ fn view(
 pub async fn request(
     state: &AppState,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
     item_id: &str,
     input: &WaiverInput,
 ) -> Result<WaiverView, ServiceError> {
@@ -110,16 +111,16 @@ pub async fn request(
     )
     .await?;
     tx.commit().await?;
-    let c = entry.content;
-    tracing::info!(seq = c.seq, cluster = cluster_id, item = item_id, by = %actor.username, "waiver requested");
+    let c = entry.content();
+    tracing::info!(seq = c.seq.get(), cluster = cluster_id.get(), item = item_id, by = %actor.username, "waiver requested");
     let waiver = Waiver {
-        request_seq: c.seq,
-        item_id: c.item_id,
+        request_seq: c.seq.into(),
+        item_id: c.item_id.clone(),
         kind: valid.kind(),
-        reason: c.note,
+        reason: c.note.clone(),
         expires_on: valid.expires_on(),
-        requested_by: c.actor,
-        requested_at: c.at,
+        requested_by: c.actor.clone(),
+        requested_at: c.at.to_string(),
         decision: None,
     };
     Ok(view(state, &cluster, waiver, at.today))
@@ -129,7 +130,7 @@ pub async fn request(
 pub async fn decide(
     state: &AppState,
     actor: &User,
-    cluster_id: i64,
+    cluster_id: ClusterId,
     request_seq: i64,
     input: &DecisionInput,
 ) -> Result<WaiverView, ServiceError> {
@@ -149,16 +150,16 @@ pub async fn decide(
     let mut tx = state.db.write().await?;
     let request = tx
         .ledger()
-        .by_seq(request_seq)
+        .by_seq(request_seq.into())
         .await?
         .filter(|r| {
-            r.content.cluster_id == cluster_id && r.content.action == waiver::ACTION_REQUESTED
+            r.content().cluster_id == cluster_id && r.content().action == waiver::ACTION_REQUESTED
         })
         .ok_or(ServiceError::NotFound("waiver"))?;
-    let item_id = request.content.item_id;
+    let item_id = request.content().item_id.clone();
     let rows = tx.ledger().waiver_rows(Some(cluster_id)).await?;
     let current = waivers_from(rows.iter().filter(|r| r.item_id == item_id))
-        .remove(&item_id)
+        .remove(item_id.as_str())
         .filter(|w| w.request_seq == request_seq)
         .ok_or_else(|| {
             ServiceError::Conflict("A newer waiver request for this item replaced this one.".into())
@@ -189,13 +190,13 @@ pub async fn decide(
     )
     .await?;
     tx.commit().await?;
-    let c = entry.content;
-    tracing::info!(seq = c.seq, cluster = cluster_id, item = %item_id, request = request_seq, approve, by = %actor.username, "waiver decided");
+    let c = entry.content();
+    tracing::info!(seq = c.seq.get(), cluster = cluster_id.get(), item = %item_id, request = request_seq, approve, by = %actor.username, "waiver decided");
     let waiver = Waiver {
         decision: Some(waiver::Decision {
             approved: approve,
-            by: c.actor,
-            at: c.at,
+            by: c.actor.clone(),
+            at: c.at.to_string(),
             note,
         }),
         ..current
@@ -208,7 +209,7 @@ pub async fn decide(
 pub async fn list(
     state: &AppState,
     actor: &User,
-    cluster_id: Option<i64>,
+    cluster_id: Option<ClusterId>,
 ) -> Result<Vec<WaiverView>, ServiceError> {
     require(actor, Permission::Read)?;
     let at = moment(state)?;

@@ -2,6 +2,7 @@
 //! uploaded. Append-only (the schema's triggers refuse updates and
 //! deletes); the files themselves are in the blob store.
 
+use shipshape_domain::ids::Seq;
 use super::{on_db, Conn, DbResult};
 use shipshape_domain::attachment::AttachmentMeta;
 use sqlx::FromRow;
@@ -9,7 +10,8 @@ use std::sync::LazyLock;
 
 #[derive(FromRow)]
 pub(crate) struct AttachmentRow {
-    pub ledger_seq: i64,
+    #[sqlx(try_from = "i64")]
+    pub ledger_seq: Seq,
     pub sha256: String,
     pub name: String,
     pub content_type: String,
@@ -20,7 +22,7 @@ pub(crate) struct AttachmentRow {
 }
 
 impl AttachmentRow {
-    pub(crate) fn meta(self) -> (i64, AttachmentMeta) {
+    pub(crate) fn meta(self) -> (Seq, AttachmentMeta) {
         (
             self.ledger_seq,
             AttachmentMeta {
@@ -49,13 +51,13 @@ impl Conn {
 }
 
 impl Attachments<'_> {
-    pub async fn insert(self, ledger_seq: i64, a: &AttachmentMeta) -> DbResult<()> {
+    pub async fn insert(self, ledger_seq: Seq, a: &AttachmentMeta) -> DbResult<()> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
             format!("INSERT INTO attachments ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         });
         let size = i64::try_from(a.size).unwrap_or(i64::MAX);
         on_db!(self.0, |db| sqlx::query(SQL.as_str())
-            .bind(ledger_seq)
+            .bind(ledger_seq.get())
             .bind(&a.sha256)
             .bind(&a.name)
             .bind(&a.content_type)
@@ -70,10 +72,11 @@ impl Attachments<'_> {
     }
 
     /// The attachments of these ledger rows, by row, in one query.
-    pub async fn for_rows(self, seqs: &[i64]) -> DbResult<Vec<(i64, AttachmentMeta)>> {
+    pub async fn for_rows(self, seqs: &[Seq]) -> DbResult<Vec<(Seq, AttachmentMeta)>> {
         if seqs.is_empty() {
             return Ok(Vec::new());
         }
+        let seqs: Vec<i64> = seqs.iter().map(|s| s.get()).collect();
         let rows = on_db!(self.0, |db, d| {
             // The list is one parameter: a JSON text on SQLite, an array
             // on PostgreSQL (see `in_list`).
@@ -84,7 +87,7 @@ impl Attachments<'_> {
                 )
             });
             sqlx::query_as::<_, AttachmentRow>(SQL.as_str())
-                .bind(d::list_arg(seqs)?)
+                .bind(d::list_arg(&seqs)?)
                 .fetch_all(db)
                 .await
         })?;

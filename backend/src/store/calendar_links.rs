@@ -1,6 +1,8 @@
 //! The `calendar_links` table: one secret feed link per user, by the
 //! SHA-256 of its token.
 
+use shipshape_domain::time::Timestamp;
+use shipshape_domain::ids::UserId;
 use super::{on_db, Conn, DbResult};
 
 /// The `calendar_links` table on one connection.
@@ -14,15 +16,15 @@ impl Conn {
 
 impl CalendarLinks<'_> {
     /// Makes `token_sha256` the user's only link (an older one stops working).
-    pub async fn replace(self, user_id: i64, token_sha256: &str, at: &str) -> DbResult<()> {
+    pub async fn replace(self, user_id: UserId, token_sha256: &str, at: Timestamp) -> DbResult<()> {
         on_db!(self.0, |db| sqlx::query(
             "INSERT INTO calendar_links (token_sha256, user_id, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (user_id) DO UPDATE SET token_sha256 = excluded.token_sha256,
              created_at = excluded.created_at"
         )
         .bind(token_sha256)
-        .bind(user_id)
-        .bind(at)
+        .bind(user_id.get())
+        .bind(at.to_string())
         .execute(db)
         .await
         .map(|_| ()))

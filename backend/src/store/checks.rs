@@ -1,6 +1,7 @@
 //! The `check_results` table: appended per run, read newest per item
 //! (append-only: PostgreSQL's triggers refuse updates and deletes).
 
+use shipshape_domain::ids::ClusterId;
 use super::{on_db, Conn, DbResult};
 use shipshape_domain::check::{CheckResult, CheckStatus};
 use sqlx::FromRow;
@@ -22,7 +23,7 @@ impl CheckRow {
             sqlx::Error::Decode(format!("unknown check status {:?}", self.status).into())
         })?;
         Ok(CheckResult {
-            item_id: self.item_id,
+            item_id: self.item_id.into(),
             status,
             reason: self.reason,
             observed: self.observed,
@@ -43,14 +44,14 @@ impl Conn {
 }
 
 impl CheckResults<'_> {
-    pub async fn insert(self, cluster_id: i64, run_id: &str, r: &CheckResult) -> DbResult<()> {
+    pub async fn insert(self, cluster_id: ClusterId, run_id: &str, r: &CheckResult) -> DbResult<()> {
         on_db!(self.0, |db| {
             sqlx::query(
             "INSERT INTO check_results (cluster_id, item_id, run_id, status, reason, observed, evidence, duration_ms, at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         )
-        .bind(cluster_id)
-        .bind(&r.item_id)
+        .bind(cluster_id.get())
+        .bind(&r.item_id.as_str())
         .bind(run_id)
         .bind(r.status.as_str())
         .bind(&r.reason)
@@ -68,7 +69,7 @@ impl CheckResults<'_> {
     /// `since` (the cluster's last check-target change), if given.
     pub async fn latest_per_item(
         self,
-        cluster_id: i64,
+        cluster_id: ClusterId,
         since: Option<&str>,
     ) -> DbResult<Vec<CheckResult>> {
         // The newest row of each item is the one with the highest id (the
@@ -80,7 +81,7 @@ impl CheckResults<'_> {
                    WHERE cluster_id = $1 AND ($2 IS NULL OR at >= $2) GROUP BY item_id) newest ON c.id = newest.id
              ORDER BY c.item_id"
         )
-        .bind(cluster_id)
+        .bind(cluster_id.get())
         .bind(since)
         .fetch_all(db)
         .await

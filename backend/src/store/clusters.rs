@@ -9,6 +9,8 @@
 //! only). So an insert skips a clash with `ON CONFLICT DO NOTHING`, and an
 //! update runs in a savepoint that is rolled back when it fails.
 
+use shipshape_domain::time::Timestamp;
+use shipshape_domain::ids::ClusterId;
 use super::{on_db, Conn, DbResult};
 use shipshape_domain::cluster::{Cluster, ValidCluster};
 use shipshape_domain::connection::Connection;
@@ -23,7 +25,8 @@ pub enum Write {
 
 #[derive(FromRow)]
 struct ClusterRow {
-    id: i64,
+    #[sqlx(try_from = "i64")]
+    id: ClusterId,
     name: String,
     environment: String,
     coordinator_url: String,
@@ -84,7 +87,7 @@ impl Conn {
 }
 
 impl Clusters<'_> {
-    pub async fn insert(self, c: &ValidCluster, at: &str) -> DbResult<Write> {
+    pub async fn insert(self, c: &ValidCluster, at: Timestamp) -> DbResult<Write> {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!(
                 "INSERT INTO clusters (name, environment, coordinator_url, notes, connection, created_at, updated_at)
@@ -98,7 +101,7 @@ impl Clusters<'_> {
             .bind(c.coordinator_url())
             .bind(c.notes())
             .bind(&connection)
-            .bind(at)
+            .bind(at.to_string())
             .fetch_optional(db)
             .await);
         match result {
@@ -108,7 +111,7 @@ impl Clusters<'_> {
         }
     }
 
-    pub async fn update(self, id: i64, c: &ValidCluster, at: &str) -> DbResult<Write> {
+    pub async fn update(self, id: ClusterId, c: &ValidCluster, at: Timestamp) -> DbResult<Write> {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!(
                 "UPDATE clusters SET name = $1, environment = $2, coordinator_url = $3, notes = $4,
@@ -124,8 +127,8 @@ impl Clusters<'_> {
                 .bind(c.coordinator_url())
                 .bind(c.notes())
                 .bind(&connection)
-                .bind(at)
-                .bind(id)
+                .bind(at.to_string())
+                .bind(id.get())
                 .fetch_optional(&mut *savepoint)
                 .await;
             match &result {
@@ -139,13 +142,13 @@ impl Clusters<'_> {
 
     /// Marks the cluster's check target as changed at `at`: results from
     /// before do not count.
-    pub async fn reset_checks(self, id: i64, at: &str, reason: &str) -> DbResult<()> {
+    pub async fn reset_checks(self, id: ClusterId, at: Timestamp, reason: &str) -> DbResult<()> {
         on_db!(self.0, |db| sqlx::query(
             "UPDATE clusters SET checks_reset_at = $1, checks_reset_reason = $2 WHERE id = $3"
         )
-        .bind(at)
+        .bind(at.to_string())
         .bind(reason)
-        .bind(id)
+        .bind(id.get())
         .execute(db)
         .await
         .map(|_| ()))
@@ -154,27 +157,27 @@ impl Clusters<'_> {
     /// Sets or clears `archived_at`; `None` when there is no such cluster.
     pub async fn set_archived(
         self,
-        id: i64,
-        archived_at: Option<&str>,
-        at: &str,
+        id: ClusterId,
+        archived_at: Option<Timestamp>,
+        at: Timestamp,
     ) -> DbResult<Option<Cluster>> {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!("UPDATE clusters SET archived_at = $1, updated_at = $2 WHERE id = $3 RETURNING {COLUMNS}")
         });
         let row = on_db!(self.0, |db| sqlx::query_as::<_, ClusterRow>(SQL.as_str())
-            .bind(archived_at)
-            .bind(at)
-            .bind(id)
+            .bind(archived_at.map(|t| t.to_string()))
+            .bind(at.to_string())
+            .bind(id.get())
             .fetch_optional(db)
             .await)?;
         row.map(TryInto::try_into).transpose()
     }
 
-    pub async fn by_id(self, id: i64) -> DbResult<Option<Cluster>> {
+    pub async fn by_id(self, id: ClusterId) -> DbResult<Option<Cluster>> {
         static SQL: std::sync::LazyLock<String> =
             std::sync::LazyLock::new(|| format!("SELECT {COLUMNS} FROM clusters WHERE id = $1"));
         let row = on_db!(self.0, |db| sqlx::query_as::<_, ClusterRow>(SQL.as_str())
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(db)
             .await)?;
         row.map(TryInto::try_into).transpose()

@@ -8,6 +8,7 @@
 //! Only the SQL is here (states as JSON text); decoding them, applying a
 //! ledger row and rebuilding from the ledger are in [`crate::ledger`].
 
+use shipshape_domain::ids::ClusterId;
 use super::{on_db, Conn, DbResult};
 use chrono::NaiveDate;
 
@@ -22,33 +23,33 @@ impl Conn {
 
 impl ItemStateTable<'_> {
     /// `(item, state)` of every item of one cluster.
-    pub async fn of_cluster(self, cluster_id: i64) -> DbResult<Vec<(String, String)>> {
+    pub async fn of_cluster(self, cluster_id: ClusterId) -> DbResult<Vec<(String, String)>> {
         on_db!(self.0, |db| sqlx::query_as::<_, (String, String)>(
             "SELECT item_id, state FROM item_state WHERE cluster_id = $1"
         )
-        .bind(cluster_id)
+        .bind(cluster_id.get())
         .fetch_all(db)
         .await)
     }
 
     /// One item's state.
-    pub async fn state(self, cluster_id: i64, item_id: &str) -> DbResult<Option<String>> {
+    pub async fn state(self, cluster_id: ClusterId, item_id: &str) -> DbResult<Option<String>> {
         on_db!(self.0, |db| sqlx::query_scalar::<_, String>(
             "SELECT state FROM item_state WHERE cluster_id = $1 AND item_id = $2"
         )
-        .bind(cluster_id)
+        .bind(cluster_id.get())
         .bind(item_id)
         .fetch_optional(db)
         .await)
     }
 
     /// Stores an item's current state.
-    pub async fn store(self, cluster_id: i64, item_id: &str, state: &str) -> DbResult<()> {
+    pub async fn store(self, cluster_id: ClusterId, item_id: &str, state: &str) -> DbResult<()> {
         on_db!(self.0, |db| sqlx::query(
             "INSERT INTO item_state (cluster_id, item_id, state) VALUES ($1, $2, $3)
              ON CONFLICT (cluster_id, item_id) DO UPDATE SET state = excluded.state"
         )
-        .bind(cluster_id)
+        .bind(cluster_id.get())
         .bind(item_id)
         .bind(state)
         .execute(db)
@@ -59,7 +60,7 @@ impl ItemStateTable<'_> {
     /// Stores an item's state as it stands at the end of `day`.
     pub async fn store_daily(
         self,
-        cluster_id: i64,
+        cluster_id: ClusterId,
         item_id: &str,
         day: NaiveDate,
         state: &str,
@@ -70,7 +71,7 @@ impl ItemStateTable<'_> {
             "INSERT INTO item_state_daily (cluster_id, item_id, day, state) VALUES ($1, $2, $3, $4)
              ON CONFLICT (cluster_id, item_id, day) DO UPDATE SET state = excluded.state"
         )
-        .bind(cluster_id)
+        .bind(cluster_id.get())
         .bind(item_id)
         .bind(&day)
         .bind(state)
@@ -105,7 +106,7 @@ impl ItemStateTable<'_> {
     pub async fn daily_before(
         self,
         first: NaiveDate,
-        cluster_id: Option<i64>,
+        cluster_id: Option<ClusterId>,
     ) -> DbResult<Vec<(i64, String, String)>> {
         // The newest day before `first` per item, joined back to its row
         // (the same on both databases; PostgreSQL's DISTINCT ON is not in
@@ -120,7 +121,7 @@ impl ItemStateTable<'_> {
              ORDER BY d.cluster_id, d.item_id"
         )
         .bind(&first)
-        .bind(cluster_id)
+        .bind(cluster_id.map(ClusterId::get))
         .fetch_all(db)
         .await
         })
@@ -132,7 +133,7 @@ impl ItemStateTable<'_> {
         self,
         first: NaiveDate,
         last: NaiveDate,
-        cluster_id: Option<i64>,
+        cluster_id: Option<ClusterId>,
     ) -> DbResult<Vec<(String, i64, String, String)>> {
         // Within a day by cluster and item: the order SQLite reads them in
         // (its index by day holds the primary key after it), spelled out.
@@ -147,7 +148,7 @@ impl ItemStateTable<'_> {
         )
         .bind(&first)
         .bind(&last)
-        .bind(cluster_id)
+        .bind(cluster_id.map(ClusterId::get))
         .fetch_all(db)
         .await)
     }

@@ -13,9 +13,11 @@
 use super::{on_db, Conn, DbResult};
 use futures::stream::{BoxStream, StreamExt};
 use shipshape_domain::export::ExportFilter;
+use shipshape_domain::ids::{ClusterId, ItemId, Seq};
 use shipshape_domain::ledger::{EntryContent, LedgerEntry};
 use shipshape_domain::ledger_action::LedgerAction;
 use shipshape_domain::signoff::SignoffAction;
+use shipshape_domain::time::Timestamp;
 use sqlx::FromRow;
 use std::sync::LazyLock;
 
@@ -46,13 +48,19 @@ fn detailed_standing(a: LedgerAction) -> bool {
 pub(crate) const COLUMNS: &str =
     "seq, at, actor, cluster_id, item_id, action, note, details, prev_hash, hash";
 
+/// A stored row; a timestamp that is not RFC 3339 fails the read loudly
+/// (no writer ever stored one).
 #[derive(FromRow)]
 pub(crate) struct EntryRow {
-    pub seq: i64,
-    pub at: String,
+    #[sqlx(try_from = "i64")]
+    pub seq: Seq,
+    #[sqlx(try_from = "String")]
+    pub at: Timestamp,
     pub actor: String,
-    pub cluster_id: i64,
-    pub item_id: String,
+    #[sqlx(try_from = "i64")]
+    pub cluster_id: ClusterId,
+    #[sqlx(try_from = "String")]
+    pub item_id: ItemId,
     pub action: String,
     pub note: String,
     pub details: String,
@@ -62,8 +70,8 @@ pub(crate) struct EntryRow {
 
 impl From<EntryRow> for LedgerEntry {
     fn from(r: EntryRow) -> Self {
-        LedgerEntry {
-            content: EntryContent {
+        LedgerEntry::from_stored(
+            EntryContent {
                 seq: r.seq,
                 at: r.at,
                 actor: r.actor,
@@ -74,14 +82,14 @@ impl From<EntryRow> for LedgerEntry {
                 details: r.details,
                 prev_hash: r.prev_hash,
             },
-            hash: r.hash,
-        }
+            r.hash,
+        )
     }
 }
 
 impl EntryRow {
     pub(crate) fn content(self) -> EntryContent {
-        LedgerEntry::from(self).content
+        LedgerEntry::from(self).into_content()
     }
 }
 
@@ -194,12 +202,13 @@ impl Conn {
 
 impl Ledger<'_> {
     /// The newest row's seq and hash: what the next row links to.
-    pub async fn tip(self) -> DbResult<Option<(i64, String)>> {
-        on_db!(self.0, |db| sqlx::query_as::<_, (i64, String)>(
+    pub async fn tip(self) -> DbResult<Option<(Seq, String)>> {
+        let tip = on_db!(self.0, |db| sqlx::query_as::<_, (i64, String)>(
             "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1"
         )
         .fetch_optional(db)
-        .await)
+        .await)?;
+        Ok(tip.map(|(seq, hash)| (Seq::new(seq), hash)))
     }
 
     /// The newest row's seq, 0 for an empty ledger.
@@ -239,11 +248,11 @@ impl Ledger<'_> {
     /// The earliest timestamp among rows after `seq` (none when `seq` is
     /// the tip): tells whether anything written since then is dated in the
     /// past.
-    pub async fn earliest_at_after(self, seq: i64) -> DbResult<Option<String>> {
+    pub async fn earliest_at_after(self, seq: Seq) -> DbResult<Option<String>> {
         on_db!(self.0, |db| sqlx::query_scalar::<_, Option<String>>(
             "SELECT MIN(at) FROM ledger WHERE seq > $1"
         )
-        .bind(seq)
+        .bind(seq.get())
         .fetch_one(db)
         .await)
     }
@@ -251,7 +260,7 @@ impl Ledger<'_> {
     /// The newest sign-off action on one item of one cluster.
     pub async fn latest_action(
         self,
-        cluster_id: i64,
+        cluster_id: ClusterId,
         item_id: &str,
     ) -> DbResult<Option<SignoffAction>> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
@@ -261,7 +270,7 @@ impl Ledger<'_> {
             )
         });
         let action = on_db!(self.0, |db| sqlx::query_scalar::<_, String>(SQL.as_str())
-            .bind(cluster_id)
+            .bind(cluster_id.get())
             .bind(item_id)
             .fetch_optional(db)
             .await)?;
@@ -276,18 +285,18 @@ impl Ledger<'_> {
                 "INSERT INTO ledger ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
             )
         });
-        let c = &e.content;
+        let c = &e.content();
         on_db!(self.0, |db| sqlx::query(SQL.as_str())
-            .bind(c.seq)
-            .bind(&c.at)
+            .bind(c.seq.get())
+            .bind(&c.at.to_string())
             .bind(&c.actor)
-            .bind(c.cluster_id)
-            .bind(&c.item_id)
+            .bind(c.cluster_id.get())
+            .bind(&c.item_id.as_str())
             .bind(&c.action)
             .bind(&c.note)
             .bind(&c.details)
             .bind(&c.prev_hash)
-            .bind(&e.hash)
+            .bind(&e.hash())
             .execute(db)
             .await
             // Each driver has its own result type: only success is kept.
@@ -296,7 +305,7 @@ impl Ledger<'_> {
 
     /// The newest sign-off row per item of one cluster, whole (with
     /// details, which name its evidence files), in chain order.
-    pub async fn latest_signoff_rows(self, cluster_id: i64) -> DbResult<Vec<LedgerEntry>> {
+    pub async fn latest_signoff_rows(self, cluster_id: ClusterId) -> DbResult<Vec<LedgerEntry>> {
         // The newest sign-off row per item: the partial index
         // `ledger_signoffs_by_cluster_item` (both databases) answers the
         // inner query.
@@ -308,14 +317,14 @@ impl Ledger<'_> {
             )
         });
         let rows = on_db!(self.0, |db| sqlx::query_as::<_, EntryRow>(SQL.as_str())
-            .bind(cluster_id)
+            .bind(cluster_id.get())
             .fetch_all(db)
             .await)?;
         Ok(entries(rows))
     }
 
     /// Waiver rows of one cluster or all, in chain order.
-    pub async fn waiver_rows(self, cluster_id: Option<i64>) -> DbResult<Vec<EntryContent>> {
+    pub async fn waiver_rows(self, cluster_id: Option<ClusterId>) -> DbResult<Vec<EntryContent>> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
             format!(
                 "SELECT {COLUMNS} FROM ledger WHERE action IN {WAIVER_ACTIONS}
@@ -323,7 +332,7 @@ impl Ledger<'_> {
             )
         });
         let rows = on_db!(self.0, |db| sqlx::query_as::<_, EntryRow>(SQL.as_str())
-            .bind(cluster_id)
+            .bind(cluster_id.map(ClusterId::get))
             .fetch_all(db)
             .await)?;
         Ok(contents(rows))
@@ -333,7 +342,7 @@ impl Ledger<'_> {
     /// chain order: what the readiness trend replays. Only what standing
     /// depends on is read (times, actions, waiver details); actor, note and
     /// hashes come back empty, which keeps a replay of a long ledger cheap.
-    pub async fn standing_rows(self, cluster_id: Option<i64>) -> DbResult<Vec<EntryContent>> {
+    pub async fn standing_rows(self, cluster_id: Option<ClusterId>) -> DbResult<Vec<EntryContent>> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
             format!(
                 "SELECT seq, at, CAST('' AS TEXT) AS actor, cluster_id, item_id, action, CAST('' AS TEXT) AS note,
@@ -345,7 +354,7 @@ impl Ledger<'_> {
             )
         });
         let rows = on_db!(self.0, |db| sqlx::query_as::<_, EntryRow>(SQL.as_str())
-            .bind(cluster_id)
+            .bind(cluster_id.map(ClusterId::get))
             .fetch_all(db)
             .await)?;
         Ok(contents(rows))
@@ -355,7 +364,7 @@ impl Ledger<'_> {
     /// `limit`.
     pub async fn newest_with_action(
         self,
-        cluster_id: i64,
+        cluster_id: ClusterId,
         action: &str,
         limit: i64,
     ) -> DbResult<Vec<LedgerEntry>> {
@@ -365,7 +374,7 @@ impl Ledger<'_> {
             )
         });
         let rows = on_db!(self.0, |db| sqlx::query_as::<_, EntryRow>(SQL.as_str())
-            .bind(cluster_id)
+            .bind(cluster_id.get())
             .bind(action)
             .bind(limit)
             .fetch_all(db)
@@ -374,38 +383,38 @@ impl Ledger<'_> {
     }
 
     /// The row with this seq, if any.
-    pub async fn by_seq(self, seq: i64) -> DbResult<Option<LedgerEntry>> {
+    pub async fn by_seq(self, seq: Seq) -> DbResult<Option<LedgerEntry>> {
         static SQL: LazyLock<String> =
             LazyLock::new(|| format!("SELECT {COLUMNS} FROM ledger WHERE seq = $1"));
         let row = on_db!(self.0, |db| sqlx::query_as::<_, EntryRow>(SQL.as_str())
-            .bind(seq)
+            .bind(seq.get())
             .fetch_optional(db)
             .await)?;
         Ok(row.map(Into::into))
     }
 
     /// Every row about one item of one cluster, newest first.
-    pub async fn item_history(self, cluster_id: i64, item_id: &str) -> DbResult<Vec<LedgerEntry>> {
+    pub async fn item_history(self, cluster_id: ClusterId, item_id: &str) -> DbResult<Vec<LedgerEntry>> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
             format!(
                 "SELECT {COLUMNS} FROM ledger WHERE cluster_id = $1 AND item_id = $2 ORDER BY seq DESC"
             )
         });
         let rows = on_db!(self.0, |db| sqlx::query_as::<_, EntryRow>(SQL.as_str())
-            .bind(cluster_id)
+            .bind(cluster_id.get())
             .bind(item_id)
             .fetch_all(db)
             .await)?;
         Ok(entries(rows))
     }
 
-    pub async fn has_item_history(self, cluster_id: i64, item_id: &str) -> DbResult<bool> {
+    pub async fn has_item_history(self, cluster_id: ClusterId, item_id: &str) -> DbResult<bool> {
         // Whether one row exists: nothing to decode, so no boolean or
         // integer type that differs between the databases.
         on_db!(self.0, |db| sqlx::query(
             "SELECT 1 FROM ledger WHERE cluster_id = $1 AND item_id = $2 LIMIT 1"
         )
-        .bind(cluster_id)
+        .bind(cluster_id.get())
         .bind(item_id)
         .fetch_optional(db)
         .await
@@ -418,9 +427,10 @@ impl Ledger<'_> {
     pub async fn export_page(
         self,
         f: &ExportFilter,
-        after_seq: i64,
+        after_seq: Seq,
         limit: i64,
     ) -> DbResult<Vec<LedgerEntry>> {
+        let after_seq = after_seq.get();
         let rows = on_db!(self.0, |db, d| {
             static SQL: LazyLock<String> = LazyLock::new(|| {
                 format!(

@@ -2,6 +2,8 @@
 //! at most once per target; the cursor says up to which ledger row events
 //! were looked for.
 
+use shipshape_domain::time::Timestamp;
+use shipshape_domain::ids::Seq;
 use super::{on_db, Conn, DbResult};
 
 /// The notification tables on one connection.
@@ -16,7 +18,7 @@ impl Conn {
 impl Notifications<'_> {
     /// Records an event for a target; `false` when it was recorded before
     /// (so it is not sent twice).
-    pub async fn claim(self, event_id: &str, target: &str, kind: &str, at: &str) -> DbResult<bool> {
+    pub async fn claim(self, event_id: &str, target: &str, kind: &str, at: Timestamp) -> DbResult<bool> {
         // A replica claiming the same event at once waits for the first
         // claim to commit, then inserts nothing: one claim wins.
         let r = on_db!(self.0, |db| {
@@ -27,7 +29,7 @@ impl Notifications<'_> {
         .bind(event_id)
         .bind(target)
         .bind(kind)
-        .bind(at)
+        .bind(at.to_string())
         .execute(db)
         .await
         .map(|r| r.rows_affected())
@@ -44,12 +46,12 @@ impl Notifications<'_> {
         .await)
     }
 
-    pub async fn set_cursor(self, seq: i64) -> DbResult<()> {
+    pub async fn set_cursor(self, seq: Seq) -> DbResult<()> {
         on_db!(self.0, |db| sqlx::query(
             "INSERT INTO notify_cursor (name, seq) VALUES ('ledger', $1)
              ON CONFLICT (name) DO UPDATE SET seq = excluded.seq"
         )
-        .bind(seq)
+        .bind(seq.get())
         .execute(db)
         .await
         .map(|_| ()))

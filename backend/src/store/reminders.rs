@@ -1,6 +1,8 @@
 //! The `reminders_sent` table: which Day-2 reminders went out (one row per
 //! cluster, task, due date and state, so each message goes out once).
 
+use shipshape_domain::time::Timestamp;
+use shipshape_domain::ids::ClusterId;
 use super::{on_db, Conn, DbResult};
 
 /// The `reminders_sent` table on one connection.
@@ -17,22 +19,22 @@ impl Reminders<'_> {
     /// not sent twice).
     pub async fn claim(
         self,
-        cluster_id: i64,
+        cluster_id: ClusterId,
         task_id: &str,
         due: &str,
         state: &str,
-        at: &str,
+        at: Timestamp,
     ) -> DbResult<bool> {
         let r = on_db!(self.0, |db| sqlx::query(
             "INSERT INTO reminders_sent (cluster_id, task_id, due, state, sent_at)
              VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (cluster_id, task_id, due, state) DO NOTHING"
         )
-        .bind(cluster_id)
+        .bind(cluster_id.get())
         .bind(task_id)
         .bind(due)
         .bind(state)
-        .bind(at)
+        .bind(at.to_string())
         .execute(db)
         .await
         .map(|r| r.rows_affected()))?;

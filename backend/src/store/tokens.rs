@@ -2,13 +2,15 @@
 //! up by the SHA-256 of the secret. `read_only` is 0/1 in SQLite and a
 //! BOOLEAN on PostgreSQL; the row reads it as `bool` on both.
 
+use shipshape_domain::time::Timestamp;
+use shipshape_domain::ids::{TokenId, UserId};
 use super::{on_db, Conn, DbResult};
 use shipshape_domain::api_token::TokenInfo;
 use sqlx::FromRow;
 
 /// A token to store (its secret only as a digest).
 pub struct NewToken<'a> {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub name: &'a str,
     pub token_sha256: &'a str,
     pub read_only: bool,
@@ -18,7 +20,8 @@ pub struct NewToken<'a> {
 
 #[derive(FromRow)]
 struct TokenRow {
-    id: i64,
+    #[sqlx(try_from = "i64")]
+    id: TokenId,
     name: String,
     read_only: bool,
     created_at: String,
@@ -45,7 +48,8 @@ impl From<TokenRow> for TokenInfo {
 struct TokenWithOwner {
     #[sqlx(flatten)]
     token: TokenRow,
-    user_id: i64,
+    #[sqlx(try_from = "i64")]
+    user_id: UserId,
 }
 
 const COLUMNS: &str = "id, name, read_only, created_at, expires_at, last_used_at, revoked_at";
@@ -61,13 +65,13 @@ impl Conn {
 
 impl Tokens<'_> {
     /// Stores a token; returns its id.
-    pub async fn insert(self, t: &NewToken<'_>) -> DbResult<i64> {
-        on_db!(self.0, |db| {
+    pub async fn insert(self, t: &NewToken<'_>) -> DbResult<TokenId> {
+        let id: i64 = on_db!(self.0, |db| {
             sqlx::query_scalar(
             "INSERT INTO api_tokens (user_id, name, token_sha256, read_only, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
         )
-        .bind(t.user_id)
+        .bind(t.user_id.get())
         .bind(t.name)
         .bind(t.token_sha256)
         .bind(t.read_only)
@@ -75,22 +79,23 @@ impl Tokens<'_> {
         .bind(t.expires_at)
         .fetch_one(db)
         .await
-        })
+        })?;
+        Ok(TokenId::new(id))
     }
 
-    pub async fn of_user(self, user_id: i64) -> DbResult<Vec<TokenInfo>> {
+    pub async fn of_user(self, user_id: UserId) -> DbResult<Vec<TokenInfo>> {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!("SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY id DESC")
         });
         let rows = on_db!(self.0, |db| sqlx::query_as::<_, TokenRow>(SQL.as_str())
-            .bind(user_id)
+            .bind(user_id.get())
             .fetch_all(db)
             .await)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// The token and its owner's id, by the secret's digest.
-    pub async fn by_digest(self, token_sha256: &str) -> DbResult<Option<(TokenInfo, i64)>> {
+    pub async fn by_digest(self, token_sha256: &str) -> DbResult<Option<(TokenInfo, UserId)>> {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!("SELECT {COLUMNS}, user_id FROM api_tokens WHERE token_sha256 = $1")
         });
@@ -103,12 +108,12 @@ impl Tokens<'_> {
         Ok(found.map(|w| (w.token.into(), w.user_id)))
     }
 
-    pub async fn touch(self, id: i64, at: &str) -> DbResult<()> {
+    pub async fn touch(self, id: TokenId, at: Timestamp) -> DbResult<()> {
         on_db!(self.0, |db| sqlx::query(
             "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2"
         )
-        .bind(at)
-        .bind(id)
+        .bind(at.to_string())
+        .bind(id.get())
         .execute(db)
         .await
         .map(|_| ()))
@@ -116,14 +121,14 @@ impl Tokens<'_> {
 
     /// Revokes the user's token; false when there is no such (unrevoked)
     /// token of theirs.
-    pub async fn revoke(self, user_id: i64, id: i64, at: &str) -> DbResult<bool> {
+    pub async fn revoke(self, user_id: UserId, id: TokenId, at: Timestamp) -> DbResult<bool> {
         let done = on_db!(self.0, |db| {
             sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL"
         )
-        .bind(at)
-        .bind(id)
-        .bind(user_id)
+        .bind(at.to_string())
+        .bind(id.get())
+        .bind(user_id.get())
         .execute(db)
         .await
         .map(|done| done.rows_affected())
@@ -132,12 +137,12 @@ impl Tokens<'_> {
     }
 
     /// Revokes every unrevoked token of the user; returns how many.
-    pub async fn revoke_all(self, user_id: i64, at: &str) -> DbResult<u64> {
+    pub async fn revoke_all(self, user_id: UserId, at: Timestamp) -> DbResult<u64> {
         on_db!(self.0, |db| sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL"
         )
-        .bind(at)
-        .bind(user_id)
+        .bind(at.to_string())
+        .bind(user_id.get())
         .execute(db)
         .await
         .map(|done| done.rows_affected()))

@@ -10,6 +10,8 @@
 //! clash with `ON CONFLICT DO NOTHING`, and no row back means the name is
 //! taken, on both databases.
 
+use shipshape_domain::time::Timestamp;
+use shipshape_domain::ids::UserId;
 use super::{on_db, Conn, DbResult};
 use shipshape_domain::directory::Source;
 use shipshape_domain::role::Role;
@@ -27,7 +29,8 @@ const COLUMNS: &str = "id, username, role, created_at, disabled_at IS NOT NULL A
 
 #[derive(FromRow)]
 struct UserRow {
-    id: i64,
+    #[sqlx(try_from = "i64")]
+    id: UserId,
     username: String,
     role: String,
     created_at: String,
@@ -107,7 +110,7 @@ impl Users<'_> {
         username: &str,
         password_hash: &str,
         role: Role,
-        at: &str,
+        at: Timestamp,
         source: Source,
     ) -> DbResult<Option<User>> {
         // A taken name inserts nothing (no row back) instead of failing: on
@@ -125,7 +128,7 @@ impl Users<'_> {
             .bind(username)
             .bind(password_hash)
             .bind(role.as_str())
-            .bind(at)
+            .bind(at.to_string())
             .bind(source.as_str())
             .fetch_optional(db)
             .await);
@@ -138,7 +141,7 @@ impl Users<'_> {
         self,
         username: &str,
         password_hash: &str,
-        at: &str,
+        at: Timestamp,
     ) -> DbResult<Option<User>> {
         // Under PostgreSQL's READ COMMITTED two setups could both see no
         // users; the write lock, taken before the insert reads the table,
@@ -160,7 +163,7 @@ impl Users<'_> {
             let row = sqlx::query_as::<_, UserRow>(SQL.as_str())
                 .bind(username)
                 .bind(password_hash)
-                .bind(at)
+                .bind(at.to_string())
                 .fetch_optional(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -170,12 +173,12 @@ impl Users<'_> {
     }
 
     /// An enabled account by id (sessions and tokens resolve through this).
-    pub async fn by_id(self, id: i64) -> DbResult<Option<User>> {
+    pub async fn by_id(self, id: UserId) -> DbResult<Option<User>> {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!("SELECT {COLUMNS} FROM users WHERE id = $1 AND disabled_at IS NULL")
         });
         let row = on_db!(self.0, |db| sqlx::query_as::<_, UserRow>(SQL.as_str())
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(db)
             .await)?;
         row.map(User::try_from).transpose()
@@ -229,11 +232,11 @@ impl Users<'_> {
     }
 
     /// Any account, disabled or not (for admins changing it).
-    pub async fn account(self, id: i64) -> DbResult<Option<User>> {
+    pub async fn account(self, id: UserId) -> DbResult<Option<User>> {
         static SQL: std::sync::LazyLock<String> =
             std::sync::LazyLock::new(|| format!("SELECT {COLUMNS} FROM users WHERE id = $1"));
         let row = on_db!(self.0, |db| sqlx::query_as::<_, UserRow>(SQL.as_str())
-            .bind(id)
+            .bind(id.get())
             .fetch_optional(db)
             .await)?;
         row.map(User::try_from).transpose()
@@ -247,57 +250,57 @@ impl Users<'_> {
         .await)
     }
 
-    pub async fn set_role(self, id: i64, role: Role) -> DbResult<()> {
+    pub async fn set_role(self, id: UserId, role: Role) -> DbResult<()> {
         on_db!(self.0, |db| sqlx::query(
             "UPDATE users SET role = $1 WHERE id = $2"
         )
         .bind(role.as_str())
-        .bind(id)
+        .bind(id.get())
         .execute(db)
         .await
         .map(|_| ()))
     }
 
-    pub async fn set_disabled(self, id: i64, disabled_at: Option<&str>) -> DbResult<()> {
+    pub async fn set_disabled(self, id: UserId, disabled_at: Option<Timestamp>) -> DbResult<()> {
         on_db!(self.0, |db| sqlx::query(
             "UPDATE users SET disabled_at = $1 WHERE id = $2"
         )
-        .bind(disabled_at)
-        .bind(id)
+        .bind(disabled_at.map(|t| t.to_string()))
+        .bind(id.get())
         .execute(db)
         .await
         .map(|_| ()))
     }
 
-    pub async fn set_password(self, id: i64, hash: &str) -> DbResult<()> {
+    pub async fn set_password(self, id: UserId, hash: &str) -> DbResult<()> {
         on_db!(self.0, |db| sqlx::query(
             "UPDATE users SET password_hash = $1 WHERE id = $2"
         )
         .bind(hash)
-        .bind(id)
+        .bind(id.get())
         .execute(db)
         .await
         .map(|_| ()))
     }
 
     /// The user's newest "sign out everywhere" (unix ms), if any.
-    pub async fn sessions_valid_after(self, id: i64) -> DbResult<Option<i64>> {
+    pub async fn sessions_valid_after(self, id: UserId) -> DbResult<Option<i64>> {
         let v: Option<Option<i64>> = on_db!(self.0, |db| sqlx::query_scalar(
             "SELECT sessions_valid_after FROM users WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(db)
         .await)?;
         Ok(v.flatten())
     }
 
     /// Ends every session of the user that began at or before `at`.
-    pub async fn end_sessions(self, id: i64, at: i64) -> DbResult<()> {
+    pub async fn end_sessions(self, id: UserId, at: i64) -> DbResult<()> {
         on_db!(self.0, |db| sqlx::query(
             "UPDATE users SET sessions_valid_after = $1 WHERE id = $2"
         )
         .bind(at)
-        .bind(id)
+        .bind(id.get())
         .execute(db)
         .await
         .map(|_| ()))
@@ -317,46 +320,46 @@ impl Users<'_> {
     }
 
     /// The OpenID identity (`iss`, `sub`) an account is bound to, if any.
-    pub async fn oidc_identity(self, id: i64) -> DbResult<Option<(String, String)>> {
+    pub async fn oidc_identity(self, id: UserId) -> DbResult<Option<(String, String)>> {
         let row: Option<(Option<String>, Option<String>)> = on_db!(self.0, |db| sqlx::query_as(
             "SELECT oidc_issuer, oidc_subject FROM users WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(db)
         .await)?;
         Ok(row.and_then(|(i, s)| i.zip(s)))
     }
 
     /// Binds an account to an OpenID identity (at its first login).
-    pub async fn bind_oidc(self, id: i64, issuer: &str, subject: &str) -> DbResult<()> {
+    pub async fn bind_oidc(self, id: UserId, issuer: &str, subject: &str) -> DbResult<()> {
         on_db!(self.0, |db| sqlx::query(
             "UPDATE users SET oidc_issuer = $1, oidc_subject = $2 WHERE id = $3"
         )
         .bind(issuer)
         .bind(subject)
-        .bind(id)
+        .bind(id.get())
         .execute(db)
         .await
         .map(|_| ()))
     }
 
     /// When the directory or provider last vouched for a directory account.
-    pub async fn directory_checked_at(self, id: i64) -> DbResult<Option<String>> {
+    pub async fn directory_checked_at(self, id: UserId) -> DbResult<Option<String>> {
         let v: Option<Option<String>> = on_db!(self.0, |db| sqlx::query_scalar(
             "SELECT directory_checked_at FROM users WHERE id = $1"
         )
-        .bind(id)
+        .bind(id.get())
         .fetch_optional(db)
         .await)?;
         Ok(v.flatten())
     }
 
-    pub async fn set_directory_checked(self, id: i64, at: &str) -> DbResult<()> {
+    pub async fn set_directory_checked(self, id: UserId, at: Timestamp) -> DbResult<()> {
         on_db!(self.0, |db| sqlx::query(
             "UPDATE users SET directory_checked_at = $1 WHERE id = $2"
         )
-        .bind(at)
-        .bind(id)
+        .bind(at.to_string())
+        .bind(id.get())
         .execute(db)
         .await
         .map(|_| ()))

@@ -2,6 +2,8 @@
 //! the counting verdict per cluster × item (kept with each run), the newest
 //! facts a run read about each cluster, and the Trino releases seen running.
 
+use shipshape_domain::time::Timestamp;
+use shipshape_domain::ids::ClusterId;
 use super::{on_db, Conn, DbResult};
 use chrono::NaiveDate;
 use shipshape_domain::check::{CheckStatus, VerdictState};
@@ -34,10 +36,10 @@ impl VerdictRow {
     }
 }
 
-fn failing_map(rows: Vec<(i64, String)>) -> HashMap<i64, HashSet<String>> {
-    let mut out: HashMap<i64, HashSet<String>> = HashMap::new();
+fn failing_map(rows: Vec<(i64, String)>) -> HashMap<ClusterId, HashSet<String>> {
+    let mut out: HashMap<ClusterId, HashSet<String>> = HashMap::new();
     for (cluster, item) in rows {
-        out.entry(cluster).or_default().insert(item);
+        out.entry(ClusterId::new(cluster)).or_default().insert(item);
     }
     out
 }
@@ -46,9 +48,11 @@ fn facts_json(facts: &ClusterFacts) -> DbResult<String> {
     serde_json::to_string(facts).map_err(super::encode_error)
 }
 
-fn facts_map(rows: Vec<(i64, String, String)>) -> HashMap<i64, (ClusterFacts, String)> {
+fn facts_map(rows: Vec<(i64, String, String)>) -> HashMap<ClusterId, (ClusterFacts, String)> {
     rows.into_iter()
-        .filter_map(|(id, json, at)| Some((id, (serde_json::from_str(&json).ok()?, at))))
+        .filter_map(|(id, json, at)| {
+            Some((ClusterId::new(id), (serde_json::from_str(&json).ok()?, at)))
+        })
         .collect()
 }
 
@@ -69,12 +73,12 @@ impl Conn {
 
 impl Verdicts<'_> {
     /// Every item's verdict state on one cluster.
-    pub async fn of_cluster(self, cluster_id: i64) -> DbResult<HashMap<String, VerdictState>> {
+    pub async fn of_cluster(self, cluster_id: ClusterId) -> DbResult<HashMap<String, VerdictState>> {
         let rows = on_db!(self.0, |db| sqlx::query_as::<_, VerdictRow>(
             "SELECT item_id, effective, effective_since, streak_status, streak, streak_since
              FROM check_verdicts WHERE cluster_id = $1"
         )
-        .bind(cluster_id)
+        .bind(cluster_id.get())
         .fetch_all(db)
         .await)?;
         Ok(rows.into_iter().map(VerdictRow::into_state).collect())
@@ -83,10 +87,10 @@ impl Verdicts<'_> {
     /// Stores one item's state after a run.
     pub async fn upsert(
         self,
-        cluster_id: i64,
+        cluster_id: ClusterId,
         item_id: &str,
         s: &VerdictState,
-        at: &str,
+        at: Timestamp,
     ) -> DbResult<()> {
         on_db!(self.0, |db| {
             sqlx::query(
@@ -97,14 +101,14 @@ impl Verdicts<'_> {
                streak_status = excluded.streak_status, streak = excluded.streak,
                streak_since = excluded.streak_since, updated_at = excluded.updated_at"
         )
-        .bind(cluster_id)
+        .bind(cluster_id.get())
         .bind(item_id)
         .bind(s.effective.map(CheckStatus::as_str))
         .bind(&s.effective_since)
         .bind(s.streak_status.unwrap_or(CheckStatus::Error).as_str())
         .bind(i64::from(s.streak.max(1)))
-        .bind(s.streak_since.as_deref().unwrap_or(at))
-        .bind(at)
+        .bind(s.streak_since.clone().unwrap_or_else(|| at.to_string()))
+        .bind(at.to_string())
         .execute(db)
         .await
         .map(|_| ())
@@ -112,14 +116,14 @@ impl Verdicts<'_> {
     }
 
     /// Forgets a cluster's verdict states and facts: its check target changed.
-    pub async fn reset_cluster(self, cluster_id: i64) -> DbResult<()> {
+    pub async fn reset_cluster(self, cluster_id: ClusterId) -> DbResult<()> {
         on_db!(self.0, |db| {
             sqlx::query("DELETE FROM check_verdicts WHERE cluster_id = $1")
-                .bind(cluster_id)
+                .bind(cluster_id.get())
                 .execute(&mut *db)
                 .await?;
             sqlx::query("DELETE FROM cluster_facts WHERE cluster_id = $1")
-                .bind(cluster_id)
+                .bind(cluster_id.get())
                 .execute(&mut *db)
                 .await?;
         });
@@ -127,7 +131,7 @@ impl Verdicts<'_> {
     }
 
     /// Per cluster, the items whose counting verdict is `fail`.
-    pub async fn failing_all(self) -> DbResult<HashMap<i64, HashSet<String>>> {
+    pub async fn failing_all(self) -> DbResult<HashMap<ClusterId, HashSet<String>>> {
         let rows = on_db!(self.0, |db| sqlx::query_as::<_, (i64, String)>(
             "SELECT cluster_id, item_id FROM check_verdicts WHERE effective = 'fail'"
         )
@@ -140,10 +144,10 @@ impl Verdicts<'_> {
     /// first time is remembered with this cluster and time.
     pub async fn record_facts(
         self,
-        cluster_id: i64,
+        cluster_id: ClusterId,
         facts: &ClusterFacts,
         release: Option<u32>,
-        at: &str,
+        at: Timestamp,
     ) -> DbResult<()> {
         let json = facts_json(facts)?;
         on_db!(self.0, |db| {
@@ -151,9 +155,9 @@ impl Verdicts<'_> {
                 "INSERT INTO cluster_facts (cluster_id, facts, at) VALUES ($1, $2, $3)
                  ON CONFLICT (cluster_id) DO UPDATE SET facts = excluded.facts, at = excluded.at",
             )
-            .bind(cluster_id)
+            .bind(cluster_id.get())
             .bind(&json)
-            .bind(at)
+            .bind(at.to_string())
             .execute(&mut *db)
             .await?;
             if let Some(v) = release {
@@ -163,8 +167,8 @@ impl Verdicts<'_> {
                      ON CONFLICT (version) DO NOTHING",
                 )
                 .bind(i64::from(v))
-                .bind(at)
-                .bind(cluster_id)
+                .bind(at.to_string())
+                .bind(cluster_id.get())
                 .execute(&mut *db)
                 .await?;
             }
@@ -174,7 +178,7 @@ impl Verdicts<'_> {
 
     /// Every cluster's newest facts (clusters whose facts cannot be read
     /// are left out) and when they were read.
-    pub async fn facts_all(self) -> DbResult<HashMap<i64, (ClusterFacts, String)>> {
+    pub async fn facts_all(self) -> DbResult<HashMap<ClusterId, (ClusterFacts, String)>> {
         let rows = on_db!(self.0, |db| sqlx::query_as::<_, (i64, String, String)>(
             "SELECT cluster_id, facts, at FROM cluster_facts"
         )

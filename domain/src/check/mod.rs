@@ -2,6 +2,7 @@
 //! was observed becomes a verdict. Running them (HTTP, SQL) is the backend's
 //! job; deciding pass or fail is here, as plain functions.
 
+use crate::ids::ItemId;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -162,7 +163,7 @@ impl Verdict {
 /// One stored result of a check on a cluster's item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckResult {
-    pub item_id: String,
+    pub item_id: ItemId,
     pub status: CheckStatus,
     pub reason: String,
     pub observed: String,
