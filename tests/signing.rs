@@ -10,8 +10,10 @@ mod support;
 
 use serde_json::{json, Value};
 use shipshape_domain::checkpoint::CheckpointDetails;
+use shipshape_domain::ids::{ClusterId, ItemId, Seq};
 use shipshape_domain::ledger::{EntryContent, LedgerEntry};
 use shipshape_domain::signing::SecretKey;
+use shipshape_domain::time::Timestamp;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Row, SqlitePool};
 use std::path::Path;
@@ -48,19 +50,21 @@ async fn rows(pool: &SqlitePool) -> Vec<LedgerEntry> {
         .await
         .unwrap()
         .into_iter()
-        .map(|r| LedgerEntry {
-            content: EntryContent {
-                seq: r.get(0),
-                at: r.get(1),
-                actor: r.get(2),
-                cluster_id: r.get(3),
-                item_id: r.get(4),
-                action: r.get(5),
-                note: r.get(6),
-                details: r.get(7),
-                prev_hash: r.get(8),
-            },
-            hash: r.get(9),
+        .map(|r| {
+            LedgerEntry::from_stored(
+                EntryContent {
+                    seq: Seq::new(r.get(0)),
+                    at: Timestamp::parse(r.get(1)).unwrap(),
+                    actor: r.get(2),
+                    cluster_id: ClusterId::new(r.get(3)),
+                    item_id: ItemId::new(r.get::<String, _>(4)),
+                    action: r.get(5),
+                    note: r.get(6),
+                    details: r.get(7),
+                    prev_hash: r.get(8),
+                },
+                r.get(9),
+            )
         })
         .collect()
 }
@@ -76,11 +80,11 @@ async fn rewrite(pool: &SqlitePool, rows: &[LedgerEntry]) {
         sqlx::query(
             "UPDATE ledger SET note = ?, details = ?, prev_hash = ?, hash = ? WHERE seq = ?",
         )
-        .bind(&e.content.note)
-        .bind(&e.content.details)
-        .bind(&e.content.prev_hash)
-        .bind(&e.hash)
-        .bind(e.content.seq)
+        .bind(&e.content().note)
+        .bind(&e.content().details)
+        .bind(&e.content().prev_hash)
+        .bind(e.hash())
+        .bind(e.content().seq.get())
         .execute(pool)
         .await
         .unwrap();
@@ -251,15 +255,16 @@ async fn checkpoints_sign_the_chain_and_a_rehashed_ledger_fails_verify() {
     let mut chain = rows(&pool).await;
     let victim = chain
         .iter()
-        .position(|e| e.content.action == "done")
+        .position(|e| e.content().action == "done")
         .unwrap();
-    assert!(chain[victim].content.seq < signed);
-    chain[victim].content.note = "never checked".into();
+    assert!(chain[victim].content().seq < signed.into());
+    chain[victim] = chain[victim].tampered(|c| c.note = "never checked".into());
     for i in victim..chain.len() {
+        let mut content = chain[i].content().clone();
         if i > 0 {
-            chain[i].content.prev_hash = chain[i - 1].hash.clone();
+            content.prev_hash = chain[i - 1].hash().to_string();
         }
-        chain[i] = chain[i].content.clone().seal();
+        chain[i] = content.seal();
     }
     rewrite(&pool, &chain[victim..]).await;
     pool.close().await;
@@ -317,30 +322,30 @@ async fn a_checkpoint_signed_by_another_key_fails_verify() {
     let tip = chain.last().unwrap();
     let other = SecretKey::from_bytes(&[7; 32]);
     let forged = EntryContent {
-        seq: tip.content.seq + 1,
-        at: tip.content.at.clone(),
+        seq: tip.content().seq.next(),
+        at: tip.content().at,
         actor: "shipshape".into(),
-        cluster_id: tip.content.cluster_id,
+        cluster_id: tip.content().cluster_id,
         item_id: "_checkpoint".into(),
         action: "checkpoint".into(),
         note: String::new(),
-        details: CheckpointDetails::sign(&other, tip.content.seq, &tip.hash)
+        details: CheckpointDetails::sign(&other, tip.content().seq, tip.hash())
             .to_json()
             .unwrap(),
-        prev_hash: tip.hash.clone(),
+        prev_hash: tip.hash().to_string(),
     }
     .seal();
     sqlx::query("INSERT INTO ledger (seq, at, actor, cluster_id, item_id, action, note, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(forged.content.seq)
-        .bind(&forged.content.at)
-        .bind(&forged.content.actor)
-        .bind(forged.content.cluster_id)
-        .bind(&forged.content.item_id)
-        .bind(&forged.content.action)
-        .bind(&forged.content.note)
-        .bind(&forged.content.details)
-        .bind(&forged.content.prev_hash)
-        .bind(&forged.hash)
+        .bind(forged.content().seq.get())
+        .bind(forged.content().at.to_string())
+        .bind(&forged.content().actor)
+        .bind(forged.content().cluster_id.get())
+        .bind(forged.content().item_id.as_str())
+        .bind(&forged.content().action)
+        .bind(&forged.content().note)
+        .bind(&forged.content().details)
+        .bind(&forged.content().prev_hash)
+        .bind(forged.hash())
         .execute(&pool)
         .await
         .unwrap();
@@ -350,7 +355,7 @@ async fn a_checkpoint_signed_by_another_key_fails_verify() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let err = text(&out);
     assert!(
-        err.contains(&format!("broken at seq {}", forged.content.seq)),
+        err.contains(&format!("broken at seq {}", forged.content().seq)),
         "{err}"
     );
     assert!(err.contains("another key"), "{err}");

@@ -64,7 +64,7 @@ mod tests {
 
     fn task(name: &str, title: &str) -> TaskView {
         TaskView {
-            cluster_id: 3,
+            cluster_id: shipshape_domain::ids::ClusterId::new(3),
             cluster_name: name.into(),
             id: "weekly-failed-queries".into(),
             title: title.into(),

@@ -49,7 +49,10 @@ pub async fn insert(c: &mut Conn, e: &LedgerEntry) -> DbResult<()> {
 pub async fn append(c: &mut Conn, row: NewRow<'_>) -> DbResult<LedgerEntry> {
     let (seq, prev_hash) = match c.ledger().tip().await? {
         Some((seq, hash)) => (Seq::new(seq.get() + 1), hash),
-        None => (Seq::new(1), shipshape_domain::ledger::GENESIS_HASH.to_string()),
+        None => (
+            Seq::new(1),
+            shipshape_domain::ledger::GENESIS_HASH.to_string(),
+        ),
     };
     let entry = EntryContent {
         seq,
@@ -127,7 +130,9 @@ pub async fn apply(c: &mut Conn, row: &EntryContent) -> DbResult<()> {
 pub async fn all_states(c: &mut Conn) -> DbResult<HashMap<ClusterId, HashMap<String, ItemState>>> {
     let mut out: HashMap<ClusterId, HashMap<String, ItemState>> = HashMap::new();
     for (cluster, item, json) in c.item_state().all_rows().await? {
-        out.entry(cluster.into()).or_default().insert(item, decode(&json)?);
+        out.entry(cluster.into())
+            .or_default()
+            .insert(item, decode(&json)?);
     }
     Ok(out)
 }

@@ -33,7 +33,9 @@ pub async fn session_user(
     // A session from before login times were kept, past its lifetime, or
     // from before a "sign out everywhere" no longer counts.
     match login_at {
-        Some(at) if auth::session_counts(state, id.into(), at).await? => auth::user_by_id(state, id.into()).await,
+        Some(at) if auth::session_counts(state, id.into(), at).await? => {
+            auth::user_by_id(state, id.into()).await
+        }
         _ => Ok(None),
     }
 }

@@ -43,10 +43,13 @@ async fn the_ledger_rebuild_keeps_rows_hashes_and_attachments() {
     let mut rows: Vec<LedgerEntry> = Vec::new();
     for seq in 1..=3 {
         let e = EntryContent {
-            seq,
-            at: format!("2026-11-2{seq}T10:00:00.000000Z"),
+            seq: shipshape_domain::ids::Seq::new(seq),
+            at: shipshape_domain::time::Timestamp::parse(&format!(
+                "2026-11-2{seq}T10:00:00.000000Z"
+            ))
+            .unwrap(),
             actor: "sam".into(),
-            cluster_id: 1,
+            cluster_id: shipshape_domain::ids::ClusterId::new(1),
             item_id: "spill".into(),
             action: "done".into(),
             note: format!("row {seq}"),
@@ -55,11 +58,11 @@ async fn the_ledger_rebuild_keeps_rows_hashes_and_attachments() {
         }
         .seal();
         sqlx::query("INSERT INTO ledger (seq, at, actor, cluster_id, item_id, action, note, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .bind(e.content.seq).bind(&e.content.at).bind(&e.content.actor).bind(e.content.cluster_id)
-            .bind(&e.content.item_id).bind(&e.content.action).bind(&e.content.note).bind(&e.content.details)
-            .bind(&e.content.prev_hash).bind(&e.hash)
+            .bind(e.content().seq.get()).bind(e.content().at.to_string()).bind(&e.content().actor).bind(e.content().cluster_id.get())
+            .bind(e.content().item_id.as_str()).bind(&e.content().action).bind(&e.content().note).bind(&e.content().details)
+            .bind(&e.content().prev_hash).bind(e.hash())
             .execute(&mut conn).await.unwrap();
-        prev = e.hash.clone();
+        prev = e.hash().to_string();
         rows.push(e);
     }
     sqlx::query("INSERT INTO attachments (ledger_seq, sha256, name, content_type, size, uploaded_by, uploaded_at) VALUES (2, ?, 'a.png', 'image/png', 1, 'sam', 't')")
@@ -77,7 +80,7 @@ async fn the_ledger_rebuild_keeps_rows_hashes_and_attachments() {
         .unwrap();
     let hashes: Vec<(i64, String)> = rows
         .iter()
-        .map(|r| (r.content.seq, r.hash.clone()))
+        .map(|r| (r.content().seq.get(), r.hash().to_string()))
         .collect();
     assert_eq!(after, hashes, "every row and hash kept");
     assert!(verify_chain(&rows).ok);

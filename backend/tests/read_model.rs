@@ -10,6 +10,7 @@ use shipshape_backend::service::{auth, clusters, signoffs, views};
 use shipshape_backend::AppState;
 use shipshape_domain::cluster::ClusterInput;
 use shipshape_domain::signoff::SignoffAction;
+use shipshape_domain::time::Timestamp;
 use shipshape_domain::trend::{trend, trend_from_states, TrendCluster};
 
 mod common;
@@ -35,7 +36,13 @@ async fn admin_and_two_clusters(state: &AppState) -> (shipshape_domain::user::Us
             notes: String::new(),
             connection: Default::default(),
         };
-        ids.push(clusters::create(state, &admin, &input).await.unwrap().id);
+        ids.push(
+            clusters::create(state, &admin, &input)
+                .await
+                .unwrap()
+                .id
+                .get(),
+        );
     }
     (admin, ids)
 }
@@ -164,13 +171,14 @@ async fn the_read_model_equals_its_rebuild_after_random_histories() {
                 let entry = ledger::append(
                     &mut tx,
                     ledger::NewRow {
-                        at: format!(
+                        at: Timestamp::parse(&format!(
                             "2026-11-{:02}T{:02}:00:00Z",
                             1 + written / 400,
                             written % 24
-                        ),
+                        ))
+                        .unwrap(),
                         actor: ["sam", "mona", "shipshape"][rng.below(3) as usize],
-                        cluster_id,
+                        cluster_id: cluster_id.into(),
                         item_id: &item,
                         action,
                         note,
@@ -180,8 +188,8 @@ async fn the_read_model_equals_its_rebuild_after_random_histories() {
                 .await
                 .unwrap();
                 if action == "waiver_requested" {
-                    requests.push(entry.content.seq);
-                    newest_request.insert((cluster_id, item.clone()), entry.content.seq);
+                    requests.push(entry.content().seq.get());
+                    newest_request.insert((cluster_id, item.clone()), entry.content().seq.get());
                 }
                 written += 1;
             }
@@ -219,7 +227,7 @@ async fn the_read_model_equals_its_rebuild_after_random_histories() {
         );
         let clusters: Vec<TrendCluster> = (1..=6)
             .map(|id| TrendCluster {
-                id,
+                id: shipshape_domain::ids::ClusterId::new(id),
                 registered_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
             })
             .collect();
@@ -261,7 +269,15 @@ async fn concurrent_writers_keep_the_read_model_equal_to_its_rebuild() {
             SignoffAction::NotApplicable,
         ][n % 3];
         tasks.push(tokio::spawn(async move {
-            signoffs::sign(&state, &admin, id, &item, action, &format!("run {n}")).await
+            signoffs::sign(
+                &state,
+                &admin,
+                id.into(),
+                &item,
+                action,
+                &format!("run {n}"),
+            )
+            .await
         }));
     }
     let mut landed = 0;
@@ -289,9 +305,9 @@ async fn append_dated(
     ledger::append(
         &mut tx,
         ledger::NewRow {
-            at: shipshape_domain::time::format_ts(at),
+            at: at.into(),
             actor: "sam",
-            cluster_id,
+            cluster_id: cluster_id.into(),
             item_id: item,
             action: "done",
             note: String::new(),
@@ -351,9 +367,16 @@ async fn the_trend_kept_across_writes_equals_the_trend_computed_afresh() {
         "memory-guardrails",
         "authorization",
     ] {
-        signoffs::sign(&state, &admin, ids[1], item, SignoffAction::Done, "now")
-            .await
-            .unwrap();
+        signoffs::sign(
+            &state,
+            &admin,
+            ids[1].into(),
+            item,
+            SignoffAction::Done,
+            "now",
+        )
+        .await
+        .unwrap();
     }
     let kept = readiness_trend(&state, &admin, None, &q).await.unwrap();
     assert_ne!(kept.last(), first.last(), "today's point moved");

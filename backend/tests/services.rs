@@ -32,7 +32,7 @@ async fn a_cluster(state: &AppState, by: &User, name: &str) -> i64 {
         notes: String::new(),
         connection: Default::default(),
     };
-    clusters::create(state, by, &input).await.unwrap().id
+    clusters::create(state, by, &input).await.unwrap().id.get()
 }
 
 #[tokio::test]
@@ -51,7 +51,7 @@ async fn fifty_concurrent_signoffs_all_land_and_the_chain_verifies() {
             signoffs::sign(
                 &state,
                 &admin,
-                id,
+                id.into(),
                 &item,
                 SignoffAction::Done,
                 &format!("run {n}"),
@@ -77,9 +77,16 @@ async fn the_ledger_refuses_updates_and_deletes() {
     let state = state(&dir).await;
     let admin = admin(&state).await;
     let id = a_cluster(&state, &admin, "c1").await;
-    signoffs::sign(&state, &admin, id, "spill", SignoffAction::Done, "ok")
-        .await
-        .unwrap();
+    signoffs::sign(
+        &state,
+        &admin,
+        id.into(),
+        "spill",
+        SignoffAction::Done,
+        "ok",
+    )
+    .await
+    .unwrap();
     let upd = common::execute(&state, "UPDATE ledger SET note = 'x'", &[])
         .await
         .unwrap_err();
@@ -97,7 +104,7 @@ async fn a_row_edited_behind_the_triggers_is_found() {
     let admin = admin(&state).await;
     let id = a_cluster(&state, &admin, "c1").await;
     for item in ["spill", "tls", "jvm", "audit"] {
-        signoffs::sign(&state, &admin, id, item, SignoffAction::Done, "")
+        signoffs::sign(&state, &admin, id.into(), item, SignoffAction::Done, "")
             .await
             .unwrap();
     }
@@ -111,7 +118,7 @@ async fn a_row_edited_behind_the_triggers_is_found() {
     .unwrap();
     let v = signoffs::verify_ledger(&state).await.unwrap();
     assert!(!v.ok);
-    assert_eq!(v.broken_seq, Some(3));
+    assert_eq!(v.broken_seq, Some(3.into()));
 }
 
 #[tokio::test]
@@ -120,51 +127,67 @@ async fn state_follows_the_ledger_and_rules_are_enforced() {
     let state = state(&dir).await;
     let admin = admin(&state).await;
     let id = a_cluster(&state, &admin, "c1").await;
-    let e = signoffs::sign(&state, &admin, id, "tls", SignoffAction::NotApplicable, " ")
-        .await
-        .unwrap_err();
+    let e = signoffs::sign(
+        &state,
+        &admin,
+        id.into(),
+        "tls",
+        SignoffAction::NotApplicable,
+        " ",
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(e, ServiceError::Invalid(ref f) if f.get("note").is_some()),
         "{e:?}"
     );
-    let e = signoffs::sign(&state, &admin, id, "tls", SignoffAction::Revoked, "")
+    let e = signoffs::sign(&state, &admin, id.into(), "tls", SignoffAction::Revoked, "")
         .await
         .unwrap_err();
     assert!(
         matches!(e, ServiceError::Invalid(ref f) if f.get("status").is_some()),
         "{e:?}"
     );
-    let e = signoffs::sign(&state, &admin, id, "no-such-item", SignoffAction::Done, "")
-        .await
-        .unwrap_err();
+    let e = signoffs::sign(
+        &state,
+        &admin,
+        id.into(),
+        "no-such-item",
+        SignoffAction::Done,
+        "",
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(e, ServiceError::NotFound("item")));
     signoffs::sign(
         &state,
         &admin,
-        id,
+        id.into(),
         "tls",
         SignoffAction::NotApplicable,
         "internal only",
     )
     .await
     .unwrap();
-    signoffs::sign(&state, &admin, id, "spill", SignoffAction::Done, "")
+    signoffs::sign(&state, &admin, id.into(), "spill", SignoffAction::Done, "")
         .await
         .unwrap();
     signoffs::sign(
         &state,
         &admin,
-        id,
+        id.into(),
         "spill",
         SignoffAction::Revoked,
         "wrong cluster",
     )
     .await
     .unwrap();
-    let (_, c) = signoffs::checklist(&state, &admin, id).await.unwrap();
+    let (_, c) = signoffs::checklist(&state, &admin, id.into())
+        .await
+        .unwrap();
     assert_eq!(c.item("tls").unwrap().status, ItemStatus::NotApplicable);
     assert_eq!(c.item("spill").unwrap().status, ItemStatus::Open);
-    let h = signoffs::history(&state, &admin, id, "spill")
+    let h = signoffs::history(&state, &admin, id.into(), "spill")
         .await
         .unwrap();
     assert_eq!(
@@ -186,7 +209,7 @@ async fn roles_are_enforced_by_the_services() {
         .await
         .unwrap();
     for who in [&manager, &auditor] {
-        let e = signoffs::sign(&state, who, id, "spill", SignoffAction::Done, "")
+        let e = signoffs::sign(&state, who, id.into(), "spill", SignoffAction::Done, "")
             .await
             .unwrap_err();
         assert!(matches!(e, ServiceError::Forbidden));
@@ -194,7 +217,7 @@ async fn roles_are_enforced_by_the_services() {
             users::list_users(&state, who).await,
             Err(ServiceError::Forbidden)
         ));
-        assert!(signoffs::checklist(&state, who, id).await.is_ok());
+        assert!(signoffs::checklist(&state, who, id.into()).await.is_ok());
     }
     let e = users::add_user(&state, &admin, "MGR", Role::Sre, pw("another-pass-1"))
         .await
@@ -264,11 +287,11 @@ async fn duplicate_names_conflict_and_archived_clusters_cannot_be_signed() {
         clusters::create(&state, &admin, &input).await,
         Err(ServiceError::Conflict(_))
     ));
-    clusters::set_archived(&state, &admin, id, true)
+    clusters::set_archived(&state, &admin, id.into(), true)
         .await
         .unwrap();
     assert!(matches!(
-        signoffs::sign(&state, &admin, id, "spill", SignoffAction::Done, "").await,
+        signoffs::sign(&state, &admin, id.into(), "spill", SignoffAction::Done, "").await,
         Err(ServiceError::Conflict(_))
     ));
     assert!(clusters::list(&state, &admin, false)
@@ -341,7 +364,7 @@ async fn csv_written_by_the_database_equals_the_rust_encoder() {
         } else {
             (a, SignoffAction::Done)
         };
-        signoffs::sign(&state, &admin, cluster, "spill", action, note)
+        signoffs::sign(&state, &admin, cluster.into(), "spill", action, note)
             .await
             .unwrap();
     }
@@ -368,7 +391,7 @@ async fn csv_written_by_the_database_equals_the_rust_encoder() {
         let mut count = 0;
         while let Some(row) = rows.next().await {
             let row = row.unwrap();
-            let name = names.get(&row.content.cluster_id).map(String::as_str);
+            let name = names.get(&row.content().cluster_id).map(String::as_str);
             push_csv_row(&mut expected, &row, name.unwrap_or(""));
             count += 1;
         }

@@ -3,8 +3,8 @@
 //! [`ACCOUNT_ITEM`]) in the same hash chain: who did what to whom, when.
 //! And the rules that keep an install governable.
 
-use crate::ids::UserId;
 use crate::directory::Source;
+use crate::ids::UserId;
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
 
@@ -187,13 +187,55 @@ mod tests {
 
     #[test]
     fn nobody_disables_themselves_and_the_last_admin_stays() {
-        assert!(refusal(crate::ids::UserId::new(1), &t(1, Role::Sre), &AccountChange::Disable, 2).is_some());
-        assert!(refusal(crate::ids::UserId::new(1), &t(2, Role::Admin), &AccountChange::Disable, 1).is_some());
-        assert!(refusal(crate::ids::UserId::new(1), &t(2, Role::Admin), &AccountChange::Disable, 2).is_none());
-        assert!(refusal(crate::ids::UserId::new(1), &t(1, Role::Admin), &AccountChange::Role(Role::Sre), 1).is_some());
-        assert!(refusal(crate::ids::UserId::new(1), &t(1, Role::Admin), &AccountChange::Role(Role::Admin), 1).is_none());
-        assert!(refusal(crate::ids::UserId::new(1), &t(2, Role::Sre), &AccountChange::Role(Role::Manager), 1).is_none());
-        assert!(refusal(crate::ids::UserId::new(1), &t(2, Role::Sre), &AccountChange::ResetPassword, 1).is_none());
+        assert!(refusal(
+            crate::ids::UserId::new(1),
+            &t(1, Role::Sre),
+            &AccountChange::Disable,
+            2
+        )
+        .is_some());
+        assert!(refusal(
+            crate::ids::UserId::new(1),
+            &t(2, Role::Admin),
+            &AccountChange::Disable,
+            1
+        )
+        .is_some());
+        assert!(refusal(
+            crate::ids::UserId::new(1),
+            &t(2, Role::Admin),
+            &AccountChange::Disable,
+            2
+        )
+        .is_none());
+        assert!(refusal(
+            crate::ids::UserId::new(1),
+            &t(1, Role::Admin),
+            &AccountChange::Role(Role::Sre),
+            1
+        )
+        .is_some());
+        assert!(refusal(
+            crate::ids::UserId::new(1),
+            &t(1, Role::Admin),
+            &AccountChange::Role(Role::Admin),
+            1
+        )
+        .is_none());
+        assert!(refusal(
+            crate::ids::UserId::new(1),
+            &t(2, Role::Sre),
+            &AccountChange::Role(Role::Manager),
+            1
+        )
+        .is_none());
+        assert!(refusal(
+            crate::ids::UserId::new(1),
+            &t(2, Role::Sre),
+            &AccountChange::ResetPassword,
+            1
+        )
+        .is_none());
     }
 
     #[test]
@@ -223,8 +265,20 @@ mod tests {
             source: Source::Oidc,
             ..t(2, Role::Sre)
         };
-        assert!(refusal(crate::ids::UserId::new(1), &ext, &AccountChange::ResetPassword, 2).is_some());
-        assert!(refusal(crate::ids::UserId::new(1), &ext, &AccountChange::Role(Role::Admin), 2).is_some());
+        assert!(refusal(
+            crate::ids::UserId::new(1),
+            &ext,
+            &AccountChange::ResetPassword,
+            2
+        )
+        .is_some());
+        assert!(refusal(
+            crate::ids::UserId::new(1),
+            &ext,
+            &AccountChange::Role(Role::Admin),
+            2
+        )
+        .is_some());
         assert!(refusal(crate::ids::UserId::new(1), &ext, &AccountChange::Disable, 2).is_none());
         assert!(refusal(crate::ids::UserId::new(1), &ext, &AccountChange::Enable, 2).is_none());
     }

@@ -2,8 +2,8 @@
 //! token still works. The secret itself is made and hashed in the backend;
 //! only its SHA-256 is stored, and it is shown once.
 
-use crate::ids::TokenId;
 use crate::fields::FieldErrors;
+use crate::ids::TokenId;
 use crate::time::parse_ts;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

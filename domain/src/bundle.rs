@@ -25,14 +25,14 @@
 //! [`BundleVerifier`] the CSV records one at a time (constant memory in the
 //! number of rows) and, at the end, the digests of the archive's entries.
 
-use crate::ids::{ClusterId, Seq};
-use crate::time::Timestamp;
 use crate::attachment::{is_sha256_hex, sanitize_file_name, DetailsFiles};
 use crate::checkpoint::{is_checkpoint, verify_checkpoint};
 use crate::csv::unprotect;
 use crate::export::{ExportFilter, ExportQuery, CSV_HEADER};
+use crate::ids::{ClusterId, Seq};
 use crate::ledger::{EntryContent, LedgerEntry, GENESIS_HASH};
 use crate::signing::{fingerprint, manifest_message, PublicKey, SecretKey};
+use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -468,23 +468,23 @@ impl BundleVerifier {
     pub fn push(&mut self, e: &LedgerEntry) {
         let c = &e.content();
         self.rows += 1;
-        self.first_seq.get_or_insert(c.seq.into());
-        self.last_seq = Some(c.seq.into());
-        self.max_seq = Some(self.max_seq.map_or(c.seq.into(), |m| m.max(c.seq.into())));
+        self.first_seq.get_or_insert(c.seq);
+        self.last_seq = Some(c.seq);
+        self.max_seq = Some(self.max_seq.map_or(c.seq, |m| m.max(c.seq)));
         if c.hash() != e.hash() {
             self.problems.push(Problem::row(
-                c.seq.into(),
+                c.seq,
                 "content does not match its hash (the row was altered)",
             ));
         }
         match &self.prev {
-            Some((p, _)) if c.seq <= (*p).into() => self.problems.push(Problem::row(
-                c.seq.into(),
+            Some((p, _)) if c.seq <= (*p) => self.problems.push(Problem::row(
+                c.seq,
                 format!("seq does not increase (it follows seq {p})"),
             )),
             Some((p, hash)) if c.seq == p.next() && c.prev_hash != *hash => {
                 self.problems.push(Problem::row(
-                    c.seq.into(),
+                    c.seq,
                     format!("prev_hash does not match the hash of row {p}"),
                 ))
             }
@@ -498,16 +498,16 @@ impl BundleVerifier {
                     Ok(_) => self.checkpoints += 1,
                     Err(e) => self
                         .problems
-                        .push(Problem::row(c.seq.into(), format!("bad checkpoint: {e}"))),
+                        .push(Problem::row(c.seq, format!("bad checkpoint: {e}"))),
                 }
             }
         }
         if c.seq < Seq::new(1) {
             self.problems
-                .push(Problem::row(c.seq.into(), "seq is not a positive number"));
+                .push(Problem::row(c.seq, "seq is not a positive number"));
         } else if c.seq == Seq::new(1) && c.prev_hash != GENESIS_HASH {
             self.problems.push(Problem::row(
-                c.seq.into(),
+                c.seq,
                 "the first row of the ledger does not link to the genesis hash",
             ));
         }
@@ -516,7 +516,7 @@ impl BundleVerifier {
                 self.head_in_bundle = true;
                 if e.hash() != head.hash {
                     self.problems.push(Problem::row(
-                        c.seq.into(),
+                        c.seq,
                         "its hash differs from the chain head the manifest records",
                     ));
                 }
@@ -525,7 +525,7 @@ impl BundleVerifier {
         for file in DetailsFiles::of(&c.details) {
             match attachment_path(&file.sha256, &file.name) {
                 None => self.problems.push(Problem::row(
-                    c.seq.into(),
+                    c.seq,
                     format!(
                         "details name an attachment whose SHA-256 is malformed ({:?})",
                         file.sha256
@@ -540,7 +540,7 @@ impl BundleVerifier {
                 }
             }
         }
-        self.prev = Some((c.seq.into(), e.hash().clone().to_string()));
+        self.prev = Some((c.seq, e.hash().to_string()));
     }
 
     /// The archive's files (every entry but directories, hashed) and the text
@@ -609,7 +609,7 @@ impl BundleVerifier {
             (None, Some(_)) => out.push(Problem::bundle(
                 "the manifest records no chain head, yet the bundle has rows",
             )),
-            (Some(head), Some(max)) if max > head.seq.into() => out.push(Problem::row(
+            (Some(head), Some(max)) if max > head.seq => out.push(Problem::row(
                 max,
                 format!(
                     "is newer than the chain head (seq {}) the manifest records",
@@ -1060,7 +1060,11 @@ mod tests {
             out.push(
                 EntryContent {
                     seq: seq.into(),
-                    at: crate::time::Timestamp::parse(&format!("2026-11-23T10:00:{:02}.000000Z", seq)).unwrap(),
+                    at: crate::time::Timestamp::parse(&format!(
+                        "2026-11-23T10:00:{:02}.000000Z",
+                        seq
+                    ))
+                    .unwrap(),
                     actor: "ada".into(),
                     cluster_id: crate::ids::ClusterId::new(1),
                     item_id: "spill".into(),
@@ -1132,7 +1136,7 @@ mod tests {
             last_seq: rows.last().map(|e| e.content().seq),
             chain_head: Some(ChainHead {
                 seq: head.content().seq,
-                hash: head.hash().clone().to_string(),
+                hash: head.hash().to_string(),
             }),
             files: listed,
             public_key: None,
@@ -1243,7 +1247,8 @@ mod tests {
         assert!(
             r.problems
                 .iter()
-                .any(|p| p.subject == Subject::Row(crate::ids::Seq::new(3)) && p.reason.contains("prev_hash")),
+                .any(|p| p.subject == Subject::Row(crate::ids::Seq::new(3))
+                    && p.reason.contains("prev_hash")),
             "{r}"
         );
     }
@@ -1332,7 +1337,8 @@ mod tests {
         assert!(r
             .problems
             .iter()
-            .any(|p| p.subject == Subject::Row(crate::ids::Seq::new(5)) && p.reason.contains("chain head")));
+            .any(|p| p.subject == Subject::Row(crate::ids::Seq::new(5))
+                && p.reason.contains("chain head")));
     }
 
     #[test]
@@ -1350,7 +1356,7 @@ mod tests {
             c.note.clone(),
             c.details.clone(),
             c.prev_hash.clone(),
-            e.hash().clone().to_string(),
+            e.hash().to_string(),
         ];
         assert_eq!(&entry_from_record(&fields).unwrap(), e);
         assert!(entry_from_record(&fields[..9]).is_err());
@@ -1514,7 +1520,12 @@ mod tests {
     fn checkpoint_rows_in_a_bundle_are_checked() {
         let (mut rows, files) = ledger(3);
         let cp = |key: &SecretKey, signed: &LedgerEntry| {
-            crate::checkpoint::checkpoint_row(key, signed, Timestamp::parse("2026-11-23T10:30:00.000000Z").unwrap()).unwrap()
+            crate::checkpoint::checkpoint_row(
+                key,
+                signed,
+                Timestamp::parse("2026-11-23T10:30:00.000000Z").unwrap(),
+            )
+            .unwrap()
         };
         let mut forged = rows.clone();
         rows.push(cp(&server_key(), &rows[2]));
@@ -1534,7 +1545,8 @@ mod tests {
         assert!(
             r.problems
                 .iter()
-                .any(|p| p.subject == Subject::Row(crate::ids::Seq::new(4)) && p.reason.contains("another key")),
+                .any(|p| p.subject == Subject::Row(crate::ids::Seq::new(4))
+                    && p.reason.contains("another key")),
             "{r}"
         );
     }
@@ -1563,7 +1575,7 @@ mod tests {
                 c.note.clone(),
                 c.details.clone(),
                 c.prev_hash.clone(),
-                e.hash().clone().to_string(),
+                e.hash().to_string(),
             ]
             .iter()
             .map(|c| crate::csv::protect(c).into_owned())

@@ -11,8 +11,8 @@
 //! the verifier, given the trusted public key, checks every checkpoint's
 //! signature and that the hash it signed is still the row's recomputed hash.
 
-use crate::ids::Seq;
 use crate::checkpoint::{is_checkpoint, verify_checkpoint};
+use crate::ids::Seq;
 use crate::ledger::{LedgerEntry, GENESIS_HASH};
 use crate::signing::PublicKey;
 use serde::{Deserialize, Serialize};
@@ -112,7 +112,7 @@ impl ChainVerifier {
                 )
             };
             return Err(ChainBreak {
-                seq: self.next_seq.min(c.seq.into()).into(),
+                seq: self.next_seq.min(c.seq),
                 reason,
             });
         }
@@ -164,7 +164,7 @@ impl ChainVerifier {
                 ok: false,
                 entries: self.count,
                 head: self.prev_hash,
-                broken_seq: Some(b.seq.into()),
+                broken_seq: Some(b.seq),
                 reason: Some(b.reason),
                 checkpoints: self.checkpoints,
                 signed_head: self.signed_head,
@@ -339,7 +339,7 @@ mod tests {
             v.push(e).unwrap();
         }
         assert_eq!(v.next(), (Seq::new(4), c[2].hash()));
-        let mut r = ChainVerifier::resume(crate::ids::Seq::new(3), &c[2].hash(), None);
+        let mut r = ChainVerifier::resume(crate::ids::Seq::new(3), c[2].hash(), None);
         assert_eq!(r.next(), (Seq::new(4), c[2].hash()));
         let more = chain(5);
         assert!(r.push(&more[3]).is_ok());

@@ -1,9 +1,8 @@
 //! The checklist of one cluster: the runbook joined with each item's newest
 //! sign-off, ready to render or serialize. Also the history row shown per item.
 
-use crate::ids::Seq;
-use crate::time::Timestamp;
 use crate::check::{CheckResult, CheckStatus, VerdictState};
+use crate::ids::Seq;
 use crate::ledger::LedgerEntry;
 use crate::readiness::{readiness, Progress};
 use crate::runbook::{Cadence, Runbook, Snippet};
@@ -11,6 +10,7 @@ use crate::signoff::ItemStatus;
 pub use crate::standing::LatestSignoff;
 use crate::standing::{assess, ItemRecord, Moment, Standing};
 use crate::time::format_ts;
+use crate::time::Timestamp;
 use crate::waiver::{Waiver, WaiverState};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

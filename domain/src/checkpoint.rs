@@ -13,9 +13,9 @@
 //! job.
 
 use crate::ids::Seq;
-use crate::time::Timestamp;
 use crate::ledger::EntryContent;
 use crate::signing::{fingerprint, PublicKey, SecretKey};
+use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// A checkpoint row's `action`.
@@ -189,7 +189,12 @@ mod tests {
     }
 
     fn checkpoint(key: &SecretKey, signed: &LedgerEntry) -> LedgerEntry {
-        checkpoint_row(key, signed, Timestamp::parse("2026-12-01T11:00:00.000000Z").unwrap()).unwrap()
+        checkpoint_row(
+            key,
+            signed,
+            Timestamp::parse("2026-12-01T11:00:00.000000Z").unwrap(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -218,9 +223,9 @@ mod tests {
         let k = key(3);
         let first = row(1, GENESIS_HASH);
         let cp = checkpoint(&k, &first);
-        assert!(is_checkpoint(&cp.content()));
-        assert!(!is_checkpoint(&first.content()));
-        let d = verify_checkpoint(&cp.content(), &first.hash(), &k.public_key()).unwrap();
+        assert!(is_checkpoint(cp.content()));
+        assert!(!is_checkpoint(first.content()));
+        let d = verify_checkpoint(cp.content(), first.hash(), &k.public_key()).unwrap();
         assert_eq!(d.signed_seq, crate::ids::Seq::new(1));
         assert_eq!(d.signed_hash, first.hash());
     }
@@ -246,7 +251,7 @@ mod tests {
         let (k, other) = (key(3), key(4));
         let first = row(1, GENESIS_HASH);
         let forged = checkpoint(&other, &first);
-        let e = verify_checkpoint(&forged.content(), &first.hash(), &k.public_key()).unwrap_err();
+        let e = verify_checkpoint(forged.content(), first.hash(), &k.public_key()).unwrap_err();
         assert!(matches!(e, CheckpointError::OtherKey { .. }), "{e}");
         let text = e.to_string();
         assert!(text.contains(&other.public_key().fingerprint()), "{text}");
@@ -257,7 +262,7 @@ mod tests {
         d.public_key = k.public_key().to_hex();
         let mut c = forged.content().clone();
         c.details = d.to_json().unwrap();
-        let e = verify_checkpoint(&c, &first.hash(), &k.public_key()).unwrap_err();
+        let e = verify_checkpoint(&c, first.hash(), &k.public_key()).unwrap_err();
         assert!(matches!(e, CheckpointError::BadSignature { .. }), "{e}");
 
         // The signed hash edited to the forged row's: the signature breaks.
@@ -272,7 +277,7 @@ mod tests {
         // Not the row right before, or not a checkpoint's details at all.
         let mut c = good.content().clone();
         c.seq = crate::ids::Seq::new(5);
-        let e = verify_checkpoint(&c, &first.hash(), &k.public_key()).unwrap_err();
+        let e = verify_checkpoint(&c, first.hash(), &k.public_key()).unwrap_err();
         assert!(matches!(
             e,
             CheckpointError::NotTheRowBefore { signed, expected }
@@ -280,7 +285,7 @@ mod tests {
         ));
         let mut c = good.content().clone();
         c.details = "{\"signed_seq\": 1}".into();
-        let e = verify_checkpoint(&c, &first.hash(), &k.public_key()).unwrap_err();
+        let e = verify_checkpoint(&c, first.hash(), &k.public_key()).unwrap_err();
         assert!(matches!(e, CheckpointError::Malformed(_)), "{e}");
     }
 

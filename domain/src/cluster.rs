@@ -1,8 +1,8 @@
 //! Clusters: what is registered about one, and the rules its fields follow.
 
-use crate::ids::ClusterId;
 use crate::connection::{validate_connection, Connection, ConnectionInput};
 use crate::fields::FieldErrors;
+use crate::ids::ClusterId;
 use serde::{Deserialize, Serialize};
 
 pub const NAME_MAX: usize = 64;

@@ -169,11 +169,17 @@ pub fn push_csv_row(out: &mut String, e: &LedgerEntry, cluster_name: &str) {
     out.push(',');
     number(out, c.cluster_id.into());
     out.push(',');
-    for cell in [c.item_id.as_str(), &c.action, &c.note, &c.details, &c.prev_hash] {
+    for cell in [
+        c.item_id.as_str(),
+        &c.action,
+        &c.note,
+        &c.details,
+        &c.prev_hash,
+    ] {
         push_safe_field(out, cell);
         out.push(',');
     }
-    push_safe_field(out, &e.hash());
+    push_safe_field(out, e.hash());
     out.push(',');
     push_safe_field(out, cluster_name);
     out.push_str("\r\n");
@@ -273,7 +279,11 @@ mod tests {
                 seq: (i as i64 + 1).into(),
                 at: crate::time::Timestamp::parse("2026-11-23T10:00:00.000000Z").unwrap(),
                 actor: text.to_string(),
-                cluster_id: if i == 3 { crate::ids::ClusterId::new(-2) } else { (i as i64).into() },
+                cluster_id: if i == 3 {
+                    crate::ids::ClusterId::new(-2)
+                } else {
+                    (i as i64).into()
+                },
                 item_id: text.to_string().into(),
                 action: "done".into(),
                 note: format!("{text}{text}"),
@@ -292,7 +302,7 @@ mod tests {
                 c.note.clone(),
                 c.details.clone(),
                 c.prev_hash.clone(),
-                e.hash().clone().to_string(),
+                e.hash().to_string(),
                 text.to_string(),
             ];
             // RFC 4180 by the book, one cell at a time.

@@ -4,8 +4,8 @@
 //! may pass), with every blocking item and why, and every scored item with
 //! its standing (the server writes them as JUnit XML, one test case each).
 
-use crate::ids::ItemId;
 use crate::checklist::{Checklist, ChecklistItem};
+use crate::ids::ItemId;
 use crate::standing::Standing;
 use serde::{Deserialize, Serialize};
 

@@ -200,7 +200,10 @@ mod tests {
     #[test]
     fn an_item_id_reads_as_its_text() {
         let id = ItemId::new("coordinator-isolation");
-        assert_eq!(serde_json::to_string(&id).unwrap(), "\"coordinator-isolation\"");
+        assert_eq!(
+            serde_json::to_string(&id).unwrap(),
+            "\"coordinator-isolation\""
+        );
         assert!(id.starts_with("coordinator"));
         assert_eq!(id, "coordinator-isolation");
         assert_eq!(id.as_str(), "coordinator-isolation");

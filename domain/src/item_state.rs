@@ -89,10 +89,10 @@ impl ItemState {
     /// Applies one row about this item; rows come in seq order. A row
     /// already applied (seq not above `last_seq`) changes nothing.
     pub fn apply(&mut self, row: &EntryContent) {
-        if row.seq <= self.last_seq.into() || !changes_state(&row.action) {
+        if row.seq <= self.last_seq || !changes_state(&row.action) {
             return;
         }
-        self.last_seq = row.seq.into();
+        self.last_seq = row.seq;
         if row.action == COMPLETED {
             if let Ok(d) = serde_json::from_str::<CompletionDetails>(&row.details) {
                 self.completion = Some(Completion {
@@ -145,7 +145,7 @@ impl Folded {
                 state.apply(row);
                 if let Some(day) = day {
                     self.daily
-                        .insert((row.cluster_id.into(), row.item_id.clone().into(), day), state.clone());
+                        .insert((row.cluster_id, row.item_id.clone(), day), state.clone());
                 }
             }
             RowEffect::Nothing => {}
@@ -180,7 +180,8 @@ mod tests {
     fn row(seq: i64, item: &str, action: &str, details: &str) -> EntryContent {
         EntryContent {
             seq: seq.into(),
-            at: crate::time::Timestamp::parse(&format!("2026-12-0{}T10:00:00Z", 1 + seq % 9)).unwrap(),
+            at: crate::time::Timestamp::parse(&format!("2026-12-0{}T10:00:00Z", 1 + seq % 9))
+                .unwrap(),
             actor: "sam".into(),
             cluster_id: crate::ids::ClusterId::new(1),
             item_id: item.into(),
@@ -271,10 +272,7 @@ mod tests {
             f.daily[&day_key(1, "tls", failing_day)].record.verdict,
             Some(CheckStatus::Fail)
         );
-        assert_eq!(
-            f.daily[&day_key(1, "tls", reset_day)].record.verdict,
-            None
-        );
+        assert_eq!(f.daily[&day_key(1, "tls", reset_day)].record.verdict, None);
     }
 
     #[test]

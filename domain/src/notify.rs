@@ -10,8 +10,8 @@
 //! compares in constant time, and refuses a `t` far from its own clock
 //! (see [`verify`]).
 
-use crate::ids::{ClusterId, ItemId};
 use crate::check::CheckStatus;
+use crate::ids::{ClusterId, ItemId};
 use crate::ledger::EntryContent;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -165,7 +165,7 @@ pub fn expiring(
     Event {
         id: format!("{}-{cluster_id}-{item_id}-{once_per}", event.as_str()),
         event,
-        cluster_id: cluster_id.into(),
+        cluster_id,
         cluster: ctx.cluster.to_string(),
         item_id: item_id.to_string().into(),
         item: ctx.item_title.to_string(),

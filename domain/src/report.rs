@@ -3,10 +3,10 @@
 //! sign-off, its waivers and its live-check verdict changes, stamped with
 //! when and from which ledger head it was made.
 
-use crate::ids::{ItemId, Seq};
 use crate::attachment::AttachedFile;
 use crate::checklist::Checklist;
 use crate::cluster::Cluster;
+use crate::ids::{ItemId, Seq};
 use crate::waiver::WaiverView;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

@@ -145,7 +145,10 @@ pub fn waivers_from<'a>(
 ) -> HashMap<String, Waiver> {
     let mut records: HashMap<String, ItemRecord> = HashMap::new();
     for row in rows {
-        records.entry(row.item_id.clone().into()).or_default().apply(row);
+        records
+            .entry(row.item_id.clone().into())
+            .or_default()
+            .apply(row);
     }
     records
         .into_iter()

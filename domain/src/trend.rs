@@ -13,7 +13,6 @@ use crate::ledger::EntryContent;
 use crate::readiness::Progress;
 use crate::runbook::Runbook;
 use crate::standing::{assess, ItemRecord, Moment};
-use crate::time::parse_ts;
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -132,7 +131,7 @@ fn day_point<'a>(
     let mut progress = Progress::default();
     for c in clusters.iter().filter(|c| c.registered_on <= date) {
         for item in scored {
-            let record = record(c.id.into(), item.id.as_str());
+            let record = record(c.id, item.id.as_str());
             progress.record(&assess(
                 record,
                 item.valid_for_days,
@@ -156,7 +155,7 @@ pub fn point_on<'a>(
     let (date, end) = days(date, date).next()?;
     let empty = ItemRecord::default();
     let progress = day_point(&scored, clusters, date, end, |c, i| {
-        record(c.into(), i).unwrap_or(&empty)
+        record(c, i).unwrap_or(&empty)
     });
     Some(TrendPoint { date, progress })
 }

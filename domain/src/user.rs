@@ -1,7 +1,7 @@
 //! Users: who may log in, and the rules for names and passwords.
 
-use crate::ids::UserId;
 use crate::fields::FieldErrors;
+use crate::ids::UserId;
 use crate::role::Role;
 use serde::{Deserialize, Serialize};
 

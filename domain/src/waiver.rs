@@ -8,8 +8,8 @@
 //! `waiver_approved` or `waiver_rejected` row naming the request's seq. A
 //! waiver's state is never stored; it follows from those rows and the date.
 
-use crate::ids::{ClusterId, ItemId};
 use crate::fields::FieldErrors;
+use crate::ids::{ClusterId, ItemId};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 

@@ -43,7 +43,7 @@ async fn main() {
                 files: Vec::new(),
                 capture_query: false,
             };
-            day2::complete(&state, &admin, *id, task, input)
+            day2::complete(&state, &admin, (*id).into(), task, input)
                 .await
                 .expect("complete");
         }

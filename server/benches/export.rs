@@ -16,7 +16,6 @@ use futures::StreamExt;
 use shipshape_backend::service::signoffs;
 use shipshape_domain::ledger::EntryContent;
 use shipshape_domain::signoff::SignoffAction;
-use shipshape_domain::time::format_ts;
 use std::time::{Duration, Instant};
 use support::peak_rss_kib;
 
@@ -42,11 +41,11 @@ async fn main() {
     support::seed_rows(&state, ROWS, |i| {
         let n = i as usize;
         EntryContent {
-            seq: 0,
-            at: format_ts(now - chrono::Duration::seconds(ROWS - i)),
+            seq: Default::default(),
+            at: (now - chrono::Duration::seconds(ROWS - i)).into(),
             actor: format!("sre{}", n % 7),
-            cluster_id: ids[n % ids.len()],
-            item_id: items[(n / ids.len()) % items.len()].clone(),
+            cluster_id: ids[n % ids.len()].into(),
+            item_id: items[(n / ids.len()) % items.len()].clone().into(),
             action: ["done", "revoked", "not_applicable"][n % 3].to_string(),
             note: "routine, \"quoted\" note".into(),
             details: String::new(),
@@ -108,7 +107,7 @@ async fn signoff_throughput(writers: usize) {
                         SignoffAction::Revoked
                     };
                     let t = Instant::now();
-                    signoffs::sign(&state, &admin, cluster, &item, action, "bench")
+                    signoffs::sign(&state, &admin, cluster.into(), &item, action, "bench")
                         .await
                         .expect("sign-off");
                     took.push(t.elapsed());

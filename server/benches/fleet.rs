@@ -7,7 +7,6 @@
 
 use shipshape_backend::AppState;
 use shipshape_domain::ledger::EntryContent;
-use shipshape_domain::time::format_ts;
 use std::time::{Duration, Instant};
 
 mod support;
@@ -158,11 +157,11 @@ async fn seed_ledger(state: &AppState, ids: &[i64], rows: i64) {
     support::seed_rows(state, rows, |i| {
         let n = i as usize;
         EntryContent {
-            seq: 0,
-            at: format_ts(now - chrono::Duration::seconds(rows - i)),
+            seq: shipshape_domain::ids::Seq::new(0),
+            at: (now - chrono::Duration::seconds(rows - i)).into(),
             actor: format!("sre{}", n % 7),
-            cluster_id: ids[n % ids.len()],
-            item_id: items[(n / ids.len()) % items.len()].clone(),
+            cluster_id: ids[n % ids.len()].into(),
+            item_id: items[(n / ids.len()) % items.len()].clone().into(),
             action: actions[n % actions.len()].to_string(),
             note: if n % actions.len() == 3 {
                 "not used here".into()

@@ -8,7 +8,6 @@
 use shipshape_backend::config::Config;
 use shipshape_backend::service::migrate_store::{migrate, Request};
 use shipshape_domain::ledger::EntryContent;
-use shipshape_domain::time::format_ts;
 use std::time::Instant;
 
 mod support;
@@ -34,11 +33,11 @@ async fn main() {
     support::seed_rows(&state, rows, |i| {
         let k = i as usize;
         EntryContent {
-            seq: 0,
-            at: format_ts(now - chrono::Duration::seconds(rows - i)),
+            seq: Default::default(),
+            at: (now - chrono::Duration::seconds(rows - i)).into(),
             actor: format!("sre{}", k % 7),
-            cluster_id: ids[k % ids.len()],
-            item_id: items[(k / ids.len()) % items.len()].clone(),
+            cluster_id: ids[k % ids.len()].into(),
+            item_id: items[(k / ids.len()) % items.len()].clone().into(),
             action: ["done", "revoked", "not_applicable"][k % 3].to_string(),
             note: "routine, \"quoted\" note".into(),
             details: String::new(),

@@ -56,14 +56,14 @@ pub async fn complete_task(
         _ => return Redirect::to("/login").into_response(),
     };
     let result = async {
-        day2::may_complete(&state.app, &user, cluster, &task).await?;
+        day2::may_complete(&state.app, &user, cluster.into(), &task).await?;
         let input = crate::upload::read_completion(
             form,
             &state.app.files,
             &crate::upload::Limits::of(&state.app.config).for_body(&headers),
         )
         .await?;
-        day2::complete(&state.app, &user, cluster, &task, input).await
+        day2::complete(&state.app, &user, cluster.into(), &task, input).await
     }
     .await;
     match result {
@@ -88,7 +88,7 @@ pub async fn sign_with_files(
         _ => return Redirect::to("/login").into_response(),
     };
     let result = async {
-        shipshape_backend::service::signoffs::may_sign(&state.app, &user, cluster, &item)
+        shipshape_backend::service::signoffs::may_sign(&state.app, &user, cluster.into(), &item)
             .await
             .map_err(FormRefusal::Service)?;
         let mut f = crate::upload::read_form(
@@ -106,7 +106,14 @@ pub async fn sign_with_files(
         };
         let (note, as_of) = (f.take("note"), f.take("evidence_as_of"));
         shipshape_backend::service::signoffs::sign_with_evidence(
-            &state.app, &user, cluster, &item, action, &note, f.files, &as_of,
+            &state.app,
+            &user,
+            cluster.into(),
+            &item,
+            action,
+            &note,
+            f.files,
+            &as_of,
         )
         .await
         .map_err(FormRefusal::Service)

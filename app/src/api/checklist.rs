@@ -31,7 +31,7 @@ pub async fn cluster_checklist(cluster_id: i64) -> Result<ClusterPageData, AppEr
     use shipshape_domain::role::Permission;
     let (state, user) = crate::ssr::require_user().await?;
     let (cluster, checklist) =
-        shipshape_backend::service::signoffs::checklist(&state, &user, cluster_id).await?;
+        shipshape_backend::service::signoffs::checklist(&state, &user, cluster_id.into()).await?;
     let can_sign =
         shipshape_domain::signoff::sign_refusal(user.role, cluster.is_archived()).is_none();
     let any_check = checklist
@@ -43,7 +43,7 @@ pub async fn cluster_checklist(cluster_id: i64) -> Result<ClusterPageData, AppEr
     // Loaded with the page, not by resources of their own: the page
     // hydrates from one resource, so nothing below it waits for data that
     // arrives later than the code (which made hydration fail now and then).
-    let changes = shipshape_backend::service::clusters::changes(&state, &user, cluster_id)
+    let changes = shipshape_backend::service::clusters::changes(&state, &user, cluster_id.into())
         .await?
         .into_iter()
         .map(HistoryEntry::from)
@@ -51,7 +51,7 @@ pub async fn cluster_checklist(cluster_id: i64) -> Result<ClusterPageData, AppEr
     let trend = shipshape_backend::service::fleet::readiness_trend(
         &state,
         &user,
-        Some(cluster_id),
+        Some(cluster_id.into()),
         &shipshape_backend::service::fleet::FleetQuery {
             include_archived: true,
             environment: None,
@@ -78,7 +78,7 @@ pub async fn cluster_checklist(cluster_id: i64) -> Result<ClusterPageData, AppEr
 pub async fn cluster_changes(cluster_id: i64) -> Result<Vec<HistoryEntry>, AppError> {
     let (state, user) = crate::ssr::require_user().await?;
     Ok(
-        shipshape_backend::service::clusters::changes(&state, &user, cluster_id)
+        shipshape_backend::service::clusters::changes(&state, &user, cluster_id.into())
             .await?
             .into_iter()
             .map(HistoryEntry::from)
@@ -97,7 +97,12 @@ pub async fn sign_item(
     let (state, user) = crate::ssr::require_user().await?;
     let action = SignoffAction::from_status(&status).map_err(AppError::Invalid)?;
     Ok(shipshape_backend::service::signoffs::sign(
-        &state, &user, cluster_id, &item_id, action, &note,
+        &state,
+        &user,
+        cluster_id.into(),
+        &item_id,
+        action,
+        &note,
     )
     .await?)
 }
@@ -105,7 +110,10 @@ pub async fn sign_item(
 #[server]
 pub async fn item_history(cluster_id: i64, item_id: String) -> Result<Vec<HistoryEntry>, AppError> {
     let (state, user) = crate::ssr::require_user().await?;
-    Ok(shipshape_backend::service::signoffs::history(&state, &user, cluster_id, &item_id).await?)
+    Ok(
+        shipshape_backend::service::signoffs::history(&state, &user, cluster_id.into(), &item_id)
+            .await?,
+    )
 }
 
 /// Runs the cluster's live checks now; returns how many ran.
@@ -113,7 +121,7 @@ pub async fn item_history(cluster_id: i64, item_id: String) -> Result<Vec<Histor
 pub async fn run_checks(cluster_id: i64) -> Result<usize, AppError> {
     let (state, user) = crate::ssr::require_user().await?;
     Ok(
-        shipshape_backend::service::checks::run_now(&state, &user, cluster_id)
+        shipshape_backend::service::checks::run_now(&state, &user, cluster_id.into())
             .await?
             .len(),
     )

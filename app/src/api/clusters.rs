@@ -102,7 +102,7 @@ pub async fn cluster_trend(cluster_id: i64) -> Result<Vec<TrendPoint>, AppError>
         include_archived: true,
         environment: None,
     };
-    Ok(fleet::readiness_trend(&state, &user, Some(cluster_id), &q).await?)
+    Ok(fleet::readiness_trend(&state, &user, Some(cluster_id.into()), &q).await?)
 }
 
 /// Every cluster, archived ones too (for pickers such as the export filter).
@@ -115,7 +115,7 @@ pub async fn list_clusters() -> Result<Vec<Cluster>, AppError> {
 #[server]
 pub async fn get_cluster(id: i64) -> Result<Cluster, AppError> {
     let (state, user) = crate::ssr::require_user().await?;
-    Ok(shipshape_backend::service::clusters::get(&state, &user, id).await?)
+    Ok(shipshape_backend::service::clusters::get(&state, &user, id.into()).await?)
 }
 
 #[server]
@@ -137,7 +137,7 @@ pub async fn create_cluster(
     };
     let cluster = shipshape_backend::service::clusters::create(&state, &user, &input).await?;
     leptos_axum::redirect(&format!("/clusters/{}", cluster.id));
-    Ok(cluster.id)
+    Ok(cluster.id.into())
 }
 
 #[server]
@@ -158,15 +158,16 @@ pub async fn update_cluster(
         notes,
         connection: connection.into_input(),
     };
-    let cluster = shipshape_backend::service::clusters::update(&state, &user, id, &input).await?;
+    let cluster =
+        shipshape_backend::service::clusters::update(&state, &user, id.into(), &input).await?;
     leptos_axum::redirect(&format!("/clusters/{}", cluster.id));
-    Ok(cluster.id)
+    Ok(cluster.id.into())
 }
 
 #[server]
 pub async fn set_cluster_archived(id: i64, archived: bool) -> Result<(), AppError> {
     let (state, user) = crate::ssr::require_user().await?;
-    shipshape_backend::service::clusters::set_archived(&state, &user, id, archived).await?;
+    shipshape_backend::service::clusters::set_archived(&state, &user, id.into(), archived).await?;
     if archived {
         leptos_axum::redirect("/");
     }

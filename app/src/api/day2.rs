@@ -21,7 +21,8 @@ pub struct ClusterDay2 {
 #[server]
 pub async fn cluster_tasks(id: i64) -> Result<ClusterDay2, AppError> {
     let (state, user) = crate::ssr::require_user().await?;
-    let (cluster, tasks) = shipshape_backend::service::day2::tasks(&state, &user, id).await?;
+    let (cluster, tasks) =
+        shipshape_backend::service::day2::tasks(&state, &user, id.into()).await?;
     Ok(ClusterDay2 {
         archived: cluster.is_archived(),
         name: cluster.name,

@@ -52,7 +52,7 @@ pub async fn create_token(
 #[server]
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     let (state, user) = crate::ssr::require_user().await?;
-    Ok(shipshape_backend::service::tokens::revoke(&state, &user, id).await?)
+    Ok(shipshape_backend::service::tokens::revoke(&state, &user, id.into()).await?)
 }
 
 /// Ends every session of the caller (this one too) and goes to the login.

@@ -59,7 +59,7 @@ pub async fn change_account(
     Ok(shipshape_backend::service::users::change_account(
         &state,
         &actor,
-        user_id,
+        user_id.into(),
         change,
         password.map(secrecy::SecretString::from),
     )

@@ -39,7 +39,7 @@ pub async fn request_waiver(
         reason,
         expires_on,
     };
-    Ok(request(&state, &user, cluster_id, &item_id, &input).await?)
+    Ok(request(&state, &user, cluster_id.into(), &item_id, &input).await?)
 }
 
 #[server]
@@ -52,5 +52,5 @@ pub async fn decide_waiver(
     use shipshape_backend::service::waivers::{decide, DecisionInput};
     let (state, user) = crate::ssr::require_user().await?;
     let input = DecisionInput { decision, note };
-    Ok(decide(&state, &user, cluster_id, request_seq, &input).await?)
+    Ok(decide(&state, &user, cluster_id.into(), request_seq, &input).await?)
 }

@@ -178,7 +178,7 @@ fn ClusterView(
     let checks_error = error_banner(move || checks.value().get());
     let counts = filter_counts(&checklist);
     let regressed = checklist.regressed;
-    let cluster_id = cluster.id;
+    let cluster_id = cluster.id.get();
     let archived = cluster.is_archived();
     let archive_error = error_banner(move || archive.value().get());
     view! {
@@ -725,8 +725,8 @@ fn HistoryTable(rows: Vec<HistoryEntry>) -> impl IntoView {
             <tbody>
                 {rows.into_iter().map(|r| view! {
                     <tr data-status=r.status.clone()>
-                        <td title=format!("hash {}", r.hash)>{r.seq}</td>
-                        <td>{short_time(&r.at)}</td>
+                        <td title=format!("hash {}", r.hash)>{r.seq.get()}</td>
+                        <td>{short_time(&r.at.to_string())}</td>
                         <td>{r.actor}</td>
                         <td>{r.status.replace('_', " ")}</td>
                         <td>{r.note}

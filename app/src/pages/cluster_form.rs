@@ -45,7 +45,7 @@ pub fn EditClusterPage() -> impl IntoView {
                                 <section class="card narrow">
                                     <h1>"Edit " {c.name.clone()}</h1>
                                     <ActionForm action=update attr:class="stack">
-                                        <input type="hidden" name="id" value=c.id/>
+                                        <input type="hidden" name="id" value=c.id.get()/>
                                         <ClusterFields cluster=Some(c.clone()) result=Signal::derive(move || result.get().map(|r| r.map(|_| ())))/>
                                         <button type="submit" class="primary">"Save"</button>
                                         <a href=format!("/clusters/{}", c.id)>"Cancel"</a>
@@ -74,7 +74,7 @@ fn ClusterFields(
         _ => None,
     });
     let c = cluster.unwrap_or(Cluster {
-        id: 0,
+        id: shipshape_domain::ids::ClusterId::new(0),
         name: String::new(),
         environment: String::new(),
         coordinator_url: String::new(),

@@ -58,7 +58,7 @@ fn Report(r: ClusterReport) -> impl IntoView {
             <p class="muted">
                 "Made " {short_time(&generated_at)} " by " {generated_by} " from "
                 {checklist.runbook_title.clone()}
-                {ledger_head.map(|(seq, hash)| view! { ", ledger row " {seq} " (hash " <code>{hash}</code> ")" })}
+                {ledger_head.map(|(seq, hash)| view! { ", ledger row " {seq.get()} " (hash " <code>{hash}</code> ")" })}
                 "."
             </p>
             <table class="table report-summary">
@@ -109,9 +109,9 @@ fn Report(r: ClusterReport) -> impl IntoView {
                                 {verdict_changes.into_iter().map(|v| view! {
                                     <tr>
                                         <td>{short_time(&v.at)}</td>
-                                        <td>{v.item_id}</td>
+                                        <td>{v.item_id.to_string()}</td>
                                         <td>{v.note}</td>
-                                        <td>{v.seq}</td>
+                                        <td>{v.seq.get()}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

@@ -72,7 +72,7 @@ fn TokensBody() -> impl IntoView {
                                                 Some(s) => view! { <span class="badge">{s}</span> }.into_any(),
                                                 None => view! {
                                                     <ActionForm action=revoke>
-                                                        <input type="hidden" name="id" value=t.id/>
+                                                        <input type="hidden" name="id" value=t.id.get()/>
                                                         <button type="submit">"Revoke"</button>
                                                     </ActionForm>
                                                 }.into_any(),

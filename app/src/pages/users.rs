@@ -55,7 +55,7 @@ fn UsersBody(
                             <thead><tr><th>"User"</th><th>"Kept by"</th><th>"Role"</th><th>"Since"</th><th>"State"</th><th>"Change"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|u| {
-                                    let id = u.id;
+                                    let id = u.id.get();
                                     let is_me = u.username == me;
                                     let toggle = if u.disabled { "enable" } else { "disable" };
                                     let role_label = format!("Role of {}", u.username);

@@ -52,7 +52,7 @@ fn WaiverRow(w: WaiverView, can_decide: bool, decide: ServerAction<DecideWaiver>
     let pending = w.state == WaiverState::Pending;
     let seq = w.waiver.request_seq;
     view! {
-        <tr data-waiver=seq data-state=w.state.as_str() data-item=w.waiver.item_id.clone()>
+        <tr data-waiver=seq data-state=w.state.as_str() data-item=w.waiver.item_id.clone().to_string()>
             <td><a href=format!("/clusters/{}?item={}", w.cluster_id, w.waiver.item_id)>{w.cluster_name.clone()}</a></td>
             <td data-label="Item">{w.item_title.clone()}</td>
             <td data-label="Kind">{w.waiver.kind.label()}</td>
@@ -67,7 +67,7 @@ fn WaiverRow(w: WaiverView, can_decide: bool, decide: ServerAction<DecideWaiver>
                 })}
                 {(pending && can_decide).then(|| view! {
                     <ActionForm action=decide attr:class="decide">
-                        <input type="hidden" name="cluster_id" value=w.cluster_id/>
+                        <input type="hidden" name="cluster_id" value=w.cluster_id.get()/>
                         <input type="hidden" name="request_seq" value=seq/>
                         <label class="sr-only" for=format!("note-{seq}")>"Note"</label>
                         <input id=format!("note-{seq}") name="note" placeholder="Note (required to reject)" maxlength=shipshape_domain::text_limit::NOTE_MAX_CHARS.to_string()/>

@@ -1,10 +1,10 @@
 //! First-run setup and login.
 
-use shipshape_domain::ids::UserId;
 use super::now;
 use crate::{password, AppState, ServiceError};
 use secrecy::{ExposeSecret, SecretString};
 use shipshape_domain::directory::Source;
+use shipshape_domain::ids::UserId;
 use shipshape_domain::user::{validate_new_user, User};
 
 /// The actor on the row that records the first admin.

@@ -460,7 +460,11 @@ pub async fn check_with(from: &Path, trusted: Option<PublicKey>) -> Result<Manif
             v.reason.unwrap_or_default()
         )));
     }
-    let (seq, hash) = conn.ledger().tip().await?.unwrap_or((0.into(), String::new()));
+    let (seq, hash) = conn
+        .ledger()
+        .tip()
+        .await?
+        .unwrap_or((0.into(), String::new()));
     drop(conn);
     if seq != manifest.head_seq || hash != manifest.head_hash {
         return Err(BackupError::Refused(

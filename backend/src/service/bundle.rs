@@ -23,7 +23,6 @@
 //!
 //! Every role may download a bundle: it only reads.
 
-use shipshape_domain::ids::{ClusterId, Seq};
 use super::bundle_stream::{self, Cancel, ChannelWriter};
 use super::export;
 use crate::{AppState, ServiceError};
@@ -37,6 +36,7 @@ use shipshape_domain::bundle::{
     SUMS_PATH,
 };
 use shipshape_domain::export::{csv_row, ExportFilter, ExportQuery, CSV_HEADER};
+use shipshape_domain::ids::{ClusterId, Seq};
 use shipshape_domain::signing::PublicKey;
 use shipshape_domain::user::User;
 use std::collections::BTreeMap;
@@ -143,7 +143,7 @@ async fn attachments_of(
     let mut rows = export::rows(state.clone(), filter);
     while let Some(row) = rows.next().await {
         let e = row?;
-        if e.content().seq > head_seq.into() {
+        if e.content().seq > head_seq {
             break;
         }
         for f in DetailsFiles::of(&e.content().details) {
@@ -276,13 +276,15 @@ fn write_bundle(
             return Err(stopped());
         }
         let e = row?;
-        if e.content().seq > head_seq.into() {
+        if e.content().seq > head_seq {
             break;
         }
         manifest.rows += 1;
         manifest.first_seq.get_or_insert(e.content().seq);
         manifest.last_seq = Some(e.content().seq);
-        let name = names.get(&e.content().cluster_id).map_or("", String::as_str);
+        let name = names
+            .get(&e.content().cluster_id)
+            .map_or("", String::as_str);
         csv.write_all(csv_row(&e, name).as_bytes())
             .map_err(io_err("bundle csv"))?;
     }

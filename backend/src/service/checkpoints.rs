@@ -65,9 +65,7 @@ fn due(state: &AppState, rule: Rule, tip_seq: Seq, last: Option<&LedgerEntry>) -
     match rule {
         Rule::Now => unsigned > 0,
         Rule::IfDue { since } => {
-            let from = last
-                .map(|e| e.content().at.instant())
-                .unwrap_or(since);
+            let from = last.map(|e| e.content().at.instant()).unwrap_or(since);
             let secs = u64::try_from((Utc::now() - from).num_seconds()).unwrap_or(0);
             checkpoint_due(
                 unsigned,
@@ -99,12 +97,12 @@ fn start_after(
             "the last checkpoint, seq {seq}, does not match its hash (the row was altered)"
         )));
     }
-    verify_checkpoint(&cp.content(), &cp.content().prev_hash, &key).map_err(|e| {
+    verify_checkpoint(cp.content(), &cp.content().prev_hash, &key).map_err(|e| {
         refuse(format!(
             "the last checkpoint, seq {seq}, does not verify with this server's key: {e}"
         ))
     })?;
-    Ok(ChainVerifier::resume(seq, &cp.hash(), Some(key)))
+    Ok(ChainVerifier::resume(seq, cp.hash(), Some(key)))
 }
 
 /// Feeds the rows after the verifier's position, up to `upto`, to it.
@@ -119,11 +117,11 @@ async fn check_rows(
         if after >= upto {
             return Ok(());
         }
-        let page = conn.ledger().export_page(&everything, after.into(), PAGE).await?;
+        let page = conn.ledger().export_page(&everything, after, PAGE).await?;
         if page.is_empty() {
             return Ok(());
         }
-        for e in page.iter().filter(|e| e.content().seq <= upto.into()) {
+        for e in page.iter().filter(|e| e.content().seq <= upto) {
             v.push(e).map_err(|b| {
                 refuse(format!(
                     "the ledger chain is broken at seq {}: {}",
@@ -195,7 +193,8 @@ async fn checkpoint(state: &AppState, rule: Rule) -> Result<Option<LedgerEntry>,
     if entry.content().prev_hash != signed_hash {
         return Err(ServiceError::Internal(format!(
             "checkpoint seq {} links to {}, not to the signed hash {signed_hash}",
-            entry.content().seq, entry.content().prev_hash
+            entry.content().seq,
+            entry.content().prev_hash
         )));
     }
     tx.commit().await?;

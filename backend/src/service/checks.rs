@@ -11,8 +11,6 @@
 //! flapping rule, and each change of a counting verdict becomes one
 //! `check_verdict` ledger row (actor `shipshape`) in the same hash chain.
 
-use shipshape_domain::ids::ClusterId;
-use shipshape_domain::time::Timestamp;
 use super::connect::connect;
 use super::{now, require};
 use crate::{checks, AppState, ServiceError};
@@ -24,7 +22,9 @@ use shipshape_domain::check::{
 };
 use shipshape_domain::connection::Connection;
 use shipshape_domain::drift::ClusterFacts;
+use shipshape_domain::ids::ClusterId;
 use shipshape_domain::role::Permission;
+use shipshape_domain::time::Timestamp;
 use shipshape_domain::user::User;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -87,7 +87,11 @@ pub async fn run_cluster(
         facts.as_ref(),
     )
     .await?;
-    tracing::info!(cluster = cluster_id.get(), checks = results.len(), "checks run");
+    tracing::info!(
+        cluster = cluster_id.get(),
+        checks = results.len(),
+        "checks run"
+    );
     results.sort_by(|a, b| a.item_id.cmp(&b.item_id));
     Ok(results)
 }
@@ -266,7 +270,7 @@ async fn record_run(
             crate::ledger::append(
                 &mut tx,
                 crate::ledger::NewRow {
-                    at: at.clone(),
+                    at,
                     actor: VERDICT_ACTOR,
                     cluster_id,
                     item_id: &r.item_id,

@@ -6,8 +6,6 @@
 //! bindings, `ca_dir`), and once a cluster uses a secret only admins may
 //! change its connection.
 
-use shipshape_domain::time::Timestamp;
-use shipshape_domain::ids::ClusterId;
 use super::connect::{check_cluster_hosts, check_connection_rules};
 use super::{now, require};
 use crate::ledger::NewRow;
@@ -18,8 +16,10 @@ use shipshape_domain::cluster_change::{
     self as change, ClusterChangeDetails, ACTION_ARCHIVED, ACTION_CHANGED, ACTION_REGISTERED,
     ACTION_RESTORED, CLUSTER_ITEM,
 };
+use shipshape_domain::ids::ClusterId;
 use shipshape_domain::ledger::LedgerEntry;
 use shipshape_domain::role::Permission;
+use shipshape_domain::time::Timestamp;
 use shipshape_domain::user::User;
 
 fn name_taken(name: &str) -> ServiceError {

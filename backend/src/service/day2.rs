@@ -6,7 +6,6 @@
 //! covers the evidence too. Files are received into temporary files first
 //! and stored only once the completion is accepted.
 
-use shipshape_domain::ids::{ClusterId, Seq};
 pub use super::evidence::IncomingFile;
 use super::{now, require};
 use crate::{AppState, ServiceError};
@@ -17,6 +16,7 @@ use shipshape_domain::day2::{
     COMPLETED,
 };
 use shipshape_domain::fields::FieldErrors;
+use shipshape_domain::ids::{ClusterId, Seq};
 use shipshape_domain::role::Permission;
 use shipshape_domain::signoff::{sign_refusal, SignRefusal};
 use shipshape_domain::user::User;
@@ -256,7 +256,7 @@ pub async fn complete(
     let entry = crate::ledger::append(
         &mut tx,
         crate::ledger::NewRow {
-            at: at.clone(),
+            at,
             actor: &actor.username,
             cluster_id,
             item_id: task_id,

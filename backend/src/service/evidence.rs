@@ -2,11 +2,11 @@
 //! moving accepted uploads into the store and describing them for the
 //! ledger row and the `attachments` table.
 
-use shipshape_domain::time::Timestamp;
 use crate::files::{FileError, Pending};
 use crate::{AppState, ServiceError};
 use shipshape_domain::attachment::{AttachedFile, AttachmentMeta};
 use shipshape_domain::fields::FieldErrors;
+use shipshape_domain::time::Timestamp;
 use shipshape_domain::user::User;
 
 /// A received file and what its uploader said about it.

@@ -2,13 +2,13 @@
 //! time: constant memory for any number of rows. Every role may export
 //! (reading is all it does); writes stay refused to auditors elsewhere.
 
-use shipshape_domain::ids::{ClusterId, Seq};
 use super::require;
 use crate::{AppState, ServiceError};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use shipshape_domain::export::{
     push_jsonl_row, validate_export, ExportFilter, ExportQuery, LEDGER_ITEMS,
 };
+use shipshape_domain::ids::{ClusterId, Seq};
 use shipshape_domain::ledger::LedgerEntry;
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
@@ -29,7 +29,15 @@ pub async fn prepare(
     let filter = validate_export(q)?;
     let mut errors = shipshape_domain::fields::FieldErrors::new();
     if let Some(id) = filter.cluster_id() {
-        if state.db.read().await?.clusters().by_id(id.into()).await?.is_none() {
+        if state
+            .db
+            .read()
+            .await?
+            .clusters()
+            .by_id(id.into())
+            .await?
+            .is_none()
+        {
             errors.add("cluster", format!("There is no cluster {id}."));
         }
     }

@@ -1,11 +1,11 @@
 //! Readiness of every cluster at a glance, and how it changed over time.
 
-use shipshape_domain::ids::ClusterId;
 use super::{moment, require};
 use crate::{AppState, ServiceError};
 use shipshape_domain::cluster::Cluster;
 use shipshape_domain::day2::TaskState;
 use shipshape_domain::drift::{fleet_drift, DriftRow, FleetMember};
+use shipshape_domain::ids::ClusterId;
 use shipshape_domain::readiness::{readiness, sort_worst_first, FleetEntry};
 use shipshape_domain::role::Permission;
 use shipshape_domain::standing::{assess, ItemRecord};
@@ -61,7 +61,7 @@ pub(crate) async fn entries(
     let mut overdue: HashMap<ClusterId, u32> = HashMap::new();
     for t in super::day2::task_states_of_all_clusters(state).await? {
         if t.state == TaskState::Overdue {
-            *overdue.entry(t.cluster_id.into()).or_default() += 1;
+            *overdue.entry(t.cluster_id).or_default() += 1;
         }
     }
     let no_states = HashMap::new();

@@ -2,11 +2,11 @@
 //! judged against the pipeline's bar (see [`shipshape_domain::gate`]).
 //! Any role that may read may ask, with a session or an API token.
 
-use shipshape_domain::ids::ClusterId;
 use super::signoffs;
 use crate::{AppState, ServiceError};
 use shipshape_domain::fields::FieldErrors;
 use shipshape_domain::gate::{evaluate, GateError, GateQuery, GateResult};
+use shipshape_domain::ids::ClusterId;
 use shipshape_domain::user::User;
 
 pub async fn gate(

@@ -116,12 +116,22 @@ mod tests {
     #[test]
     fn a_result_is_kept_for_its_tip_only() {
         let c = VerifyCache::default();
-        let tip = Some((3, "abc".to_string()));
+        let tip = Some((shipshape_domain::ids::Seq::new(3), "abc".to_string()));
         assert!(c.get(&tip).is_none());
         c.put(tip.clone(), v(3));
         assert_eq!(c.get(&tip).map(|r| r.entries), Some(3));
-        assert!(c.get(&Some((4, "def".to_string()))).is_none());
-        assert!(c.get(&Some((3, "other".to_string()))).is_none());
+        assert!(c
+            .get(&Some((
+                shipshape_domain::ids::Seq::new(4),
+                "def".to_string()
+            )))
+            .is_none());
+        assert!(c
+            .get(&Some((
+                shipshape_domain::ids::Seq::new(3),
+                "other".to_string()
+            )))
+            .is_none());
         assert!(c.get(&None).is_none());
     }
 }

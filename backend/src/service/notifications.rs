@@ -9,9 +9,9 @@
 //! retried with backoff. The first round starts at the ledger's tip: history
 //! from before notifications were turned on is not replayed.
 
-use shipshape_domain::ids::ClusterId;
 use super::{moment, now};
 use crate::{AppState, ServiceError};
+use shipshape_domain::ids::ClusterId;
 use shipshape_domain::notify::{expiring, from_row, slack_text, Event, EventKind, RowContext};
 use shipshape_domain::signoff::SignoffAction;
 use shipshape_domain::standing::{assess, Standing};
@@ -160,7 +160,7 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
                 cluster,
                 item_title: &item.title,
                 signed_off: true,
-                link: link(state, (*cluster_id).into(), &item.id),
+                link: link(state, *cluster_id, &item.id),
             };
             match a.standing {
                 Standing::Done => {

@@ -1,10 +1,10 @@
 //! The printable per-cluster readiness report.
 
-use shipshape_domain::ids::ClusterId;
 use super::{now, require};
 use crate::{AppState, ServiceError};
 use shipshape_domain::attachment::DetailsFiles;
 use shipshape_domain::check::ACTION_VERDICT;
+use shipshape_domain::ids::ClusterId;
 use shipshape_domain::report::{ClusterReport, VerdictChangeRow, REPORT_VERDICT_CHANGES};
 use shipshape_domain::role::Permission;
 use shipshape_domain::user::User;
@@ -22,7 +22,12 @@ pub async fn cluster_report(
         .latest_signoff_rows(cluster_id)
         .await?
         .into_iter()
-        .map(|r| (r.content().item_id.to_string(), DetailsFiles::of(&r.content().details)))
+        .map(|r| {
+            (
+                r.content().item_id.to_string(),
+                DetailsFiles::of(&r.content().details),
+            )
+        })
         .filter(|(_, files)| !files.is_empty())
         .collect();
     let waivers = super::waivers::list(state, actor, Some(cluster_id)).await?;

@@ -6,10 +6,10 @@
 //! is abandoned: each cluster's results commit in one transaction, so a
 //! cluster is recorded whole or not at all.
 
-use shipshape_domain::ids::ClusterId;
 use super::checks::run_cluster;
 use crate::{AppState, ServiceError};
 use futures::stream::{self, StreamExt};
+use shipshape_domain::ids::ClusterId;
 use std::time::{Duration, Instant};
 
 /// What one round did.
@@ -34,7 +34,7 @@ pub async fn run_round(state: &AppState) -> Result<Round, ServiceError> {
             let state = state.clone();
             async move {
                 let t = Instant::now();
-                let r = run_cluster(&state, id.into()).await.map(|results| results.len());
+                let r = run_cluster(&state, id).await.map(|results| results.len());
                 (r, t.elapsed())
             }
         })

@@ -6,7 +6,6 @@
 //! inserting the new row happen as one step, so concurrent sign-offs all land
 //! and the chain never forks (the schema's UNIQUE `prev_hash` backs this up).
 
-use shipshape_domain::ids::ClusterId;
 use super::evidence::IncomingFile;
 use super::{now, require};
 use crate::{AppState, ServiceError};
@@ -16,6 +15,7 @@ use shipshape_domain::chain::{ChainVerifier, Verification};
 use shipshape_domain::checklist::{build_checklist, Checklist, HistoryEntry};
 use shipshape_domain::cluster::Cluster;
 use shipshape_domain::fields::FieldErrors;
+use shipshape_domain::ids::ClusterId;
 use shipshape_domain::role::Permission;
 use shipshape_domain::signoff::{
     sign_refusal, validate_signoff, ItemStatus, SignRefusal, SignoffAction,

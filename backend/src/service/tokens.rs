@@ -2,11 +2,11 @@
 //! listed with their last use, revoked; and the bearer check that turns a
 //! token into its owner (with the owner's role, or read-only).
 
-use shipshape_domain::ids::TokenId;
 use super::{now, require};
 use crate::secret::{digest, new_secret};
 use crate::{AppState, ServiceError};
 use shipshape_domain::api_token::{looks_like_token, validate, NewToken, TokenInfo, TOKEN_PREFIX};
+use shipshape_domain::ids::TokenId;
 use shipshape_domain::role::{Permission, Role};
 use shipshape_domain::time::format_ts;
 use shipshape_domain::user::User;
@@ -47,7 +47,7 @@ pub async fn create(
         .await?;
     tracing::info!(user = %actor.username, token = id.get(), name = %valid.name(), read_only = valid.read_only(), "API token created");
     Ok(CreatedToken {
-        id: id.into(),
+        id,
         token,
         expires_at,
     })
@@ -110,7 +110,7 @@ pub async fn authenticate_caller(
     }
     let mut user = db
         .users()
-        .by_id(owner.into())
+        .by_id(owner)
         .await?
         .ok_or(ServiceError::Unauthenticated)?;
     if !super::auth::still_vouched(state, &mut db, &user).await? {

@@ -1,11 +1,11 @@
 //! User management: admins add users in the UI, operators with the CLI.
 
-use shipshape_domain::ids::UserId;
 use super::{now, require};
 use crate::{password, AppState, ServiceError};
 use secrecy::{ExposeSecret, SecretString};
 use shipshape_domain::directory::Source;
 use shipshape_domain::fields::FieldErrors;
+use shipshape_domain::ids::UserId;
 use shipshape_domain::role::{Permission, Role};
 use shipshape_domain::user::{validate_new_user, User};
 

@@ -5,12 +5,12 @@
 //! are read and the new row appended as one step, so two managers deciding
 //! the same request at once cannot both succeed.
 
-use shipshape_domain::ids::ClusterId;
 use super::{moment, now, require};
 use crate::{AppState, ServiceError};
 use serde::{Deserialize, Serialize};
 use shipshape_domain::cluster::Cluster;
 use shipshape_domain::fields::FieldErrors;
+use shipshape_domain::ids::ClusterId;
 use shipshape_domain::role::Permission;
 use shipshape_domain::signoff::{sign_refusal, SignRefusal};
 use shipshape_domain::standing::waivers_from;

@@ -2,9 +2,9 @@
 //! uploaded. Append-only (the schema's triggers refuse updates and
 //! deletes); the files themselves are in the blob store.
 
-use shipshape_domain::ids::Seq;
 use super::{on_db, Conn, DbResult};
 use shipshape_domain::attachment::AttachmentMeta;
+use shipshape_domain::ids::Seq;
 use sqlx::FromRow;
 use std::sync::LazyLock;
 

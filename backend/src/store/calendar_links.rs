@@ -1,9 +1,9 @@
 //! The `calendar_links` table: one secret feed link per user, by the
 //! SHA-256 of its token.
 
-use shipshape_domain::time::Timestamp;
-use shipshape_domain::ids::UserId;
 use super::{on_db, Conn, DbResult};
+use shipshape_domain::ids::UserId;
+use shipshape_domain::time::Timestamp;
 
 /// The `calendar_links` table on one connection.
 pub struct CalendarLinks<'c>(&'c mut Conn);

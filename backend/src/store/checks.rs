@@ -1,9 +1,9 @@
 //! The `check_results` table: appended per run, read newest per item
 //! (append-only: PostgreSQL's triggers refuse updates and deletes).
 
-use shipshape_domain::ids::ClusterId;
 use super::{on_db, Conn, DbResult};
 use shipshape_domain::check::{CheckResult, CheckStatus};
+use shipshape_domain::ids::ClusterId;
 use sqlx::FromRow;
 
 #[derive(FromRow)]
@@ -44,14 +44,19 @@ impl Conn {
 }
 
 impl CheckResults<'_> {
-    pub async fn insert(self, cluster_id: ClusterId, run_id: &str, r: &CheckResult) -> DbResult<()> {
+    pub async fn insert(
+        self,
+        cluster_id: ClusterId,
+        run_id: &str,
+        r: &CheckResult,
+    ) -> DbResult<()> {
         on_db!(self.0, |db| {
             sqlx::query(
             "INSERT INTO check_results (cluster_id, item_id, run_id, status, reason, observed, evidence, duration_ms, at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         )
         .bind(cluster_id.get())
-        .bind(&r.item_id.as_str())
+        .bind(r.item_id.as_str())
         .bind(run_id)
         .bind(r.status.as_str())
         .bind(&r.reason)

@@ -9,11 +9,11 @@
 //! only). So an insert skips a clash with `ON CONFLICT DO NOTHING`, and an
 //! update runs in a savepoint that is rolled back when it fails.
 
-use shipshape_domain::time::Timestamp;
-use shipshape_domain::ids::ClusterId;
 use super::{on_db, Conn, DbResult};
 use shipshape_domain::cluster::{Cluster, ValidCluster};
 use shipshape_domain::connection::Connection;
+use shipshape_domain::ids::ClusterId;
+use shipshape_domain::time::Timestamp;
 use sqlx::{Connection as _, FromRow};
 
 /// Outcome of a write that may clash with another cluster's name.

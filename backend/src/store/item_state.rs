@@ -8,9 +8,9 @@
 //! Only the SQL is here (states as JSON text); decoding them, applying a
 //! ledger row and rebuilding from the ledger are in [`crate::ledger`].
 
-use shipshape_domain::ids::ClusterId;
 use super::{on_db, Conn, DbResult};
 use chrono::NaiveDate;
+use shipshape_domain::ids::ClusterId;
 
 /// The read model's tables on one connection.
 pub struct ItemStateTable<'c>(&'c mut Conn);

@@ -288,15 +288,15 @@ impl Ledger<'_> {
         let c = &e.content();
         on_db!(self.0, |db| sqlx::query(SQL.as_str())
             .bind(c.seq.get())
-            .bind(&c.at.to_string())
+            .bind(c.at.to_string())
             .bind(&c.actor)
             .bind(c.cluster_id.get())
-            .bind(&c.item_id.as_str())
+            .bind(c.item_id.as_str())
             .bind(&c.action)
             .bind(&c.note)
             .bind(&c.details)
             .bind(&c.prev_hash)
-            .bind(&e.hash())
+            .bind(e.hash())
             .execute(db)
             .await
             // Each driver has its own result type: only success is kept.
@@ -394,7 +394,11 @@ impl Ledger<'_> {
     }
 
     /// Every row about one item of one cluster, newest first.
-    pub async fn item_history(self, cluster_id: ClusterId, item_id: &str) -> DbResult<Vec<LedgerEntry>> {
+    pub async fn item_history(
+        self,
+        cluster_id: ClusterId,
+        item_id: &str,
+    ) -> DbResult<Vec<LedgerEntry>> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
             format!(
                 "SELECT {COLUMNS} FROM ledger WHERE cluster_id = $1 AND item_id = $2 ORDER BY seq DESC"

@@ -2,9 +2,9 @@
 //! at most once per target; the cursor says up to which ledger row events
 //! were looked for.
 
-use shipshape_domain::time::Timestamp;
-use shipshape_domain::ids::Seq;
 use super::{on_db, Conn, DbResult};
+use shipshape_domain::ids::Seq;
+use shipshape_domain::time::Timestamp;
 
 /// The notification tables on one connection.
 pub struct Notifications<'c>(&'c mut Conn);
@@ -18,7 +18,13 @@ impl Conn {
 impl Notifications<'_> {
     /// Records an event for a target; `false` when it was recorded before
     /// (so it is not sent twice).
-    pub async fn claim(self, event_id: &str, target: &str, kind: &str, at: Timestamp) -> DbResult<bool> {
+    pub async fn claim(
+        self,
+        event_id: &str,
+        target: &str,
+        kind: &str,
+        at: Timestamp,
+    ) -> DbResult<bool> {
         // A replica claiming the same event at once waits for the first
         // claim to commit, then inserts nothing: one claim wins.
         let r = on_db!(self.0, |db| {

@@ -1,9 +1,9 @@
 //! The `reminders_sent` table: which Day-2 reminders went out (one row per
 //! cluster, task, due date and state, so each message goes out once).
 
-use shipshape_domain::time::Timestamp;
-use shipshape_domain::ids::ClusterId;
 use super::{on_db, Conn, DbResult};
+use shipshape_domain::ids::ClusterId;
+use shipshape_domain::time::Timestamp;
 
 /// The `reminders_sent` table on one connection.
 pub struct Reminders<'c>(&'c mut Conn);

@@ -2,10 +2,10 @@
 //! up by the SHA-256 of the secret. `read_only` is 0/1 in SQLite and a
 //! BOOLEAN on PostgreSQL; the row reads it as `bool` on both.
 
-use shipshape_domain::time::Timestamp;
-use shipshape_domain::ids::{TokenId, UserId};
 use super::{on_db, Conn, DbResult};
 use shipshape_domain::api_token::TokenInfo;
+use shipshape_domain::ids::{TokenId, UserId};
+use shipshape_domain::time::Timestamp;
 use sqlx::FromRow;
 
 /// A token to store (its secret only as a digest).

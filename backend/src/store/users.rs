@@ -10,11 +10,11 @@
 //! clash with `ON CONFLICT DO NOTHING`, and no row back means the name is
 //! taken, on both databases.
 
-use shipshape_domain::time::Timestamp;
-use shipshape_domain::ids::UserId;
 use super::{on_db, Conn, DbResult};
 use shipshape_domain::directory::Source;
+use shipshape_domain::ids::UserId;
 use shipshape_domain::role::Role;
+use shipshape_domain::time::Timestamp;
 use shipshape_domain::user::User;
 use sqlx::{Connection as _, FromRow};
 

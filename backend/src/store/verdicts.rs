@@ -2,12 +2,12 @@
 //! the counting verdict per cluster × item (kept with each run), the newest
 //! facts a run read about each cluster, and the Trino releases seen running.
 
-use shipshape_domain::time::Timestamp;
-use shipshape_domain::ids::ClusterId;
 use super::{on_db, Conn, DbResult};
 use chrono::NaiveDate;
 use shipshape_domain::check::{CheckStatus, VerdictState};
 use shipshape_domain::drift::ClusterFacts;
+use shipshape_domain::ids::ClusterId;
+use shipshape_domain::time::Timestamp;
 use sqlx::FromRow;
 use std::collections::{HashMap, HashSet};
 
@@ -73,7 +73,10 @@ impl Conn {
 
 impl Verdicts<'_> {
     /// Every item's verdict state on one cluster.
-    pub async fn of_cluster(self, cluster_id: ClusterId) -> DbResult<HashMap<String, VerdictState>> {
+    pub async fn of_cluster(
+        self,
+        cluster_id: ClusterId,
+    ) -> DbResult<HashMap<String, VerdictState>> {
         let rows = on_db!(self.0, |db| sqlx::query_as::<_, VerdictRow>(
             "SELECT item_id, effective, effective_since, streak_status, streak, streak_since
              FROM check_verdicts WHERE cluster_id = $1"

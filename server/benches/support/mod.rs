@@ -71,7 +71,8 @@ pub async fn install_on(
             clusters::create(&state, &admin, &input)
                 .await
                 .expect("cluster")
-                .id,
+                .id
+                .get(),
         );
     }
     (state, admin, ids)
@@ -136,19 +137,17 @@ pub async fn seed_rows(
     mut make: impl FnMut(i64) -> shipshape_domain::ledger::EntryContent,
 ) {
     let mut tx = state.db.write().await.expect("begin");
-    let (mut seq, mut prev) = tx
-        .ledger()
-        .tip()
-        .await
-        .expect("tip")
-        .unwrap_or((0, shipshape_domain::ledger::GENESIS_HASH.to_string()));
+    let (mut seq, mut prev) = tx.ledger().tip().await.expect("tip").unwrap_or((
+        shipshape_domain::ids::Seq::new(0),
+        shipshape_domain::ledger::GENESIS_HASH.to_string(),
+    ));
     for i in 1..=n {
-        seq += 1;
+        seq = seq.next();
         let mut row = make(i);
         row.seq = seq;
         row.prev_hash = prev;
         let entry = row.seal();
-        prev = entry.hash.clone();
+        prev = entry.hash().to_string();
         shipshape_backend::ledger::insert(&mut tx, &entry)
             .await
             .expect("insert");

@@ -1,6 +1,6 @@
 //! Live checks: run a cluster's checks now, and read the latest results.
 
-use super::extract::{ClusterId, CurrentUser};
+use super::extract::{ClusterPath, CurrentUser};
 use crate::error::ApiResult;
 use crate::state::ServerState;
 use axum::extract::State;
@@ -13,7 +13,7 @@ use shipshape_domain::check::CheckResult;
 pub async fn run(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
 ) -> ApiResult<Json<Vec<CheckResult>>> {
     Ok(Json(checks::run_now(&state.app, &user, id).await?))
 }
@@ -21,7 +21,7 @@ pub async fn run(
 pub async fn latest(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
 ) -> ApiResult<Json<Vec<CheckResult>>> {
     Ok(Json(checks::latest(&state.app, &user, id).await?))
 }

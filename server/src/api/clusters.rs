@@ -1,6 +1,6 @@
 //! `/api/v1/clusters`: list with readiness, register, read, edit, archive.
 
-use super::extract::{ApiJson, ClusterId, CurrentUser};
+use super::extract::{ApiJson, ClusterPath, CurrentUser};
 use crate::error::ApiResult;
 use crate::state::ServerState;
 use axum::extract::{Query, State};
@@ -60,7 +60,7 @@ pub async fn create(
 pub async fn get(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
 ) -> ApiResult<Json<Cluster>> {
     Ok(Json(clusters::get(&state.app, &user, id).await?))
 }
@@ -68,7 +68,7 @@ pub async fn get(
 pub async fn update(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
     ApiJson(input): ApiJson<ClusterInput>,
 ) -> ApiResult<Json<Cluster>> {
     Ok(Json(clusters::update(&state.app, &user, id, &input).await?))
@@ -77,7 +77,7 @@ pub async fn update(
 pub async fn archive(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
 ) -> ApiResult<Json<Cluster>> {
     Ok(Json(
         clusters::set_archived(&state.app, &user, id, true).await?,
@@ -87,7 +87,7 @@ pub async fn archive(
 pub async fn restore(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
 ) -> ApiResult<Json<Cluster>> {
     Ok(Json(
         clusters::set_archived(&state.app, &user, id, false).await?,
@@ -100,7 +100,7 @@ pub async fn restore(
 pub async fn changes(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
 ) -> ApiResult<Json<Vec<shipshape_domain::ledger::LedgerEntry>>> {
     Ok(Json(clusters::changes(&state.app, &user, id).await?))
 }

@@ -1,7 +1,7 @@
 //! Day-2 tasks over the JSON API: schedules, completions with evidence
 //! files (multipart), file downloads and the iCal feeds.
 
-use super::extract::{ClusterId, CurrentUser};
+use super::extract::{ClusterPath, CurrentUser};
 use crate::error::{ApiError, ApiResult};
 use crate::state::ServerState;
 use axum::body::Body;
@@ -16,7 +16,7 @@ use shipshape_domain::day2::{Completion, TaskView};
 pub async fn tasks(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
 ) -> ApiResult<Json<Vec<TaskView>>> {
     Ok(Json(day2::tasks(&state.app, &user, id).await?.1))
 }
@@ -31,7 +31,7 @@ pub async fn all_tasks(
 pub async fn complete(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
     Path((_, task_id)): Path<(String, String)>,
     headers: axum::http::HeaderMap,
     form: Multipart,
@@ -124,7 +124,7 @@ pub async fn calendar_all(
 pub async fn calendar_cluster(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
 ) -> ApiResult<Response> {
     let (_, tasks) = day2::tasks(&state.app, &user, id).await?;
     let ics = shipshape_backend::ical::calendar(&tasks, chrono::Utc::now())

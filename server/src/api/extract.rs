@@ -119,9 +119,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 /// A numeric cluster id from the path; anything else is 404.
-pub struct ClusterId(pub i64);
+pub struct ClusterPath(pub shipshape_domain::ids::ClusterId);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClusterId {
+impl<S: Send + Sync> FromRequestParts<S> for ClusterPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
@@ -134,7 +134,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClusterId {
                     .find(|(k, _)| k == "id")
                     .and_then(|(_, v)| v.parse().ok())
             })
-            .map(ClusterId)
+            .map(ClusterPath)
             .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "cluster not found"))
     }
 }

@@ -2,7 +2,7 @@
 //! first; readiness over the last 90 days for the fleet or one cluster; and
 //! fleet drift (clusters that differ from their siblings).
 
-use super::extract::{ClusterId, CurrentUser};
+use super::extract::{ClusterPath, CurrentUser};
 use crate::error::ApiResult;
 use crate::state::ServerState;
 use axum::extract::{Query, State};
@@ -88,7 +88,7 @@ const DRIFT_RULE: &str = "within one environment, per fact (trino_version, java_
 pub async fn cluster_trend(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
 ) -> ApiResult<Json<Vec<TrendPoint>>> {
     let q = fleet::FleetQuery {
         include_archived: true,
@@ -102,7 +102,7 @@ pub async fn cluster_trend(
 pub async fn cluster_report(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
 ) -> ApiResult<Json<ClusterReport>> {
     Ok(Json(report::cluster_report(&state.app, &user, id).await?))
 }

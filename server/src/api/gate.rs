@@ -4,7 +4,7 @@
 //! (`json`, the default, `junit` or `text`). 200 when ready, 412 when not
 //! (so `curl --fail` fails the job), with the same body either way.
 
-use super::extract::{ClusterId, CurrentUser};
+use super::extract::{ClusterPath, CurrentUser};
 use crate::error::{ApiError, ApiResult};
 use crate::junit::junit;
 use crate::state::ServerState;
@@ -57,7 +57,7 @@ fn parse(raw: Option<String>) -> Result<(GateQuery, Format), FieldErrors> {
 pub async fn gate(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let (q, format) = parse(raw).map_err(ApiError::invalid)?;

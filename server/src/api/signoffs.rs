@@ -1,6 +1,6 @@
 //! A cluster's checklist, sign-offs and item history.
 
-use super::extract::{ApiJson, ClusterId, CurrentUser};
+use super::extract::{ApiJson, ClusterPath, CurrentUser};
 use crate::error::{ApiError, ApiResult};
 use crate::state::ServerState;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
@@ -22,11 +22,11 @@ pub struct ChecklistBody {
 pub async fn checklist(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
 ) -> ApiResult<Json<ChecklistBody>> {
     let (cluster, checklist) = signoffs::checklist(&state.app, &user, id).await?;
     Ok(Json(ChecklistBody {
-        cluster_id: cluster.id,
+        cluster_id: cluster.id.into(),
         cluster_name: cluster.name,
         checklist,
     }))
@@ -44,7 +44,7 @@ pub struct SignBody {
 pub async fn sign(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
     Path((_, item_id)): Path<(String, String)>,
     request: Request,
 ) -> ApiResult<(StatusCode, Json<HistoryEntry>)> {
@@ -86,7 +86,7 @@ pub async fn sign(
 pub async fn history(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
     Path((_, item_id)): Path<(String, String)>,
 ) -> ApiResult<Json<Vec<HistoryEntry>>> {
     Ok(Json(

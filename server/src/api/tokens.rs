@@ -34,6 +34,6 @@ pub async fn revoke(
     AccountCaller(user): AccountCaller,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    tokens::revoke(&state.app, &user, id).await?;
+    tokens::revoke(&state.app, &user, id.into()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

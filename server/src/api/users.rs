@@ -75,8 +75,14 @@ pub async fn change(
         }
     };
     Ok(axum::Json(
-        shipshape_backend::service::users::change_account(&state.app, &user, id, change, None)
-            .await?,
+        shipshape_backend::service::users::change_account(
+            &state.app,
+            &user,
+            id.into(),
+            change,
+            None,
+        )
+        .await?,
     ))
 }
 
@@ -96,7 +102,7 @@ pub async fn reset_password(
     shipshape_backend::service::users::change_account(
         &state.app,
         &user,
-        id,
+        id.into(),
         shipshape_domain::account::AccountChange::ResetPassword,
         Some(body.password),
     )

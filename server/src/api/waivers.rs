@@ -1,6 +1,6 @@
 //! Waiver endpoints: list, request (SREs), decide (managers).
 
-use super::extract::{ApiJson, ClusterId, CurrentUser};
+use super::extract::{ApiJson, ClusterPath, CurrentUser};
 use crate::error::{ApiError, ApiResult};
 use crate::state::ServerState;
 use axum::extract::{Path, Query, State};
@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use shipshape_backend::service::waivers::{self, DecisionInput, WaiverInput};
+use shipshape_domain::ids::ClusterId;
 use shipshape_domain::waiver::WaiverView;
 
 #[derive(Debug, Default, Deserialize)]
@@ -21,13 +22,15 @@ pub async fn list(
     CurrentUser(user): CurrentUser,
     Query(p): Query<ListParams>,
 ) -> ApiResult<Json<Vec<WaiverView>>> {
-    Ok(Json(waivers::list(&state.app, &user, p.cluster).await?))
+    Ok(Json(
+        waivers::list(&state.app, &user, p.cluster.map(ClusterId::new)).await?,
+    ))
 }
 
 pub async fn request(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
     Path((_, item_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<WaiverInput>,
 ) -> ApiResult<(StatusCode, Json<WaiverView>)> {
@@ -38,7 +41,7 @@ pub async fn request(
 pub async fn decide(
     State(state): State<ServerState>,
     CurrentUser(user): CurrentUser,
-    ClusterId(id): ClusterId,
+    ClusterPath(id): ClusterPath,
     Path((_, seq)): Path<(String, String)>,
     ApiJson(body): ApiJson<DecisionInput>,
 ) -> ApiResult<Json<WaiverView>> {

@@ -29,7 +29,7 @@ pub(super) async fn verify(global: &Global, public_key: Option<String>) -> Resul
                 "signed: {} checkpoint(s) verified with key {}; rows up to seq {seq} are signed, {} row(s) after it not yet",
                 v.checkpoints,
                 key.fingerprint(),
-                v.entries.saturating_sub(u64::try_from(seq).unwrap_or(0))
+                v.entries.saturating_sub(u64::try_from(seq.get()).unwrap_or(0))
             ),
             None => println!(
                 "signed: no checkpoint yet (key {}); `shipshape ledger checkpoint` signs one now",
@@ -73,9 +73,9 @@ pub(super) async fn checkpoint(global: &Global) -> Result<(), CliError> {
     match shipshape_backend::service::checkpoints::checkpoint_now(&state).await? {
         Some(e) => println!(
             "checkpoint seq {} signs seq {} ({}) with key {}",
-            e.content.seq,
-            e.content.seq - 1,
-            e.content.prev_hash,
+            e.content().seq,
+            e.content().seq.prev(),
+            e.content().prev_hash,
             state.ledger_key.public_key().fingerprint()
         ),
         None => println!("nothing to sign: no row was added since the last checkpoint"),
