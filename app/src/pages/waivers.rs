@@ -52,7 +52,7 @@ fn WaiverRow(w: WaiverView, can_decide: bool, decide: ServerAction<DecideWaiver>
     let pending = w.state == WaiverState::Pending;
     let seq = w.waiver.request_seq;
     view! {
-        <tr data-waiver=seq data-state=w.state.as_str() data-item=w.waiver.item_id.clone().to_string()>
+        <tr data-waiver=seq data-state=w.state.as_str() data-item=w.waiver.item_id.to_string()>
             <td><a href=format!("/clusters/{}?item={}", w.cluster_id, w.waiver.item_id)>{w.cluster_name.clone()}</a></td>
             <td data-label="Item">{w.item_title.clone()}</td>
             <td data-label="Kind">{w.waiver.kind.label()}</td>
