@@ -29,7 +29,7 @@ pub fn calendar(tasks: &[TaskView], now: DateTime<Utc>) -> Result<String, std::f
         // All-day: DTEND is the next day (exclusive).
         let end = t.due.checked_add_days(Days::new(1)).unwrap_or(t.due);
         let last = match &t.last {
-            Some(c) => format!("Last done {} by {}.", &c.at[..c.at.len().min(10)], c.by),
+            Some(c) => format!("Last done {} by {}.", c.at.date_text(), c.by),
             None => "Never done on this cluster.".into(),
         };
         let event = Event::new()

@@ -4,7 +4,7 @@
 
 use crate::fields::FieldErrors;
 use crate::ids::TokenId;
-use crate::time::parse_ts;
+use crate::time::Timestamp;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -78,16 +78,16 @@ pub struct TokenInfo {
     pub id: TokenId,
     pub name: String,
     pub read_only: bool,
-    pub created_at: String,
-    pub expires_at: String,
-    pub last_used_at: Option<String>,
-    pub revoked_at: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
 }
 
 impl TokenInfo {
     /// Not revoked and not past its expiry at `now`.
     pub fn usable(&self, now: DateTime<Utc>) -> bool {
-        self.revoked_at.is_none() && parse_ts(&self.expires_at).is_some_and(|e| now < e)
+        self.revoked_at.is_none() && now < self.expires_at.instant()
     }
 }
 
@@ -156,7 +156,7 @@ mod tests {
         assert!(t.usable(at(30)));
         assert!(!t.usable(at(31)), "expired at the stroke of its expiry");
         let revoked = TokenInfo {
-            revoked_at: Some("x".into()),
+            revoked_at: Some("2026-12-02T00:00:00.000000Z".into()),
             ..t
         };
         assert!(!revoked.usable(at(2)));

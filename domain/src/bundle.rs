@@ -1348,7 +1348,7 @@ mod tests {
         let c = &e.content();
         let fields = [
             c.seq.to_string(),
-            c.at.clone().to_string(),
+            c.at.to_string(),
             c.actor.clone(),
             c.cluster_id.to_string(),
             c.item_id.clone().into(),
@@ -1567,7 +1567,7 @@ mod tests {
             let c = &e.content();
             let cells: Vec<String> = [
                 c.seq.to_string(),
-                c.at.clone().to_string(),
+                c.at.to_string(),
                 c.actor.clone(),
                 c.cluster_id.to_string(),
                 c.item_id.clone().into(),

@@ -9,7 +9,6 @@ use crate::runbook::{Cadence, Runbook, Snippet};
 use crate::signoff::ItemStatus;
 pub use crate::standing::LatestSignoff;
 use crate::standing::{assess, ItemRecord, Moment, Standing};
-use crate::time::format_ts;
 use crate::time::Timestamp;
 use crate::waiver::{Waiver, WaiverState};
 use serde::{Deserialize, Serialize};
@@ -51,7 +50,7 @@ pub struct ChecklistItem {
     pub status: ItemStatus,
     /// Who made the newest sign-off, when, and with which note.
     pub by: Option<String>,
-    pub at: Option<String>,
+    pub at: Option<Timestamp>,
     pub note: Option<String>,
     /// The runbook gives this item a live check.
     pub automated: bool,
@@ -67,7 +66,7 @@ pub struct ChecklistItem {
     /// Re-certification period from the runbook, in days.
     pub valid_for_days: Option<u32>,
     /// When the current sign-off stops counting, for items with a period.
-    pub expires_at: Option<String>,
+    pub expires_at: Option<Timestamp>,
     /// Done or waived, and stops counting within two weeks.
     pub expiring_soon: bool,
     /// The newest waiver request, and where it stands today.
@@ -85,7 +84,7 @@ pub struct ItemTask {
     pub due: chrono::NaiveDate,
     /// The newest completion: who, when it was recorded, its outcome.
     pub last_by: Option<String>,
-    pub last_at: Option<String>,
+    pub last_at: Option<Timestamp>,
     pub last_outcome: Option<crate::day2::Outcome>,
 }
 
@@ -120,7 +119,7 @@ impl Checklist {
                 state: t.state,
                 due: t.due,
                 last_by: t.last.as_ref().map(|c| c.by.clone()),
-                last_at: t.last.as_ref().map(|c| c.at.clone()),
+                last_at: t.last.as_ref().map(|c| c.at),
                 last_outcome: t.last.as_ref().map(|c| c.outcome),
             });
         }
@@ -187,7 +186,7 @@ pub fn build_checklist(
                         regressed: a.standing == Standing::Regressed,
                         standing: a.standing,
                         valid_for_days: item.valid_for_days,
-                        expires_at: a.signoff_expires_at.map(format_ts),
+                        expires_at: a.signoff_expires_at.map(Timestamp::new),
                         expiring_soon: a.expiring_soon,
                         waiver: waivers.get(&item.id).map(|w| ItemWaiver {
                             state: w.state(at.today),
@@ -206,7 +205,7 @@ pub fn build_checklist(
                         source: item.source.clone(),
                         status,
                         by: last.map(|l| l.by.clone()),
-                        at: last.map(|l| l.at.clone()),
+                        at: last.map(|l| l.at),
                         note: last.map(|l| l.note.clone()).filter(|n| !n.is_empty()),
                         task: None,
                     }
@@ -309,7 +308,7 @@ mod tests {
         assert_eq!(backups.standing, Standing::Expired);
         assert_eq!(backups.status, ItemStatus::Done, "the ledger status stays");
         assert_eq!(
-            backups.expires_at.as_deref(),
+            backups.expires_at.map(|t| t.to_string()).as_deref(),
             Some("2026-10-31T09:00:00.000000Z")
         );
         assert_eq!((base.overall.done, base.overall.expired), (1, 1));

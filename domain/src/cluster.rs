@@ -3,6 +3,7 @@
 use crate::connection::{validate_connection, Connection, ConnectionInput};
 use crate::fields::FieldErrors;
 use crate::ids::ClusterId;
+use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 pub const NAME_MAX: usize = 64;
@@ -24,13 +25,13 @@ pub struct Cluster {
     /// How live checks connect; holds no secret.
     #[serde(default)]
     pub connection: Connection,
-    pub created_at: String,
-    pub updated_at: String,
-    pub archived_at: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub archived_at: Option<Timestamp>,
     /// When the check target last changed, and why; results from before
     /// then do not count.
     #[serde(default)]
-    pub checks_reset_at: Option<String>,
+    pub checks_reset_at: Option<Timestamp>,
     #[serde(default)]
     pub checks_reset_reason: Option<String>,
 }

@@ -238,8 +238,8 @@ mod tests {
             coordinator_url: v.coordinator_url().to_string(),
             notes: v.notes().to_string(),
             connection: v.connection().clone(),
-            created_at: "t".into(),
-            updated_at: "t".into(),
+            created_at: "2026-12-01T00:00:00.000000Z".into(),
+            updated_at: "2026-12-01T00:00:00.000000Z".into(),
             archived_at: None,
             checks_reset_at: None,
             checks_reset_reason: None,
@@ -279,7 +279,7 @@ mod tests {
     fn the_reset_notice_shows_until_a_check_ran() {
         let mut c = cluster(&valid("https://a.example.com", "n"));
         assert_eq!(reset_notice(&c, false), None);
-        c.checks_reset_at = Some("t".into());
+        c.checks_reset_at = Some("2026-12-02T00:00:00.000000Z".into());
         c.checks_reset_reason = Some("coordinator_url changed".into());
         assert!(reset_notice(&c, false)
             .unwrap()

@@ -16,6 +16,7 @@
 
 use crate::ids::{ClusterId, Seq};
 use crate::runbook::Cadence;
+use crate::time::Timestamp;
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -179,7 +180,7 @@ pub const COMPLETED: &str = crate::ledger_action::LedgerAction::Completed.as_str
 pub struct Completion {
     pub seq: Seq,
     /// When it was recorded.
-    pub at: String,
+    pub at: Timestamp,
     /// The day the work was done, when it was recorded later.
     #[serde(default)]
     pub done_on: Option<NaiveDate>,
@@ -243,7 +244,7 @@ pub fn task_views<Tz: TimeZone>(
             let last = completions.get(&item.id).cloned();
             let anchor = last
                 .as_ref()
-                .and_then(|c| crate::time::parse_ts(&c.at))
+                .map(|c| c.at.instant())
                 .unwrap_or(cluster.registered_at);
             let s = match last.as_ref().and_then(|c| c.done_on) {
                 Some(day) => schedule_from_date(cadence, day, now, tz),

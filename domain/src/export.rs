@@ -294,7 +294,7 @@ mod tests {
             let c = &e.content();
             let cells = [
                 c.seq.to_string(),
-                c.at.clone().to_string(),
+                c.at.to_string(),
                 c.actor.clone(),
                 c.cluster_id.to_string(),
                 c.item_id.clone().into(),

@@ -68,7 +68,7 @@ fn why(item: &ChecklistItem) -> String {
         Standing::Open if item.by.is_some() => "revoked".to_string(),
         Standing::Open => "not signed off".to_string(),
         Standing::Expired => match &item.expires_at {
-            Some(at) => format!("sign-off expired {}", at.get(0..10).unwrap_or(at)),
+            Some(at) => format!("sign-off expired {}", at.date_text()),
             None => "sign-off expired".to_string(),
         },
         Standing::Regressed => "signed off, but its live check fails".to_string(),

@@ -12,6 +12,7 @@ use crate::checklist::ChecklistItem;
 use crate::day2::TaskState;
 use crate::signoff::ItemStatus;
 use crate::standing::Standing;
+use crate::time::Timestamp;
 
 /// The state and the last action of one item, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,11 +36,7 @@ pub struct Who {
     /// "Signed off", "Revoked", "Not applicable", "Last done".
     pub what: &'static str,
     pub by: String,
-    pub at: String,
-}
-
-fn day(ts: &str) -> &str {
-    ts.get(0..10).unwrap_or(ts)
+    pub at: Timestamp,
 }
 
 /// The line of one item.
@@ -57,13 +54,13 @@ pub fn item_line(item: &ChecklistItem) -> ItemLine {
             (Some(by), Some(at)) => Some(Who {
                 what: "Last done",
                 by: by.clone(),
-                at: at.clone(),
+                at: *at,
             }),
             _ => None,
         };
         let last = who
             .as_ref()
-            .map(|w| format!("last done by {} · {}", w.by, day(&w.at)))
+            .map(|w| format!("last done by {} · {}", w.by, w.at.date_text()))
             .unwrap_or_else(|| "never done".to_string());
         return ItemLine {
             key: key.to_string(),
@@ -80,15 +77,15 @@ pub fn item_line(item: &ChecklistItem) -> ItemLine {
                 ItemStatus::NotApplicable => "Not applicable",
             },
             by: by.clone(),
-            at: at.clone(),
+            at: *at,
         }),
         _ => None,
     };
     let last = match &who {
         Some(w) if item.status == ItemStatus::Open => {
-            format!("revoked by {} · {}", w.by, day(&w.at))
+            format!("revoked by {} · {}", w.by, w.at.date_text())
         }
-        Some(w) => format!("{} · {}", w.by, day(&w.at)),
+        Some(w) => format!("{} · {}", w.by, w.at.date_text()),
         None if item.standing == Standing::Waived => "waived, not signed off".to_string(),
         None => "not signed off".to_string(),
     };
@@ -103,8 +100,8 @@ pub fn item_line(item: &ChecklistItem) -> ItemLine {
 /// How long the item's sign-off counts, for an item with a validity
 /// period: "until 2026-12-14", or "expired 2026-12-14" once it stopped.
 pub fn validity(item: &ChecklistItem) -> Option<String> {
-    item.expires_at.as_deref().map(|e| {
-        let day = day(e);
+    item.expires_at.map(|e| {
+        let day = e.date_text();
         if item.standing == Standing::Expired {
             format!("expired {day}")
         } else {

@@ -97,7 +97,7 @@ impl ItemState {
             if let Ok(d) = serde_json::from_str::<CompletionDetails>(&row.details) {
                 self.completion = Some(Completion {
                     seq: row.seq,
-                    at: row.at.clone().to_string(),
+                    at: row.at,
                     done_on: d.done_on,
                     by: row.actor.clone(),
                     outcome: d.outcome,

@@ -142,7 +142,7 @@ pub fn from_row(row: &EntryContent, ctx: &RowContext<'_>) -> Option<Event> {
         item_id: row.item_id.clone(),
         item: ctx.item_title.to_string(),
         summary,
-        at: row.at.clone().to_string(),
+        at: row.at.to_string(),
         link: ctx.link.clone(),
     })
 }

@@ -14,7 +14,7 @@
 use crate::check::{CheckStatus, VerdictDetails, ACTION_VERDICT};
 use crate::ledger::EntryContent;
 use crate::signoff::SignoffAction;
-use crate::time::parse_ts;
+use crate::time::Timestamp;
 use crate::waiver::{self, Decision, DecisionDetails, RequestDetails, Waiver};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,7 @@ use std::collections::HashMap;
 pub struct LatestSignoff {
     pub action: SignoffAction,
     pub by: String,
-    pub at: String,
+    pub at: Timestamp,
     pub note: String,
 }
 
@@ -92,7 +92,7 @@ impl ItemRecord {
             self.signoff = Some(LatestSignoff {
                 action,
                 by: row.actor.clone(),
-                at: row.at.clone().to_string(),
+                at: row.at,
                 note: row.note.clone(),
             });
             return;
@@ -112,7 +112,7 @@ impl ItemRecord {
                         reason: row.note.clone(),
                         expires_on: d.waiver.expires_on,
                         requested_by: row.actor.clone(),
-                        requested_at: row.at.clone().to_string(),
+                        requested_at: row.at,
                         decision: None,
                     });
                 }
@@ -129,7 +129,7 @@ impl ItemRecord {
                     w.decision = Some(Decision {
                         approved: row.action == waiver::ACTION_APPROVED,
                         by: row.actor.clone(),
-                        at: row.at.clone().to_string(),
+                        at: row.at,
                         note: row.note.clone(),
                     });
                 }
@@ -185,7 +185,7 @@ pub fn assess(
     let action = signoff.map(|s| s.action);
     let expires_at = signoff
         .filter(|s| s.action == SignoffAction::Done)
-        .and_then(|s| Some(parse_ts(&s.at)? + Duration::days(i64::from(valid_for_days?))));
+        .and_then(|s| Some(s.at.instant() + Duration::days(i64::from(valid_for_days?))));
     let expired = expires_at.is_some_and(|e| at.now >= e);
     let waiver = record.waiver.as_ref().filter(|w| w.counts(at.today));
     let soon = Duration::days(EXPIRING_SOON_DAYS);

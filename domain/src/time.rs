@@ -58,11 +58,32 @@ impl Timestamp {
     pub fn date_text(self) -> String {
         self.0.format("%Y-%m-%d").to_string()
     }
+
+    /// To the minute, as pages show it: `2026-11-22 19:56 UTC`.
+    pub fn minute_text(self) -> String {
+        self.0.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+}
+
+/// The Unix epoch: a placeholder for a record not yet stored (a blank
+/// form's cluster), never a real instant.
+impl Default for Timestamp {
+    fn default() -> Self {
+        Self(DateTime::<Utc>::UNIX_EPOCH)
+    }
 }
 
 impl From<DateTime<Utc>> for Timestamp {
     fn from(at: DateTime<Utc>) -> Self {
         Self::new(at)
+    }
+}
+
+/// Unit tests write instants as text; a text that is not one fails the test.
+#[cfg(test)]
+impl From<&str> for Timestamp {
+    fn from(text: &str) -> Self {
+        Self::parse(text).unwrap_or_else(|e| panic!("{e}"))
     }
 }
 
@@ -113,6 +134,7 @@ mod tests {
         assert_eq!(at.to_string(), "2026-01-31T23:59:58.000007Z");
         assert_eq!(Timestamp::parse(&at.to_string()), Ok(at));
         assert_eq!(at.date_text(), "2026-01-31");
+        assert_eq!(at.minute_text(), "2026-01-31 23:59 UTC");
         // Another offset is the same instant, and orders by instant: this
         // text sorts after `at`'s, but the instant is half an hour before.
         let earlier = Timestamp::parse("2026-02-01T00:30:00+01:00").unwrap();

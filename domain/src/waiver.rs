@@ -10,6 +10,7 @@
 
 use crate::fields::FieldErrors;
 use crate::ids::{ClusterId, ItemId};
+use crate::time::Timestamp;
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -112,7 +113,7 @@ pub struct DecisionDetails {
 pub struct Decision {
     pub approved: bool,
     pub by: String,
-    pub at: String,
+    pub at: Timestamp,
     pub note: String,
 }
 
@@ -126,7 +127,7 @@ pub struct Waiver {
     pub reason: String,
     pub expires_on: NaiveDate,
     pub requested_by: String,
-    pub requested_at: String,
+    pub requested_at: Timestamp,
     pub decision: Option<Decision>,
 }
 

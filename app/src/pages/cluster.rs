@@ -538,7 +538,7 @@ fn ItemFacts(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoV
     view! {
             {line.who.clone().map(|w| view! {
                 <p class="last-signoff" data-testid="last-signoff">
-                    {w.what} " by " <strong>{w.by}</strong> " on " {short_time(&w.at)}
+                    {w.what} " by " <strong>{w.by}</strong> " on " {w.at.minute_text()}
                     {(!is_task).then(|| item.note.clone().map(|n| view! { ": " <q>{n}</q> }))}
                 </p>
             })}
@@ -550,11 +550,11 @@ fn ItemFacts(cluster_id: i64, item: ChecklistItem, can_sign: bool) -> impl IntoV
                     {t.last_outcome.map(|o| format!(" · last outcome: {}", o.label().to_lowercase()))}
                 </p>
             })}
-            {item.expires_at.clone().map(|e| view! {
+            {item.expires_at.map(|e| view! {
                 <p class="recert muted" data-testid="recert">
                     {format!("Re-certify every {} days: ", item.valid_for_days.unwrap_or_default())}
                     {if item.standing == Standing::Expired { "this sign-off expired on " } else { "this sign-off is valid until " }}
-                    {short_time(&e)} "."
+                    {e.minute_text()} "."
                 </p>
             })}
             {item.waiver.clone().map(|w| view! {

@@ -156,7 +156,7 @@ fn LastDone(last: Option<Completion>) -> impl IntoView {
                 <p data-testid="last-done">
                     "Last done " {match c.done_on {
                         Some(day) => day.to_string(),
-                        None => c.at.get(..16).unwrap_or(&c.at).replace('T', " "),
+                        None => c.at.minute_text(),
                     }} " by " <strong>{c.by.clone()}</strong>
                     " · " {c.outcome.label()}
                     {(!c.note.is_empty()).then(|| view! { " · " <span class="note">{c.note.clone()}</span> })}

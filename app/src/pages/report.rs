@@ -86,8 +86,8 @@ fn Report(r: ClusterReport) -> impl IntoView {
                                         <td>{i.title.clone()}</td>
                                         <td data-testid="report-state">{line.state.clone()}</td>
                                         <td>{line.who.as_ref().map(|w| format!("{} by {}", w.what, w.by))}</td>
-                                        <td>{line.who.as_ref().map(|w| short_time(&w.at))}</td>
-                                        <td>{i.expires_at.as_deref().map(short_time).unwrap_or_default()}</td>
+                                        <td>{line.who.as_ref().map(|w| w.at.minute_text())}</td>
+                                        <td>{i.expires_at.map(|t| t.minute_text()).unwrap_or_default()}</td>
                                         <td>{files.into_iter().map(|f| view! { <div>{f.name} " " <span class="muted hash">{format!("sha256 {}", f.sha256)}</span></div> }).collect_view()}</td>
                                         <td>{i.waiver.map(|w| format!("{} ({}, until {})", w.waiver.kind.label(), w.state.label().to_lowercase(), w.waiver.expires_on))}</td>
                                     </tr>
@@ -134,9 +134,9 @@ fn Report(r: ClusterReport) -> impl IntoView {
                                         <td>{w.waiver.kind.label()}</td>
                                         <td>{w.waiver.reason}</td>
                                         <td>{w.waiver.expires_on.to_string()}</td>
-                                        <td>{w.waiver.requested_by} " " {short_time(&w.waiver.requested_at)}</td>
+                                        <td>{w.waiver.requested_by} " " {w.waiver.requested_at.minute_text()}</td>
                                         <td>{w.state.label()}</td>
-                                        <td>{w.waiver.decision.map(|d| format!("{} {}", d.by, short_time(&d.at)))}</td>
+                                        <td>{w.waiver.decision.map(|d| format!("{} {}", d.by, d.at.minute_text()))}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

@@ -65,9 +65,9 @@ fn TokensBody() -> impl IntoView {
                                         <tr data-token=t.name.clone()>
                                             <td>{t.name.clone()}</td>
                                             <td>{if t.read_only { "read-only" } else { "your role" }}</td>
-                                            <td>{short_time(&t.created_at)}</td>
-                                            <td>{short_time(&t.expires_at)}</td>
-                                            <td>{t.last_used_at.as_deref().map(short_time).unwrap_or_else(|| "never".into())}</td>
+                                            <td>{t.created_at.minute_text()}</td>
+                                            <td>{t.expires_at.minute_text()}</td>
+                                            <td>{t.last_used_at.map(|t| t.minute_text()).unwrap_or_else(|| "never".into())}</td>
                                             <td>{match state {
                                                 Some(s) => view! { <span class="badge">{s}</span> }.into_any(),
                                                 None => view! {

@@ -4,7 +4,6 @@
 use crate::api::waivers::{list_waivers, DecideWaiver};
 use crate::components::field::FormError;
 use crate::components::session::RequireUser;
-use crate::components::status::short_time;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -58,11 +57,11 @@ fn WaiverRow(w: WaiverView, can_decide: bool, decide: ServerAction<DecideWaiver>
             <td data-label="Kind">{w.waiver.kind.label()}</td>
             <td class="notes reason" data-label="Reason">{w.waiver.reason.clone()}</td>
             <td data-label="Until">{w.waiver.expires_on.to_string()}</td>
-            <td data-label="Asked by">{w.waiver.requested_by.clone()} <br/><span class="muted">{short_time(&w.waiver.requested_at)}</span></td>
+            <td data-label="Asked by">{w.waiver.requested_by.clone()} <br/><span class="muted">{w.waiver.requested_at.minute_text()}</span></td>
             <td data-label="State"><span class=format!("badge waiver-{}", w.state.as_str())>{w.state.label()}</span></td>
             <td class="decision-cell" data-label="Decision">
                 {w.waiver.decision.clone().map(|d| view! {
-                    <span>{if d.approved { "Approved" } else { "Rejected" }} " by " {d.by} " " <span class="muted">{short_time(&d.at)}</span>
+                    <span>{if d.approved { "Approved" } else { "Rejected" }} " by " {d.by} " " <span class="muted">{d.at.minute_text()}</span>
                         {(!d.note.is_empty()).then(|| view! { ": " <q>{d.note.clone()}</q> })}</span>
                 })}
                 {(pending && can_decide).then(|| view! {

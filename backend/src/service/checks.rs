@@ -244,7 +244,6 @@ async fn record_run(
         .by_id(cluster_id)
         .await?
         .and_then(|c| c.checks_reset_at);
-    let reset_at = reset_at.and_then(|r| Timestamp::parse(&r).ok());
     if reset_at.is_some_and(|r| r > *started_at) {
         tracing::info!(
             cluster = cluster_id.get(),
@@ -368,7 +367,7 @@ pub async fn latest(
         .read()
         .await?
         .checks()
-        .latest_per_item(cluster_id, cluster.checks_reset_at.as_deref())
+        .latest_per_item(cluster_id, cluster.checks_reset_at)
         .await?)
 }
 

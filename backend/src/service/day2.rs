@@ -86,8 +86,7 @@ fn views(
     done: &HashMap<String, Completion>,
     tz: &chrono_tz::Tz,
 ) -> Vec<TaskView> {
-    let registered =
-        shipshape_domain::time::parse_ts(&cluster.created_at).unwrap_or_else(chrono::Utc::now);
+    let registered = cluster.created_at.instant();
     task_views(
         &state.runbook,
         &ClusterRef {
@@ -274,7 +273,7 @@ pub async fn complete(
     tracing::info!(seq = seq.get(), cluster = cluster_id.get(), task = task_id, files = metas.len(), by = %actor.username, "task completed");
     Ok(Completion {
         seq,
-        at: at.to_string(),
+        at,
         done_on,
         by: actor.username.clone(),
         outcome,

@@ -9,7 +9,6 @@ use shipshape_domain::ids::ClusterId;
 use shipshape_domain::readiness::{readiness, sort_worst_first, FleetEntry};
 use shipshape_domain::role::Permission;
 use shipshape_domain::standing::{assess, ItemRecord};
-use shipshape_domain::time::parse_ts;
 use shipshape_domain::trend::{point_on, trend_from_states, window, TrendCluster, TrendPoint};
 use shipshape_domain::user::User;
 use shipshape_domain::waiver::WaiverState;
@@ -167,9 +166,7 @@ pub async fn readiness_trend(
         .filter(|c| cluster_id.is_none_or(|id| id == c.id) && matches(c, q))
         .map(|c| TrendCluster {
             id: c.id,
-            registered_on: parse_ts(&c.created_at)
-                .map(|t| t.date_naive())
-                .unwrap_or(today),
+            registered_on: c.created_at.instant().date_naive(),
         })
         .collect();
     if cluster_id.is_some() && clusters.is_empty() {

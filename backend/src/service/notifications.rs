@@ -173,7 +173,7 @@ pub async fn run_round(state: &AppState, client: &reqwest::Client) -> Result<usi
                             &ctx,
                             &item.id,
                             &day,
-                            &signoff.at,
+                            &signoff.at.to_string(),
                             &stamp.to_string(),
                         ));
                     }

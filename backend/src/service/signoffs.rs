@@ -46,7 +46,7 @@ pub async fn checklist(
         .read()
         .await?
         .checks()
-        .latest_per_item(cluster_id, cluster.checks_reset_at.as_deref())
+        .latest_per_item(cluster_id, cluster.checks_reset_at)
         .await?
         .into_iter()
         .map(|c| (c.item_id.to_string(), c))

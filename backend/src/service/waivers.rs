@@ -120,7 +120,7 @@ pub async fn request(
         reason: c.note.clone(),
         expires_on: valid.expires_on(),
         requested_by: c.actor.clone(),
-        requested_at: c.at.to_string(),
+        requested_at: c.at,
         decision: None,
     };
     Ok(view(state, &cluster, waiver, at.today))
@@ -196,7 +196,7 @@ pub async fn decide(
         decision: Some(waiver::Decision {
             approved: approve,
             by: c.actor.clone(),
-            at: c.at.to_string(),
+            at: c.at,
             note,
         }),
         ..current

@@ -4,6 +4,7 @@
 use super::{on_db, Conn, DbResult};
 use shipshape_domain::check::{CheckResult, CheckStatus};
 use shipshape_domain::ids::ClusterId;
+use shipshape_domain::time::Timestamp;
 use sqlx::FromRow;
 
 #[derive(FromRow)]
@@ -75,7 +76,7 @@ impl CheckResults<'_> {
     pub async fn latest_per_item(
         self,
         cluster_id: ClusterId,
-        since: Option<&str>,
+        since: Option<Timestamp>,
     ) -> DbResult<Vec<CheckResult>> {
         // The newest row of each item is the one with the highest id (the
         // same on both databases; PostgreSQL's DISTINCT ON is not in SQLite).
@@ -87,7 +88,7 @@ impl CheckResults<'_> {
              ORDER BY c.item_id"
         )
         .bind(cluster_id.get())
-        .bind(since)
+        .bind(since.map(|t| t.to_string()))
         .fetch_all(db)
         .await
         })?;

@@ -32,8 +32,10 @@ struct ClusterRow {
     coordinator_url: String,
     notes: String,
     connection: String,
-    created_at: String,
-    updated_at: String,
+    #[sqlx(try_from = "String")]
+    created_at: Timestamp,
+    #[sqlx(try_from = "String")]
+    updated_at: Timestamp,
     archived_at: Option<String>,
     checks_reset_at: Option<String>,
     checks_reset_reason: Option<String>,
@@ -53,8 +55,8 @@ impl TryFrom<ClusterRow> for Cluster {
             connection,
             created_at: r.created_at,
             updated_at: r.updated_at,
-            archived_at: r.archived_at,
-            checks_reset_at: r.checks_reset_at,
+            archived_at: super::timestamp_opt(r.archived_at)?,
+            checks_reset_at: super::timestamp_opt(r.checks_reset_at)?,
             checks_reset_reason: r.checks_reset_reason,
         })
     }

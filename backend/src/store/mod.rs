@@ -227,3 +227,15 @@ pub(crate) use on_db;
 pub(crate) fn encode_error(e: serde_json::Error) -> sqlx::Error {
     sqlx::Error::Encode(e.into())
 }
+
+/// An optional stored timestamp; text that is not one fails the read loudly
+/// (no writer stores one).
+pub(crate) fn timestamp_opt(
+    text: Option<String>,
+) -> DbResult<Option<shipshape_domain::time::Timestamp>> {
+    text.map(|t| {
+        shipshape_domain::time::Timestamp::parse(&t)
+            .map_err(|e| sqlx::Error::Decode(e.to_string().into()))
+    })
+    .transpose()
+}

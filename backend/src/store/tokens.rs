@@ -24,23 +24,26 @@ struct TokenRow {
     id: TokenId,
     name: String,
     read_only: bool,
-    created_at: String,
-    expires_at: String,
+    #[sqlx(try_from = "String")]
+    created_at: Timestamp,
+    #[sqlx(try_from = "String")]
+    expires_at: Timestamp,
     last_used_at: Option<String>,
     revoked_at: Option<String>,
 }
 
-impl From<TokenRow> for TokenInfo {
-    fn from(r: TokenRow) -> Self {
-        TokenInfo {
+impl TryFrom<TokenRow> for TokenInfo {
+    type Error = sqlx::Error;
+    fn try_from(r: TokenRow) -> Result<Self, sqlx::Error> {
+        Ok(TokenInfo {
             id: r.id,
             name: r.name,
             read_only: r.read_only,
             created_at: r.created_at,
             expires_at: r.expires_at,
-            last_used_at: r.last_used_at,
-            revoked_at: r.revoked_at,
-        }
+            last_used_at: super::timestamp_opt(r.last_used_at)?,
+            revoked_at: super::timestamp_opt(r.revoked_at)?,
+        })
     }
 }
 
@@ -91,7 +94,7 @@ impl Tokens<'_> {
             .bind(user_id.get())
             .fetch_all(db)
             .await)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(TokenInfo::try_from).collect()
     }
 
     /// The token and its owner's id, by the secret's digest.
@@ -105,7 +108,9 @@ impl Tokens<'_> {
         .bind(token_sha256)
         .fetch_optional(db)
         .await)?;
-        Ok(found.map(|w| (w.token.into(), w.user_id)))
+        found
+            .map(|w| Ok((TokenInfo::try_from(w.token)?, w.user_id)))
+            .transpose()
     }
 
     pub async fn touch(self, id: TokenId, at: Timestamp) -> DbResult<()> {
