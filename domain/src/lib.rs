@@ -37,6 +37,7 @@ pub mod markup;
 pub mod metrics;
 pub mod notify;
 pub mod origin;
+pub mod preflight;
 pub mod rate_window;
 pub mod reach;
 pub mod readiness;

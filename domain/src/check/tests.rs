@@ -290,10 +290,14 @@ fn version_age_comes_from_release_dates() {
         judge_version("482", 183, &shipped).status,
         CheckStatus::Pass
     );
-    // 480 is not in the table: estimated from 479 (2025-12-14), 215 days.
-    let v = judge_version("480", 365, &shipped);
+    // 480 (2026-03-24) is 115 days before 483.
+    let v = judge_version("480", 183, &shipped);
+    assert_eq!(v.status, CheckStatus::Pass);
+    assert!(v.reason.contains("115 days"), "{}", v.reason);
+    // 474 is not in the table: estimated from 470 (2025-02-05), 527 days.
+    let v = judge_version("474", 600, &shipped);
     assert_eq!(v.status, CheckStatus::Warn);
-    assert!(v.reason.contains("about 215 days"), "{}", v.reason);
+    assert!(v.reason.contains("about 527 days"), "{}", v.reason);
     assert_eq!(
         judge_version("400", 183, &shipped).status,
         CheckStatus::Fail

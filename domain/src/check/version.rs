@@ -23,6 +23,9 @@ pub const TRINO_RELEASES: &[(u32, &str)] = &[
     (477, "2025-09-24"),
     (478, "2025-10-29"),
     (479, "2025-12-14"),
+    // Release 480's notes (release-480.md) were still a draft where 481-483's
+    // were read; its date is the one its published page carries.
+    (480, "2026-03-24"),
     (481, "2026-05-11"),
     (482, "2026-06-25"),
     (483, "2026-07-17"),
