@@ -53,5 +53,6 @@ pub mod standing;
 pub mod text_limit;
 pub mod time;
 pub mod trend;
+pub mod trino_config;
 pub mod user;
 pub mod waiver;
