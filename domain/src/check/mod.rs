@@ -148,7 +148,11 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    fn new(status: CheckStatus, reason: impl Into<String>, observed: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        status: CheckStatus,
+        reason: impl Into<String>,
+        observed: impl Into<String>,
+    ) -> Self {
         Verdict {
             status,
             reason: reason.into(),

@@ -4,3 +4,4 @@
 
 pub mod properties;
 pub mod redact;
+pub mod verdicts;
