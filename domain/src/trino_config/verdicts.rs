@@ -315,7 +315,7 @@ pub fn data_size(text: &str) -> Option<u64> {
         _ => return None,
     };
     let n: f64 = number.parse().ok()?;
-    (n.is_finite() && n >= 0.0).then(|| (n * factor as f64) as u64)
+    (n.is_finite() && n >= 0.0).then_some((n * factor as f64) as u64)
 }
 
 /// A JVM size (`-Xmx16G`, `16g`, `512m`, `1024k`, bytes without a unit).
