@@ -66,9 +66,8 @@ TEST_DATABASE=postgres cargo test --no-fail-fast -p shipshape-backend -p shipsha
   --test security --test server_fn_status --test page_answers \
   --test faults
 
-step "release build (server + wasm), and the Trino simulator the browser tests check"
-cargo leptos build --release --precompress --split
-scripts/gzip-site.sh
+step "release build (the server and the wasm at once), and the Trino simulator the browser tests check"
+scripts/build-release.sh --test
 cargo build -p trino-sim
 
 step "end-to-end tests (Playwright + Chromium)"

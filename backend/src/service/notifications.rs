@@ -245,7 +245,7 @@ pub async fn send_test(
         event: EventKind::Test,
         cluster_id: 0.into(),
         cluster: String::new(),
-        item_id: String::new().into(),
+        item_id: ItemId::default(),
         item: String::new(),
         summary: format!(
             "A test notification from Shipshape, sent by {}",
