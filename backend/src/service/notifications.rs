@@ -11,7 +11,7 @@
 
 use super::{moment, now};
 use crate::{AppState, ServiceError};
-use shipshape_domain::ids::ClusterId;
+use shipshape_domain::ids::{ClusterId, ItemId};
 use shipshape_domain::notify::{expiring, from_row, slack_text, Event, EventKind, RowContext};
 use shipshape_domain::signoff::SignoffAction;
 use shipshape_domain::standing::{assess, Standing};
