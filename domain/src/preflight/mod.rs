@@ -177,19 +177,17 @@ fn meets(change: &Change, cluster: &ClusterSide) -> Vec<Finding> {
         fix: change.fix.to_string(),
         at,
     };
+    let keys = |matches: &dyn Fn(&str) -> bool| -> Vec<Finding> {
+        cluster
+            .properties
+            .iter()
+            .filter(|(k, _)| matches(k))
+            .map(|(k, at)| finding(k, Some(at.clone())))
+            .collect()
+    };
     match change.subject {
-        Subject::Property(key) => cluster
-            .properties
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(k, at)| finding(k, Some(at.clone())))
-            .collect(),
-        Subject::PropertyPrefix(prefix) => cluster
-            .properties
-            .iter()
-            .filter(|(k, _)| k.starts_with(prefix))
-            .map(|(k, at)| finding(k, Some(at.clone())))
-            .collect(),
+        Subject::Property(key) => keys(&|k| k == key),
+        Subject::PropertyPrefix(prefix) => keys(&|k| k.starts_with(prefix)),
         Subject::Connector(name) => cluster
             .connectors
             .iter()
