@@ -187,50 +187,44 @@ mod tests {
 
     #[test]
     fn nobody_disables_themselves_and_the_last_admin_stays() {
+        assert!(refusal(UserId::new(1), &t(1, Role::Sre), &AccountChange::Disable, 2).is_some());
         assert!(refusal(
-            crate::ids::UserId::new(1),
-            &t(1, Role::Sre),
-            &AccountChange::Disable,
-            2
-        )
-        .is_some());
-        assert!(refusal(
-            crate::ids::UserId::new(1),
+            UserId::new(1),
             &t(2, Role::Admin),
             &AccountChange::Disable,
             1
         )
         .is_some());
         assert!(refusal(
-            crate::ids::UserId::new(1),
+            UserId::new(1),
             &t(2, Role::Admin),
             &AccountChange::Disable,
             2
         )
         .is_none());
         assert!(refusal(
-            crate::ids::UserId::new(1),
+            UserId::new(1),
             &t(1, Role::Admin),
             &AccountChange::Role(Role::Sre),
             1
         )
         .is_some());
         assert!(refusal(
-            crate::ids::UserId::new(1),
+            UserId::new(1),
             &t(1, Role::Admin),
             &AccountChange::Role(Role::Admin),
             1
         )
         .is_none());
         assert!(refusal(
-            crate::ids::UserId::new(1),
+            UserId::new(1),
             &t(2, Role::Sre),
             &AccountChange::Role(Role::Manager),
             1
         )
         .is_none());
         assert!(refusal(
-            crate::ids::UserId::new(1),
+            UserId::new(1),
             &t(2, Role::Sre),
             &AccountChange::ResetPassword,
             1
@@ -265,21 +259,9 @@ mod tests {
             source: Source::Oidc,
             ..t(2, Role::Sre)
         };
-        assert!(refusal(
-            crate::ids::UserId::new(1),
-            &ext,
-            &AccountChange::ResetPassword,
-            2
-        )
-        .is_some());
-        assert!(refusal(
-            crate::ids::UserId::new(1),
-            &ext,
-            &AccountChange::Role(Role::Admin),
-            2
-        )
-        .is_some());
-        assert!(refusal(crate::ids::UserId::new(1), &ext, &AccountChange::Disable, 2).is_none());
-        assert!(refusal(crate::ids::UserId::new(1), &ext, &AccountChange::Enable, 2).is_none());
+        assert!(refusal(UserId::new(1), &ext, &AccountChange::ResetPassword, 2).is_some());
+        assert!(refusal(UserId::new(1), &ext, &AccountChange::Role(Role::Admin), 2).is_some());
+        assert!(refusal(UserId::new(1), &ext, &AccountChange::Disable, 2).is_none());
+        assert!(refusal(UserId::new(1), &ext, &AccountChange::Enable, 2).is_none());
     }
 }

@@ -144,7 +144,7 @@ mod tests {
     #[test]
     fn a_token_works_until_revoked_or_expired() {
         let t = TokenInfo {
-            id: crate::ids::TokenId::new(1),
+            id: TokenId::new(1),
             name: "n".into(),
             read_only: false,
             created_at: "2026-12-01T00:00:00.000000Z".into(),

@@ -1066,7 +1066,7 @@ mod tests {
                     ))
                     .unwrap(),
                     actor: "ada".into(),
-                    cluster_id: crate::ids::ClusterId::new(1),
+                    cluster_id: ClusterId::new(1),
                     item_id: "spill".into(),
                     action: "done".into(),
                     note: format!("note {seq}, \"quoted\""),
@@ -1232,7 +1232,7 @@ mod tests {
         let r = check(&f);
         assert!(!r.ok());
         assert_eq!(r.problems.len(), 1, "{r}");
-        assert_eq!(r.problems[0].subject, Subject::Row(crate::ids::Seq::new(3)));
+        assert_eq!(r.problems[0].subject, Subject::Row(Seq::new(3)));
         assert!(r.problems[0].reason.contains("altered"));
         assert!(r.to_string().contains("row seq 3"), "{r}");
     }
@@ -1247,8 +1247,7 @@ mod tests {
         assert!(
             r.problems
                 .iter()
-                .any(|p| p.subject == Subject::Row(crate::ids::Seq::new(3))
-                    && p.reason.contains("prev_hash")),
+                .any(|p| p.subject == Subject::Row(Seq::new(3)) && p.reason.contains("prev_hash")),
             "{r}"
         );
     }
@@ -1337,8 +1336,7 @@ mod tests {
         assert!(r
             .problems
             .iter()
-            .any(|p| p.subject == Subject::Row(crate::ids::Seq::new(5))
-                && p.reason.contains("chain head")));
+            .any(|p| p.subject == Subject::Row(Seq::new(5)) && p.reason.contains("chain head")));
     }
 
     #[test]
@@ -1545,7 +1543,7 @@ mod tests {
         assert!(
             r.problems
                 .iter()
-                .any(|p| p.subject == Subject::Row(crate::ids::Seq::new(4))
+                .any(|p| p.subject == Subject::Row(Seq::new(4))
                     && p.reason.contains("another key")),
             "{r}"
         );

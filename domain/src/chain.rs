@@ -72,7 +72,7 @@ impl ChainVerifier {
     /// A verifier that checks every checkpoint row against `trusted`.
     pub fn with_key(trusted: Option<PublicKey>) -> Self {
         Self {
-            next_seq: crate::ids::Seq::new(1),
+            next_seq: Seq::new(1),
             prev_hash: GENESIS_HASH.to_string(),
             count: 0,
             trusted,
@@ -339,7 +339,7 @@ mod tests {
             v.push(e).unwrap();
         }
         assert_eq!(v.next(), (Seq::new(4), c[2].hash()));
-        let mut r = ChainVerifier::resume(crate::ids::Seq::new(3), c[2].hash(), None);
+        let mut r = ChainVerifier::resume(Seq::new(3), c[2].hash(), None);
         assert_eq!(r.next(), (Seq::new(4), c[2].hash()));
         let more = chain(5);
         assert!(r.push(&more[3]).is_ok());

@@ -200,10 +200,10 @@ mod tests {
     #[test]
     fn the_checkpoint_message_is_domain_separated() {
         assert_eq!(
-            checkpoint_message(crate::ids::Seq::new(42), "ab"),
+            checkpoint_message(Seq::new(42), "ab"),
             "shipshape-checkpoint-v1\n42\nab"
         );
-        let d = CheckpointDetails::sign(&key(1), crate::ids::Seq::new(42), "ab");
+        let d = CheckpointDetails::sign(&key(1), Seq::new(42), "ab");
         let v: serde_json::Value = serde_json::from_str(&d.to_json().unwrap()).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
@@ -226,7 +226,7 @@ mod tests {
         assert!(is_checkpoint(cp.content()));
         assert!(!is_checkpoint(first.content()));
         let d = verify_checkpoint(cp.content(), first.hash(), &k.public_key()).unwrap();
-        assert_eq!(d.signed_seq, crate::ids::Seq::new(1));
+        assert_eq!(d.signed_seq, Seq::new(1));
         assert_eq!(d.signed_hash, first.hash());
     }
 
@@ -276,7 +276,7 @@ mod tests {
 
         // Not the row right before, or not a checkpoint's details at all.
         let mut c = good.content().clone();
-        c.seq = crate::ids::Seq::new(5);
+        c.seq = Seq::new(5);
         let e = verify_checkpoint(&c, first.hash(), &k.public_key()).unwrap_err();
         assert!(matches!(
             e,

@@ -341,7 +341,7 @@ mod tests {
         let runbook = crate::runbook::builtin_runbook().unwrap();
         let registered = t(2026, 10, 1, 12);
         let cluster = ClusterRef {
-            id: crate::ids::ClusterId::new(1),
+            id: ClusterId::new(1),
             name: "prod",
             registered_at: registered,
         };
@@ -349,7 +349,7 @@ mod tests {
         done.insert(
             "weekly-failed-queries".to_string(),
             Completion {
-                seq: crate::ids::Seq::new(7),
+                seq: Seq::new(7),
                 at: "2026-11-20T09:00:00.000000Z".into(),
                 done_on: None,
                 by: "sre".into(),

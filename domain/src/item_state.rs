@@ -183,7 +183,7 @@ mod tests {
             at: crate::time::Timestamp::parse(&format!("2026-12-0{}T10:00:00Z", 1 + seq % 9))
                 .unwrap(),
             actor: "sam".into(),
-            cluster_id: crate::ids::ClusterId::new(1),
+            cluster_id: ClusterId::new(1),
             item_id: item.into(),
             action: action.into(),
             note: format!("note {seq}"),
@@ -214,7 +214,7 @@ mod tests {
             spill.record.signoff.as_ref().unwrap().action,
             SignoffAction::Revoked
         );
-        assert_eq!(spill.last_seq, crate::ids::Seq::new(3));
+        assert_eq!(spill.last_seq, Seq::new(3));
         let tls = &states[&key(1, "tls")];
         assert_eq!(
             tls.record.signoff.as_ref().unwrap().action,
@@ -224,17 +224,17 @@ mod tests {
         let review = &states[&key(1, "weekly-review")];
         assert_eq!(
             review.completion.as_ref().unwrap().seq,
-            crate::ids::Seq::new(5),
+            Seq::new(5),
             "a malformed row keeps the last good one"
         );
-        assert_eq!(review.last_seq, crate::ids::Seq::new(6));
+        assert_eq!(review.last_seq, Seq::new(6));
     }
 
     #[test]
     fn a_moved_check_target_clears_every_verdict_of_that_cluster_only() {
         let verdict = r#"{"from":"pass","to":"fail","since":"s","runs":2,"run_id":"r","observed":"o","evidence_sha256":"e"}"#;
         let mut other = row(3, "tls", ACTION_VERDICT, verdict);
-        other.cluster_id = crate::ids::ClusterId::new(2);
+        other.cluster_id = ClusterId::new(2);
         let rows = vec![
             row(1, "tls", ACTION_VERDICT, verdict),
             row(2, "spill", "done", ""),
@@ -254,10 +254,10 @@ mod tests {
         ];
         let f = fold(&rows);
         assert_eq!(f.states[&key(1, "tls")].record.verdict, None);
-        assert_eq!(f.states[&key(1, "tls")].last_seq, crate::ids::Seq::new(4));
+        assert_eq!(f.states[&key(1, "tls")].last_seq, Seq::new(4));
         assert_eq!(
             f.states[&key(1, "spill")].last_seq,
-            crate::ids::Seq::new(2),
+            Seq::new(2),
             "no verdict, untouched"
         );
         assert_eq!(

@@ -236,7 +236,7 @@ mod tests {
             seq: seq.into(),
             at: crate::time::Timestamp::parse("2026-12-02T10:00:00.000000Z").unwrap(),
             actor: "shipshape".into(),
-            cluster_id: crate::ids::ClusterId::new(3),
+            cluster_id: ClusterId::new(3),
             item_id: "spill".into(),
             action: action.into(),
             note: "the pipeline ships in January".into(),

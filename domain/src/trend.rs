@@ -274,7 +274,7 @@ source = "s"
     fn each_day_counts_what_was_signed_by_its_end_and_expiry_takes_items_away() {
         let rb = parse_runbook("t.toml", RB).unwrap();
         let clusters = [TrendCluster {
-            id: crate::ids::ClusterId::new(1),
+            id: ClusterId::new(1),
             registered_on: d("2026-11-01"),
         }];
         let rows = vec![
@@ -300,11 +300,11 @@ source = "s"
         let rb = parse_runbook("t.toml", RB).unwrap();
         let clusters = [
             TrendCluster {
-                id: crate::ids::ClusterId::new(1),
+                id: ClusterId::new(1),
                 registered_on: d("2026-11-01"),
             },
             TrendCluster {
-                id: crate::ids::ClusterId::new(2),
+                id: ClusterId::new(2),
                 registered_on: d("2026-11-03"),
             },
         ];
@@ -343,7 +343,7 @@ source = "s"
     fn a_signed_item_whose_check_failed_shows_regressed_on_those_days() {
         let rb = parse_runbook("t.toml", RB).unwrap();
         let clusters = [TrendCluster {
-            id: crate::ids::ClusterId::new(1),
+            id: ClusterId::new(1),
             registered_on: d("2026-11-01"),
         }];
         let verdict = |from: &str, to: &str| {
@@ -400,7 +400,7 @@ source = "s"
     fn a_new_check_target_clears_the_verdicts_of_the_old_one() {
         let rb = parse_runbook("t.toml", RB).unwrap();
         let clusters = [TrendCluster {
-            id: crate::ids::ClusterId::new(1),
+            id: ClusterId::new(1),
             registered_on: d("2026-11-01"),
         }];
         let verdict = r#"{"from":"pass","to":"fail","since":"x","runs":2,"run_id":"r","observed":"","evidence_sha256":""}"#;
