@@ -206,6 +206,12 @@ async fn assert_disk_full(r: reqwest::Response, what: &str) {
     assert_eq!(body["error"], "the server's disk is full", "{what}: {body}");
 }
 
+/// A little longer than `/readyz` shares one answer
+/// (`shipshape_backend::service::health::SHARED_FOR`).
+fn health_shared_for() -> std::time::Duration {
+    shipshape_backend::service::health::SHARED_FOR + std::time::Duration::from_millis(50)
+}
+
 fn quiet_env() -> Vec<(&'static str, &'static str)> {
     vec![
         ("SHIPSHAPE_CHECK_INTERVAL_SECS", "0"),
@@ -258,7 +264,10 @@ async fn a_full_disk_answers_507_and_writes_recover_once_space_is_freed() {
         .unwrap();
     assert_eq!(r.status(), 200);
 
-    // /readyz says why; /metrics counts it.
+    // /readyz says why; /metrics counts it. Its answer is shared for a
+    // quarter second, and the fill can take less than that since the
+    // `readyz` above: wait for a fresh one.
+    tokio::time::sleep(health_shared_for()).await;
     let (status, body) = readyz(&s).await;
     assert_eq!(status, 503, "{body}");
     assert!(
@@ -319,7 +328,7 @@ async fn a_full_disk_answers_507_and_writes_recover_once_space_is_freed() {
         );
     }
     // /readyz shares one answer for a quarter second: the next one says so.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    tokio::time::sleep(health_shared_for()).await;
     let (status, body) = readyz(&s).await;
     assert_eq!(status, 200, "{body}");
 
