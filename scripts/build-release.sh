@@ -1,38 +1,53 @@
 #!/usr/bin/env bash
 # Builds the release site: the server binary (target/release/shipshape) and
 # the wasm, JS and CSS under target/site, as `cargo leptos build --release
-# --precompress --split` does, but without the two waiting for each other.
+# --precompress --split` would, without installing cargo-leptos (its own
+# build took 18 of the 35 minutes a fresh machine needed to its first page).
 #
-# With hashed file names cargo-leptos builds the wasm first and only then the
-# server, and the wasm's last step (LTO into one codegen unit) keeps one core
-# busy and the other idle for minutes. So the server is built here at the
-# same time, in the background: it goes to target/ while the wasm goes to
-# target/front, so the two cargo runs do not lock each other out, and with
-# the one variable leptos reads at compile time set as cargo-leptos sets it,
-# cargo-leptos then finds the server built. On a new machine the server
-# starts building before the build tools are installed (setup.sh), which
-# keeps both cores busy while they compile.
+# Three builds run at once, each in its own target directory so none waits
+# for another's lock: the server (target/), the site builder (tools/site,
+# target/tools, quick to compile) and the wasm (target/front, whose last
+# step, LTO into one codegen unit, keeps one core busy for minutes). The site
+# builder then splits the wasm into lazily loaded modules, generates the JS
+# bindings, optimises and minifies, names the files by content hash (and
+# writes target/release/hash.txt for the server) and precompresses them.
+#
+# Arguments go to setup.sh (--test installs what the tests need too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 mkdir -p target
-server_log=target/server-build.log
-LEPTOS_OUTPUT_NAME=shipshape cargo build --package=shipshape --bin=shipshape \
-  --no-default-features --release >"$server_log" 2>&1 &
-server_pid=$!
-# Whatever ends this script ends the background build too.
-trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+pids=()
+# Whatever ends this script ends the background builds too.
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
+server_log=target/server-build.log
+cargo build --package=shipshape --bin=shipshape --no-default-features --release \
+  >"$server_log" 2>&1 &
+server_pid=$!
+pids+=("$server_pid")
+tool_log=target/site-tool-build.log
+cargo build --package=shipshape-site --profile=tool --target-dir=target/tools \
+  >"$tool_log" 2>&1 &
+tool_pid=$!
+pids+=("$tool_pid")
+
+# The wasm target and the npm tools (binaryen, esbuild); with --test the
+# test tools too.
 scripts/setup.sh "$@"
-# cargo-leptos builds the server itself as its last step; cargo waits for the
-# background build's lock and then has nothing left to do. A failure shows
-# in that step with the compiler's own messages.
-cargo leptos build --release --precompress --split
-if ! wait "$server_pid"; then
-  echo "the background server build failed (cargo-leptos's own build passed):" >&2
-  tail -n 40 "$server_log" >&2
+
+# The wasm, with relocations kept for the split (as cargo-leptos builds it).
+RUSTFLAGS="-Clink-args=--emit-relocs" cargo build --package=shipshape-frontend --lib \
+  --target=wasm32-unknown-unknown --no-default-features --profile=wasm-release \
+  --target-dir=target/front
+
+failed() {
+  echo "$1 failed:" >&2
+  tail -n 40 "$2" >&2
   exit 1
-fi
+}
+wait "$tool_pid" || failed "the site builder's build (tools/site)" "$tool_log"
+target/tools/tool/shipshape-site
+wait "$server_pid" || failed "the server's build" "$server_log"
 trap - EXIT
-scripts/gzip-site.sh

@@ -1,13 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building (and, with --test, testing) Shipshape needs, and only
-# what is missing: the wasm32 target, cargo-leptos, wasm-bindgen-cli at the
-# version Cargo.lock pins, binaryen's wasm-opt from npm, and for tests Debian's
+# what is missing: the wasm32 target, binaryen and esbuild from npm, and for tests Debian's
 # Chromium, slapd, openssl and prometheus, Playwright and oidc-provider from npm, and the
 # trino Python client. Safe to run again; fast when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CARGO_LEPTOS_VERSION=0.3.10
 want_test=false
 [ "${1:-}" = "--test" ] && want_test=true
 
@@ -18,29 +16,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# The build tools are compiled with a quick profile: no LTO, many codegen
-# units, light optimisation. They orchestrate cargo and rewrite a few MB of
-# wasm, so their own speed hardly shows, while a full release build of
-# cargo-leptos alone took 16 minutes on two cores.
-quick_profile=(--config 'profile.release.lto=false' --config 'profile.release.codegen-units=256'
-  --config 'profile.release.opt-level=1' --config 'profile.release.debug=false'
-  --config 'profile.release.incremental=false')
-
-if ! cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (a few minutes the first time)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked "${quick_profile[@]}"
-fi
-
-# cargo-leptos calls the wasm-bindgen CLI, which must match the crate exactly.
-wbg_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg_version\$"; then
-  say "installing wasm-bindgen-cli $wbg_version"
-  # not --locked: its lock file names a crate version the registry lacks
-  cargo install wasm-bindgen-cli --version "$wbg_version" "${quick_profile[@]}"
-fi
-
-if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
-  say "installing binaryen (wasm-opt) from npm"
+# The site builder's tools from npm: binaryen (its JS build optimises the
+# wasm; Debian's binaryen is too old to produce wasm that hydrates) and
+# esbuild (minifies the JS and CSS). Nothing is compiled here: the site
+# builder itself is a crate of this workspace (tools/site), built by
+# build-release.sh beside the server.
+if [ ! -f tools/node_modules/binaryen/index.js ] || [ ! -x tools/node_modules/.bin/esbuild ]; then
+  say "installing binaryen and esbuild from npm"
   (cd tools && npm ci --no-audit --no-fund)
 fi
 
