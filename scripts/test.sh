@@ -40,7 +40,10 @@ step "format"
 cargo fmt --all -- --check
 
 step "lints"
-cargo clippy --workspace --exclude shipshape-frontend --all-targets -- -D warnings
+cargo clippy --workspace --exclude shipshape-frontend --exclude shipshape-site --all-targets -- -D warnings
+# The site builder lints in its own target directory, where its release
+# build goes too (its dependencies are not the server's).
+cargo clippy -p shipshape-site --all-targets --profile=tool --target-dir=target/tools -- -D warnings
 
 step "a throwaway PostgreSQL (Debian's, on a loopback port, as an unprivileged user)"
 pg_dir="$(mktemp -d)/pg"
@@ -49,10 +52,10 @@ export TEST_POSTGRES_URL
 trap 'scripts/pg.sh stop "$pg_dir"; rm -rf "$(dirname "$pg_dir")"; report_timings' EXIT
 
 step "compile the tests"
-cargo test --workspace --exclude shipshape-frontend --no-run
+cargo test --workspace --exclude shipshape-frontend --exclude shipshape-site --no-run
 
 step "unit and integration tests (SQLite; the replica and migration tests use PostgreSQL)"
-cargo test --workspace --exclude shipshape-frontend --no-fail-fast
+cargo test --workspace --exclude shipshape-frontend --exclude shipshape-site --no-fail-fast
 
 step "the integration tests again, every server on PostgreSQL"
 # Not the tests that reach into the SQLite file itself (tampering with it,
@@ -69,6 +72,8 @@ TEST_DATABASE=postgres cargo test --no-fail-fast -p shipshape-backend -p shipsha
 step "release build (the server and the wasm at once), and the Trino simulator the browser tests check"
 scripts/build-release.sh --test
 cargo build -p trino-sim
+# The site builder's unit tests, on the dependencies its build just compiled.
+cargo test -p shipshape-site --profile=tool --target-dir=target/tools
 
 step "end-to-end tests (Playwright + Chromium)"
 (cd end2end && npx playwright test)

@@ -4,8 +4,8 @@
 //! navigation bar rather than the whole app. On the server a lazy route is
 //! an ordinary async view, so pages still render whole before they are sent.
 //!
-//! The split is done by `cargo leptos build --split`; every build of the
-//! wasm needs that flag once routes are lazy.
+//! The split is done by the site builder (`tools/site`, run by
+//! `scripts/build-release.sh`); every build of the wasm needs it.
 
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};

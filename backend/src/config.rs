@@ -37,7 +37,7 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// A custom runbook file; default: the shipped Trino runbook.
     pub runbook: Option<PathBuf>,
-    /// Where cargo-leptos put the built site (wasm, js, css, assets).
+    /// Where the built site is (wasm, js, css, assets).
     pub site_root: PathBuf,
     /// Mark the session cookie `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
@@ -228,7 +228,8 @@ impl Default for Config {
             shutdown_drain_secs: default_shutdown_drain(),
             shutdown_grace_secs: default_shutdown_grace(),
             runbook: None,
-            // cargo-leptos tells the server where the site is when it runs it.
+            // cargo-leptos tells the server where the site is when it runs it
+            // (`cargo leptos watch`); otherwise the release script's place.
             site_root: std::env::var_os("LEPTOS_SITE_ROOT")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("target/site")),

@@ -14,7 +14,8 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Where cargo-leptos names the hashed files, beside the binary.
+/// Where the site builder (`tools/site`) lists the hashed file names,
+/// beside the binary.
 pub const HASH_FILE: &str = "hash.txt";
 
 /// Whether this binary's site has hashed file names.
