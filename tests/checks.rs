@@ -48,6 +48,67 @@ async fn a_healthy_cluster_passes_every_check() {
         .contains("WWW-Authenticate: Basic"));
 }
 
+/// Trino 483 as the independent stand-in shows it: fault-tolerant
+/// execution on (retry_policy TASK, no query time limit: 100.00d) and the
+/// web UI behind its own form login. No false fail on the execution-time
+/// item, a live verdict on fault tolerance, and coordinator isolation says
+/// what it saw and what would decide it instead of a bare error.
+#[tokio::test]
+async fn trino_483_with_fault_tolerant_execution_and_a_form_login_web_ui_gets_no_false_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(dir.path());
+    let admin = setup_admin(&s).await;
+    let id = secure_cluster(
+        &s,
+        &admin,
+        dir.path(),
+        "fte",
+        "fault-tolerant.toml",
+        json!({}),
+    )
+    .await;
+    let results = run(&s, &admin, id).await;
+    let status = |item: &str| results[item]["status"].as_str().unwrap().to_string();
+    let reason = |item: &str| results[item]["reason"].as_str().unwrap().to_string();
+    assert_eq!(
+        status("max-execution-time-vs-shutdown"),
+        "pass",
+        "{}",
+        results["max-execution-time-vs-shutdown"]
+    );
+    assert!(reason("max-execution-time-vs-shutdown").contains("retried, not lost"));
+    assert_eq!(
+        results["max-execution-time-vs-shutdown"]["observed"],
+        "query_max_execution_time 100.00d, retry_policy TASK"
+    );
+    assert_eq!(
+        status("fault-tolerant-execution"),
+        "pass",
+        "{}",
+        results["fault-tolerant-execution"]
+    );
+    assert!(results["fault-tolerant-execution"]["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("GROUP BY x"));
+    let isolation = &results["coordinator-isolation"];
+    assert_eq!(isolation["status"], "error", "{isolation}");
+    let why = reason("coordinator-isolation");
+    assert!(why.contains("WWW-Authenticate: Trino-Form-Login"), "{why}");
+    assert!(why.contains("3 workers"), "{why}");
+    assert!(why.contains("Grant the check user the web UI"), "{why}");
+    assert!(isolation["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("GET /ui/api/stats → 401"));
+    // Everything else the healthy cluster passes still passes.
+    for (item, r) in &results {
+        if item != "coordinator-isolation" {
+            assert_eq!(r["status"], "pass", "{item}: {r}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_misconfigured_cluster_fails_with_the_data_behind_it_and_drift_shows() {
     let dir = tempfile::tempdir().unwrap();
@@ -88,7 +149,15 @@ async fn a_misconfigured_cluster_fails_with_the_data_behind_it_and_drift_shows()
             "days older than the newest known release 483 (2026-07-17, the shipped release table)"
         ));
     assert_eq!(status("max-execution-time-vs-shutdown"), "fail");
-    assert_eq!(results["max-execution-time-vs-shutdown"]["observed"], "24h");
+    assert_eq!(
+        results["max-execution-time-vs-shutdown"]["observed"],
+        "query_max_execution_time 24h, retry_policy NONE"
+    );
+    assert_eq!(status("fault-tolerant-execution"), "fail");
+    assert!(results["fault-tolerant-execution"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("longer than the graceful shutdown period (1h), and retry_policy is NONE"));
     assert_eq!(status("workers-active"), "fail");
     assert!(results["workers-active"]["evidence"]
         .as_str()

@@ -457,6 +457,18 @@ async fn ui_stats(State(sim): State<Sim>, headers: HeaderMap) -> Response {
     if let Err(r) = authenticate(&sim, &headers) {
         return r.into_response();
     }
+    match sim.scenario.ui_login {
+        scenario::UiLogin::Form => {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Trino-Form-Login")],
+                "Unauthorized",
+            )
+                .into_response()
+        }
+        scenario::UiLogin::Oauth2 => return (StatusCode::FORBIDDEN, "Forbidden").into_response(),
+        scenario::UiLogin::None => {}
+    }
     match &sim.scenario.ui_stats {
         Some(stats) => Json(serde_json::json!(stats)).into_response(),
         None => (StatusCode::NOT_FOUND, "Not Found").into_response(),

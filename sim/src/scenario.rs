@@ -28,6 +28,8 @@
 //!
 //! [ui_stats]                      # GET /ui/api/stats
 //! activeWorkers = 3
+//! ui_login = "form"               # the web UI wants its own login: /ui/api/ answers 401
+//!                                 # with WWW-Authenticate: Trino-Form-Login ("oauth2": 403)
 //!
 //! [[query]]
 //! sql = "SELECT node_id, coordinator FROM system.runtime.nodes"
@@ -72,6 +74,9 @@ pub struct Scenario {
     pub tokens: Vec<String>,
     /// `GET /ui/api/stats`; absent answers 404.
     pub ui_stats: Option<BTreeMap<String, i64>>,
+    /// The web UI's own login, which API credentials do not pass.
+    #[serde(default)]
+    pub ui_login: UiLogin,
     /// Write `nextUri`s on this base URL instead of the simulator's own (a
     /// coordinator that tries to steer its client elsewhere).
     pub next_uri_base: Option<String>,
@@ -103,6 +108,21 @@ fn default_expires_in_days() -> i64 {
 }
 fn default_lifetime_days() -> i64 {
     120
+}
+
+/// How the web UI lets clients in. Trino's form-login filter answers
+/// `/ui/api/` paths with 401 and `WWW-Authenticate: Trino-Form-Login` to a
+/// client without a web-UI session, whatever credentials the client
+/// protocol accepts; under OAuth2 the answer is 403.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UiLogin {
+    /// The API credentials are enough (as with `web-ui.authentication.type`
+    /// unset over plain HTTP in older setups, or a fixed user).
+    #[default]
+    None,
+    Form,
+    Oauth2,
 }
 
 /// How the simulated coordinator misbehaves on `/v1/statement`.

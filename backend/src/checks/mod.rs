@@ -4,6 +4,7 @@
 //! sends back.
 
 pub mod facts;
+mod fte;
 mod nodes;
 mod security;
 mod workers;
@@ -143,6 +144,12 @@ pub async fn run(probe: &Probe<'_>, check: &Check) -> Observation {
         } => security::tls(probe, *min_days_left, *min_lifetime_days).await,
         Check::Authentication => security::authentication(client, target).await,
         Check::CoordinatorIsolation => nodes::isolation(client, target).await,
+        Check::ExecutionTimeVsShutdown { max_seconds } => {
+            fte::execution_time(client, target, *max_seconds).await
+        }
+        Check::FaultTolerantExecution { max_seconds } => {
+            fte::fault_tolerance(client, target, *max_seconds).await
+        }
         Check::Jvm => nodes::jvm(client, target).await,
     }
 }

@@ -1,33 +1,18 @@
 //! Checks that compare what the coordinator says about its nodes:
-//! coordinator isolation (`/ui/api/stats` against `system.runtime.nodes`)
+//! coordinator isolation (`system.runtime.nodes`, and `/ui/api/stats` where
+//! the web UI lets the check in)
 //! and the JVMs (JMX `java.lang:type=runtime` against the Trino version).
 
 use super::{error, node_version, rows_of, rows_text, text, Observation};
 use crate::trino::{self, Credentials, Target};
-use serde_json::Value;
 use shipshape_domain::check::{
-    cap_evidence, judge_isolation, judge_jvm, Verdict, ACTIVE_WORKERS_SQL, JVM_SQL,
+    cap_evidence, judge_isolation, judge_jvm, UiStats, Verdict, ACTIVE_WORKERS_SQL, JVM_SQL,
 };
 
+/// The active workers from `system.runtime.nodes` first (the client
+/// protocol always answers the check user), then the scheduler's count from
+/// the web UI where it lets the check in; see [`judge_isolation`].
 pub(super) async fn isolation(client: &reqwest::Client, target: &Target) -> Observation {
-    let stats = match trino::get(client, target, "/ui/api/stats", Credentials::Send).await {
-        Ok(a) => a,
-        Err(e) => return error(e),
-    };
-    let stats_text = format!("GET /ui/api/stats → {}\n{}", stats.status, stats.body);
-    let ui_workers = (stats.status == 200)
-        .then(|| serde_json::from_str::<Value>(&stats.body).ok())
-        .flatten()
-        .and_then(|v| v.get("activeWorkers").and_then(Value::as_i64));
-    let Some(ui_workers) = ui_workers else {
-        return Observation {
-            verdict: Verdict::error(format!(
-                "/ui/api/stats gave no activeWorkers (HTTP {})",
-                stats.status
-            )),
-            evidence: cap_evidence(stats_text),
-        };
-    };
     let rows = match rows_of(client, target, ACTIVE_WORKERS_SQL).await {
         Ok(r) => r,
         Err(o) => return o,
@@ -36,19 +21,29 @@ pub(super) async fn isolation(client: &reqwest::Client, target: &Target) -> Obse
         .first()
         .and_then(|r| r.first())
         .and_then(|c| c.as_i64().or_else(|| text(Some(c)).parse().ok()));
-    let evidence = cap_evidence(format!(
-        "{stats_text}\n\n{ACTIVE_WORKERS_SQL}\n{}",
-        rows_text(&rows)
-    ));
-    match sql_workers {
-        Some(n) => Observation {
-            verdict: judge_isolation(ui_workers, n),
-            evidence,
-        },
-        None => Observation {
+    let sql_text = format!("{ACTIVE_WORKERS_SQL}\n{}", rows_text(&rows));
+    let Some(sql_workers) = sql_workers else {
+        return Observation {
             verdict: Verdict::error("the worker count is not a number"),
-            evidence,
-        },
+            evidence: cap_evidence(sql_text),
+        };
+    };
+    let stats = match trino::get(client, target, "/ui/api/stats", Credentials::Send).await {
+        Ok(a) => a,
+        Err(e) => return error(e),
+    };
+    let ui = UiStats::from_answer(stats.status, stats.www_authenticate.as_deref(), &stats.body);
+    let www = stats
+        .www_authenticate
+        .as_deref()
+        .map(|w| format!("\nWWW-Authenticate: {w}"))
+        .unwrap_or_default();
+    Observation {
+        verdict: judge_isolation(sql_workers, &ui),
+        evidence: cap_evidence(format!(
+            "{sql_text}\n\nGET /ui/api/stats → {}{www}\n{}",
+            stats.status, stats.body
+        )),
     }
 }
 

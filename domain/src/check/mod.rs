@@ -49,9 +49,18 @@ pub enum Check {
     },
     /// A statement sent without credentials over HTTPS is refused with 401.
     Authentication,
-    /// `/ui/api/stats` `activeWorkers` equals the active non-coordinator
-    /// nodes: the coordinator is not scheduled as a worker.
+    /// The coordinator is not scheduled as a worker: the active
+    /// non-coordinator nodes of `system.runtime.nodes`, against
+    /// `/ui/api/stats` `activeWorkers` where the web UI lets the check in.
     CoordinatorIsolation,
+    /// `query_max_execution_time` within `max_seconds` (the shortest
+    /// graceful shutdown period), unless fault-tolerant execution
+    /// (`retry_policy` TASK or QUERY) retries what a shutdown cuts off.
+    ExecutionTimeVsShutdown { max_seconds: f64 },
+    /// Fault-tolerant execution where queries may outlive `max_seconds`:
+    /// the retry policy, and under TASK an exchange manager (a query with a
+    /// shuffle runs).
+    FaultTolerantExecution { max_seconds: f64 },
     /// Every node runs one Java version, at least what the running Trino
     /// release requires.
     Jvm,
@@ -177,6 +186,7 @@ pub struct CheckResult {
 }
 
 mod access;
+mod fte;
 mod http;
 mod jvm;
 mod parse;
@@ -186,6 +196,7 @@ mod verdict_state;
 mod version;
 
 pub use access::*;
+pub use fte::*;
 pub use http::*;
 pub use jvm::*;
 pub use parse::*;

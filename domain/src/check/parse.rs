@@ -12,6 +12,8 @@ pub const CHECK_KINDS: &[&str] = &[
     "tls",
     "authentication",
     "coordinator_isolation",
+    "execution_time_vs_shutdown",
+    "fault_tolerant_execution",
     "jvm",
 ];
 
@@ -159,6 +161,19 @@ pub fn parse_check(kind: &str, p: &toml::Table) -> Result<Check, String> {
         }
         "authentication" => Ok(Check::Authentication),
         "coordinator_isolation" => Ok(Check::CoordinatorIsolation),
+        "execution_time_vs_shutdown" | "fault_tolerant_execution" => {
+            // The shortest graceful shutdown period of the role groups
+            // (the operator's defaults: workers 1h, coordinators 15m).
+            let limit = text("shutdown_period").unwrap_or_else(|| "1h".into());
+            let max_seconds = parse_duration(&limit).ok_or_else(|| {
+                format!("shutdown_period '{limit}' is not a duration like 3600s or 1h")
+            })?;
+            Ok(if kind == "fault_tolerant_execution" {
+                Check::FaultTolerantExecution { max_seconds }
+            } else {
+                Check::ExecutionTimeVsShutdown { max_seconds }
+            })
+        }
         "jvm" => Ok(Check::Jvm),
         other => Err(format!(
             "unknown check kind '{other}' ({})",

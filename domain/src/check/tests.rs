@@ -491,6 +491,26 @@ fn new_kinds_and_expectations_parse() {
         parse_check("coordinator_isolation", &table("")).unwrap(),
         Check::CoordinatorIsolation
     );
+    assert_eq!(
+        parse_check("execution_time_vs_shutdown", &table("")).unwrap(),
+        Check::ExecutionTimeVsShutdown {
+            max_seconds: 3600.0
+        }
+    );
+    assert_eq!(
+        parse_check(
+            "fault_tolerant_execution",
+            &table("shutdown_period = \"15m\"")
+        )
+        .unwrap(),
+        Check::FaultTolerantExecution { max_seconds: 900.0 }
+    );
+    assert!(parse_check(
+        "fault_tolerant_execution",
+        &table("shutdown_period = \"soon\"")
+    )
+    .unwrap_err()
+    .contains("not a duration"));
     let c = parse_check(
         "sql",
         &table("query = \"q\"\nexpect = \"row_count_at_most\"\nvalue = 0"),
@@ -746,9 +766,63 @@ fn authentication_and_isolation_verdicts() {
         judge_authentication(true, 401, None).status,
         CheckStatus::Warn
     );
-    assert_eq!(judge_isolation(3, 3).status, CheckStatus::Pass);
-    let v = judge_isolation(4, 3);
+    assert_eq!(
+        judge_isolation(3, &UiStats::Workers(3)).status,
+        CheckStatus::Pass
+    );
+    let v = judge_isolation(3, &UiStats::Workers(4));
     assert_eq!(v.status, CheckStatus::Fail);
     assert!(v.reason.contains("include-coordinator=false"));
-    assert_eq!(judge_isolation(2, 3).status, CheckStatus::Warn);
+    assert_eq!(
+        judge_isolation(3, &UiStats::Workers(2)).status,
+        CheckStatus::Warn
+    );
+}
+
+/// Trino's form-login filter answers `/ui/api/` paths with 401 and
+/// `WWW-Authenticate: Trino-Form-Login` to a client without a web-UI
+/// session (403 under OAuth2; 483 moved the new UI's login to
+/// `/ui/auth/login`): the verdict says so and what would decide it, never
+/// a bare error, and no worker at all is a failure whatever the UI says.
+#[test]
+fn isolation_without_the_web_ui_names_what_decides_it() {
+    let ui = UiStats::from_answer(401, Some("Trino-Form-Login"), "");
+    assert_eq!(
+        ui,
+        UiStats::NeedsLogin {
+            status: 401,
+            www_authenticate: Some("Trino-Form-Login".into())
+        }
+    );
+    let v = judge_isolation(3, &ui);
+    assert_eq!(v.status, CheckStatus::Error);
+    assert!(v.reason.contains("Trino-Form-Login"), "{}", v.reason);
+    assert!(v.reason.contains("3 workers"), "{}", v.reason);
+    assert!(
+        v.reason
+            .contains("node-scheduler.include-coordinator=false"),
+        "{}",
+        v.reason
+    );
+    assert!(
+        v.reason.contains("Grant the check user the web UI"),
+        "{}",
+        v.reason
+    );
+    let v = judge_isolation(3, &UiStats::from_answer(403, None, "Forbidden"));
+    assert!(v.reason.contains("HTTP 403"), "{}", v.reason);
+    let v = judge_isolation(3, &UiStats::from_answer(404, None, "Not Found"));
+    assert_eq!(v.status, CheckStatus::Error);
+    assert!(v.reason.contains("HTTP 404"), "{}", v.reason);
+    assert_eq!(
+        UiStats::from_answer(200, None, r#"{"activeWorkers": 3}"#),
+        UiStats::Workers(3)
+    );
+    assert_eq!(
+        UiStats::from_answer(200, None, "<html>"),
+        UiStats::Unusable { status: 200 }
+    );
+    let v = judge_isolation(0, &UiStats::Workers(1));
+    assert_eq!(v.status, CheckStatus::Fail);
+    assert!(v.reason.contains("no active worker"), "{}", v.reason);
 }
