@@ -19,19 +19,18 @@ source scripts/env.sh
 
 mkdir -p target
 pids=()
-# Whatever ends this script ends the background builds too.
+# Whatever ends this script ends the background builds still running.
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
 server_log=target/server-build.log
 cargo build --package=shipshape --bin=shipshape --no-default-features --release \
   >"$server_log" 2>&1 &
 server_pid=$!
-pids+=("$server_pid")
 tool_log=target/site-tool-build.log
 cargo build --package=shipshape-site --profile=tool --target-dir=target/tools \
   >"$tool_log" 2>&1 &
 tool_pid=$!
-pids+=("$tool_pid")
+pids=("$server_pid" "$tool_pid")
 
 # The wasm target and the npm tools (binaryen, esbuild); with --test the
 # test tools too.
@@ -48,6 +47,12 @@ failed() {
   exit 1
 }
 wait "$tool_pid" || failed "the site builder's build (tools/site)" "$tool_log"
-target/tools/tool/shipshape-site
+pids=("$server_pid")
+# The new site is built beside the served one, and put in place (with the
+# hash.txt naming its files) only once the server built too: a failed
+# build leaves the previous site and server as they were.
+target/tools/tool/shipshape-site --stage
 wait "$server_pid" || failed "the server's build" "$server_log"
+pids=()
+target/tools/tool/shipshape-site --swap
 trap - EXIT

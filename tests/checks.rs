@@ -96,7 +96,7 @@ async fn trino_483_with_fault_tolerant_execution_and_a_form_login_web_ui_gets_no
     let why = reason("coordinator-isolation");
     assert!(why.contains("WWW-Authenticate: Trino-Form-Login"), "{why}");
     assert!(why.contains("3 workers"), "{why}");
-    assert!(why.contains("Grant the check user the web UI"), "{why}");
+    assert!(why.contains("shipshape config check"), "{why}");
     assert!(isolation["evidence"]
         .as_str()
         .unwrap()
@@ -106,6 +106,44 @@ async fn trino_483_with_fault_tolerant_execution_and_a_form_login_web_ui_gets_no
         if item != "coordinator-isolation" {
             assert_eq!(r["status"], "pass", "{item}: {r}");
         }
+    }
+}
+
+/// Under TASK without an exchange manager the check's own statements fail
+/// with EXCHANGE_MANAGER_NOT_CONFIGURED: both fault-tolerance items fail and
+/// say what to add, rather than reporting a query error.
+#[tokio::test]
+async fn task_retries_without_an_exchange_manager_fail_both_items_with_what_to_add() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start(dir.path());
+    let admin = setup_admin(&s).await;
+    let id = secure_cluster(
+        &s,
+        &admin,
+        dir.path(),
+        "fte",
+        "no-exchange-manager.toml",
+        json!({}),
+    )
+    .await;
+    let results = run(&s, &admin, id).await;
+    for item in ["max-execution-time-vs-shutdown", "fault-tolerant-execution"] {
+        let r = &results[item];
+        assert_eq!(r["status"], "fail", "{item}: {r}");
+        assert!(
+            r["reason"]
+                .as_str()
+                .unwrap()
+                .contains("exchange-manager.properties"),
+            "{item}: {r}"
+        );
+        assert!(
+            r["evidence"]
+                .as_str()
+                .unwrap()
+                .contains("EXCHANGE_MANAGER_NOT_CONFIGURED"),
+            "{item}: {r}"
+        );
     }
 }
 

@@ -26,10 +26,11 @@
 //! required_headers = { "X-Trino-Source" = "shipshape" }  # else 400, on every route
 //! next_uri_base = "http://127.0.0.1:9"     # nextUri points at another server
 //!
-//! [ui_stats]                      # GET /ui/api/stats
-//! activeWorkers = 3
 //! ui_login = "form"               # the web UI wants its own login: /ui/api/ answers 401
 //!                                 # with WWW-Authenticate: Trino-Form-Login ("oauth2": 403)
+//!
+//! [ui_stats]                      # GET /ui/api/stats
+//! activeWorkers = 3
 //!
 //! [[query]]
 //! sql = "SELECT node_id, coordinator FROM system.runtime.nodes"

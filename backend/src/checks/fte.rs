@@ -2,23 +2,41 @@
 //! shutdown, and on fault-tolerant execution (the rules and their sources
 //! are in `shipshape_domain::check::fte`).
 
-use super::{rows_of, rows_text, text, Observation};
+use super::{rows_text, text, Observation};
 use crate::trino::{self, Target, TrinoError};
 use shipshape_domain::check::{
-    cap_evidence, judge_execution_time, judge_fault_tolerance, ExchangeProbe, RetryPolicy, Verdict,
-    EXCHANGE_PROBE_SQL, MAX_EXECUTION_TIME_SQL, RETRY_POLICY_SQL,
+    cap_evidence, judge_execution_time, judge_fault_tolerance, judge_missing_exchange_manager,
+    ExchangeProbe, RetryPolicy, Verdict, EXCHANGE_MANAGER_NOT_CONFIGURED, EXCHANGE_PROBE_SQL,
+    MAX_EXECUTION_TIME_SQL, RETRY_POLICY_SQL,
 };
 
 /// The `Value` column of a `SHOW SESSION LIKE '…'` answer, and the
 /// evidence text.
+/// Under `retry_policy` TASK without an exchange manager the check's own
+/// query fails with `EXCHANGE_MANAGER_NOT_CONFIGURED`: that is the verdict.
 async fn session_value(
     client: &reqwest::Client,
     target: &Target,
     sql: &str,
 ) -> Result<(Option<String>, String), Observation> {
-    let rows = rows_of(client, target, sql).await?;
-    let value = rows.first().map(|r| text(r.get(1)));
-    Ok((value, format!("{sql}\n{}", rows_text(&rows))))
+    match trino::query(client, target, sql).await {
+        Ok(out) => {
+            let value = out.rows.first().map(|r| text(r.get(1)));
+            Ok((value, format!("{sql}\n{}", rows_text(&out.rows))))
+        }
+        Err(TrinoError::QueryFailed { name, message, .. }) => {
+            let verdict = if name == EXCHANGE_MANAGER_NOT_CONFIGURED {
+                judge_missing_exchange_manager(sql)
+            } else {
+                Verdict::error(format!("query failed: {name}"))
+            };
+            Err(Observation {
+                verdict,
+                evidence: cap_evidence(format!("{sql}\nfailed: {name}: {message}")),
+            })
+        }
+        Err(e) => Err(super::error(e)),
+    }
 }
 
 pub(super) async fn execution_time(

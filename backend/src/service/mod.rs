@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod checkpoints;
 pub mod checks;
 pub mod clusters;
+pub mod config_check;
 pub mod connect;
 pub mod day2;
 pub mod directory_login;

@@ -87,16 +87,24 @@ impl UiStats {
 /// always read) and, where the web UI lets the check in, the scheduler's
 /// own worker count. The two differ only when the scheduler counts the
 /// coordinator as a worker. Without the web UI the verdict is not guessed:
-/// it says what was seen and what would decide it.
+/// it says what was seen and what would decide it (the web UI's session
+/// comes from its own login form, which the check does not use).
 pub fn judge_isolation(sql_active_workers: i64, ui: &UiStats) -> Verdict {
     use CheckStatus::*;
     let nodes = format!("active non-coordinator nodes {sql_active_workers}");
     if sql_active_workers == 0 {
-        return Verdict::new(
-            Fail,
-            "no active worker: the coordinator runs every query (add workers and set node-scheduler.include-coordinator=false)",
-            nodes,
-        );
+        return match ui {
+            UiStats::Workers(n) if *n > 0 => Verdict::new(
+                Fail,
+                format!("no active worker, yet the scheduler counts {n}: the coordinator runs every query (add workers and set node-scheduler.include-coordinator=false)"),
+                format!("activeWorkers {n}, {nodes}"),
+            ),
+            _ => Verdict::new(
+                Fail,
+                "no active worker: no node but the coordinator can run tasks (are the workers down or restarting?)",
+                nodes,
+            ),
+        };
     }
     match ui {
         UiStats::Workers(ui_workers) => {
@@ -129,10 +137,11 @@ pub fn judge_isolation(sql_active_workers: i64, ui: &UiStats) -> Verdict {
             Verdict::new(
                 Error,
                 format!(
-                    "cannot tell whether the coordinator also takes tasks: the web UI's /ui/api/stats wants its own login ({how}), \
-                     and system.runtime.nodes shows {sql_active_workers} workers but not whether the coordinator is scheduled. \
-                     Grant the check user the web UI (a password login it can use) or confirm \
-                     node-scheduler.include-coordinator=false in the coordinator's config.properties and sign the item off"
+                    "cannot tell whether the coordinator also takes tasks: the web UI's /ui/api/stats wants its own login session ({how}), \
+                     which the client protocol's credentials the check uses do not give, and system.runtime.nodes shows \
+                     {sql_active_workers} workers but not whether the coordinator is scheduled. What decides it is \
+                     node-scheduler.include-coordinator=false in the coordinator's config.properties: check it with \
+                     `shipshape config check`, then sign the item off"
                 ),
                 format!("/ui/api/stats {how}; {nodes}"),
             )

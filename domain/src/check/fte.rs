@@ -80,6 +80,20 @@ fn seconds_text(seconds: f64) -> String {
     }
 }
 
+/// Under `TASK` every query, `SHOW SESSION` included, exchanges its
+/// results through the exchange manager: a cluster without one fails the
+/// check's own queries with [`EXCHANGE_MANAGER_NOT_CONFIGURED`], which is
+/// itself the verdict.
+pub fn judge_missing_exchange_manager(sql: &str) -> Verdict {
+    Verdict::new(
+        CheckStatus::Fail,
+        "retry_policy TASK without an exchange manager: every query fails with EXCHANGE_MANAGER_NOT_CONFIGURED. \
+         Add etc/exchange-manager.properties on every node (exchange-manager.name=filesystem, exchange.base-directories=s3://…), \
+         or with trino-operator 25.11+ spec.clusterConfig.faultTolerantExecution.task.exchangeManager",
+        format!("{sql} failed: {EXCHANGE_MANAGER_NOT_CONFIGURED}"),
+    )
+}
+
 /// `query_max_execution_time` against `max_seconds`, the shortest graceful
 /// shutdown period of the cluster's role groups: longer queries can be cut
 /// off by a worker's shutdown, unless fault-tolerant execution retries them.
@@ -160,8 +174,8 @@ pub fn judge_fault_tolerance(
         (RetryPolicy::Task, None) => Verdict::error("retry_policy TASK, but the exchange probe was not run"),
         (RetryPolicy::Query, _) => Verdict::new(
             Pass,
-            "retry_policy QUERY: a query cut off by a worker's shutdown is run again whole (no exchange manager needed; \
-             TASK suits long queries better)",
+            "retry_policy QUERY: a query cut off by a worker's shutdown is run again whole (without an exchange manager \
+             only while its results fit exchange.deduplication-buffer-size, 32MB by default; TASK suits long queries better)",
             observed,
         ),
         (RetryPolicy::Other(v), _) => Verdict::new(Warn, format!("unknown retry_policy '{v}'"), observed),
@@ -252,6 +266,18 @@ mod tests {
         assert_eq!(
             judge_fault_tolerance(&task, None, HOUR, None).status,
             CheckStatus::Error
+        );
+    }
+
+    #[test]
+    fn a_cluster_whose_own_queries_fail_for_the_exchange_manager_fails() {
+        let v = judge_missing_exchange_manager(RETRY_POLICY_SQL);
+        assert_eq!(v.status, CheckStatus::Fail);
+        assert!(
+            v.observed
+                .ends_with("failed: EXCHANGE_MANAGER_NOT_CONFIGURED"),
+            "{}",
+            v.observed
         );
     }
 

@@ -804,11 +804,7 @@ fn isolation_without_the_web_ui_names_what_decides_it() {
         "{}",
         v.reason
     );
-    assert!(
-        v.reason.contains("Grant the check user the web UI"),
-        "{}",
-        v.reason
-    );
+    assert!(v.reason.contains("shipshape config check"), "{}", v.reason);
     let v = judge_isolation(3, &UiStats::from_answer(403, None, "Forbidden"));
     assert!(v.reason.contains("HTTP 403"), "{}", v.reason);
     let v = judge_isolation(3, &UiStats::from_answer(404, None, "Not Found"));
@@ -824,5 +820,16 @@ fn isolation_without_the_web_ui_names_what_decides_it() {
     );
     let v = judge_isolation(0, &UiStats::Workers(1));
     assert_eq!(v.status, CheckStatus::Fail);
-    assert!(v.reason.contains("no active worker"), "{}", v.reason);
+    assert!(
+        v.reason.contains("the coordinator runs every query"),
+        "{}",
+        v.reason
+    );
+    let v = judge_isolation(0, &ui);
+    assert_eq!(v.status, CheckStatus::Fail);
+    assert!(
+        v.reason.contains("no node but the coordinator"),
+        "{}",
+        v.reason
+    );
 }

@@ -4,4 +4,5 @@
 
 pub mod properties;
 pub mod redact;
+pub mod set;
 pub mod verdicts;

@@ -24,8 +24,15 @@ pub struct ConfigFile {
 }
 
 impl ConfigFile {
+    /// `config.properties` itself (not `session-property-config.properties`
+    /// or another file whose name merely ends so).
     fn is_server_config(&self) -> bool {
-        self.name.ends_with("config.properties")
+        file_name(&self.name) == "config.properties"
+    }
+
+    /// The directory the file is in, as pushed (`coordinator/etc`).
+    fn dir(&self) -> &str {
+        dir_of(&self.name)
     }
 
     fn is_coordinator(&self) -> bool {
@@ -38,6 +45,14 @@ impl ConfigFile {
             line: p.line,
         }
     }
+}
+
+fn file_name(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+fn dir_of(name: &str) -> &str {
+    name.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
 /// `jvm.config`: one JVM option per line, `#` comments.
@@ -223,13 +238,21 @@ pub fn memory(set: &ConfigSet) -> Option<ConfigVerdict> {
             ));
         }
     }
-    let (heap, heap_at) = set.jvm.iter().find_map(JvmConfig::max_heap)?;
     let worker = set
         .files
         .iter()
         .filter(|f| f.is_server_config())
         .find(|f| !f.is_coordinator())
         .or_else(|| set.files.iter().find(|f| f.is_server_config()))?;
+    // The heap of the same node role: the jvm.config beside that
+    // config.properties, else the only one there is.
+    let beside = set.jvm.iter().find(|j| dir_of(&j.name) == worker.dir());
+    let jvm = beside.or(if set.jvm.len() == 1 {
+        set.jvm.first()
+    } else {
+        None
+    })?;
+    let (heap, heap_at) = jvm.max_heap()?;
     let read = |key: &str| -> Result<Option<(u64, &Property)>, ConfigVerdict> {
         match worker.properties.get(key) {
             None => Ok(None),

@@ -2,10 +2,11 @@
 //!
 //! This file holds the clap types and the dispatch; each subcommand's body
 //! lives in its own file: `serve`, `backup` (backup and restore),
-//! `migrate_store`, `user`, `ledger` and `runbook`; `gate` is in
+//! `migrate_store`, `user`, `ledger`, `runbook` and `config_check`; `gate` is in
 //! [`crate::gate_cli`]. [`CliError`] is in `error`.
 
 mod backup;
+mod config_check;
 mod error;
 mod ledger;
 mod migrate_store;
@@ -65,6 +66,9 @@ pub enum Command {
     /// Work with runbook files.
     #[command(subcommand)]
     Runbook(RunbookCommand),
+    /// A cluster's own configuration, read from a directory.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Ask a running server whether a cluster is ready (for CI pipelines):
     /// exits 0 when ready, 1 when not (naming each blocking item), 2 on a
     /// usage or connection error.
@@ -107,6 +111,34 @@ pub enum Command {
         /// signing key (default: the directory holding the SQLite file).
         #[arg(long, value_name = "DIR")]
         from_data_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Judge a cluster's configuration as the team keeps it in Git (every
+    /// `*.properties` file and `jvm.config` under DIR, at any depth):
+    /// coordinator isolation, spill and memory, each naming the file and
+    /// line it read; with --to, also what upgrading to that Trino release
+    /// meets (removed or renamed properties and connectors, Java). Names
+    /// keys, files and lines; never prints a secret. Exits 0 when nothing fails and
+    /// nothing blocks, 1 otherwise, 2 on unreadable or malformed files
+    /// (each named with its line).
+    Check {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// The Trino release the cluster runs now.
+        #[arg(long, value_name = "RELEASE")]
+        from: Option<u32>,
+        /// The Trino release to check an upgrade to.
+        #[arg(long, value_name = "RELEASE")]
+        to: Option<u32>,
+        /// The Java feature version the nodes run (e.g. 24).
+        #[arg(long, value_name = "VERSION")]
+        java: Option<u32>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -238,5 +270,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             runbook::import(file, output, base)
         }
         Command::Runbook(RunbookCommand::Diff { old, new }) => runbook::diff(old, new),
+        Command::Config(ConfigCommand::Check {
+            dir,
+            from,
+            to,
+            java,
+            json,
+        }) => config_check::check(dir, from, to, java, json),
     }
 }

@@ -4,7 +4,7 @@
 use crate::error::{Result, SiteError};
 use std::path::PathBuf;
 
-pub const USAGE: &str = "usage: shipshape-site [--wasm FILE] [--site DIR] [--hash-file FILE] [--assets DIR] [--style FILE] [--name NAME] [--binaryen DIR] [--node PROGRAM] [--esbuild PROGRAM] [--jobs N]
+pub const USAGE: &str = "usage: shipshape-site [--stage | --swap] [--wasm FILE] [--site DIR] [--hash-file FILE] [--assets DIR] [--style FILE] [--name NAME] [--binaryen DIR] [--node PROGRAM] [--esbuild PROGRAM] [--jobs N]
   --wasm       the compiled wasm (default target/front/wasm32-unknown-unknown/wasm-release/shipshape_frontend.wasm)
   --site       the site directory the server serves (default target/site)
   --hash-file  where the hashed names are listed for the server (default target/release/hash.txt, beside the binary)
@@ -14,7 +14,9 @@ pub const USAGE: &str = "usage: shipshape-site [--wasm FILE] [--site DIR] [--has
   --binaryen   binaryen's JS build, whose optimiser shrinks the wasm (default tools/node_modules/binaryen)
   --node       the JS runtime it runs on (default node)
   --esbuild    the JS and CSS minifier (default tools/node_modules/.bin/esbuild)
-  --jobs       programs run at once (default: the machine's cores)";
+  --jobs       programs run at once (default: the machine's cores)
+  --stage      build the site beside the served one (SITE.new, HASH-FILE.new) and stop
+  --swap       only put a staged site and its names in place";
 
 #[derive(Debug, Clone)]
 pub struct Args {
@@ -28,6 +30,10 @@ pub struct Args {
     pub node: PathBuf,
     pub esbuild: PathBuf,
     pub jobs: usize,
+    /// Build beside the served site and stop.
+    pub stage_only: bool,
+    /// Only put a staged site in place.
+    pub swap_only: bool,
 }
 
 impl Default for Args {
@@ -43,6 +49,8 @@ impl Default for Args {
             node: "node".into(),
             esbuild: "tools/node_modules/.bin/esbuild".into(),
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            stage_only: false,
+            swap_only: false,
         }
     }
 }
@@ -80,6 +88,11 @@ impl Args {
                 }
                 other => return Err(SiteError::Usage(format!("unknown option {other}"))),
             }
+        }
+        if a.stage_only && a.swap_only {
+            return Err(SiteError::Usage(
+                "--stage and --swap are two halves: give one".into(),
+            ));
         }
         if a.name.is_empty() || a.name.contains(['/', '.']) {
             return Err(SiteError::Usage(format!(

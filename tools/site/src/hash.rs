@@ -45,9 +45,11 @@ fn digest(parts: &[&[u8]]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(md5.finalize())
 }
 
+/// Where a hash goes in a name made before hashing (a hash's length).
+const PLACEHOLDER: &str = "______________________";
+
 /// `stem.hash.ext`, or the placeholder replaced by the hash.
 fn hashed_name(name: &str, hash: &str) -> String {
-    const PLACEHOLDER: &str = "______________________";
     if name.contains(PLACEHOLDER) {
         return name.replace(PLACEHOLDER, hash);
     }
@@ -161,6 +163,24 @@ pub fn name_by_content(pkg: &Path, name: &str) -> Result<Hashes> {
     let wasm_hash = digest(&[&bytes]);
     write(&wasm, &bytes)?;
     rename(&wasm, &hashed_name(&wasm, &wasm_hash))?;
+
+    // Nothing may still name the loader by its placeholder: the splitter
+    // could start writing it into another module one day.
+    for entry in std::fs::read_dir(pkg).map_err(io("listing", pkg))? {
+        let path = entry.map_err(io("listing", pkg))?.path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).map_err(io("reading", &path))?;
+            if bytes
+                .windows(PLACEHOLDER.len())
+                .any(|w| w == PLACEHOLDER.as_bytes())
+            {
+                return Err(SiteError::Content {
+                    path,
+                    message: "still names a file by its unhashed placeholder".into(),
+                });
+            }
+        }
+    }
 
     Ok(Hashes {
         js: js_hash,
@@ -337,6 +357,14 @@ mod tests {
         assert!(h.split.is_none());
         assert_eq!(h.file_text().lines().count(), 3);
         assert_eq!(listing(dir.path()).len(), 3);
+    }
+
+    #[test]
+    fn a_module_left_naming_the_placeholder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        split_pkg(dir.path(), &format!("imports ./{LOADER}"));
+        let e = name_by_content(dir.path(), "app").unwrap_err().to_string();
+        assert!(e.contains("unhashed placeholder"), "{e}");
     }
 
     #[test]

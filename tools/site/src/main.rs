@@ -6,8 +6,9 @@
 //! ([`split`]), the JS bindings ([`bindgen`]), binaryen's optimiser on
 //! every module and `esbuild` on the JS and CSS ([`tools`]), content-hashed names
 //! ([`hash`]) and precompressed copies ([`compress`]). The site is built
-//! beside the old one and swapped in at the end, and `hash.txt` is written
-//! last, so a failed build leaves the previous site whole.
+//! beside the old one (`--stage`) and swapped in with its `hash.txt`
+//! (`--swap`; both by default), so a failed build leaves the previous site
+//! whole, and the release script swaps only once the server built too.
 
 mod args;
 mod bindgen;
@@ -42,6 +43,18 @@ fn step<T>(what: &str, work: impl FnOnce() -> Result<T>) -> Result<T> {
 }
 
 fn build(a: &args::Args) -> Result<()> {
+    if !a.swap_only {
+        stage(a)?;
+    }
+    if !a.stage_only {
+        swap(a)?;
+    }
+    Ok(())
+}
+
+/// Builds the new site in `target/site.new` and its names in
+/// `hash.txt.new`; the site being served is not touched.
+fn stage(a: &args::Args) -> Result<()> {
     let started = Instant::now();
     let staging = sibling(&a.site, "new");
     let scratch = sibling(&a.site, "work");
@@ -93,35 +106,68 @@ fn build(a: &args::Args) -> Result<()> {
     step(&format!("{} files precompressed", files.len()), || {
         tools::each(&files, a.jobs, |f| compress::precompress(f))
     })?;
-
-    // Swap the new site in, then name its files for the server.
-    let old = sibling(&a.site, "old");
-    remove_dir(&old)?;
-    if a.site.exists() {
-        std::fs::rename(&a.site, &old).map_err(io("moving aside", &a.site))?;
-    }
-    std::fs::rename(&staging, &a.site).map_err(io("moving into place", &staging))?;
-    if let Some(dir) = a.hash_file.parent() {
+    let hash_new = sibling(&a.hash_file, "new");
+    if let Some(dir) = hash_new.parent() {
         std::fs::create_dir_all(dir).map_err(io("creating", dir))?;
     }
-    std::fs::write(&a.hash_file, hashes.file_text()).map_err(io("writing", &a.hash_file))?;
-    remove_dir(&old)?;
+    std::fs::write(&hash_new, hashes.file_text()).map_err(io("writing", &hash_new))?;
     remove_dir(&scratch)?;
     println!(
-        "site built in {:.1} s: {} (names in {})",
+        "site staged in {:.1} s: {} (names in {})",
         started.elapsed().as_secs_f64(),
+        staging.display(),
+        hash_new.display()
+    );
+    Ok(())
+}
+
+/// Puts the staged site and its names in place. Should a step fail, the
+/// previous site and names are put back, so the server keeps a site whose
+/// names it knows.
+fn swap(a: &args::Args) -> Result<()> {
+    let staging = sibling(&a.site, "new");
+    let hash_new = sibling(&a.hash_file, "new");
+    if !staging.is_dir() || !hash_new.is_file() {
+        return Err(error::SiteError::Content {
+            path: staging,
+            message: "nothing staged to swap in (run without --swap, or with --stage first)".into(),
+        });
+    }
+    let old = sibling(&a.site, "old");
+    remove_dir(&old)?;
+    let had_site = a.site.exists();
+    if had_site {
+        std::fs::rename(&a.site, &old).map_err(io("moving aside", &a.site))?;
+    }
+    let put_back = |e: error::SiteError| {
+        if had_site {
+            let _ = std::fs::rename(&old, &a.site);
+        }
+        e
+    };
+    std::fs::rename(&staging, &a.site)
+        .map_err(|e| put_back(io("moving into place", &staging)(e)))?;
+    if let Err(e) = std::fs::rename(&hash_new, &a.hash_file) {
+        let _ = std::fs::rename(&a.site, &staging);
+        return Err(put_back(io("moving into place", &hash_new)(e)));
+    }
+    remove_dir(&old)?;
+    println!(
+        "site in place: {} (names in {})",
         a.site.display(),
         a.hash_file.display()
     );
     Ok(())
 }
 
-/// `target/site` → `target/site.new` (or `.work`, `.old`).
-fn sibling(dir: &Path, suffix: &str) -> PathBuf {
-    let mut name = dir.as_os_str().to_owned();
+/// `target/site` → `target/site.new` (or `.work`, `.old`), whatever
+/// trailing slash the path was given with.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let clean: PathBuf = path.components().collect();
+    let mut name = clean.file_name().map(|n| n.to_owned()).unwrap_or_default();
     name.push(".");
     name.push(suffix);
-    PathBuf::from(name)
+    clean.with_file_name(name)
 }
 
 fn remove_dir(dir: &Path) -> Result<()> {
@@ -147,4 +193,49 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn siblings_sit_beside_the_directory_whatever_its_spelling() {
+        assert_eq!(
+            sibling(Path::new("target/site"), "new"),
+            PathBuf::from("target/site.new")
+        );
+        assert_eq!(
+            sibling(Path::new("target/site/"), "old"),
+            PathBuf::from("target/site.old")
+        );
+        assert_eq!(
+            sibling(Path::new("target/release/hash.txt"), "new"),
+            PathBuf::from("target/release/hash.txt.new")
+        );
+    }
+
+    #[test]
+    fn a_swap_puts_the_staged_site_and_names_in_place_or_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = args::Args {
+            site: dir.path().join("site"),
+            hash_file: dir.path().join("release/hash.txt"),
+            ..args::Args::default()
+        };
+        // Nothing staged: refused, nothing touched.
+        std::fs::create_dir_all(a.site.join("pkg")).unwrap();
+        std::fs::write(a.site.join("pkg/old.js"), "old").unwrap();
+        assert!(swap(&a).unwrap_err().to_string().contains("nothing staged"));
+        assert!(a.site.join("pkg/old.js").is_file());
+        // Staged: swapped in, with its names.
+        std::fs::create_dir_all(sibling(&a.site, "new").join("pkg")).unwrap();
+        std::fs::write(sibling(&a.site, "new").join("pkg/new.js"), "new").unwrap();
+        std::fs::create_dir_all(dir.path().join("release")).unwrap();
+        std::fs::write(sibling(&a.hash_file, "new"), "js: x\n").unwrap();
+        swap(&a).unwrap();
+        assert!(a.site.join("pkg/new.js").is_file() && !a.site.join("pkg/old.js").exists());
+        assert_eq!(std::fs::read_to_string(&a.hash_file).unwrap(), "js: x\n");
+        assert!(!sibling(&a.site, "old").exists() && !sibling(&a.site, "new").exists());
+    }
 }

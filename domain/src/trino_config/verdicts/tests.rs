@@ -147,3 +147,39 @@ fn sizes_read_as_trino_and_the_jvm_read_them() {
         "the last -Xmx counts"
     );
 }
+
+/// A whole repository read at once: `session-property-config.properties`
+/// is not a server's configuration, and each role's heap is the
+/// `jvm.config` beside its `config.properties`.
+#[test]
+fn only_config_properties_is_a_servers_configuration_and_heaps_pair_by_directory() {
+    let set = ConfigSet {
+        files: vec![
+            file("coordinator/etc/config.properties", "coordinator=true\nnode-scheduler.include-coordinator=false\n"),
+            file("coordinator/etc/session-property-config.properties", "x=1\n"),
+            file(
+                "worker/etc/config.properties",
+                "coordinator=false\nspill-enabled=true\nspiller-spill-path=/spill\nquery.max-memory-per-node=10GB\nmemory.heap-headroom-per-node=4GB\n",
+            ),
+        ],
+        jvm: vec![
+            parse_jvm_config("coordinator/etc/jvm.config", "-Xmx8G\n"),
+            parse_jvm_config("worker/etc/jvm.config", "-Xmx32G\n"),
+        ],
+    };
+    let spill = spill(&set).unwrap();
+    assert_eq!(
+        spill.verdict.status,
+        CheckStatus::Pass,
+        "{}",
+        spill.verdict.reason
+    );
+    let mem = memory(&set).unwrap();
+    // 10 GB + 4 GB fit the worker's 32 GiB heap, not the coordinator's 8.
+    assert_eq!(
+        mem.verdict.status,
+        CheckStatus::Pass,
+        "{}",
+        mem.verdict.reason
+    );
+}
