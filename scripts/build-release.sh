@@ -27,7 +27,7 @@ cargo build --package=shipshape --bin=shipshape --no-default-features --release 
   >"$server_log" 2>&1 &
 server_pid=$!
 tool_log=target/site-tool-build.log
-nice -n 10 cargo build --package=shipshape-site --profile=tool --target-dir=target/tools \
+cargo build --package=shipshape-site --profile=tool --target-dir=target/tools \
   >"$tool_log" 2>&1 &
 tool_pid=$!
 pids=("$server_pid" "$tool_pid")
@@ -37,11 +37,7 @@ pids=("$server_pid" "$tool_pid")
 scripts/setup.sh "$@"
 
 # The wasm, with relocations kept for the split (as cargo-leptos builds it).
-# It and the site builder yield to the server, whose build is the longest:
-# they take what the server leaves idle (its last crates compile mostly one
-# at a time, and the wasm's own last step, LTO into one codegen unit, is one
-# thread too).
-RUSTFLAGS="-Clink-args=--emit-relocs" nice -n 10 cargo build --package=shipshape-frontend --lib \
+RUSTFLAGS="-Clink-args=--emit-relocs" cargo build --package=shipshape-frontend --lib \
   --target=wasm32-unknown-unknown --no-default-features --profile=wasm-release \
   --target-dir=target/front
 
@@ -55,7 +51,7 @@ pids=("$server_pid")
 # The new site is built beside the served one, and put in place (with the
 # hash.txt naming its files) only once the server built too: a failed
 # build leaves the previous site and server as they were.
-nice -n 10 target/tools/tool/shipshape-site --stage
+target/tools/tool/shipshape-site --stage
 wait "$server_pid" || failed "the server's build" "$server_log"
 pids=()
 target/tools/tool/shipshape-site --swap

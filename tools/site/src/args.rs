@@ -59,10 +59,21 @@ impl Args {
     pub fn parse(mut words: impl Iterator<Item = String>) -> Result<Args> {
         let mut a = Args::default();
         while let Some(flag) = words.next() {
-            if flag == "--help" || flag == "-h" {
-                return Err(SiteError::Usage(
-                    "shipshape-site builds the release site".into(),
-                ));
+            match flag.as_str() {
+                "--help" | "-h" => {
+                    return Err(SiteError::Usage(
+                        "shipshape-site builds the release site".into(),
+                    ))
+                }
+                "--stage" => {
+                    a.stage_only = true;
+                    continue;
+                }
+                "--swap" => {
+                    a.swap_only = true;
+                    continue;
+                }
+                _ => {}
             }
             let value = words
                 .next()
@@ -119,6 +130,12 @@ mod tests {
         let a = parse(&["--site", "/tmp/s", "--jobs", "3"]).unwrap();
         assert_eq!(a.site, PathBuf::from("/tmp/s"));
         assert_eq!(a.jobs, 3);
+        assert!(!a.stage_only && !a.swap_only);
+        // The two halves the release script runs, each a flag without a value.
+        let a = parse(&["--stage"]).unwrap();
+        assert!(a.stage_only && !a.swap_only);
+        let a = parse(&["--swap", "--site", "/tmp/s"]).unwrap();
+        assert!(a.swap_only && a.site == PathBuf::from("/tmp/s"));
     }
 
     #[test]
