@@ -135,7 +135,8 @@ mod tests {
         let a = parse(&["--stage"]).unwrap();
         assert!(a.stage_only && !a.swap_only);
         let a = parse(&["--swap", "--site", "/tmp/s"]).unwrap();
-        assert!(a.swap_only && a.site == PathBuf::from("/tmp/s"));
+        assert!(a.swap_only);
+        assert_eq!(a.site, PathBuf::from("/tmp/s"));
     }
 
     #[test]
