@@ -65,26 +65,8 @@ pub fn parse(file: &str, text: &str) -> Result<Properties, ParseError> {
         message,
     };
     let mut out = Properties::default();
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
-    while let Some((start, first)) = lines.next() {
-        let trimmed = first.trim_start_matches([' ', '\t', '\x0c']);
-        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('!') {
-            continue;
-        }
-        // Join continuation lines into one logical line.
-        let mut logical = String::from(trimmed);
-        while ends_with_odd_backslashes(&logical) {
-            logical.pop();
-            match lines.next() {
-                Some((_, next)) => logical.push_str(next.trim_start_matches([' ', '\t', '\x0c'])),
-                None => {
-                    return Err(err(
-                        start,
-                        "the last line ends with a backslash that continues it into nothing".into(),
-                    ))
-                }
-            }
-        }
+    for l in logical_lines(text) {
+        let Logical { start, text: logical, .. } = l.map_err(|m| err(m.0, m.1))?;
         let (raw_key, raw_value) = split_key(&logical);
         let key = unescape(raw_key).map_err(|m| err(start, m))?;
         let value = unescape(raw_value).map_err(|m| err(start, m))?;
@@ -107,13 +89,57 @@ pub fn parse(file: &str, text: &str) -> Result<Properties, ParseError> {
     Ok(out)
 }
 
+/// One logical line: its first and last physical lines (1-based) and its
+/// text with continuations joined.
+pub(crate) struct Logical {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// The logical lines of a property file, comments and blank lines left
+/// out; a continuation into the end of the file is an error (line, why).
+pub(crate) fn logical_lines(text: &str) -> impl Iterator<Item = Result<Logical, (usize, String)>> + '_ {
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
+    std::iter::from_fn(move || loop {
+        let (start, first) = lines.next()?;
+        let trimmed = first.trim_start_matches([' ', '\t', '\x0c']);
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('!') {
+            continue;
+        }
+        // Join continuation lines into one logical line.
+        let mut logical = String::from(trimmed);
+        let mut end = start;
+        while ends_with_odd_backslashes(&logical) {
+            logical.pop();
+            match lines.next() {
+                Some((n, next)) => {
+                    end = n;
+                    logical.push_str(next.trim_start_matches([' ', '\t', '\x0c']));
+                }
+                None => {
+                    return Some(Err((
+                        start,
+                        "the last line ends with a backslash that continues it into nothing".into(),
+                    )))
+                }
+            }
+        }
+        return Some(Ok(Logical {
+            start,
+            end,
+            text: logical,
+        }));
+    })
+}
+
 fn ends_with_odd_backslashes(s: &str) -> bool {
     s.chars().rev().take_while(|c| *c == '\\').count() % 2 == 1
 }
 
 /// Splits a logical line at the key's end: the first unescaped `=`, `:` or
 /// white space; white space around a `=` or `:` belongs to neither side.
-fn split_key(line: &str) -> (&str, &str) {
+pub(crate) fn split_key(line: &str) -> (&str, &str) {
     let mut escaped = false;
     let mut key_end = line.len();
     for (i, ch) in line.char_indices() {
@@ -139,7 +165,7 @@ fn split_key(line: &str) -> (&str, &str) {
     (key, rest)
 }
 
-fn unescape(raw: &str) -> Result<String, String> {
+pub(crate) fn unescape(raw: &str) -> Result<String, String> {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(ch) = chars.next() {

@@ -46,9 +46,99 @@ pub fn stored_value<'a>(key: &str, value: &'a str) -> Cow<'a, str> {
     }
 }
 
+/// A property file's text as it may be stored: every setting of a secret
+/// key (earlier duplicates too) keeps its key and says `<redacted>`, its
+/// continuation lines become empty, and every other line is kept as
+/// written, so each line number still points where it did. Call on a text
+/// that parsed.
+pub fn redact_properties_text(text: &str) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for l in super::properties::logical_lines(text).flatten() {
+        let (raw_key, raw_value) = super::properties::split_key(&l.text);
+        let (Ok(key), Ok(value)) = (
+            super::properties::unescape(raw_key),
+            super::properties::unescape(raw_value),
+        ) else {
+            continue;
+        };
+        if stored_value(&key, &value) == value {
+            continue;
+        }
+        if let Some(first) = lines.get_mut(l.start - 1) {
+            *first = format!("{raw_key}={REDACTED}");
+        }
+        for n in l.start + 1..=l.end {
+            if let Some(line) = lines.get_mut(n - 1) {
+                line.clear();
+            }
+        }
+    }
+    join_lines(lines, text)
+}
+
+/// A `jvm.config` text as it may be stored: a system property that names a
+/// secret (`-Djavax.net.ssl.keyStorePassword=…`) says `<redacted>`.
+pub fn redact_jvm_text(text: &str) -> String {
+    let lines = text
+        .lines()
+        .map(|line| {
+            let option = line.trim();
+            let Some((key, value)) = option
+                .strip_prefix("-D")
+                .and_then(|kv| kv.split_once('='))
+            else {
+                return line.to_string();
+            };
+            if stored_value(key, value) == value {
+                line.to_string()
+            } else {
+                format!("-D{key}={REDACTED}")
+            }
+        })
+        .collect();
+    join_lines(lines, text)
+}
+
+fn join_lines(lines: Vec<String>, original: &str) -> String {
+    let mut out = lines.join("\n");
+    if original.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_texts_keep_every_line_where_it_was_and_no_secret_byte() {
+        let text = "# TLS\nhttp-server.https.keystore.key=hunter2\nnode.id=a\n\
+                    ldap.bind-password = first\\\n   second\nquery.max-memory=5GB\n\
+                    ldap.bind-password=${ENV:LDAP}\ninternal-communication.shared-secret:s3cr3t\n";
+        let stored = redact_properties_text(text);
+        assert!(!stored.contains("hunter2") && !stored.contains("first") && !stored.contains("second") && !stored.contains("s3cr3t"), "{stored}");
+        let lines: Vec<&str> = stored.lines().collect();
+        assert_eq!(lines.len(), text.lines().count());
+        assert_eq!(lines[1], "http-server.https.keystore.key=<redacted>");
+        assert_eq!(lines[2], "node.id=a");
+        assert_eq!(lines[3], "ldap.bind-password=<redacted>");
+        assert_eq!(lines[4], "", "the continuation is emptied");
+        assert_eq!(lines[5], "query.max-memory=5GB");
+        assert_eq!(lines[6], "ldap.bind-password=${ENV:LDAP}", "a reference is kept");
+        assert!(stored.ends_with('\n'));
+        // What is stored parses to the same keys on the same lines.
+        let before = super::super::properties::parse("c", text).unwrap_or_default();
+        let after = super::super::properties::parse("c", &stored).unwrap_or_default();
+        let keys = |p: &super::super::properties::Properties| {
+            p.entries.iter().map(|e| (e.key.clone(), e.line)).collect::<Vec<_>>()
+        };
+        assert_eq!(keys(&before), keys(&after));
+
+        let jvm = "-Xmx16G\n-Djavax.net.ssl.keyStorePassword=changeit\n-Dfoo=bar\n";
+        let stored = redact_jvm_text(jvm);
+        assert_eq!(stored, "-Xmx16G\n-Djavax.net.ssl.keyStorePassword=<redacted>\n-Dfoo=bar\n");
+    }
 
     #[test]
     fn secrets_are_replaced_and_references_kept() {
