@@ -141,7 +141,10 @@ mod tests {
     #[test]
     fn keys_added_removed_and_changed_are_listed_with_their_lines() {
         let a = snap(&[
-            ("etc/config.properties", "coordinator=true\nquery.max-memory=50GB\nold=1\n"),
+            (
+                "etc/config.properties",
+                "coordinator=true\nquery.max-memory=50GB\nold=1\n",
+            ),
             ("etc/jvm.config", "-Xmx16G\n-XX:+UseG1GC\n"),
             ("etc/catalog/gone.properties", "connector.name=memory\n"),
         ]);
@@ -206,8 +209,14 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(d.iter().map(FileChange::weight).sum::<usize>(), 2 + 3 + 2 + 1);
-        assert!(diff(Some(&b), &b).is_empty(), "the same push changes nothing");
+        assert_eq!(
+            d.iter().map(FileChange::weight).sum::<usize>(),
+            2 + 3 + 2 + 1
+        );
+        assert!(
+            diff(Some(&b), &b).is_empty(),
+            "the same push changes nothing"
+        );
         let first = diff(None, &a);
         assert_eq!(first.len(), 3);
         assert!(first.iter().all(|c| matches!(c, FileChange::Added { .. })));
@@ -218,7 +227,10 @@ mod tests {
         let a = snap(&[("etc/config.properties", "ldap.bind-password=one\nx=1\n")]);
         let b = snap(&[("etc/config.properties", "ldap.bind-password=two\nx=1\n")]);
         assert!(diff(Some(&a), &b).is_empty());
-        let c = snap(&[("etc/config.properties", "# note\nldap.bind-password=two\nx=1\n")]);
+        let c = snap(&[(
+            "etc/config.properties",
+            "# note\nldap.bind-password=two\nx=1\n",
+        )]);
         assert!(diff(Some(&a), &c).is_empty());
     }
 }

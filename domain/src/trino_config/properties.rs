@@ -66,7 +66,11 @@ pub fn parse(file: &str, text: &str) -> Result<Properties, ParseError> {
     };
     let mut out = Properties::default();
     for l in logical_lines(text) {
-        let Logical { start, text: logical, .. } = l.map_err(|m| err(m.0, m.1))?;
+        let Logical {
+            start,
+            text: logical,
+            ..
+        } = l.map_err(|m| err(m.0, m.1))?;
         let (raw_key, raw_value) = split_key(&logical);
         let key = unescape(raw_key).map_err(|m| err(start, m))?;
         let value = unescape(raw_value).map_err(|m| err(start, m))?;
@@ -99,7 +103,9 @@ pub(crate) struct Logical {
 
 /// The logical lines of a property file, comments and blank lines left
 /// out; a continuation into the end of the file is an error (line, why).
-pub(crate) fn logical_lines(text: &str) -> impl Iterator<Item = Result<Logical, (usize, String)>> + '_ {
+pub(crate) fn logical_lines(
+    text: &str,
+) -> impl Iterator<Item = Result<Logical, (usize, String)>> + '_ {
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
     std::iter::from_fn(move || loop {
         let (start, first) = lines.next()?;

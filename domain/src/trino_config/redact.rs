@@ -83,9 +83,7 @@ pub fn redact_jvm_text(text: &str) -> String {
         .lines()
         .map(|line| {
             let option = line.trim();
-            let Some((key, value)) = option
-                .strip_prefix("-D")
-                .and_then(|kv| kv.split_once('='))
+            let Some((key, value)) = option.strip_prefix("-D").and_then(|kv| kv.split_once('='))
             else {
                 return line.to_string();
             };
@@ -117,7 +115,13 @@ mod tests {
                     ldap.bind-password = first\\\n   second\nquery.max-memory=5GB\n\
                     ldap.bind-password=${ENV:LDAP}\ninternal-communication.shared-secret:s3cr3t\n";
         let stored = redact_properties_text(text);
-        assert!(!stored.contains("hunter2") && !stored.contains("first") && !stored.contains("second") && !stored.contains("s3cr3t"), "{stored}");
+        assert!(
+            !stored.contains("hunter2")
+                && !stored.contains("first")
+                && !stored.contains("second")
+                && !stored.contains("s3cr3t"),
+            "{stored}"
+        );
         let lines: Vec<&str> = stored.lines().collect();
         assert_eq!(lines.len(), text.lines().count());
         assert_eq!(lines[1], "http-server.https.keystore.key=<redacted>");
@@ -125,19 +129,28 @@ mod tests {
         assert_eq!(lines[3], "ldap.bind-password=<redacted>");
         assert_eq!(lines[4], "", "the continuation is emptied");
         assert_eq!(lines[5], "query.max-memory=5GB");
-        assert_eq!(lines[6], "ldap.bind-password=${ENV:LDAP}", "a reference is kept");
+        assert_eq!(
+            lines[6], "ldap.bind-password=${ENV:LDAP}",
+            "a reference is kept"
+        );
         assert!(stored.ends_with('\n'));
         // What is stored parses to the same keys on the same lines.
         let before = super::super::properties::parse("c", text).unwrap_or_default();
         let after = super::super::properties::parse("c", &stored).unwrap_or_default();
         let keys = |p: &super::super::properties::Properties| {
-            p.entries.iter().map(|e| (e.key.clone(), e.line)).collect::<Vec<_>>()
+            p.entries
+                .iter()
+                .map(|e| (e.key.clone(), e.line))
+                .collect::<Vec<_>>()
         };
         assert_eq!(keys(&before), keys(&after));
 
         let jvm = "-Xmx16G\n-Djavax.net.ssl.keyStorePassword=changeit\n-Dfoo=bar\n";
         let stored = redact_jvm_text(jvm);
-        assert_eq!(stored, "-Xmx16G\n-Djavax.net.ssl.keyStorePassword=<redacted>\n-Dfoo=bar\n");
+        assert_eq!(
+            stored,
+            "-Xmx16G\n-Djavax.net.ssl.keyStorePassword=<redacted>\n-Dfoo=bar\n"
+        );
     }
 
     #[test]

@@ -84,7 +84,9 @@ fn name_problem(name: &str) -> Option<String> {
             .split('/')
             .any(|part| part.is_empty() || part == "." || part == "..")
     {
-        return Some("give a relative path such as etc/config.properties (no /, . or .. parts)".into());
+        return Some(
+            "give a relative path such as etc/config.properties (no /, . or .. parts)".into(),
+        );
     }
     if name.ends_with(".yaml") || name.ends_with(".yml") {
         return Some(
@@ -93,9 +95,7 @@ fn name_problem(name: &str) -> Option<String> {
         );
     }
     if !is_config_file(name) {
-        return Some(
-            "not a Trino configuration file (*.properties or jvm.config)".into(),
-        );
+        return Some("not a Trino configuration file (*.properties or jvm.config)".into());
     }
     None
 }
@@ -105,7 +105,10 @@ fn name_problem(name: &str) -> Option<String> {
 pub fn snapshot(files: &[(String, String)]) -> Result<ConfigSnapshot, Vec<PushProblem>> {
     let mut problems = Vec::new();
     if files.is_empty() {
-        problems.push(problem("(push)", "no files: push at least config.properties"));
+        problems.push(problem(
+            "(push)",
+            "no files: push at least config.properties",
+        ));
     }
     if files.len() > MAX_FILES {
         problems.push(problem(
@@ -124,7 +127,10 @@ pub fn snapshot(files: &[(String, String)]) -> Result<ConfigSnapshot, Vec<PushPr
         if text.len() > MAX_FILE_BYTES {
             problems.push(problem(
                 name,
-                format!("{} bytes; a file holds at most {MAX_FILE_BYTES}", text.len()),
+                format!(
+                    "{} bytes; a file holds at most {MAX_FILE_BYTES}",
+                    text.len()
+                ),
             ));
         }
         if text.contains('\0') {

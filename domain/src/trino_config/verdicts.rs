@@ -11,6 +11,10 @@
 //! `query.max-total-memory-per-node` was removed in release 369: a server
 //! that still sets it does not start.
 
+pub mod more;
+#[cfg(test)]
+mod more_tests;
+
 use super::properties::{Properties, Property};
 use crate::check::{CheckStatus, Verdict};
 use crate::preflight::Place;
@@ -125,10 +129,22 @@ fn verdict(
 
 /// Every verdict the configuration decides.
 pub fn config_verdicts(set: &ConfigSet) -> Vec<ConfigVerdict> {
-    [coordinator_isolation(set), spill(set), memory(set)]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        coordinator_isolation(set),
+        spill(set),
+        memory(set),
+        more::s3_connections(set),
+        more::file_formats(set),
+        more::centralized_logs(set),
+        more::joins(set),
+        more::fault_tolerance(set),
+        more::authentication(set),
+        more::authorization(set),
+        more::audit(set),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// `coordinator-isolation`: the coordinator does not schedule work on itself.
