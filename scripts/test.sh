@@ -67,7 +67,7 @@ TEST_DATABASE=postgres cargo test --no-fail-fast -p shipshape-backend -p shipsha
   --test export --test gate --test metrics --test notify --test runbook_import \
   --test bundle --test waivers --test trust --test ldap --test oidc --test static_files \
   --test security --test server_fn_status --test page_answers \
-  --test faults
+  --test faults --test config_push
 
 step "release build (the server and the wasm at once), and the Trino simulator the browser tests check"
 scripts/build-release.sh --test

@@ -35,11 +35,14 @@ pub enum LedgerAction {
     PasswordReset,
     /// A signed checkpoint of the chain (written by the server itself).
     Checkpoint,
+    /// A cluster's configuration files pushed (by a pipeline or a person):
+    /// each file's SHA-256, the redacted snapshot attached as evidence.
+    ConfigPushed,
 }
 
 impl LedgerAction {
     /// Every action, in a fixed order.
-    pub const ALL: [LedgerAction; 18] = [
+    pub const ALL: [LedgerAction; 19] = [
         LedgerAction::Done,
         LedgerAction::NotApplicable,
         LedgerAction::Revoked,
@@ -58,6 +61,7 @@ impl LedgerAction {
         LedgerAction::AccountEnabled,
         LedgerAction::PasswordReset,
         LedgerAction::Checkpoint,
+        LedgerAction::ConfigPushed,
     ];
 
     /// The name stored in the ledger's `action` column (fixed forever:
@@ -82,6 +86,7 @@ impl LedgerAction {
             LedgerAction::AccountEnabled => "account_enabled",
             LedgerAction::PasswordReset => "password_reset",
             LedgerAction::Checkpoint => "checkpoint",
+            LedgerAction::ConfigPushed => "config_pushed",
         }
     }
 
@@ -217,6 +222,7 @@ mod tests {
             LedgerAction::ClusterRegistered,
             LedgerAction::ClusterArchived,
             LedgerAction::PasswordReset,
+            LedgerAction::ConfigPushed,
         ] {
             assert!(!quiet.feeds_read_model(), "{quiet}");
         }

@@ -14,7 +14,9 @@
 
 pub mod allocator;
 pub mod api;
+pub mod api_client;
 pub mod cli;
+pub mod config_push_cli;
 pub mod csrf;
 pub mod error;
 pub mod file_modes;

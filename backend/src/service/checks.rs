@@ -78,6 +78,9 @@ pub async fn run_cluster(
         }
     };
     record_metrics(&results, run_started);
+    // A live check that could not decide takes the pushed configuration's
+    // verdict on its item, when there is one.
+    super::config_push::config_fallback(state, cluster_id, &mut results).await?;
     record_run(
         state,
         cluster_id,
@@ -251,13 +254,35 @@ async fn record_run(
         );
         return Ok(());
     }
+    record_results(state, &mut tx, cluster_id, run_id, results, at, None).await?;
+    if let Some(f) = facts {
+        let release = f.trino_version.as_deref().and_then(trino_release_number);
+        tx.verdicts()
+            .record_facts(cluster_id, f, release, at)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Appends results in a write transaction: each item's verdict state
+/// advances by the flapping rule (`fail_after` overrides the item's own
+/// count: a configuration verdict needs no second run to count), and each
+/// change of a counting verdict becomes a `check_verdict` ledger row.
+pub(crate) async fn record_results(
+    state: &AppState,
+    tx: &mut crate::store::WriteTx,
+    cluster_id: ClusterId,
+    run_id: &str,
+    results: &[CheckResult],
+    at: Timestamp,
+    fail_after: Option<u32>,
+) -> Result<(), ServiceError> {
     let mut verdicts = tx.verdicts().of_cluster(cluster_id).await?;
     for r in results {
         tx.checks().insert(cluster_id, run_id, r).await?;
-        let fail_after = state
-            .runbook
-            .item(&r.item_id)
-            .and_then(|i| i.fail_after)
+        let fail_after = fail_after
+            .or_else(|| state.runbook.item(&r.item_id).and_then(|i| i.fail_after))
             .unwrap_or(state.config.check_fail_after);
         let prev = verdicts.remove(r.item_id.as_str()).unwrap_or_default();
         let (next, change) = prev.advance(r.status, &r.at, fail_after);
@@ -267,7 +292,7 @@ async fn record_run(
         if let Some(change) = change {
             let (note, details) = verdict_row(r, &change, run_id)?;
             crate::ledger::append(
-                &mut tx,
+                tx,
                 crate::ledger::NewRow {
                     at,
                     actor: VERDICT_ACTOR,
@@ -281,13 +306,6 @@ async fn record_run(
             .await?;
         }
     }
-    if let Some(f) = facts {
-        let release = f.trino_version.as_deref().and_then(trino_release_number);
-        tx.verdicts()
-            .record_facts(cluster_id, f, release, at)
-            .await?;
-    }
-    tx.commit().await?;
     Ok(())
 }
 

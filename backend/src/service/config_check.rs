@@ -73,7 +73,7 @@ pub fn check_config_dir(
 
 /// Every configuration file under `dir`, named relative to it with `/`,
 /// sorted; symbolic links are not followed.
-fn read_config_dir(dir: &Path) -> Result<Vec<(String, String)>, ServiceError> {
+pub fn read_config_dir(dir: &Path) -> Result<Vec<(String, String)>, ServiceError> {
     let refuse =
         |path: &Path, why: String| ServiceError::Refused(format!("{}: {why}", path.display()));
     let mut out = Vec::new();

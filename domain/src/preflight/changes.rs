@@ -25,7 +25,9 @@ pub enum Subject {
 }
 
 /// How an upgrade across the release meets a cluster that has the subject.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Still starts; something to change (a renamed key still read, a

@@ -13,10 +13,10 @@ pub mod changes;
 pub use changes::{Change, Severity, Subject, CHANGES};
 
 use crate::check::java_requirement;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a key was read: a file of the pushed configuration and its line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Place {
     pub file: String,
     pub line: usize,
@@ -45,7 +45,7 @@ pub struct ClusterSide {
 }
 
 /// One thing the upgrade meets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub severity: Severity,
     pub release: u32,
@@ -58,7 +58,7 @@ pub struct Finding {
 }
 
 /// The answer for one target release.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Preflight {
     pub from: Option<u32>,
     pub to: u32,

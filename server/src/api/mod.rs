@@ -3,6 +3,7 @@
 
 pub mod checks;
 pub mod clusters;
+pub mod config;
 pub mod day2;
 pub mod export;
 pub mod extract;
@@ -57,6 +58,13 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> Router<ServerSta
         )
         .route("/clusters/{id}/checklist", get(signoffs::checklist))
         .route("/clusters/{id}/gate", get(gate::gate))
+        .route(
+            "/clusters/{id}/config",
+            get(config::latest)
+                .post(config::push)
+                .layer(axum::extract::DefaultBodyLimit::max(config::MAX_PUSH_BYTES)),
+        )
+        .route("/clusters/{id}/preflight", get(config::preflight))
         .route("/notifications/test", post(notifications::test))
         .route("/clusters/{id}/checks", get(checks::latest))
         .route("/clusters/{id}/checks/run", post(checks::run))

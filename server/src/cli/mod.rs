@@ -73,6 +73,12 @@ pub enum Command {
     /// exits 0 when ready, 1 when not (naming each blocking item), 2 on a
     /// usage or connection error.
     Gate(crate::gate_cli::GateArgs),
+    /// Ask a running server what upgrading a cluster to a Trino release
+    /// meets (its pushed configuration and live facts against what each
+    /// release removed or renamed): exits 0 when nothing blocks, 1 with
+    /// blockers (each named with its fix), 2 on a usage or connection
+    /// error.
+    Preflight(crate::config_push_cli::PreflightArgs),
     /// Copy the install (database, attachments, signing key, manifest) into
     /// a new directory; safe while the server runs.
     Backup {
@@ -116,6 +122,13 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
+    /// Push a cluster's configuration files to a running server as signed
+    /// evidence (for a GitOps pipeline, on every merge): one ledger row
+    /// with each file's SHA-256 and a snapshot with every secret value
+    /// redacted; the configuration's verdicts are printed. Exits 0 when
+    /// pushed (or unchanged), 1 when the server refused a file (each named
+    /// with its line), 2 on a usage or connection error.
+    Push(crate::config_push_cli::PushArgs),
     /// Judge a cluster's configuration as the team keeps it in Git (every
     /// `*.properties` file and `jvm.config` under DIR, at any depth):
     /// coordinator isolation, spill and memory, each naming the file and
@@ -241,6 +254,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command.unwrap_or(Command::Serve { bind: None }) {
         Command::Serve { bind } => serve::serve(global, bind).await,
         Command::Gate(args) => crate::gate_cli::run(args).await,
+        Command::Preflight(args) => crate::config_push_cli::preflight(args).await,
+        Command::Config(ConfigCommand::Push(args)) => crate::config_push_cli::push(args).await,
         Command::Backup { to } => backup::backup(global, to).await,
         Command::Restore {
             from,
