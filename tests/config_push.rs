@@ -124,6 +124,14 @@ async fn a_push_is_one_ledger_row_with_a_diff_its_verdicts_and_no_secret_stored(
     // Before any push there is nothing to read.
     let none: Value = get_json(&admin, s.url(&format!("/api/v1/clusters/{id}/config"))).await;
     assert_eq!(none, Value::Null);
+    // The page says what a push would verify, and how a pipeline pushes.
+    let page = get_text(&admin, s.url(&format!("/clusters/{id}"))).await;
+    assert!(
+        page.contains("No configuration pushed yet"),
+        "no config panel"
+    );
+    assert!(page.contains("S3/HDFS connections") && page.contains("--cluster etl-prod"));
+    assert!(page.contains("Upgrade preflight"));
 
     let (code, out, err) = push(&s, &tok, "etl-prod", &[git_dir]);
     assert_eq!(code, 0, "{out}{err}");

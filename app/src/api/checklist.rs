@@ -24,6 +24,8 @@ pub struct ClusterPageData {
     pub unreachable: Option<shipshape_domain::cluster_reach::Unreachable>,
     /// What an evidence upload may hold.
     pub upload: shipshape_domain::attachment::UploadLimits,
+    /// The cluster's pushed configuration and the upgrade preflight.
+    pub config: shipshape_domain::trino_config::panel::ConfigPanel,
 }
 
 #[server]
@@ -58,7 +60,10 @@ pub async fn cluster_checklist(cluster_id: i64) -> Result<ClusterPageData, AppEr
         },
     )
     .await?;
+    let config =
+        shipshape_backend::service::config_push::panel(&state, &user, cluster_id.into()).await?;
     Ok(ClusterPageData {
+        config,
         unreachable: shipshape_domain::cluster_reach::unreachable(&checklist),
         upload: crate::ssr::upload_limits(&state),
         changes,

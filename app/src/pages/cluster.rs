@@ -138,6 +138,7 @@ fn ClusterView(
         trend,
         unreachable,
         upload,
+        config,
     } = data;
     provide_context(upload);
     // After the checklist renders (and after each reload), bring the named
@@ -274,6 +275,7 @@ fn ClusterView(
                 }).collect_view()}
             </section>
         })}
+        <super::cluster_config::ConfigPanelView panel=config/>
         <ClusterChanges rows=changes/>
     }
     .into_any()

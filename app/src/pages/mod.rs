@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod cluster;
+pub mod cluster_config;
 pub mod cluster_form;
 pub mod day2;
 pub mod export;

@@ -76,6 +76,8 @@ pub struct LatestPush {
     pub snapshot: ConfigSnapshot,
     /// What changed from the push before it.
     pub changes: Vec<FileChange>,
+    /// No push came before it.
+    pub first: bool,
 }
 
 fn refusal(problems: Vec<shipshape_domain::trino_config::snapshot::PushProblem>) -> ServiceError {
@@ -341,6 +343,7 @@ pub async fn latest(
             changes: 0,
         }),
         changes: diff(before.as_ref(), &snapshot),
+        first: before.is_none(),
         snapshot,
     }))
 }
@@ -379,4 +382,48 @@ pub(crate) async fn config_fallback(
         r.evidence = format!("{}\n\nlive check:\n{}", from_config.evidence, r.evidence);
     }
     Ok(())
+}
+
+/// The cluster page's configuration panel: the newest push, or what a
+/// first push would verify, and the upgrade preflight to the newest
+/// release covered.
+pub async fn panel(
+    state: &AppState,
+    actor: &User,
+    cluster_id: ClusterId,
+) -> Result<shipshape_domain::trino_config::panel::ConfigPanel, ServiceError> {
+    use shipshape_domain::trino_config::panel::{
+        push_snippet, ConfigPanel, PushedView, CONFIG_ITEMS,
+    };
+    let cluster = cluster_by_id(state, cluster_id).await?;
+    let pushed = latest(state, actor, cluster_id).await?.map(|p| PushedView {
+        seq: p.seq,
+        at: p.at,
+        actor: p.actor,
+        source: p.details.source,
+        first: p.first,
+        files: p.details.files,
+        changes: p.changes,
+    });
+    let would_verify = CONFIG_ITEMS
+        .iter()
+        .filter_map(|id| state.runbook.item(id))
+        .filter(|i| i.check.is_none())
+        .map(|i| (i.id.clone(), i.title.clone()))
+        .collect();
+    let preflight = match super::preflight::preflight(state, actor, cluster_id, None).await {
+        Ok(p) => Ok(p),
+        Err(ServiceError::Invalid(e)) => Err(e
+            .iter()
+            .map(|(_, m)| m.to_string())
+            .collect::<Vec<_>>()
+            .join("; ")),
+        Err(e) => return Err(e),
+    };
+    Ok(ConfigPanel {
+        pushed,
+        would_verify,
+        snippet: push_snippet(&cluster.name),
+        preflight,
+    })
 }

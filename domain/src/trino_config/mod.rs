@@ -4,6 +4,7 @@
 //! pushes, and the verdicts the configuration decides.
 
 pub mod diff;
+pub mod panel;
 pub mod properties;
 pub mod redact;
 pub mod set;
