@@ -296,11 +296,12 @@ async fn a_push_is_one_ledger_row_with_a_diff_its_verdicts_and_no_secret_stored(
     assert!(r.text().await.unwrap().contains("give a relative path"));
     let r = post(
         tok.clone(),
-        json!({"files": [{"name": "trino.yaml", "text": "kind: TrinoCluster"}]}),
+        json!({"files": [{"name": "trino.yaml", "text": "kind: TrinoCluster\nspec: [\n"}]}),
     )
     .await
     .unwrap();
     assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("trino.yaml:3: not YAML"));
     let r = post(tok.clone(), json!({"files": "nope"})).await.unwrap();
     assert_eq!(r.status(), 422);
     let r = post(tok.clone(), json!({"files": []})).await.unwrap();
@@ -455,4 +456,60 @@ async fn the_pushed_configuration_decides_where_the_live_check_cannot() {
         .as_str()
         .unwrap()
         .contains("GET /ui/api/stats → 401"));
+}
+
+/// The graceful-shutdown items, decided from a Stackable manifest with the
+/// line of each setting; a secret in its configOverrides is not stored.
+#[tokio::test]
+async fn a_trino_cluster_manifest_decides_the_graceful_shutdown_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let admin = setup_admin(&s).await;
+    let id = create_cluster(&s, &admin, "k8s-prod").await;
+    let tok = token(&s, &admin, false).await;
+    let git = tempfile::tempdir().unwrap();
+    write(
+        git.path(),
+        "deploy/trino.yaml",
+        &format!(
+            "apiVersion: trino.stackable.tech/v1alpha1\nkind: TrinoCluster\nmetadata:\n  name: trino\nspec:\n\
+             \x20 clusterConfig:\n    authorization:\n      opa:\n        configMapName: opa\n\
+             \x20 coordinators:\n    configOverrides:\n      config.properties:\n        ldap.bind-password: {SECRET_VALUE}\n\
+             \x20   roleGroups:\n      default:\n        replicas: 1\n\
+             \x20 workers:\n    config:\n      gracefulShutdownTimeout: 2h\n    roleGroups:\n      default:\n        replicas: 3\n"
+        ),
+    );
+    write(
+        git.path(),
+        "deploy/values.yaml",
+        "not: [a, trino, manifest]\n",
+    );
+    let (code, out, err) = push(&s, &tok, "k8s-prod", &[git.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let checks: Vec<Value> =
+        get_json(&admin, s.url(&format!("/api/v1/clusters/{id}/checks"))).await;
+    let result = |item: &str| {
+        checks
+            .iter()
+            .find(|c| c["item_id"] == item)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let worker = result("worker-graceful-shutdown");
+    assert_eq!(worker["status"], "pass", "{worker}");
+    assert_eq!(worker["observed"], "deploy/trino.yaml:19");
+    assert!(worker["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("gracefulShutdownTimeout: 2h"));
+    assert_eq!(result("coordinator-graceful-shutdown")["status"], "pass");
+    assert_eq!(result("graceful-shutdown-authorization")["status"], "pass");
+    assert_eq!(
+        files_holding(&s.data, SECRET_VALUE.as_bytes()),
+        Vec::<String>::new()
+    );
+    let latest: Value = get_json(&admin, s.url(&format!("/api/v1/clusters/{id}/config"))).await;
+    assert!(latest
+        .to_string()
+        .contains("ldap.bind-password: <redacted>"));
 }

@@ -122,7 +122,7 @@ fn read_files(paths: &[PathBuf]) -> Result<Vec<PushedFile>, CliError> {
     }
     if files.is_empty() {
         return Err(usage(
-            "no configuration file (*.properties or jvm.config) found",
+            "no configuration file (*.properties, jvm.config or a TrinoCluster YAML manifest) found",
         ));
     }
     Ok(files)

@@ -44,7 +44,7 @@ pub fn check_config_dir(
     let files = read_config_dir(dir)?;
     if files.is_empty() {
         return Err(ServiceError::Refused(format!(
-            "{} holds no configuration file (*.properties or jvm.config)",
+            "{} holds no configuration file (*.properties, jvm.config or a TrinoCluster YAML manifest)",
             dir.display()
         )));
     }

@@ -54,6 +54,16 @@ fn keys_of(f: &SnapshotFile) -> BTreeMap<String, (String, usize)> {
             .map(|(l, n)| (l.to_string(), (String::new(), n)))
             .collect();
     }
+    if super::set::is_yaml(&f.name) {
+        return super::manifest::parse_yaml(&f.name, &f.text)
+            .map(|docs| {
+                super::manifest::flatten(&docs)
+                    .into_iter()
+                    .map(|(k, v, line)| (k, (v, line)))
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
     parse(&f.name, &f.text)
         .map(|p| {
             p.entries

@@ -4,6 +4,7 @@
 //! pushes, and the verdicts the configuration decides.
 
 pub mod diff;
+pub mod manifest;
 pub mod panel;
 pub mod properties;
 pub mod redact;

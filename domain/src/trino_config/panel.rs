@@ -23,6 +23,12 @@ pub const CONFIG_ITEMS: &[&str] = &[
     "authentication",
     "authorization",
     "audit",
+    "worker-graceful-shutdown",
+    "coordinator-graceful-shutdown",
+    "max-execution-time-vs-shutdown",
+    "certificate-lifetime",
+    "graceful-shutdown-authorization",
+    "worker-node-loss",
 ];
 
 /// The newest push as the page shows it.
@@ -76,6 +82,10 @@ mod tests {
             (
                 "c/catalog/i.properties",
                 "connector.name=iceberg\nfs.s3.enabled=true\n",
+            ),
+            (
+                "deploy/trino.yaml",
+                "kind: TrinoCluster\nspec:\n  coordinators:\n    roleGroups:\n      default: {}\n  workers:\n    roleGroups:\n      default: {}\n",
             ),
         ]
         .iter()

@@ -3,13 +3,25 @@
 //! `etc/catalog/hive.properties`): the [`ConfigSet`] the configuration
 //! verdicts read, and what the upgrade preflight needs of it.
 
+use super::manifest::{manifests, parse_yaml};
 use super::properties::{parse, ParseError};
 use super::verdicts::{parse_jvm_config, ConfigFile, ConfigSet};
 use crate::preflight::{ClusterSide, Place};
 
-/// Whether a file name is one the configuration is read from.
+/// Whether a file name is one the configuration is read from: property
+/// files, `jvm.config`, and YAML (Stackable `TrinoCluster` manifests).
 pub fn is_config_file(name: &str) -> bool {
-    name.ends_with(".properties") || name.ends_with("jvm.config")
+    name.ends_with(".properties") || name.ends_with("jvm.config") || is_yaml(name)
+}
+
+pub fn is_yaml(name: &str) -> bool {
+    name.ends_with(".yaml") || name.ends_with(".yml")
+}
+
+/// A YAML file that names no `TrinoCluster` is not Trino's (Helm values,
+/// other resources): it is not read, so it cannot fail a push either.
+fn is_trino_manifest(text: &str) -> bool {
+    text.contains("TrinoCluster")
 }
 
 /// Reads every file; every malformed one is reported (file and line), not
@@ -20,6 +32,14 @@ pub fn config_set(files: &[(String, String)]) -> Result<ConfigSet, Vec<ParseErro
     for (name, text) in files {
         if name.ends_with("jvm.config") {
             set.jvm.push(parse_jvm_config(name, text));
+        } else if is_yaml(name) {
+            if !is_trino_manifest(text) {
+                continue;
+            }
+            match parse_yaml(name, text).and_then(|docs| manifests(name, &docs)) {
+                Ok(found) => set.manifests.extend(found),
+                Err(e) => errors.push(e),
+            }
         } else if name.ends_with(".properties") {
             match parse(name, text) {
                 Ok(properties) => set.files.push(ConfigFile {
@@ -45,7 +65,7 @@ pub fn cluster_side(set: &ConfigSet, release: Option<u32>, java: Option<u32>) ->
     let mut side = ClusterSide {
         release,
         java,
-        has_config: !set.files.is_empty() || !set.jvm.is_empty(),
+        has_config: !set.files.is_empty() || !set.jvm.is_empty() || !set.manifests.is_empty(),
         ..ClusterSide::default()
     };
     for f in &set.files {

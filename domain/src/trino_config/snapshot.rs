@@ -4,8 +4,9 @@
 //! problem named by file (and line), when any file cannot be read as Trino
 //! would read it: nothing of a bad push is kept.
 
+use super::manifest::{parse_yaml, redact_yaml_text};
 use super::redact::{redact_jvm_text, redact_properties_text};
-use super::set::{config_set, is_config_file};
+use super::set::{config_set, is_config_file, is_yaml};
 use super::verdicts::ConfigSet;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -88,14 +89,8 @@ fn name_problem(name: &str) -> Option<String> {
             "give a relative path such as etc/config.properties (no /, . or .. parts)".into(),
         );
     }
-    if name.ends_with(".yaml") || name.ends_with(".yml") {
-        return Some(
-            "Stackable TrinoCluster manifests are not read yet: push the property files and jvm.config"
-                .into(),
-        );
-    }
     if !is_config_file(name) {
-        return Some("not a Trino configuration file (*.properties or jvm.config)".into());
+        return Some("not a Trino configuration file (*.properties, jvm.config or a TrinoCluster YAML manifest)".into());
     }
     None
 }
@@ -155,6 +150,13 @@ pub fn snapshot(files: &[(String, String)]) -> Result<ConfigSnapshot, Vec<PushPr
         .map(|(name, text)| {
             let text = if name.ends_with("jvm.config") {
                 redact_jvm_text(text)
+            } else if is_yaml(name) {
+                // It parsed above (or it names no TrinoCluster and was not
+                // read; its overrides are redacted all the same).
+                match parse_yaml(name, text) {
+                    Ok(docs) => redact_yaml_text(&docs, text),
+                    Err(_) => String::new(),
+                }
             } else {
                 redact_properties_text(text)
             };
@@ -270,7 +272,7 @@ mod tests {
         let problems = snapshot(&files(&[
             ("../etc/config.properties", "a=1"),
             ("/etc/config.properties", "a=1"),
-            ("etc/trino.yaml", "kind: TrinoCluster"),
+            ("etc/trino.yaml", "kind: TrinoCluster\nspec: [\n"),
             ("etc/notes.txt", "hello"),
             ("etc/big.properties", &long),
             ("etc/a.properties", "a=1"),
@@ -280,12 +282,11 @@ mod tests {
         .err()
         .unwrap_or_default();
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        assert_eq!(problems.len(), 7, "{text:#?}");
+        assert_eq!(problems.len(), 6, "{text:#?}");
         assert!(text[0].starts_with("../etc/config.properties: give a relative path"));
-        assert!(text[2].contains("manifests are not read yet"));
-        assert!(text[3].contains("not a Trino configuration file"));
-        assert!(text[4].contains("at most"));
-        assert!(text[5].contains("pushed twice"));
+        assert!(text[2].contains("not a Trino configuration file"));
+        assert!(text[3].contains("at most"));
+        assert!(text[4].contains("pushed twice"));
 
         let problems = snapshot(&files(&[
             ("etc/config.properties", "ok=1\n=novalue\n"),

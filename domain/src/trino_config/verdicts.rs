@@ -11,6 +11,7 @@
 //! `query.max-total-memory-per-node` was removed in release 369: a server
 //! that still sets it does not start.
 
+pub mod manifest_rules;
 pub mod more;
 #[cfg(test)]
 mod more_tests;
@@ -103,6 +104,8 @@ impl JvmConfig {
 pub struct ConfigSet {
     pub files: Vec<ConfigFile>,
     pub jvm: Vec<JvmConfig>,
+    /// Stackable `TrinoCluster` manifests.
+    pub manifests: Vec<super::manifest::Manifest>,
 }
 
 /// A verdict from configuration, and where it was read.
@@ -127,9 +130,11 @@ fn verdict(
     }
 }
 
-/// Every verdict the configuration decides.
+/// Every verdict the configuration decides, one per item: where the
+/// property files and a manifest both judge an item, the worse verdict
+/// stands (a failure found anywhere is not hidden by a pass elsewhere).
 pub fn config_verdicts(set: &ConfigSet) -> Vec<ConfigVerdict> {
-    [
+    let all = [
         coordinator_isolation(set),
         spill(set),
         memory(set),
@@ -144,7 +149,26 @@ pub fn config_verdicts(set: &ConfigSet) -> Vec<ConfigVerdict> {
     ]
     .into_iter()
     .flatten()
-    .collect()
+    .chain(manifest_rules::manifest_verdicts(set));
+    let mut out: Vec<ConfigVerdict> = Vec::new();
+    for v in all {
+        match out.iter_mut().find(|o| o.item == v.item) {
+            Some(o) if severity(v.verdict.status) > severity(o.verdict.status) => *o = v,
+            Some(_) => {}
+            None => out.push(v),
+        }
+    }
+    out
+}
+
+/// How bad a configuration verdict is, for keeping the worse of two.
+fn severity(s: CheckStatus) -> u8 {
+    match s {
+        CheckStatus::Pass => 0,
+        CheckStatus::Warn => 1,
+        CheckStatus::Error => 2,
+        CheckStatus::Fail => 3,
+    }
 }
 
 /// `coordinator-isolation`: the coordinator does not schedule work on itself.

@@ -15,6 +15,7 @@ fn set(coordinator: &str, worker: &str, jvm: &str) -> ConfigSet {
             file("worker/config.properties", worker),
         ],
         jvm: vec![parse_jvm_config("worker/jvm.config", jvm)],
+        manifests: Vec::new(),
     }
 }
 
@@ -64,6 +65,7 @@ fn an_unset_include_coordinator_fails_on_trinos_default() {
     let only_worker = ConfigSet {
         files: vec![file("worker/config.properties", GOOD_WORKER)],
         jvm: Vec::new(),
+        manifests: Vec::new(),
     };
     assert!(coordinator_isolation(&only_worker).is_none());
 }
@@ -166,6 +168,7 @@ fn only_config_properties_is_a_servers_configuration_and_heaps_pair_by_directory
             parse_jvm_config("coordinator/etc/jvm.config", "-Xmx8G\n"),
             parse_jvm_config("worker/etc/jvm.config", "-Xmx32G\n"),
         ],
+        manifests: Vec::new(),
     };
     let spill = spill(&set).unwrap();
     assert_eq!(
