@@ -202,7 +202,7 @@ test('run live checks on a simulated cluster: passes, a failure with evidence, a
   await expect(item(page, 'spill').locator('.item-head [data-status]')).toHaveText('Done');
 
   await page.getByRole('button', { name: 'Run checks now' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'checks ran' })).toHaveText('19 checks ran.');
+  await expect(page.getByRole('status').filter({ hasText: 'checks ran' })).toHaveText('20 checks ran.');
   await expect(item(page, 'authorization').locator('.check-badge')).toHaveText('check: pass');
   await expect(item(page, 'worker-node-loss').locator('.check-badge')).toHaveText('check: pass');
   const spill = item(page, 'spill');
