@@ -130,13 +130,15 @@ pub enum ConfigCommand {
     /// with its line), 2 on a usage or connection error.
     Push(crate::config_push_cli::PushArgs),
     /// Judge a cluster's configuration as the team keeps it in Git (every
-    /// `*.properties` file and `jvm.config` under DIR, at any depth):
-    /// coordinator isolation, spill and memory, each naming the file and
-    /// line it read; with --to, also what upgrading to that Trino release
-    /// meets (removed or renamed properties and connectors, Java). Names
-    /// keys, files and lines; never prints a secret. Exits 0 when nothing fails and
-    /// nothing blocks, 1 otherwise, 2 on unreadable or malformed files
-    /// (each named with its line).
+    /// `*.properties` file, `jvm.config` and Stackable TrinoCluster
+    /// manifest under DIR, at any depth): the items the configuration
+    /// decides (isolation, spill, memory, S3, formats, logs, joins, retries,
+    /// security, graceful shutdown), each naming the file and line it read;
+    /// with --to, also what upgrading to that Trino release meets (removed
+    /// or renamed properties and connectors, Java). Names keys, files and
+    /// lines; never prints a secret. Exits 0 when nothing fails and nothing
+    /// blocks, 1 otherwise, 2 on unreadable or malformed files (each named
+    /// with its line).
     Check {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
