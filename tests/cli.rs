@@ -292,6 +292,14 @@ fn config_check_judges_a_config_directory_and_its_upgrade() {
         "coordinator/etc/event-listener.properties",
         "event-listener.name=mysql\n",
     );
+    write(
+        "coordinator/etc/resource-groups.properties",
+        "resource-groups.configuration-manager=file\nresource-groups.config-file=etc/resource-groups.json\n",
+    );
+    write(
+        "coordinator/etc/resource-groups.json",
+        r#"{"rootGroups": [{"name": "etl"}], "selectors": [{"group": "etl"}]}"#,
+    );
     let out = cli(data.path(), &["config", "check", repo_path], &[]);
     assert!(out.status.success(), "{}", text(&out.stdout));
 

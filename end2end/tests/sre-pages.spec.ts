@@ -219,6 +219,42 @@ test('a cluster nobody can reach says so once, and its errors are under "failing
   await page.getByTestId('unreachable').screenshot({ path: '../docs/screenshots/unreachable.png' });
 });
 
+test('the configuration panel: what a push would verify, then the push, its verdicts and the change', async ({ page }) => {
+  await logIn(page);
+  const r = await page.request.post('/api/v1/clusters', {
+    headers: sameOrigin(page),
+    data: { name: 'config-prod', environment: 'prod', coordinator_url: 'https://127.0.0.1:9', notes: '' },
+  });
+  expect(r.status()).toBe(201);
+  const id = (await r.json()).id;
+  await page.goto(`/clusters/${id}`);
+  await hydrated(page);
+  const panel = page.getByTestId('config-panel');
+  await expect(panel.getByTestId('config-not-pushed')).toContainText('S3/HDFS connections');
+  await expect(panel.getByTestId('config-snippet')).toContainText('--cluster config-prod');
+  const push = (hive: string) => page.request.post(`/api/v1/clusters/${id}/config`, {
+    headers: sameOrigin(page),
+    data: {
+      source: 'git:e2e',
+      files: [
+        { name: 'etc/config.properties', text: 'coordinator=true\nnode-scheduler.include-coordinator=false\nhttp-server.https.keystore.key=e2e-secret-value\n' },
+        { name: 'etc/catalog/hive.properties', text: hive },
+      ],
+    },
+  });
+  expect((await push('connector.name=hive\nhive.s3.max-connections=500\n')).status()).toBe(201);
+  expect((await push('connector.name=hive\nfs.s3.enabled=true\ns3.max-connections=500\n')).status()).toBe(201);
+  await page.reload();
+  await hydrated(page);
+  await expect(panel.getByTestId('config-pushed')).toContainText('from git:e2e');
+  await expect(panel.getByTestId('config-diff')).toContainText('hive.s3.max-connections');
+  await expect(panel).not.toContainText('e2e-secret-value');
+  await expect(page.getByTestId('preflight-panel')).toContainText('to Trino 483');
+  // The item no live check decides carries the configuration's verdict.
+  await expect(item(page, 's3-connections').locator('.check-badge')).toHaveText('check: fail');
+  await panel.screenshot({ path: '../docs/screenshots/config-panel.png' });
+});
+
 test('users: the form empties after "User added.", and the admin cannot disable themselves', async ({ page }) => {
   await logIn(page);
   await page.goto('/users');

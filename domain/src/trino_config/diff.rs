@@ -54,6 +54,39 @@ fn keys_of(f: &SnapshotFile) -> BTreeMap<String, (String, usize)> {
             .map(|(l, n)| (l.to_string(), (String::new(), n)))
             .collect();
     }
+    if super::set::is_resource_groups_json(&f.name) {
+        // Keys are JSON paths; lines are not kept for JSON (0).
+        fn walk(v: &serde_json::Value, path: String, out: &mut BTreeMap<String, (String, usize)>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    for (k, v) in m {
+                        walk(
+                            v,
+                            if path.is_empty() {
+                                k.clone()
+                            } else {
+                                format!("{path}.{k}")
+                            },
+                            out,
+                        );
+                    }
+                }
+                serde_json::Value::Array(a) => {
+                    for (i, v) in a.iter().enumerate() {
+                        walk(v, format!("{path}[{i}]"), out);
+                    }
+                }
+                other => {
+                    out.insert(path, (other.to_string(), 0));
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        if let Ok(v) = serde_json::from_str(&f.text) {
+            walk(&v, String::new(), &mut out);
+        }
+        return out;
+    }
     if super::set::is_yaml(&f.name) {
         return super::manifest::parse_yaml(&f.name, &f.text)
             .map(|docs| {

@@ -23,6 +23,7 @@ pub const CONFIG_ITEMS: &[&str] = &[
     "authentication",
     "authorization",
     "audit",
+    "resource-groups",
     "worker-graceful-shutdown",
     "coordinator-graceful-shutdown",
     "max-execution-time-vs-shutdown",

@@ -11,7 +11,16 @@ use crate::preflight::{ClusterSide, Place};
 /// Whether a file name is one the configuration is read from: property
 /// files, `jvm.config`, and YAML (Stackable `TrinoCluster` manifests).
 pub fn is_config_file(name: &str) -> bool {
-    name.ends_with(".properties") || name.ends_with("jvm.config") || is_yaml(name)
+    name.ends_with(".properties")
+        || name.ends_with("jvm.config")
+        || is_yaml(name)
+        || is_resource_groups_json(name)
+}
+
+/// The file resource groups are read from (`resource-groups.config-file`).
+pub fn is_resource_groups_json(name: &str) -> bool {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    file.ends_with(".json") && file.contains("resource-groups")
 }
 
 pub fn is_yaml(name: &str) -> bool {
@@ -32,6 +41,15 @@ pub fn config_set(files: &[(String, String)]) -> Result<ConfigSet, Vec<ParseErro
     for (name, text) in files {
         if name.ends_with("jvm.config") {
             set.jvm.push(parse_jvm_config(name, text));
+        } else if is_resource_groups_json(name) {
+            match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(v) => set.resource_groups.push((name.clone(), v)),
+                Err(e) => errors.push(ParseError {
+                    file: name.clone(),
+                    line: e.line(),
+                    message: format!("not JSON: {e}"),
+                }),
+            }
         } else if is_yaml(name) {
             if !is_trino_manifest(text) {
                 continue;

@@ -6,7 +6,7 @@
 
 use super::manifest::{parse_yaml, redact_yaml_text};
 use super::redact::{redact_jvm_text, redact_properties_text};
-use super::set::{config_set, is_config_file, is_yaml};
+use super::set::{config_set, is_config_file, is_resource_groups_json, is_yaml};
 use super::verdicts::ConfigSet;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -150,6 +150,9 @@ pub fn snapshot(files: &[(String, String)]) -> Result<ConfigSnapshot, Vec<PushPr
         .map(|(name, text)| {
             let text = if name.ends_with("jvm.config") {
                 redact_jvm_text(text)
+            } else if is_resource_groups_json(name) {
+                // Groups, limits and selectors: nothing secret by format.
+                text.clone()
             } else if is_yaml(name) {
                 // It parsed above (or it names no TrinoCluster and was not
                 // read; its overrides are redacted all the same).

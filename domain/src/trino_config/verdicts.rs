@@ -106,6 +106,8 @@ pub struct ConfigSet {
     pub jvm: Vec<JvmConfig>,
     /// Stackable `TrinoCluster` manifests.
     pub manifests: Vec<super::manifest::Manifest>,
+    /// Resource-group JSON files (name, content).
+    pub resource_groups: Vec<(String, serde_json::Value)>,
 }
 
 /// A verdict from configuration, and where it was read.
@@ -146,6 +148,7 @@ pub fn config_verdicts(set: &ConfigSet) -> Vec<ConfigVerdict> {
         more::authentication(set),
         more::authorization(set),
         more::audit(set),
+        more::resource_groups(set),
     ]
     .into_iter()
     .flatten()

@@ -357,3 +357,83 @@ pub fn audit(set: &ConfigSet) -> Option<ConfigVerdict> {
         ),
     })
 }
+
+/// `resource-groups`: a resource-group manager, and for the file manager a
+/// pushed JSON with root groups and selectors.
+pub fn resource_groups(set: &ConfigSet) -> Option<ConfigVerdict> {
+    const ITEM: &str = "resource-groups";
+    let Some(f) = set
+        .files
+        .iter()
+        .find(|f| f.name.rsplit('/').next() == Some("resource-groups.properties"))
+    else {
+        set.files.iter().find(|f| f.is_coordinator())?;
+        return Some(verdict(
+            ITEM,
+            CheckStatus::Fail,
+            "no resource-groups.properties: queries are neither queued nor shared by workload",
+            None,
+        ));
+    };
+    let manager = f.properties.get("resource-groups.configuration-manager");
+    match manager.map(|p| p.value.as_str()) {
+        Some("file") => {}
+        Some(other) => {
+            return Some(verdict(
+                ITEM,
+                CheckStatus::Pass,
+                format!("resource-groups.configuration-manager={other}"),
+                manager.map(|p| f.place(p)),
+            ))
+        }
+        None => {
+            return Some(verdict(
+                ITEM,
+                CheckStatus::Fail,
+                format!("{} names no resource-groups.configuration-manager", f.name),
+                None,
+            ))
+        }
+    }
+    let Some(file) = f.properties.get("resource-groups.config-file") else {
+        return Some(verdict(
+            ITEM,
+            CheckStatus::Fail,
+            "the file manager without resource-groups.config-file",
+            manager.map(|p| f.place(p)),
+        ));
+    };
+    let wanted = file.value.rsplit('/').next().unwrap_or(&file.value);
+    let Some((name, json)) = set
+        .resource_groups
+        .iter()
+        .find(|(n, _)| n.rsplit('/').next() == Some(wanted))
+    else {
+        return Some(verdict(
+            ITEM,
+            CheckStatus::Warn,
+            format!(
+                "{} is not among the pushed files: its groups cannot be judged",
+                file.value
+            ),
+            Some(f.place(file)),
+        ));
+    };
+    let count = |key: &str| json.get(key).and_then(|v| v.as_array()).map_or(0, Vec::len);
+    let (roots, selectors) = (count("rootGroups"), count("selectors"));
+    Some(if roots == 0 || selectors == 0 {
+        verdict(
+            ITEM,
+            CheckStatus::Fail,
+            format!("{name} has {roots} root group(s) and {selectors} selector(s): queries are not sorted into groups"),
+            Some(f.place(file)),
+        )
+    } else {
+        verdict(
+            ITEM,
+            CheckStatus::Pass,
+            format!("{name}: {roots} root group(s), {selectors} selector(s)"),
+            Some(f.place(file)),
+        )
+    })
+}

@@ -203,3 +203,57 @@ fn joins_retries_authentication_access_control_and_audit() {
         None
     );
 }
+
+#[test]
+fn resource_groups_need_a_manager_and_groups_with_selectors() {
+    let c = "coordinator=true\n";
+    assert_eq!(
+        status(more::resource_groups(&set(&[(COORD, c)]))),
+        Some(CheckStatus::Fail)
+    );
+    let props = "resource-groups.configuration-manager=file\nresource-groups.config-file=etc/resource-groups.json\n";
+    let unpushed = set(&[(COORD, c), ("etc/resource-groups.properties", props)]);
+    assert_eq!(
+        status(more::resource_groups(&unpushed)),
+        Some(CheckStatus::Warn)
+    );
+    let good = set(&[
+        (COORD, c),
+        ("etc/resource-groups.properties", props),
+        (
+            "etc/resource-groups.json",
+            r#"{"rootGroups": [{"name": "etl"}], "selectors": [{"group": "etl"}]}"#,
+        ),
+    ]);
+    assert_eq!(
+        status(more::resource_groups(&good)),
+        Some(CheckStatus::Pass)
+    );
+    let empty = set(&[
+        (COORD, c),
+        ("etc/resource-groups.properties", props),
+        ("etc/resource-groups.json", r#"{"rootGroups": []}"#),
+    ]);
+    assert_eq!(
+        status(more::resource_groups(&empty)),
+        Some(CheckStatus::Fail)
+    );
+    let db = set(&[
+        (COORD, c),
+        (
+            "etc/resource-groups.properties",
+            "resource-groups.configuration-manager=db\n",
+        ),
+    ]);
+    assert_eq!(status(more::resource_groups(&db)), Some(CheckStatus::Pass));
+    let broken = crate::trino_config::set::config_set(&[(
+        "etc/resource-groups.json".to_string(),
+        "{\n  \"rootGroups\": [\n".to_string(),
+    )]);
+    assert_eq!(
+        broken
+            .err()
+            .map(|e| (e[0].line, e[0].message.starts_with("not JSON"))),
+        Some((3, true))
+    );
+}

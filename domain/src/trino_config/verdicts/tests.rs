@@ -16,6 +16,7 @@ fn set(coordinator: &str, worker: &str, jvm: &str) -> ConfigSet {
         ],
         jvm: vec![parse_jvm_config("worker/jvm.config", jvm)],
         manifests: Vec::new(),
+        resource_groups: Vec::new(),
     }
 }
 
@@ -66,6 +67,7 @@ fn an_unset_include_coordinator_fails_on_trinos_default() {
         files: vec![file("worker/config.properties", GOOD_WORKER)],
         jvm: Vec::new(),
         manifests: Vec::new(),
+        resource_groups: Vec::new(),
     };
     assert!(coordinator_isolation(&only_worker).is_none());
 }
@@ -169,6 +171,7 @@ fn only_config_properties_is_a_servers_configuration_and_heaps_pair_by_directory
             parse_jvm_config("worker/etc/jvm.config", "-Xmx32G\n"),
         ],
         manifests: Vec::new(),
+        resource_groups: Vec::new(),
     };
     let spill = spill(&set).unwrap();
     assert_eq!(
