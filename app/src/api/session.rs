@@ -86,8 +86,16 @@ pub async fn setup_admin(
     Ok(())
 }
 
+/// Logs in and goes to `next` (the page that sent the person to log in,
+/// when it is on this site) or home. With the page's script, the login
+/// page goes there too: both name the same page, so the two navigations
+/// cannot race to different ones.
 #[server]
-pub async fn login(username: String, password: String) -> Result<(), AppError> {
+pub async fn login(
+    username: String,
+    password: String,
+    #[server(default)] next: Option<String>,
+) -> Result<(), AppError> {
     use shipshape_backend::service::auth;
     let state = crate::ssr::state()?;
     let address = leptos_axum::extract::<http::request::Parts>()
@@ -104,7 +112,11 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     let session = crate::ssr::session().await?;
     crate::ssr::begin_session(&session, &user).await?;
     tracing::info!(user = %user.username, "logged in");
-    leptos_axum::redirect("/");
+    let to = next
+        .as_deref()
+        .and_then(shipshape_domain::return_to::safe_return)
+        .unwrap_or("/");
+    leptos_axum::redirect(to);
     Ok(())
 }
 

@@ -36,6 +36,7 @@ pub fn LoginPage() -> impl IntoView {
                         <section class="narrow card">
                             <h1>"Log in"</h1>
                             <ActionForm action=login attr:class="stack">
+                                <input type="hidden" name="next" value=next()/>
                                 <FormError message=banner/>
                                 <label>"User name" <input name="username" autocomplete="username" required/></label>
                                 <label>"Password" <input name="password" type="password" autocomplete="current-password" required/></label>
