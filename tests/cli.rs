@@ -293,6 +293,10 @@ fn config_check_judges_a_config_directory_and_its_upgrade() {
         "event-listener.name=mysql\n",
     );
     write(
+        "coordinator/etc/jvm.config",
+        "-server\n-Xmx16G\n-XX:+ExitOnOutOfMemoryError\n-XX:+HeapDumpOnOutOfMemoryError\n",
+    );
+    write(
         "coordinator/etc/resource-groups.properties",
         "resource-groups.configuration-manager=file\nresource-groups.config-file=etc/resource-groups.json\n",
     );

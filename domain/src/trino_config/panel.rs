@@ -24,6 +24,7 @@ pub const CONFIG_ITEMS: &[&str] = &[
     "authorization",
     "audit",
     "resource-groups",
+    "jvm",
     "worker-graceful-shutdown",
     "coordinator-graceful-shutdown",
     "max-execution-time-vs-shutdown",

@@ -149,6 +149,7 @@ pub fn config_verdicts(set: &ConfigSet) -> Vec<ConfigVerdict> {
         more::authorization(set),
         more::audit(set),
         more::resource_groups(set),
+        more::jvm_flags(set),
     ]
     .into_iter()
     .flatten()
@@ -254,11 +255,29 @@ pub fn spill(set: &ConfigSet) -> Option<ConfigVerdict> {
     }
     let first = workers[0];
     let path = first.properties.get("spiller-spill-path")?;
+    // The size each node may spill: a value Trino cannot read fails.
+    let size = match first.properties.get("max-spill-per-node") {
+        None => "max-spill-per-node at Trino's default".to_string(),
+        Some(p) => match data_size(&p.value) {
+            Some(bytes) => format!("at most {} per node", human(bytes)),
+            None => {
+                return Some(verdict(
+                    ITEM,
+                    CheckStatus::Fail,
+                    format!(
+                        "max-spill-per-node={} is not a data size Trino reads (e.g. 100GB)",
+                        p.value
+                    ),
+                    Some(first.place(p)),
+                ))
+            }
+        },
+    };
     Some(verdict(
         ITEM,
         CheckStatus::Pass,
         format!(
-            "spill is on in {} worker configuration{}, to {}",
+            "spill is on in {} worker configuration{}, to {}, {size}",
             workers.len(),
             if workers.len() == 1 { "" } else { "s" },
             path.value

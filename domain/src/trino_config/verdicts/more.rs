@@ -11,7 +11,10 @@
 //! `join-distribution-type` defaults to `AUTOMATIC`; the Iceberg
 //! connector writes `PARQUET` with `ZSTD` unless `iceberg.file-format` /
 //! `iceberg.compression-codec` say otherwise; `retry-policy=TASK` needs an
-//! exchange manager (`exchange-manager.properties`).
+//! exchange manager (`exchange-manager.properties`); Trino's deployment
+//! docs give every node's `jvm.config` `-XX:+ExitOnOutOfMemoryError` (a
+//! node out of memory exits and is replaced, instead of running on broken)
+//! and `-XX:+HeapDumpOnOutOfMemoryError`.
 
 use super::{verdict, ConfigFile, ConfigSet, ConfigVerdict};
 use crate::check::CheckStatus;
@@ -436,4 +439,63 @@ pub fn resource_groups(set: &ConfigSet) -> Option<ConfigVerdict> {
             Some(f.place(file)),
         )
     })
+}
+
+/// `jvm`: every `jvm.config` sets the heap and exits on running out of
+/// memory; a missing heap dump on that exit is a warning.
+pub fn jvm_flags(set: &ConfigSet) -> Option<ConfigVerdict> {
+    const ITEM: &str = "jvm";
+    if set.jvm.is_empty() {
+        return None;
+    }
+    let has = |j: &super::JvmConfig, flag: &str| j.options.iter().any(|(o, _)| o == flag);
+    for j in &set.jvm {
+        if j.max_heap().is_none() {
+            return Some(verdict(
+                ITEM,
+                CheckStatus::Fail,
+                format!(
+                    "{} sets no -Xmx: the heap is left to the JVM's default share of memory",
+                    j.name
+                ),
+                None,
+            ));
+        }
+        if !has(j, "-XX:+ExitOnOutOfMemoryError") {
+            return Some(verdict(
+                ITEM,
+                CheckStatus::Fail,
+                format!(
+                    "{} lacks -XX:+ExitOnOutOfMemoryError: a node out of memory keeps running, broken",
+                    j.name
+                ),
+                None,
+            ));
+        }
+    }
+    if let Some(j) = set
+        .jvm
+        .iter()
+        .find(|j| !has(j, "-XX:+HeapDumpOnOutOfMemoryError"))
+    {
+        return Some(verdict(
+            ITEM,
+            CheckStatus::Warn,
+            format!(
+                "{} lacks -XX:+HeapDumpOnOutOfMemoryError: an out-of-memory exit leaves nothing to study",
+                j.name
+            ),
+            None,
+        ));
+    }
+    Some(verdict(
+        ITEM,
+        CheckStatus::Pass,
+        format!(
+            "{} jvm.config file{} set the heap and exit (with a heap dump) on running out of memory",
+            set.jvm.len(),
+            if set.jvm.len() == 1 { "" } else { "s" }
+        ),
+        None,
+    ))
 }

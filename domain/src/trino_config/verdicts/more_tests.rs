@@ -257,3 +257,54 @@ fn resource_groups_need_a_manager_and_groups_with_selectors() {
         Some((3, true))
     );
 }
+
+#[test]
+fn jvm_config_sets_the_heap_and_exits_on_out_of_memory() {
+    let j = |text: &str| set(&[("w/jvm.config", text)]);
+    assert_eq!(
+        status(more::jvm_flags(&j("-server\n"))),
+        Some(CheckStatus::Fail)
+    );
+    assert_eq!(
+        status(more::jvm_flags(&j("-Xmx16G\n"))),
+        Some(CheckStatus::Fail)
+    );
+    assert_eq!(
+        status(more::jvm_flags(&j(
+            "-Xmx16G\n-XX:+ExitOnOutOfMemoryError\n"
+        ))),
+        Some(CheckStatus::Warn)
+    );
+    assert_eq!(
+        status(more::jvm_flags(&j(
+            "-Xmx16G\n-XX:+ExitOnOutOfMemoryError\n-XX:+HeapDumpOnOutOfMemoryError\n"
+        ))),
+        Some(CheckStatus::Pass)
+    );
+    assert_eq!(
+        status(more::jvm_flags(&set(&[(COORD, "coordinator=true\n")]))),
+        None
+    );
+}
+
+#[test]
+fn spill_says_its_size_and_refuses_one_trino_cannot_read() {
+    let w = |extra: &str| {
+        set(&[(
+            "w/config.properties",
+            &format!("coordinator=false\nspill-enabled=true\nspiller-spill-path=/spill\n{extra}"),
+        )])
+    };
+    let v = spill(&w("max-spill-per-node=200GB\n")).unwrap_or_else(|| panic!("a verdict"));
+    assert_eq!(v.verdict.status, CheckStatus::Pass);
+    assert!(
+        v.verdict.reason.contains("at most 200GB per node"),
+        "{}",
+        v.verdict.reason
+    );
+    assert_eq!(
+        status(spill(&w("max-spill-per-node=lots\n"))),
+        Some(CheckStatus::Fail)
+    );
+    assert!(spill(&w("")).is_some_and(|v| v.verdict.reason.contains("Trino's default")));
+}
