@@ -18,12 +18,15 @@ pub struct Unreachable {
     pub checks: usize,
 }
 
-/// `Some` when at least one check ran and every newest result is an error.
+/// `Some` when at least one live check ran and every newest live result is
+/// an error. Results a pushed configuration decided (items without a live
+/// check) never reach the cluster, so they do not count either way.
 pub fn unreachable(checklist: &Checklist) -> Option<Unreachable> {
     let ran: Vec<_> = checklist
         .sections
         .iter()
         .flat_map(|s| &s.items)
+        .filter(|i| i.automated)
         .filter_map(|i| i.check.as_ref().map(|c| (i, c)))
         .collect();
     if ran.is_empty() || ran.iter().any(|(_, c)| c.status != CheckStatus::Error) {
@@ -117,9 +120,17 @@ mod tests {
                 result("spill", CheckStatus::Error, refused, "2026-12-07T08:00:00Z"),
                 result("tls", CheckStatus::Error, refused, "2026-12-07T08:00:00Z"),
                 result(
-                    "backups",
+                    "jvm",
                     CheckStatus::Error,
                     "timed out",
+                    "2026-12-07T08:00:00Z",
+                ),
+                // Decided by a pushed configuration: not a live check, so
+                // it neither reaches the cluster nor hides that nothing did.
+                result(
+                    "s3-connections",
+                    CheckStatus::Pass,
+                    "from the pushed configuration",
                     "2026-12-07T08:00:00Z",
                 ),
             ],

@@ -134,7 +134,7 @@ fn PreflightView(preflight: Result<Preflight, String>) -> impl IntoView {
                 .from
                 .map(|f| format!("Trino {f}"))
                 .unwrap_or_else(|| "the running release (unknown)".into());
-            let verdict = if blockers == 0 {
+            let verdict = if p.ready() {
                 view! { <span class="badge state-done">"ready"</span> }.into_any()
             } else {
                 view! { <span class="badge state-regressed">{format!("{blockers} blocker{}", if blockers == 1 { "" } else { "s" })}</span> }.into_any()

@@ -79,8 +79,11 @@ pub async fn run_cluster(
     };
     record_metrics(&results, run_started);
     // A live check that could not decide takes the pushed configuration's
-    // verdict on its item, when there is one.
-    super::config_push::config_fallback(state, cluster_id, &mut results).await?;
+    // verdict on its item, when there is one. Not when the cluster could
+    // not be reached at all: that says nothing of the cluster as it runs.
+    if setup.is_ok() {
+        super::config_push::config_fallback(state, cluster_id, &mut results).await?;
+    }
     record_run(
         state,
         cluster_id,

@@ -6,7 +6,9 @@
 
 use crate::ServiceError;
 use shipshape_domain::preflight::{preflight, Preflight};
-use shipshape_domain::trino_config::set::{cluster_side, config_set, is_config_file};
+use shipshape_domain::trino_config::set::{
+    cluster_side, config_set, is_config_file, is_trino_manifest, is_yaml,
+};
 use shipshape_domain::trino_config::verdicts::{config_verdicts, ConfigVerdict};
 use std::path::Path;
 
@@ -125,6 +127,11 @@ pub fn read_config_dir(dir: &Path) -> Result<Vec<(String, String)>, ServiceError
                 Ok(t) => t,
                 Err(e) => e.into_bytes().iter().map(|b| char::from(*b)).collect(),
             };
+            // YAML that names no TrinoCluster (Helm values, Secrets) is
+            // not the cluster's configuration: left out, never sent.
+            if is_yaml(&name) && !is_trino_manifest(&text) {
+                continue;
+            }
             out.push((name, text));
         }
     }

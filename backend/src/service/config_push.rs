@@ -101,7 +101,12 @@ pub async fn push(
         ));
     }
     let mut errors = FieldErrors::new();
-    errors.refuse_nul("source", &req.source);
+    if req.source.chars().any(char::is_control) {
+        errors.add(
+            "source",
+            "One line of text: a commit, a merge request or a job address.",
+        );
+    }
     if req.source.chars().count() > MAX_SOURCE_CHARS {
         errors.add("source", format!("At most {MAX_SOURCE_CHARS} characters."));
     }
@@ -110,8 +115,6 @@ pub async fn push(
     }
     let snap = snapshot(&req.files).map_err(refusal)?;
     let json = snap.to_json();
-    let previous = latest_snapshot(state, cluster_id).await?;
-    let changes = diff(previous.as_ref().map(|p| &p.1), &snap);
     let set = snap.config_set();
     let verdicts = config_verdicts(&set);
     let pushed = |recorded: &dyn Fn(&str) -> bool| -> Vec<PushedVerdict> {
@@ -127,6 +130,14 @@ pub async fn push(
             .collect()
     };
     let decides = |item: &str| state.runbook.item(item).is_some_and(|i| i.check.is_none());
+    // The previous push is read in the write transaction, so two pushes at
+    // once cannot both find the same previous one (and both record).
+    let mut tx = state.db.write().await?;
+    let previous = newest_pushes(&mut tx, state, cluster_id, 1)
+        .await?
+        .into_iter()
+        .next()
+        .map(|(seq, _, snap)| (seq, snap));
     if let Some((prev_seq, prev)) = &previous {
         if prev.to_json() == json {
             return Ok(PushOutcome {
@@ -138,6 +149,7 @@ pub async fn push(
             });
         }
     }
+    let changes = diff(previous.as_ref().map(|p| &p.1), &snap);
 
     // The snapshot goes to the evidence files first (by its SHA-256: a
     // failed transaction leaves at most an unreferenced file).
@@ -177,7 +189,6 @@ pub async fn push(
         .map(|v| config_result(v, &snap, at))
         .collect();
 
-    let mut tx = state.db.write().await?;
     let entry = crate::ledger::append(
         &mut tx,
         crate::ledger::NewRow {
@@ -274,23 +285,25 @@ pub(crate) async fn latest_snapshot(
     state: &AppState,
     cluster_id: ClusterId,
 ) -> Result<Option<(Seq, ConfigSnapshot)>, ServiceError> {
-    Ok(newest_pushes(state, cluster_id, 1)
+    let mut db = state.db.read().await?;
+    Ok(newest_pushes(&mut db, state, cluster_id, 1)
         .await?
         .into_iter()
         .next()
         .map(|(seq, _, snap)| (seq, snap)))
 }
 
-/// The newest `n` pushes, newest first, each with its row and snapshot.
+/// The newest `n` pushes whose snapshot can be read, newest first, each
+/// with its row and snapshot. A snapshot that cannot be read (its file
+/// gone from the evidence store) is logged and passed over: the page,
+/// the check runs and the next push go on without it.
 async fn newest_pushes(
+    conn: &mut crate::store::Conn,
     state: &AppState,
     cluster_id: ClusterId,
     n: i64,
 ) -> Result<Vec<(Seq, shipshape_domain::ledger::LedgerEntry, ConfigSnapshot)>, ServiceError> {
-    let rows = state
-        .db
-        .read()
-        .await?
+    let rows = conn
         .ledger()
         .newest_with_action(cluster_id, ACTION, n)
         .await?;
@@ -300,22 +313,22 @@ async fn newest_pushes(
         let Some(details) = ConfigPushDetails::parse(&c.details) else {
             continue;
         };
-        let snap = read_snapshot(state, &details.snapshot_sha256).await?;
-        out.push((c.seq, row.clone(), snap));
+        match read_snapshot(state, &details.snapshot_sha256).await {
+            Some(snap) => out.push((c.seq, row.clone(), snap)),
+            None => tracing::error!(
+                cluster = cluster_id.get(),
+                seq = c.seq.get(),
+                "the configuration snapshot of this push cannot be read: passed over"
+            ),
+        }
     }
     Ok(out)
 }
 
-async fn read_snapshot(state: &AppState, sha256: &str) -> Result<ConfigSnapshot, ServiceError> {
-    let path = state
-        .files
-        .path_of(sha256)
-        .ok_or_else(|| ServiceError::Internal(format!("snapshot {sha256}: not a file name")))?;
-    let json = tokio::fs::read_to_string(&path)
-        .await
-        .map_err(|e| ServiceError::internal("reading a configuration snapshot", e))?;
+async fn read_snapshot(state: &AppState, sha256: &str) -> Option<ConfigSnapshot> {
+    let path = state.files.path_of(sha256)?;
+    let json = tokio::fs::read_to_string(&path).await.ok()?;
     ConfigSnapshot::from_json(&json)
-        .ok_or_else(|| ServiceError::Internal(format!("snapshot {sha256} does not parse")))
 }
 
 /// The newest push with what changed since the one before it.
@@ -326,7 +339,10 @@ pub async fn latest(
 ) -> Result<Option<LatestPush>, ServiceError> {
     require(actor, Permission::Read)?;
     cluster_by_id(state, cluster_id).await?;
-    let mut pushes = newest_pushes(state, cluster_id, 2).await?.into_iter();
+    let mut db = state.db.read().await?;
+    let mut pushes = newest_pushes(&mut db, state, cluster_id, 2)
+        .await?
+        .into_iter();
     let Some((seq, row, snapshot)) = pushes.next() else {
         return Ok(None);
     };

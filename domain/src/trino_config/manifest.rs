@@ -20,7 +20,10 @@ use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub line: usize,
+    /// 0-based, in characters.
+    pub col: usize,
     pub end_line: usize,
+    pub end_col: usize,
     pub kind: Kind,
 }
 
@@ -71,7 +74,9 @@ fn scalar_text(s: &Scalar<'_>) -> String {
 
 fn convert(n: &MarkedYaml<'_>) -> Node {
     let line = n.span.start.line();
+    let col = n.span.start.col();
     let end_line = n.span.end.line().max(line);
+    let end_col = n.span.end.col();
     let kind = match &n.data {
         YamlData::Value(s) => Kind::Scalar(scalar_text(s)),
         YamlData::Representation(text, ..) => Kind::Scalar(text.to_string()),
@@ -90,20 +95,59 @@ fn convert(n: &MarkedYaml<'_>) -> Node {
     };
     Node {
         line,
+        col,
         end_line,
+        end_col,
         kind,
     }
 }
 
-/// Every document of a YAML file; a malformed file is an error with its line.
+/// The deepest nesting a pushed manifest may have (a TrinoCluster needs
+/// about ten levels): deeper input would make the tree walks recurse
+/// without bound.
+pub const MAX_DEPTH: usize = 64;
+
+/// Every document of a YAML file; a malformed file is an error with its
+/// line. Before the tree is built, one pass over the parser's events
+/// refuses nesting deeper than [`MAX_DEPTH`] and aliases (a value brought
+/// from elsewhere by `*name` would escape the line-by-line redaction).
 pub fn parse_yaml(file: &str, text: &str) -> Result<Vec<Node>, ParseError> {
+    use saphyr_parser::{Event, Parser};
+    let err = |line: usize, message: String| ParseError {
+        file: file.to_string(),
+        line,
+        message,
+    };
+    let mut depth = 0usize;
+    for event in Parser::new_from_str(text) {
+        let (event, span) =
+            event.map_err(|e| err(e.marker().line(), format!("not YAML: {}", e.info())))?;
+        match event {
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(err(
+                        span.start.line(),
+                        format!(
+                            "nested deeper than {MAX_DEPTH} levels: not a TrinoCluster manifest"
+                        ),
+                    ));
+                }
+            }
+            Event::MappingEnd | Event::SequenceEnd => depth = depth.saturating_sub(1),
+            Event::Alias(_) => {
+                return Err(err(
+                    span.start.line(),
+                    "an alias (*name): write the value out, so that what is stored can be redacted"
+                        .into(),
+                ))
+            }
+            _ => {}
+        }
+    }
     MarkedYaml::load_from_str(text)
         .map(|docs| docs.iter().map(convert).collect())
-        .map_err(|e| ParseError {
-            file: file.to_string(),
-            line: e.marker().line(),
-            message: format!("not YAML: {}", e.info()),
-        })
+        .map_err(|e| err(e.marker().line(), format!("not YAML: {}", e.info())))
 }
 
 /// A value and where it was set.
@@ -315,57 +359,124 @@ pub fn flatten(docs: &[Node]) -> Vec<(String, String, usize)> {
     out
 }
 
-/// A manifest's text as it may be stored: values under `configOverrides`
-/// and `envOverrides` whose key names a secret say `<redacted>` (their
-/// continuation lines are emptied), every line where it was. Kubernetes
-/// keys that merely mention secrets (`requestedSecretLifetime`,
-/// `credentialsSecret`) name settings or other objects and are kept.
-pub fn redact_yaml_text(docs: &[Node], text: &str) -> String {
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    fn walk(n: &Node, inside: bool, lines: &mut Vec<String>) {
-        for (key, key_line, v) in n.entries() {
-            let here = inside || key == "configOverrides" || key == "envOverrides";
-            match &v.kind {
-                Kind::Scalar(value) if inside && stored_value(key, value) != value.as_str() => {
-                    let mut key_indent = 0;
-                    if let Some(l) = lines.get_mut(key_line - 1) {
-                        key_indent = l.len() - l.trim_start().len();
-                        let raw_key = l
-                            .trim_start()
-                            .split(':')
-                            .next()
-                            .unwrap_or_default()
-                            .to_string();
-                        *l = format!("{}{raw_key}: {REDACTED}", &l[..key_indent]);
-                    }
-                    // A value on more lines (a block or folded scalar)
-                    // continues while lines are indented deeper than its key.
-                    for n in key_line + 1..=v.end_line {
-                        let Some(l) = lines.get_mut(n - 1) else { break };
-                        let indent = l.len() - l.trim_start().len();
-                        if !l.trim().is_empty() && indent <= key_indent {
-                            break;
-                        }
-                        l.clear();
-                    }
-                }
-                _ => walk(v, here, lines),
+/// Where a secret value sits in a manifest: the key's line (for the
+/// message) and the value node.
+struct SecretAt<'a> {
+    key_line: usize,
+    value: &'a Node,
+}
+
+/// Every value a stored manifest must not keep: values of keys that name a
+/// secret (anywhere in the document: `configOverrides`, `envOverrides`,
+/// Pod overrides), values that carry one (a URL with a password), and the
+/// `value` of an environment entry whose `name` names a secret.
+fn secrets<'a>(n: &'a Node, out: &mut Vec<SecretAt<'a>>) {
+    fn inner<'a>(n: &'a Node, out: &mut Vec<SecretAt<'a>>) {
+        let entries = n.entries();
+        let env_name_is_secret = entries
+            .iter()
+            .any(|(k, _, v)| k == "name" && v.text().is_some_and(super::redact::is_secret_key));
+        for (key, key_line, v) in entries {
+            let by_key =
+                super::redact::is_secret_key(key) || (env_name_is_secret && key == "value");
+            let hidden = match v.text() {
+                Some(text) => stored_value(if by_key { "password" } else { key }, text) != text,
+                None => by_key,
+            };
+            if hidden {
+                out.push(SecretAt {
+                    key_line: *key_line,
+                    value: v,
+                });
+            } else {
+                inner(v, out);
             }
         }
         if let Kind::Seq(items) = &n.kind {
             for i in items {
-                walk(i, inside, lines);
+                inner(i, out);
             }
         }
     }
+    inner(n, out);
+}
+
+/// A manifest's text as it may be stored: every secret value (see
+/// [`secrets`]) replaced by `<redacted>` where it stood, every line kept
+/// (a value on several lines leaves its other lines empty). The stored
+/// text is parsed again and must hold the same keys with each secret
+/// reading `<redacted>`; where it does not (a layout the rewrite cannot
+/// handle safely) the push is refused at that line rather than stored.
+pub fn redact_yaml_text(file: &str, docs: &[Node], text: &str) -> Result<String, ParseError> {
+    let refuse = |line: usize| ParseError {
+        file: file.to_string(),
+        line,
+        message: "a secret value this cannot redact safely (a list, a map, or text across lines): \
+                  write it on one line, or as a ${ENV:…} reference"
+            .into(),
+    };
+    let mut found = Vec::new();
     for d in docs {
-        walk(d, false, &mut lines);
+        secrets(d, &mut found);
     }
-    let mut out = lines.join("\n");
+    let mut lines: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
+    // Later values first, so earlier columns stay where they were.
+    found.sort_by_key(|a| std::cmp::Reverse((a.value.line, a.value.col)));
+    for at in &found {
+        let v = at.value;
+        if v.text().is_none() {
+            return Err(refuse(at.key_line));
+        }
+        let Some(first) = lines.get_mut(v.line - 1) else {
+            return Err(refuse(at.key_line));
+        };
+        let start = v.col.min(first.len());
+        if v.end_line == v.line {
+            let end = v.end_col.clamp(start, first.len());
+            first.splice(start..end, REDACTED.chars());
+        } else {
+            // A value across lines: its first line ends in `<redacted>`,
+            // and the lines after it that are deeper than its key, or up
+            // to where the value ends, are emptied.
+            first.truncate(start);
+            first.extend(REDACTED.chars());
+            let key_indent = lines
+                .get(at.key_line - 1)
+                .map_or(0, |l| l.iter().take_while(|c| c.is_whitespace()).count());
+            for n in v.line + 1..=v.end_line {
+                let Some(l) = lines.get_mut(n - 1) else { break };
+                let indent = l.iter().take_while(|c| c.is_whitespace()).count();
+                let blank = l.iter().all(|c| c.is_whitespace());
+                if !blank && indent <= key_indent && n == v.end_line && v.end_col == 0 {
+                    break;
+                }
+                l.clear();
+            }
+        }
+    }
+    let mut out = lines
+        .into_iter()
+        .map(|l| l.into_iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n");
     if text.ends_with('\n') {
         out.push('\n');
     }
-    out
+    // The check: the same keys, and every secret now `<redacted>`.
+    let again = parse_yaml(file, &out).map_err(|e| refuse(e.line))?;
+    let (before, after) = (flatten(docs), flatten(&again));
+    let first_line = found.iter().map(|a| a.key_line).min().unwrap_or(1);
+    if before.len() != after.len() || before.iter().zip(&after).any(|(a, b)| a.0 != b.0) {
+        return Err(refuse(first_line));
+    }
+    let mut left = Vec::new();
+    for d in &again {
+        secrets(d, &mut left);
+    }
+    if let Some(at) = left.iter().find(|a| a.value.text() != Some(REDACTED)) {
+        return Err(refuse(at.key_line));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -496,9 +607,12 @@ spec:
     }
 
     #[test]
-    fn only_secret_overrides_are_redacted_and_lines_stay() {
-        let docs = parse_yaml("t.yaml", MANIFEST).unwrap_or_default();
-        let stored = redact_yaml_text(&docs, MANIFEST);
+    fn secrets_are_redacted_where_they_stand_and_lines_stay() {
+        let redact = |text: &str| {
+            let docs = parse_yaml("t.yaml", text).unwrap_or_default();
+            redact_yaml_text("t.yaml", &docs, text)
+        };
+        let stored = redact(MANIFEST).unwrap_or_default();
         assert!(!stored.contains("hunter2"));
         assert!(stored.contains("        ldap.bind-password: <redacted>\n"));
         assert!(
@@ -507,19 +621,45 @@ spec:
         );
         assert_eq!(stored.lines().count(), MANIFEST.lines().count());
         // What is stored reads the same.
+        let docs = parse_yaml("t.yaml", MANIFEST).unwrap_or_default();
         let again = parse_yaml("t.yaml", &stored).unwrap_or_default();
         assert_eq!(
             manifests("t.yaml", &again).ok(),
             manifests("t.yaml", &docs).ok()
         );
+
         let block = "kind: TrinoCluster\nspec:\n  coordinators:\n    configOverrides:\n      config.properties:\n        ldap.bind-password: |\n          line-one-secret\n          line-two-secret\n        x: y\n";
-        let docs = parse_yaml("b.yaml", block).unwrap_or_default();
-        let stored = redact_yaml_text(&docs, block);
+        let stored = redact(block);
         assert!(
-            !stored.contains("secret\n") && !stored.contains("line-one"),
-            "{stored}"
+            stored.as_ref().map_or(true, |t| !t.contains("line-one")
+                && !t.contains("line-two")
+                && t.contains("        x: y")),
+            "{stored:?}"
         );
-        assert!(stored.contains("        x: y"), "{stored}");
-        assert!(parse_yaml("b.yaml", &stored).is_ok(), "{stored}");
+
+        // Flow style, quoted, anywhere in the document, and environment
+        // entries: each value replaced where it stood, the rest kept.
+        let flow = "kind: TrinoCluster\nspec:\n  coordinators:\n    configOverrides: {config.properties: {query.max-execution-time: 24h, ldap.bind-password: \"hun ter2\"}}\n    podOverrides:\n      spec:\n        containers:\n          - name: trino\n            env:\n              - name: LDAP_PASSWORD\n                value: envsecret\n              - {name: DB_URL, value: \"postgres://u:pw1@db/x\"}\n";
+        let stored = redact(flow).unwrap_or_default();
+        for secret in ["hun ter2", "envsecret", "pw1"] {
+            assert!(!stored.contains(secret), "{secret}: {stored}");
+        }
+        assert!(stored.contains("query.max-execution-time: 24h"), "{stored}");
+        let again = parse_yaml("t.yaml", &stored).unwrap_or_default();
+        let m = manifests("t.yaml", &again).unwrap_or_default();
+        assert_eq!(
+            m[0].max_execution_time.as_ref().map(|x| x.0.as_str()),
+            Some("24h")
+        );
+
+        // What cannot be redacted safely is refused at its line.
+        let list = "kind: TrinoCluster\nspec:\n  x:\n    ldap.bind-password:\n      - hunter2\n";
+        assert_eq!(redact(list).err().map(|e| e.line), Some(4));
+        let explicit = "kind: TrinoCluster\n? ldap.bind-password\n: hunter2\n";
+        let stored = redact(explicit);
+        assert!(
+            stored.as_ref().map_or(true, |t| !t.contains("hunter2")),
+            "{stored:?}"
+        );
     }
 }

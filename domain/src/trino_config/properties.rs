@@ -64,7 +64,16 @@ pub fn parse(file: &str, text: &str) -> Result<Properties, ParseError> {
         line,
         message,
     };
-    let mut out = Properties::default();
+    // Entries with the earlier settings of a key taken out (`None`).
+    struct Building {
+        entries: Vec<Option<Property>>,
+        duplicates: Vec<(String, usize, usize)>,
+    }
+    let mut out = Building {
+        entries: Vec::new(),
+        duplicates: Vec::new(),
+    };
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for l in logical_lines(text) {
         let Logical {
             start,
@@ -80,17 +89,24 @@ pub fn parse(file: &str, text: &str) -> Result<Properties, ParseError> {
                 "a property with no name (the line starts with its separator)".into(),
             ));
         }
-        if let Some(i) = out.entries.iter().position(|p| p.key == key) {
-            let earlier = out.entries.remove(i);
-            out.duplicates.push((key.clone(), earlier.line, start));
+        // Where each key stands in `entries`, so a file of many keys
+        // parses in linear time; a key set again moves to its new place.
+        if let Some(i) = index.remove(&key) {
+            if let Some(earlier) = out.entries[i].take() {
+                out.duplicates.push((key.clone(), earlier.line, start));
+            }
         }
-        out.entries.push(Property {
+        index.insert(key.clone(), out.entries.len());
+        out.entries.push(Some(Property {
             key,
             value,
             line: start,
-        });
+        }));
     }
-    Ok(out)
+    Ok(Properties {
+        entries: out.entries.into_iter().flatten().collect(),
+        duplicates: out.duplicates,
+    })
 }
 
 /// One logical line: its first and last physical lines (1-based) and its

@@ -11,38 +11,132 @@ use std::borrow::Cow;
 /// What a secret value is stored as.
 pub const REDACTED: &str = "<redacted>";
 
-/// Whether a key holds a secret: it names a password, secret, token,
-/// credential or private key, or it is a key itself (`….key`, `…-key`, as
-/// in `gcs.json-key`). Erring on the side of redacting is the safe side;
-/// only keys that name a file (`password-authenticator.config-files`,
-/// `….path`, `…-file`) are kept, since a path is not the secret.
-pub fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    if [".path", "-path", "-file", ".file", "-files", ".files"]
-        .iter()
-        .any(|end| k.ends_with(end))
-    {
-        return false;
+/// A key's words: split at every character that is not a letter or digit
+/// and where a lower-case letter meets an upper-case one, lower-cased
+/// (`javax.net.ssl.keyStorePassword` → javax, net, ssl, key, store,
+/// password; `DD_API_KEY` → dd, api, key).
+fn words(key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in key.chars() {
+        if !c.is_alphanumeric() {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        word.extend(c.to_lowercase());
     }
-    ["password", "secret", "token", "credential", "private-key"]
-        .iter()
-        .any(|word| k.contains(word))
-        || k.ends_with(".key")
-        || k.ends_with("-key")
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
 }
 
-/// Whether a value only refers to where a secret is kept.
+/// Words that name a secret wherever they stand in a key.
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "secret",
+    "token",
+    "credential",
+    "credentials",
+    "apikey",
+    "privatekey",
+    "accesskey",
+    "secretkey",
+    "accountkey",
+];
+
+/// Last words that say the key names where or what a secret is, not the
+/// secret itself (a path, a file, a lifetime, a class of secrets).
+const NAMING_WORDS: &[&str] = &[
+    "path", "file", "files", "dir", "lifetime", "class", "type", "enabled",
+];
+
+/// Whether a key holds a secret: one of its words names a password, secret,
+/// token, credential or private key, or its last word is `key`
+/// (`….key`, `gcs.json-key`, `DD_API_KEY`). Erring on the side of
+/// redacting is the safe side; only keys whose last word says they name a
+/// file, a path or a kind of secret are kept.
+pub fn is_secret_key(key: &str) -> bool {
+    let w = words(key);
+    if w.last().is_some_and(|l| NAMING_WORDS.contains(&l.as_str())) {
+        return false;
+    }
+    w.iter().any(|x| SECRET_WORDS.contains(&x.as_str())) || w.last().is_some_and(|l| l == "key")
+}
+
+/// Whether a value only refers to where a secret is kept: the whole value
+/// is one `${PROVIDER:…}` reference (`${ENV:LDAP_PASSWORD}`), nothing else.
 pub fn is_reference(value: &str) -> bool {
     let v = value.trim();
-    v.starts_with("${") && v.ends_with('}') && v[2..v.len() - 1].contains(':')
+    let Some(inner) = v.strip_prefix("${").and_then(|r| r.strip_suffix('}')) else {
+        return false;
+    };
+    let Some((provider, _)) = inner.split_once(':') else {
+        return false;
+    };
+    !inner.contains(['{', '}'])
+        && !provider.is_empty()
+        && provider.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+/// Whether an ordinary value carries a secret inside it: a password in a
+/// URL (`scheme://user:password@host`), a connection string's key or
+/// signature (`AccountKey=…`, `Password=…`, `SharedAccessSignature=…`,
+/// `sig=…`), or a bearer token in a header.
+pub fn holds_secret(value: &str) -> bool {
+    let v = value.to_ascii_lowercase();
+    let url_password = v.split("://").skip(1).any(|rest| {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        authority
+            .rsplit_once('@')
+            .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+    });
+    url_password
+        || [
+            "accountkey=",
+            "password=",
+            "pwd=",
+            "sharedaccesssignature=",
+            "sig=",
+            "bearer ",
+            "basic ",
+        ]
+        .iter()
+        .any(|marker| v.contains(marker))
 }
 
 /// The value as it may be stored.
 pub fn stored_value<'a>(key: &str, value: &'a str) -> Cow<'a, str> {
-    if is_secret_key(key) && !value.is_empty() && !is_reference(value) {
+    if value.is_empty() || is_reference(value) {
+        return Cow::Borrowed(value);
+    }
+    if is_secret_key(key) || holds_secret(value) {
         Cow::Borrowed(REDACTED)
     } else {
         Cow::Borrowed(value)
+    }
+}
+
+/// Text with every line ending as `\n`: Java's `Properties`, the JVM's
+/// option reader and YAML all end a line at `\r\n` or a lone `\r` too, and
+/// the redaction works line by line, so a lone `\r` must not hide a line.
+/// Line numbers are unchanged.
+pub fn normalize_newlines(text: &str) -> Cow<'_, str> {
+    if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -151,6 +245,66 @@ mod tests {
             stored,
             "-Xmx16G\n-Djavax.net.ssl.keyStorePassword=<redacted>\n-Dfoo=bar\n"
         );
+    }
+
+    #[test]
+    fn keys_are_read_by_their_words_and_values_for_what_they_carry() {
+        for key in [
+            "DD_API_KEY",
+            "SNOWFLAKE_PRIVATE_KEY",
+            "x.license_key",
+            "x.apiKey",
+            "javax.net.ssl.keyStorePassword",
+            "credentialsSecret",
+        ] {
+            assert!(is_secret_key(key), "{key}");
+        }
+        for key in [
+            "requestedSecretLifetime",
+            "secretClass",
+            "http-server.https.keystore.path",
+            "keystore.type",
+            "node-scheduler.include-coordinator",
+            "hive.metastore.uri",
+            "monkey",
+        ] {
+            assert!(!is_secret_key(key), "{key}");
+        }
+        for (key, value) in [
+            ("mongodb.connection-url", "mongodb://u:pw@host:27017/db"),
+            (
+                "exchange.azure.connection-string",
+                "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc==",
+            ),
+            (
+                "http-event-listener.connect-http-headers",
+                "Authorization: Bearer abc.def",
+            ),
+        ] {
+            assert_eq!(stored_value(key, value), REDACTED, "{key}");
+        }
+        assert_eq!(
+            stored_value("hive.metastore.uri", "thrift://hms:9083"),
+            "thrift://hms:9083"
+        );
+        assert_eq!(
+            stored_value("x.url", "https://user@host/"),
+            "https://user@host/"
+        );
+        // Only a whole reference is a reference.
+        assert_eq!(
+            stored_value("ldap.bind-password", "${ENV:X}hunter2}"),
+            REDACTED
+        );
+        assert_eq!(
+            stored_value("ldap.bind-password", "${ENV:X}x${ENV:Y}"),
+            REDACTED
+        );
+        assert_eq!(
+            stored_value("ldap.bind-password", "${ENV:LDAP_PW}"),
+            "${ENV:LDAP_PW}"
+        );
+        assert_eq!(normalize_newlines("a=1\rb=2\r\nc=3"), "a=1\nb=2\nc=3");
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub fn is_yaml(name: &str) -> bool {
 
 /// A YAML file that names no `TrinoCluster` is not Trino's (Helm values,
 /// other resources): it is not read, so it cannot fail a push either.
-fn is_trino_manifest(text: &str) -> bool {
+pub fn is_trino_manifest(text: &str) -> bool {
     text.contains("TrinoCluster")
 }
 
@@ -39,6 +39,7 @@ pub fn config_set(files: &[(String, String)]) -> Result<ConfigSet, Vec<ParseErro
     let mut set = ConfigSet::default();
     let mut errors = Vec::new();
     for (name, text) in files {
+        let text = &super::redact::normalize_newlines(text).into_owned();
         if name.ends_with("jvm.config") {
             set.jvm.push(parse_jvm_config(name, text));
         } else if is_resource_groups_json(name) {

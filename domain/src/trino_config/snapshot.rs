@@ -5,8 +5,8 @@
 //! would read it: nothing of a bad push is kept.
 
 use super::manifest::{parse_yaml, redact_yaml_text};
-use super::redact::{redact_jvm_text, redact_properties_text};
-use super::set::{config_set, is_config_file, is_resource_groups_json, is_yaml};
+use super::redact::{normalize_newlines, redact_jvm_text, redact_properties_text};
+use super::set::{config_set, is_config_file, is_resource_groups_json, is_trino_manifest, is_yaml};
 use super::verdicts::ConfigSet;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -65,8 +65,20 @@ fn problem(file: &str, message: impl Into<String>) -> PushProblem {
 fn shown_name(name: &str) -> String {
     name.chars()
         .take(MAX_NAME_CHARS)
-        .map(|c| if c.is_control() { '?' } else { c })
+        .map(|c| {
+            if c.is_control() || is_bidi_control(c) {
+                '?'
+            } else {
+                c
+            }
+        })
         .collect()
+}
+
+/// Marks that reorder how text is shown (U+202A–U+202E, U+2066–U+2069),
+/// which would make a name read as another.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Why a name is not one a snapshot keeps, if it is not.
@@ -77,8 +89,13 @@ fn name_problem(name: &str) -> Option<String> {
     if name.chars().count() > MAX_NAME_CHARS {
         return Some(format!("a name longer than {MAX_NAME_CHARS} characters"));
     }
-    if name.chars().any(|c| c.is_control() || c == '\\') {
-        return Some("a name with a control character or a backslash".into());
+    if name
+        .chars()
+        .any(|c| c.is_control() || c == '\\' || is_bidi_control(c))
+    {
+        return Some(
+            "a name with a control character, a text-direction mark or a backslash".into(),
+        );
     }
     if name.starts_with('/')
         || name
@@ -98,6 +115,14 @@ fn name_problem(name: &str) -> Option<String> {
 /// Checks and stores the pushed files (name, text): every problem of every
 /// file is reported, not just the first.
 pub fn snapshot(files: &[(String, String)]) -> Result<ConfigSnapshot, Vec<PushProblem>> {
+    // Every line ends in `\n` from here on, as Java and YAML end lines at
+    // `\r` too: the redaction, the hashes and the stored text all see the
+    // lines Trino sees.
+    let normalized: Vec<(String, String)> = files
+        .iter()
+        .map(|(n, t)| (n.clone(), normalize_newlines(t).into_owned()))
+        .collect();
+    let files = &normalized[..];
     let mut problems = Vec::new();
     if files.is_empty() {
         problems.push(problem(
@@ -131,6 +156,14 @@ pub fn snapshot(files: &[(String, String)]) -> Result<ConfigSnapshot, Vec<PushPr
         if text.contains('\0') {
             problems.push(problem(name, "a NUL byte: not a text file"));
         }
+        if is_yaml(name) && !is_trino_manifest(text) {
+            // Other YAML (Helm values, Secrets, other resources) may hold
+            // anything: it is not read, so it is not stored either.
+            problems.push(problem(
+                name,
+                "names no TrinoCluster: only TrinoCluster manifests are read, leave other YAML out",
+            ));
+        }
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -145,31 +178,39 @@ pub fn snapshot(files: &[(String, String)]) -> Result<ConfigSnapshot, Vec<PushPr
             })
             .collect::<Vec<_>>()
     })?;
-    let mut kept: Vec<SnapshotFile> = files
-        .iter()
-        .map(|(name, text)| {
-            let text = if name.ends_with("jvm.config") {
-                redact_jvm_text(text)
-            } else if is_resource_groups_json(name) {
-                // Groups, limits and selectors: nothing secret by format.
-                text.clone()
-            } else if is_yaml(name) {
-                // It parsed above (or it names no TrinoCluster and was not
-                // read; its overrides are redacted all the same).
-                match parse_yaml(name, text) {
-                    Ok(docs) => redact_yaml_text(&docs, text),
-                    Err(_) => String::new(),
+    let mut kept = Vec::new();
+    for (name, text) in files {
+        let text = if name.ends_with("jvm.config") {
+            redact_jvm_text(text)
+        } else if is_resource_groups_json(name) {
+            // Groups, limits and selectors: nothing secret by format.
+            text.clone()
+        } else if is_yaml(name) {
+            // It parsed above; a secret it cannot redact safely refuses
+            // the push at its line.
+            match parse_yaml(name, text).and_then(|docs| redact_yaml_text(name, &docs, text)) {
+                Ok(t) => t,
+                Err(e) => {
+                    problems.push(PushProblem {
+                        file: shown_name(&e.file),
+                        line: Some(e.line),
+                        message: e.message,
+                    });
+                    continue;
                 }
-            } else {
-                redact_properties_text(text)
-            };
-            SnapshotFile {
-                name: name.clone(),
-                sha256: hex::encode(Sha256::digest(text.as_bytes())),
-                text,
             }
-        })
-        .collect();
+        } else {
+            redact_properties_text(text)
+        };
+        kept.push(SnapshotFile {
+            name: name.clone(),
+            sha256: hex::encode(Sha256::digest(text.as_bytes())),
+            text,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     kept.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(ConfigSnapshot { files: kept })
 }

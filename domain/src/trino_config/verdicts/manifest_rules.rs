@@ -117,8 +117,10 @@ fn one(m: &Manifest) -> Vec<ConfigVerdict> {
             ),
         });
         let replicas: i64 = groups(m, Role::Workers)
-            .map(|g| g.replicas.as_ref().map_or(1, |(n, _)| *n))
-            .sum();
+            .map(|g| g.replicas.as_ref().map_or(1, |(n, _)| (*n).max(0)))
+            .fold(0, i64::saturating_add);
+        let replicas_at =
+            groups(m, Role::Workers).find_map(|g| g.replicas.as_ref().map(|(_, at)| at.clone()));
         out.push(if replicas >= 2 {
             verdict(
                 "worker-node-loss",
@@ -131,7 +133,7 @@ fn one(m: &Manifest) -> Vec<ConfigVerdict> {
                 "worker-node-loss",
                 CheckStatus::Fail,
                 format!("{replicas} worker replica: losing it stops every query"),
-                g.replicas.as_ref().map(|(_, at)| at.clone()),
+                replicas_at,
             )
         });
     }
