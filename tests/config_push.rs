@@ -302,6 +302,35 @@ async fn a_push_is_one_ledger_row_with_a_diff_its_verdicts_and_no_secret_stored(
     .unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("trino.yaml:3: not YAML"));
+    // Other YAML is not kept (it may be a Secret); a lone CR does not
+    // hide a line from the redaction.
+    let r = post(
+        tok.clone(),
+        json!({"files": [{"name": "deploy/ldap-secret.yaml", "text": "kind: Secret\nstringData:\n  password: yaml-secret-value\n"}]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("names no TrinoCluster"));
+    let r = post(
+        tok.clone(),
+        json!({"files": [{"name": "etc/config.properties", "text": "coordinator=true\rldap.bind-password=cr-secret-value\r"}]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 201);
+    let latest: Value = get_json(&admin, s.url(&format!("/api/v1/clusters/{id}/config"))).await;
+    assert!(!latest.to_string().contains("cr-secret-value"), "{latest}");
+    assert!(
+        latest.to_string().contains("ldap.bind-password=<redacted>"),
+        "{latest}"
+    );
+    for needle in ["yaml-secret-value", "cr-secret-value"] {
+        assert_eq!(
+            files_holding(&s.data, needle.as_bytes()),
+            Vec::<String>::new()
+        );
+    }
     let r = post(tok.clone(), json!({"files": "nope"})).await.unwrap();
     assert_eq!(r.status(), 422);
     let r = post(tok.clone(), json!({"files": []})).await.unwrap();
