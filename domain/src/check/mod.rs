@@ -190,6 +190,7 @@ mod fte;
 mod http;
 mod jvm;
 mod parse;
+pub mod select_star;
 mod sql;
 mod tls;
 mod verdict_state;
