@@ -14,21 +14,9 @@ const RIGHT: f64 = 16.0;
 const TOP: f64 = 32.0;
 const BOTTOM: f64 = 40.0;
 
-/// Text as it may stand in SVG.
+/// Text as it may stand in SVG (the markup escaping every page uses).
 fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+    crate::markup::escape(text)
 }
 
 /// A number as a label: whole numbers plain, others with two decimals.
