@@ -4,8 +4,24 @@
 //! own error text (never a body dump).
 
 use crate::cli::CliError;
+use clap::Args;
 use serde::Deserialize;
 use std::time::Duration;
+
+/// Which server to ask, with what token, about which cluster: the
+/// arguments every such command takes.
+#[derive(Debug, Args)]
+pub struct ClusterOnServer {
+    /// The Shipshape server, e.g. https://shipshape.example.com
+    #[arg(long)]
+    pub server: String,
+    /// An API token (Settings → API tokens).
+    #[arg(long, env = "SHIPSHAPE_TOKEN", hide_env_values = true)]
+    pub token: String,
+    /// The cluster's name.
+    #[arg(long)]
+    pub cluster: String,
+}
 
 #[derive(Deserialize)]
 struct ClusterRow {
@@ -73,6 +89,16 @@ impl ApiClient {
                 self.base
             ))
         })
+    }
+
+    /// A client for `target`'s server, and the id of its cluster.
+    pub async fn for_cluster(
+        target: &ClusterOnServer,
+        timeout: Duration,
+    ) -> Result<(ApiClient, i64), CliError> {
+        let api = ApiClient::new(&target.server, &target.token, timeout)?;
+        let id = api.cluster_id(&target.cluster).await?;
+        Ok((api, id))
     }
 
     /// The id of the cluster named `name`.

@@ -4,7 +4,7 @@
 //! 1 the server refused the files / blockers found, 2 usage or connection
 //! error.
 
-use crate::api_client::{refused, usage, ApiClient};
+use crate::api_client::{refused, usage, ApiClient, ClusterOnServer};
 use crate::cli::CliError;
 use clap::Args;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
@@ -16,15 +16,9 @@ use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct PushArgs {
-    /// The Shipshape server, e.g. https://shipshape.example.com
-    #[arg(long)]
-    pub server: String,
-    /// An API token of an SRE or admin (Settings → API tokens).
-    #[arg(long, env = "SHIPSHAPE_TOKEN", hide_env_values = true)]
-    pub token: String,
-    /// The cluster's name.
-    #[arg(long)]
-    pub cluster: String,
+    // The token must be an SRE's or an admin's.
+    #[command(flatten)]
+    pub target: ClusterOnServer,
     /// Where the files come from (a commit, a job URL), kept with the push.
     #[arg(long, default_value = "")]
     pub source: String,
@@ -36,12 +30,8 @@ pub struct PushArgs {
 
 #[derive(Debug, Args)]
 pub struct PreflightArgs {
-    #[arg(long)]
-    pub server: String,
-    #[arg(long, env = "SHIPSHAPE_TOKEN", hide_env_values = true)]
-    pub token: String,
-    #[arg(long)]
-    pub cluster: String,
+    #[command(flatten)]
+    pub target: ClusterOnServer,
     /// The Trino release to go to (default: the newest Shipshape knows).
     #[arg(long, value_name = "RELEASE")]
     pub to: Option<u32>,
@@ -130,8 +120,7 @@ fn read_files(paths: &[PathBuf]) -> Result<Vec<PushedFile>, CliError> {
 
 pub async fn push(args: PushArgs) -> Result<(), CliError> {
     let files = read_files(&args.paths)?;
-    let api = ApiClient::new(&args.server, &args.token, Duration::from_secs(60))?;
-    let id = api.cluster_id(&args.cluster).await?;
+    let (api, id) = ApiClient::for_cluster(&args.target, Duration::from_secs(60)).await?;
     let body = PushBody {
         files,
         source: args.source,
@@ -233,8 +222,7 @@ fn preflight_junit(cluster: &str, p: &Preflight) -> Result<String, CliError> {
 }
 
 pub async fn preflight(args: PreflightArgs) -> Result<(), CliError> {
-    let api = ApiClient::new(&args.server, &args.token, Duration::from_secs(30))?;
-    let id = api.cluster_id(&args.cluster).await?;
+    let (api, id) = ApiClient::for_cluster(&args.target, Duration::from_secs(30)).await?;
     let mut req = api.get(&format!("/api/v1/clusters/{id}/preflight"));
     if let Some(to) = args.to {
         req = req.query(&[("to", to)]);
@@ -246,20 +234,20 @@ pub async fn preflight(args: PreflightArgs) -> Result<(), CliError> {
     }
     let result: Preflight = api.json(r).await?;
     if let Some(file) = &args.junit {
-        std::fs::write(file, preflight_junit(&args.cluster, &result)?)
+        std::fs::write(file, preflight_junit(&args.target.cluster, &result)?)
             .map_err(|e| usage(format!("{}: cannot be written ({e})", file.display())))?;
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result).map_err(usage)?);
     } else {
-        print!("{}", preflight_text(&args.cluster, &result));
+        print!("{}", preflight_text(&args.target.cluster, &result));
     }
     if result.ready() {
         Ok(())
     } else {
         Err(CliError::Failed(format!(
             "cluster '{}' cannot go to Trino {}: {} blocker(s)",
-            args.cluster,
+            args.target.cluster,
             result.to,
             result.blockers().count()
         )))

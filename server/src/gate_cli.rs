@@ -2,7 +2,7 @@
 //! cluster is ready and prints the answer as text, JSON or JUnit XML.
 //! Exit codes: 0 ready, 1 not ready, 2 usage or connection error.
 
-use crate::api_client::{refused, usage, ApiClient};
+use crate::api_client::{refused, usage, ApiClient, ClusterOnServer};
 use crate::cli::CliError;
 use crate::junit::junit;
 use clap::{Args, ValueEnum};
@@ -18,15 +18,8 @@ pub enum GateFormat {
 
 #[derive(Debug, Args)]
 pub struct GateArgs {
-    /// The Shipshape server, e.g. https://shipshape.example.com
-    #[arg(long)]
-    pub server: String,
-    /// An API token (Settings → API tokens).
-    #[arg(long, env = "SHIPSHAPE_TOKEN", hide_env_values = true)]
-    pub token: String,
-    /// The cluster's name.
-    #[arg(long)]
-    pub cluster: String,
+    #[command(flatten)]
+    pub target: ClusterOnServer,
     /// Least score in percent (default 100: every applicable item).
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub min_score: Option<u32>,
@@ -41,8 +34,7 @@ pub struct GateArgs {
 }
 
 pub async fn run(args: GateArgs) -> Result<(), CliError> {
-    let api = ApiClient::new(&args.server, &args.token, Duration::from_secs(30))?;
-    let cluster_id = api.cluster_id(&args.cluster).await?;
+    let (api, cluster_id) = ApiClient::for_cluster(&args.target, Duration::from_secs(30)).await?;
     let mut query: Vec<(&str, String)> = Vec::new();
     if let Some(n) = args.min_score {
         query.push(("min_score", n.to_string()));
